@@ -1,0 +1,1 @@
+"""The planner: a pure function from a validated spec to a `TopologyPlan` with estimates."""

@@ -1,0 +1,265 @@
+"""For every objective a plan misses, the cheapest change that would meet it.
+
+Candidate changes are listed per estimate from cheapest to dearest (a setting, then more of the
+same resources, then a different pattern). Each candidate is applied to a copy of the spec and
+planned again (the planner is pure and fast); the first one that meets the objective is suggested,
+with the value it would reach. When no single change is enough, the suggestion says so and names
+the change that comes closest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from blueprints.figures import figures
+from blueprints.plan.models import Estimate
+from blueprints.spec.models import HASpec, Region
+from blueprints.units import format_duration
+
+Change = Callable[[HASpec], HASpec | None]
+
+# A nearby region to suggest as a standby when a single-region spec misses a region objective.
+PARTNER_REGIONS = {
+    "us-east-1": "us-west-2",
+    "us-east-2": "us-west-2",
+    "us-west-1": "us-east-1",
+    "us-west-2": "us-east-1",
+    "ca-central-1": "us-east-1",
+    "eu-west-1": "eu-central-1",
+    "eu-west-2": "eu-west-1",
+    "eu-west-3": "eu-central-1",
+    "eu-central-1": "eu-west-1",
+    "eu-north-1": "eu-central-1",
+    "ap-southeast-1": "ap-southeast-2",
+    "ap-southeast-2": "ap-southeast-1",
+    "ap-northeast-1": "ap-northeast-3",
+    "ap-northeast-2": "ap-northeast-1",
+    "ap-south-1": "ap-southeast-1",
+    "sa-east-1": "us-east-1",
+}
+
+
+def _set(model: BaseModel, path: tuple[str, ...], value: Any) -> Any:
+    """A copy of a frozen model with the field at `path` replaced."""
+    head, *rest = path
+    new = value if not rest else _set(getattr(model, head), tuple(rest), value)
+    return model.model_copy(update={head: new})
+
+
+def _each_agent(spec: HASpec, fn: Callable[[Any], Any]) -> HASpec:
+    return spec.model_copy(update={"agents": [fn(a) for a in spec.agents]})
+
+
+def _standby(spec: HASpec, pattern: str = "active-passive") -> HASpec | None:
+    if spec.target != "aws" or spec.topology.pattern in ("active-passive", "active-active"):
+        return None
+    primary = spec.topology.regions[0]
+    partner = PARTNER_REGIONS.get(primary.name)
+    if partner is None:
+        return None
+    zones = [f"{partner}{letter}" for letter in "abc"[: max(2, len(primary.zones))]]
+    role = "active" if pattern == "active-active" else "standby"
+    regions = [
+        primary.model_copy(update={"role": "active" if role == "active" else "primary"}),
+        Region(name=partner, role=role, zones=zones),
+    ]  # type: ignore[arg-type]
+    topo = spec.topology.model_copy(
+        update={"pattern": pattern, "regions": regions, "standby": "warm" if pattern == "active-passive" else None}
+    )
+    return spec.model_copy(update={"topology": topo})
+
+
+def _more_zones(spec: HASpec) -> HASpec | None:
+    if spec.target != "aws":
+        return None
+    regions = []
+    changed = False
+    for r in spec.topology.regions:
+        zones = list(r.zones)
+        while len(zones) < 3:
+            letter = "abcdef"[len(zones)]
+            zones.append(f"{r.name}{letter}")
+            changed = True
+        regions.append(r.model_copy(update={"zones": zones}))
+    if not changed:
+        return None
+    pattern = "multi-zone" if spec.topology.pattern == "single-zone" else spec.topology.pattern
+    return spec.model_copy(
+        update={"topology": spec.topology.model_copy(update={"regions": regions, "pattern": pattern})}
+    )
+
+
+def _when(condition: Callable[[HASpec], bool], change: Change) -> Change:
+    return lambda spec: change(spec) if condition(spec) else None
+
+
+def _failover(**fields: Any) -> Change:
+    def change(spec: HASpec) -> HASpec:
+        failover = spec.topology.failover
+        for key, value in fields.items():
+            if key in ("interval", "failure_threshold"):
+                failover = _set(failover, ("health_check", key), value)
+            else:
+                failover = _set(failover, (key,), value)
+        return _set(spec, ("topology", "failover"), failover)
+
+    return change
+
+
+def _multi(spec: HASpec) -> bool:
+    return spec.topology.pattern in ("active-passive", "active-active")
+
+
+CANDIDATES: dict[tuple[str, str | None], list[tuple[str, Change]]] = {
+    ("availability", None): [
+        (
+            "failover.mode: automatic",
+            _when(lambda s: _multi(s) and s.topology.failover.mode == "manual", _failover(mode="automatic")),
+        ),
+        ("three zones per region", _more_zones),
+        ("add a warm standby region (pattern active-passive)", _standby),
+        (
+            "pattern active-active",
+            lambda s: _standby(s, "active-active") if all(st.engine == "dynamodb" for st in s.stores) else None,
+        ),
+    ],
+    ("rto", "zone"): [
+        (
+            "replicas.static_stability: true on every agent",
+            _when(
+                lambda s: any(not a.replicas.static_stability for a in s.agents),
+                lambda s: _each_agent(s, lambda a: _set(a, ("replicas", "static_stability"), True)),
+            ),
+        ),
+        (
+            "readiness probes every 5s, failing after 2",
+            lambda s: _each_agent(
+                s,
+                lambda a: (
+                    a
+                    if a.probes.readiness is None
+                    else _set(
+                        _set(a, ("probes", "readiness", "period"), timedelta(seconds=5)),
+                        ("probes", "readiness", "failure_threshold"),
+                        2,
+                    )
+                ),
+            ),
+        ),
+        ("three zones per region", _more_zones),
+    ],
+    ("rto", "region"): [
+        (
+            "failover.mode: automatic",
+            _when(lambda s: s.topology.failover.mode == "manual", _failover(mode="automatic")),
+        ),
+        (
+            "dns_ttl: 30s",
+            _when(
+                lambda s: s.topology.failover.dns_ttl > timedelta(seconds=30), _failover(dns_ttl=timedelta(seconds=30))
+            ),
+        ),
+        (
+            "health_check interval 10s, failure_threshold 2",
+            _failover(interval=timedelta(seconds=10), failure_threshold=2),
+        ),
+        (
+            "standby: warm",
+            _when(lambda s: s.topology.standby == "pilot-light", lambda s: _set(s, ("topology", "standby"), "warm")),
+        ),
+        (
+            "standby: hot",
+            _when(
+                lambda s: s.topology.pattern == "active-passive" and s.topology.standby != "hot",
+                lambda s: _set(s, ("topology", "standby"), "hot"),
+            ),
+        ),
+        ("add a warm standby region (pattern active-passive)", _standby),
+    ],
+    ("rto", "application"): [
+        (
+            "rollout.auto_rollback: true",
+            _when(lambda s: not s.rollout.auto_rollback, lambda s: _set(s, ("rollout", "auto_rollback"), True)),
+        ),
+        (
+            "rollout canary [10, 50, 100] with auto_rollback",
+            lambda s: s.model_copy(
+                update={
+                    "rollout": s.rollout.model_copy(
+                        update={"strategy": "canary", "steps": [10, 50, 100], "auto_rollback": True}
+                    )
+                }
+            ),
+        ),
+    ],
+    ("rpo", "region"): [
+        (
+            "replication: sync on every dynamodb store (3 regions)",
+            _when(
+                lambda s: (
+                    _multi(s) and len(s.topology.regions) == 3 and all(st.engine == "dynamodb" for st in s.stores)
+                ),
+                lambda s: s.model_copy(
+                    update={"stores": [st.model_copy(update={"replication": "sync"}) for st in s.stores]}
+                ),
+            ),
+        ),
+        ("add a warm standby region (pattern active-passive)", _standby),
+    ],
+    ("rpo", "zone"): [],
+    ("rpo", "application"): [],
+}
+
+FALLBACK = {
+    ("rpo", "zone"): "keep this state in an engine that replicates synchronously across zones (dynamodb, "
+    "aurora-postgresql, or postgres with a zone RPO of 0s)",
+    ("rpo", "region"): "replicate every store to a second region (pattern active-passive) and keep state in "
+    "engines with cross-region replication",
+    ("availability", None): "add regions (active-passive or active-active) and zones; or relax the objective",
+}
+
+
+def _show(est: Estimate, value: float | None) -> str:
+    if value is None:
+        return "unbounded"
+    return f"{value:.4f}%" if est.kind == "availability" else format_duration(value)
+
+
+def with_advice(spec: HASpec, environment: str | None, estimates: tuple[Estimate, ...]) -> tuple[Estimate, ...]:
+    """Attach a suggestion to every missed estimate."""
+    return tuple(
+        dataclasses.replace(e, suggestion=suggest(spec, environment, e)) if e.met is False else e for e in estimates
+    )
+
+
+def suggest(spec: HASpec, environment: str | None, est: Estimate) -> str:
+    from blueprints.plan.estimates import estimate
+    from blueprints.plan.planner import plan_core
+
+    key = (est.kind, est.disruption)
+    closest: tuple[str, float | None] | None = None
+    for description, change in CANDIDATES.get(key, []):
+        changed = change(spec)
+        if changed is None:
+            continue
+        figs = figures(changed.assumptions.slas, {k: v.total_seconds() for k, v in changed.assumptions.timings.items()})
+        redo = next(
+            e for e in estimate(changed, plan_core(changed, environment), figs) if (e.kind, e.disruption) == key
+        )
+        if redo.met:
+            return f"cheapest change that meets it: {description} (gives {_show(est, redo.value)})"
+        if redo.value is not None and (closest is None or closest[1] is None or _better(est, redo.value, closest[1])):
+            closest = (description, redo.value)
+    text = FALLBACK.get(key, "relax the objective, or change the topology")
+    if closest is not None:
+        return f"no single change meets it; closest: {closest[0]} (gives {_show(est, closest[1])}); or {text}"
+    return f"no single change meets it: {text}"
+
+
+def _better(est: Estimate, new: float, old: float) -> bool:
+    return new > old if est.kind == "availability" else new < old

@@ -1,0 +1,368 @@
+"""The topology plan: small, frozen, serialisable records that components turn into resources.
+
+Everything here is plain data in plain units (seconds, MiB, vCPU, percent), decided by the pure
+planner before any resource exists: zone placement, replica counts per zone, names, failover mode,
+estimates. Components read these records and never the spec models.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Disruption = Literal["zone", "region", "application"]
+EstimateKind = Literal["availability", "rto", "rpo"]
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class Subnet:
+    zone: str
+    cidr: str
+    public: bool
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    """A region's network: a new VPC with per-zone subnets, or existing ids."""
+
+    name: str
+    cidr: str | None
+    nat: Literal["per-zone", "single", "none"]
+    subnets: tuple[Subnet, ...] = ()
+    existing_vpc_id: str | None = None
+    existing_private_subnet_ids: tuple[str, ...] = ()
+    existing_public_subnet_ids: tuple[str, ...] = ()
+
+    @property
+    def is_existing(self) -> bool:
+        return self.existing_vpc_id is not None
+
+
+@dataclass(frozen=True)
+class RegionPlan:
+    """A region: its role, zones, whether it serves traffic now, and how much compute it runs."""
+
+    name: str
+    role: Literal["primary", "standby", "active"]
+    zones: tuple[str, ...]
+    serving: bool
+    compute: Literal["full", "reduced", "none"]
+    network: NetworkPlan
+
+
+@dataclass(frozen=True)
+class ProbePlan:
+    path: str
+    period_s: float
+    failure_threshold: int
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class Placement:
+    """An agent's replicas in one region: per zone (same order as the region's zones) and bounds."""
+
+    region: str
+    zones: tuple[str, ...]
+    per_zone: tuple[int, ...]
+    desired: int
+    min: int
+    max: int
+    survivors_after_zone_loss: int
+
+
+@dataclass(frozen=True)
+class RetryPlan:
+    max_attempts: int
+    backoff: str
+    base_delay_s: float
+    max_delay_s: float
+    jitter: str
+
+
+@dataclass(frozen=True)
+class BreakerPlan:
+    failure_rate_percent: float
+    window_s: float
+    open_for_s: float
+
+
+@dataclass(frozen=True)
+class AgentPlan:
+    """One agent: image and size, probes, what it touches, and its placements per region."""
+
+    name: str
+    resource: str
+    image: str
+    port: int | None
+    cpu: float
+    memory_mib: int
+    liveness: ProbePlan | None
+    readiness: ProbePlan | None
+    startup: ProbePlan | None
+    consumes: tuple[str, ...]
+    produces: tuple[str, ...]
+    uses: tuple[str, ...]
+    secrets: tuple[str, ...]
+    env: tuple[tuple[str, str], ...]
+    retries: RetryPlan
+    circuit_breaker: BreakerPlan | None
+    idempotency_store: str | None
+    idempotency_ttl_s: float | None
+    max_step_s: float
+    lb_health_check: ProbePlan | None
+    scale_cpu_percent: int | None
+    scale_backlog_per_replica: int | None
+    ingress: bool
+    public: bool
+    placements: tuple[Placement, ...]
+
+    def placement(self, region: str) -> Placement | None:
+        return next((p for p in self.placements if p.region == region), None)
+
+
+@dataclass(frozen=True)
+class StorePlan:
+    """A state store: engine, where its primary and replicas live, and what happens on loss."""
+
+    name: str
+    resource: str
+    engine: str
+    primary_region: str
+    regions: tuple[str, ...]
+    zones: tuple[tuple[str, tuple[str, ...]], ...]
+    replication: Literal["async", "sync", "none"]
+    multi_writer: bool
+    instances_per_region: int
+    instance_class: str | None
+    point_in_time_recovery: bool
+    backup_retention_days: int
+    partition_key: str
+    sort_key: str | None
+    ttl_attribute: str | None
+    storage_mib: int
+    synchronous_in_region: bool
+    users: tuple[str, ...]
+    on_zone_loss: str
+    on_region_loss: str
+
+    @property
+    def replica_regions(self) -> tuple[str, ...]:
+        return tuple(r for r in self.regions if r != self.primary_region)
+
+    def zones_in(self, region: str) -> tuple[str, ...]:
+        return dict(self.zones).get(region, ())
+
+
+@dataclass(frozen=True)
+class QueuePlan:
+    """A durable queue and its dead-letter queue, present in every planned region."""
+
+    name: str
+    resource: str
+    physical_name: str
+    fifo: bool
+    visibility_timeout_s: float
+    retention_s: float
+    max_receive_count: int
+    dead_letter_resource: str
+    dead_letter_physical_name: str
+    dead_letter_retention_s: float
+    regions: tuple[str, ...]
+    consumers: tuple[str, ...]
+    producers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SecretPlan:
+    name: str
+    resource: str
+    description: str
+    primary_region: str
+    replica_regions: tuple[str, ...]
+    users: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoutingRecord:
+    region: str
+    failover_role: Literal["PRIMARY", "SECONDARY"] | None
+    set_identifier: str
+
+
+@dataclass(frozen=True)
+class RoutingPlan:
+    """How users reach the ingress agent: one region, failover records or latency records."""
+
+    mode: Literal["single", "failover", "latency"]
+    automatic: bool
+    agent: str
+    domain: str
+    hosted_zone: str
+    public: bool
+    health_path: str
+    interval_s: float
+    failure_threshold: int
+    ttl_s: float
+    records: tuple[RoutingRecord, ...]
+
+
+@dataclass(frozen=True)
+class AlarmPlan:
+    error_rate_percent: float | None
+    latency_p99_s: float | None
+    oldest_message_age_s: float | None
+    dead_letters: int | None
+    replication_lag_s: float | None
+    unhealthy_hosts: bool
+    running_below_min: bool
+
+
+@dataclass(frozen=True)
+class ObservabilityPlan:
+    topic_resource: str
+    alarms: AlarmPlan
+    emails: tuple[str, ...]
+    tracing: str
+    dashboard: bool
+    availability_objective: float
+
+
+@dataclass(frozen=True)
+class RolloutPlan:
+    strategy: Literal["rolling", "canary", "blue-green", "linear"]
+    steps: tuple[int, ...]
+    bake_s: float
+    auto_rollback: bool
+
+
+@dataclass(frozen=True)
+class DrillPlan:
+    """A chaos drill with what it breaks, the recovery it should show, and a runbook."""
+
+    name: str
+    disruption: Disruption
+    target: str
+    expected_rto_s: float | None
+    expected_rpo_s: float | None
+    runbook: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChaosPlan:
+    schedule: str
+    drills: tuple[DrillPlan, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One input of an estimate: a figure from the data table, the spec, or the plan."""
+
+    label: str
+    value: float | None
+    unit: Literal["percent", "seconds", "count"]
+    figure: str | None = None
+    source: str | None = None
+    basis: str | None = None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An availability, RTO or RPO estimate, shown with its formula, inputs and assumptions.
+
+    `value` is None when the topology cannot recover from the disruption at all (unbounded).
+    """
+
+    kind: EstimateKind
+    disruption: Disruption | None
+    value: float | None
+    objective: float | None
+    formula: str
+    terms: tuple[Term, ...]
+    assumptions: tuple[str, ...]
+    suggestion: str | None = None
+
+    @property
+    def met(self) -> bool | None:
+        if self.objective is None:
+            return None
+        if self.value is None:
+            return False
+        return self.value >= self.objective if self.kind == "availability" else self.value <= self.objective
+
+    @property
+    def margin(self) -> float | None:
+        """How far inside (positive) or outside (negative) the objective; None without one."""
+        if self.objective is None or self.value is None:
+            return None
+        return self.value - self.objective if self.kind == "availability" else self.objective - self.value
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the planner decided or noticed that a person should know."""
+
+    severity: Severity
+    code: str
+    message: str
+    fix: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class TopologyPlan:
+    """The whole plan: deterministic for a given spec and environment."""
+
+    system: str
+    environment: str | None
+    target: Literal["aws", "kubernetes"]
+    pattern: str
+    standby: str | None
+    owner: str | None
+    tags: tuple[tuple[str, str], ...]
+    regions: tuple[RegionPlan, ...]
+    agents: tuple[AgentPlan, ...]
+    stores: tuple[StorePlan, ...]
+    queues: tuple[QueuePlan, ...]
+    secrets: tuple[SecretPlan, ...]
+    routing: RoutingPlan | None
+    observability: ObservabilityPlan
+    rollout: RolloutPlan
+    chaos: ChaosPlan
+    estimates: tuple[Estimate, ...]
+    findings: tuple[Finding, ...] = field(default=())
+
+    @property
+    def primary_region(self) -> RegionPlan:
+        return next(r for r in self.regions if r.role in ("primary", "active"))
+
+    def region(self, name: str) -> RegionPlan:
+        return next(r for r in self.regions if r.name == name)
+
+    def agent(self, name: str) -> AgentPlan:
+        return next(a for a in self.agents if a.name == name)
+
+    def store(self, name: str) -> StorePlan:
+        return next(s for s in self.stores if s.name == name)
+
+    def queue(self, name: str) -> QueuePlan:
+        return next(q for q in self.queues if q.name == name)
+
+    @property
+    def objectives_met(self) -> bool:
+        return all(e.met is not False for e in self.estimates)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON-ready data (estimates carry `met` and `margin` too)."""
+        data = dataclasses.asdict(self)
+        data["tags"] = dict(self.tags)
+        for est, raw in zip(self.estimates, data["estimates"], strict=True):
+            raw["met"] = est.met
+            raw["margin"] = est.margin
+        for agent in data["agents"]:
+            agent["env"] = dict(agent["env"])
+        for store in data["stores"]:
+            store["zones"] = {r: list(z) for r, z in store["zones"]}
+        return data

@@ -1,0 +1,609 @@
+"""`plan(spec, environment) -> TopologyPlan`: pure, deterministic, no Pulumi, no clock, no network.
+
+Decides everything that can be decided before a resource exists: per-region roles and compute
+levels, per-zone subnet layout, replicas per zone (static stability through one zone's loss), where
+each store's primary and replicas live, where each queue and secret lives, failover routing, names,
+drills — then estimates availability, RTO and RPO against the objectives (`estimates.py`) and, for
+each objective missed, the cheapest change that would meet it (`advice.py`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+
+from blueprints.capacity import replicas_for_zone_loss, spread, survivors_after_zone_loss
+from blueprints.figures import figures
+from blueprints.plan import naming
+from blueprints.plan.models import (
+    AgentPlan,
+    AlarmPlan,
+    BreakerPlan,
+    ChaosPlan,
+    DrillPlan,
+    Finding,
+    NetworkPlan,
+    ObservabilityPlan,
+    Placement,
+    ProbePlan,
+    QueuePlan,
+    RegionPlan,
+    RetryPlan,
+    RolloutPlan,
+    RoutingPlan,
+    RoutingRecord,
+    SecretPlan,
+    StorePlan,
+    Subnet,
+    TopologyPlan,
+)
+from blueprints.spec.models import Agent, HASpec, Probe, Store
+
+MULTI_REGION = ("active-passive", "active-active")
+DEFAULT_STANDBY = "warm"
+"""active-passive without `standby`: warm (serves `min` at once on failover; no cold start)."""
+
+DEFAULT_INSTANCE_CLASS = {"aurora-postgresql": "db.r6g.large", "valkey": "cache.r7g.large"}
+QUORUM_REPLICAS = 3
+"""RabbitMQ nodes and Redis Sentinels per cluster: the smallest majority-tolerant size."""
+
+# ALB target-group health-check bounds (interval 5-300 s, unhealthy threshold 2-10, timeout 2-120 s
+# and below the interval): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
+LB_INTERVAL = (5.0, 300.0)
+LB_THRESHOLD = (2, 10)
+LB_TIMEOUT = (2.0, 120.0)
+
+
+def plan(spec: HASpec, environment: str | None = None, *, advise: bool = True) -> TopologyPlan:
+    """Plan the topology of a validated spec and estimate what it delivers."""
+    from blueprints.plan.estimates import estimate
+
+    core = plan_core(spec, environment)
+    figs = figures(spec.assumptions.slas, {k: v.total_seconds() for k, v in spec.assumptions.timings.items()})
+    estimates = estimate(spec, core, figs)
+    if advise:
+        from blueprints.plan.advice import with_advice
+
+        estimates = with_advice(spec, environment, estimates)
+    drills = _drills(spec, core, estimates)
+    return dataclasses.replace(core, estimates=estimates, chaos=drills)
+
+
+def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
+    """Everything but estimates and drill expectations."""
+    system = spec.metadata.name
+    topo = spec.topology
+    standby = (topo.standby or DEFAULT_STANDBY) if topo.pattern == "active-passive" else None
+    findings: list[Finding] = []
+    regions = tuple(_region(spec, i, standby, findings) for i in range(len(topo.regions)))
+    agents = tuple(_agent(spec, i, regions, findings) for i in range(len(spec.agents)))
+    stores = tuple(_store(spec, s, regions) for s in spec.stores)
+    queues = tuple(_queue(spec, q.name, regions) for q in spec.queues)
+    secrets = tuple(
+        SecretPlan(
+            name=s.name,
+            resource=naming.resource(system, s.name, "secret"),
+            description=s.description,
+            primary_region=regions[0].name if regions else "",
+            replica_regions=tuple(r.name for r in regions[1:]) if topo.pattern in MULTI_REGION else (),
+            users=tuple(a.name for a in spec.agents if s.name in a.secrets),
+        )
+        for s in spec.secrets
+    )
+    routing = _routing(spec, regions, findings)
+    obs = spec.observability
+    alarms = obs.alarms
+    observability = ObservabilityPlan(
+        topic_resource=naming.resource(system, "alerts", "topic"),
+        alarms=AlarmPlan(
+            error_rate_percent=alarms.error_rate_percent,
+            latency_p99_s=_s(alarms.latency_p99),
+            oldest_message_age_s=_s(alarms.oldest_message_age),
+            dead_letters=alarms.dead_letters,
+            replication_lag_s=_s(alarms.replication_lag),
+            unhealthy_hosts=alarms.unhealthy_hosts,
+            running_below_min=alarms.running_below_min,
+        ),
+        emails=tuple(obs.notify.email),
+        tracing=obs.tracing,
+        dashboard=obs.dashboard,
+        availability_objective=spec.objectives.availability,
+    )
+    rollout = RolloutPlan(
+        strategy=spec.rollout.strategy,
+        steps=tuple(spec.rollout.steps),
+        bake_s=spec.rollout.bake_time.total_seconds(),
+        auto_rollback=spec.rollout.auto_rollback,
+    )
+    _network_findings(spec, findings)
+    _quorum_findings(spec, regions, findings)
+    primary = _primary_region_name(regions)
+    ordered_regions = tuple(sorted(regions, key=lambda r: (r.name != primary, regions.index(r))))
+    return TopologyPlan(
+        system=system,
+        environment=environment,
+        target=spec.target,
+        pattern=topo.pattern,
+        standby=standby,
+        owner=spec.metadata.owner,
+        tags=tuple(sorted(spec.metadata.tags.items())),
+        regions=ordered_regions,
+        agents=agents,
+        stores=stores,
+        queues=queues,
+        secrets=secrets,
+        routing=routing,
+        observability=observability,
+        rollout=rollout,
+        chaos=ChaosPlan(spec.chaos.schedule, ()),
+        estimates=(),
+        findings=tuple(findings),
+    )
+
+
+def _s(value: object) -> float | None:
+    from datetime import timedelta
+
+    return value.total_seconds() if isinstance(value, timedelta) else None
+
+
+def _primary_region_name(regions: tuple[RegionPlan, ...]) -> str:
+    return next((r.name for r in regions if r.role in ("primary", "active")), regions[0].name if regions else "")
+
+
+# --- regions and networks ------------------------------------------------------------------------
+
+
+def _region(spec: HASpec, index: int, standby: str | None, findings: list[Finding]) -> RegionPlan:
+    region = spec.topology.regions[index]
+    if region.role == "standby":
+        compute = {"hot": "full", "warm": "reduced", "pilot-light": "none"}[standby or DEFAULT_STANDBY]
+    else:
+        compute = "full"
+    return RegionPlan(
+        name=region.name,
+        role=region.role,
+        zones=tuple(region.zones),
+        serving=region.role in ("primary", "active"),
+        compute=compute,  # type: ignore[arg-type]
+        network=_network(spec, index),
+    )
+
+
+def _network(spec: HASpec, index: int) -> NetworkPlan:
+    region = spec.topology.regions[index]
+    name = naming.resource(spec.metadata.name, "network", None, region.name)
+    if spec.target != "aws":
+        return NetworkPlan(name=name, cidr=None, nat="none")
+    existing = spec.network.existing.get(region.name)
+    if existing is not None:
+        return NetworkPlan(
+            name=name,
+            cidr=None,
+            nat=spec.network.nat,
+            existing_vpc_id=existing.vpc_id,
+            existing_private_subnet_ids=tuple(existing.private_subnet_ids),
+            existing_public_subnet_ids=tuple(existing.public_subnet_ids),
+        )
+    base = ipaddress.IPv4Network(spec.network.cidr)
+    # Each region gets the next block of the same size, so VPCs never overlap (peering stays possible).
+    vpc = ipaddress.IPv4Network((int(base.network_address) + index * base.num_addresses, base.prefixlen))
+    slices = list(vpc.subnets(prefixlen_diff=4))  # 16 slices: private zones 0-7, public zones 8-15
+    subnets: list[Subnet] = []
+    for j, zone in enumerate(region.zones[:8]):
+        subnets.append(Subnet(zone=zone, cidr=str(slices[j]), public=False))
+        subnets.append(Subnet(zone=zone, cidr=str(slices[8 + j]), public=True))
+    return NetworkPlan(name=name, cidr=str(vpc), nat=spec.network.nat, subnets=tuple(subnets))
+
+
+def _network_findings(spec: HASpec, findings: list[Finding]) -> None:
+    if spec.target != "aws":
+        return
+    if spec.network.nat == "single":
+        findings.append(
+            Finding(
+                "warning",
+                "single-nat",
+                "network.nat is single: one NAT gateway serves every zone, so losing its zone cuts egress to the "
+                "internet in all zones (AWS services stay reachable through VPC endpoints)",
+                "set network.nat: per-zone",
+                "network.nat",
+            )
+        )
+
+
+def _quorum_findings(spec: HASpec, regions: tuple[RegionPlan, ...], findings: list[Finding]) -> None:
+    if spec.target != "kubernetes":
+        return
+    quorum_parts = [f"queue '{q.name}' (RabbitMQ quorum)" for q in spec.queues]
+    quorum_parts += [f"store '{s.name}' (Redis Sentinel)" for s in spec.stores if s.engine == "redis"]
+    for index, region in enumerate(regions):
+        per_zone = spread(QUORUM_REPLICAS, len(region.zones))
+        survivors = survivors_after_zone_loss(per_zone)
+        if quorum_parts and survivors <= QUORUM_REPLICAS // 2:
+            findings.append(
+                Finding(
+                    "warning",
+                    "quorum-zone-loss",
+                    f"region {region.name} has {len(region.zones)} zone(s): {QUORUM_REPLICAS} quorum members spread "
+                    f"{list(per_zone)} lose their majority with the fullest zone, which stops "
+                    + ", ".join(quorum_parts),
+                    f"use 3 zones in {region.name}",
+                    f"topology.regions[{index}].zones",
+                )
+            )
+
+
+# --- agents --------------------------------------------------------------------------------------
+
+
+def _probe(probe: Probe | None) -> ProbePlan | None:
+    if probe is None:
+        return None
+    return ProbePlan(
+        path=probe.path,
+        period_s=probe.period.total_seconds(),
+        failure_threshold=probe.failure_threshold,
+        timeout_s=probe.timeout.total_seconds(),
+    )
+
+
+def lb_health_check(readiness: ProbePlan | None) -> ProbePlan | None:
+    """The load balancer's health check from the readiness probe, fitted to ALB's bounds."""
+    if readiness is None:
+        return None
+    interval = min(max(readiness.period_s, LB_INTERVAL[0]), LB_INTERVAL[1])
+    threshold = min(max(readiness.failure_threshold, LB_THRESHOLD[0]), LB_THRESHOLD[1])
+    timeout = min(max(readiness.timeout_s, LB_TIMEOUT[0]), LB_TIMEOUT[1], interval - 1)
+    return ProbePlan(path=readiness.path, period_s=interval, failure_threshold=threshold, timeout_s=timeout)
+
+
+def agent_env(spec: HASpec, agent: Agent) -> tuple[tuple[str, str], ...]:
+    """Resilience settings the agent reads from its environment (sorted, deterministic)."""
+    r = agent.retries
+    env: dict[str, str] = {
+        "AGENTHA_SYSTEM": spec.metadata.name,
+        "AGENTHA_AGENT": agent.name,
+        "AGENTHA_RETRY_MAX_ATTEMPTS": str(r.max_attempts),
+        "AGENTHA_RETRY_BACKOFF": r.backoff,
+        "AGENTHA_RETRY_BASE_DELAY_MS": str(round(r.base_delay.total_seconds() * 1000)),
+        "AGENTHA_RETRY_MAX_DELAY_MS": str(round(r.max_delay.total_seconds() * 1000)),
+        "AGENTHA_RETRY_JITTER": r.jitter,
+        "AGENTHA_MAX_STEP_SECONDS": f"{agent.max_step_duration.total_seconds():g}",
+    }
+    cb = agent.circuit_breaker
+    env["AGENTHA_CIRCUIT_BREAKER_ENABLED"] = "true" if cb else "false"
+    if cb is not None:
+        env["AGENTHA_CIRCUIT_BREAKER_FAILURE_RATE_PERCENT"] = f"{cb.failure_rate_percent:g}"
+        env["AGENTHA_CIRCUIT_BREAKER_WINDOW_SECONDS"] = f"{cb.window.total_seconds():g}"
+        env["AGENTHA_CIRCUIT_BREAKER_OPEN_SECONDS"] = f"{cb.open_for.total_seconds():g}"
+    if agent.idempotency is not None:
+        env["AGENTHA_IDEMPOTENCY_STORE"] = agent.idempotency.store
+        env["AGENTHA_IDEMPOTENCY_TTL_SECONDS"] = f"{agent.idempotency.ttl.total_seconds():g}"
+    if spec.observability.tracing == "otel":
+        env["OTEL_SERVICE_NAME"] = f"{spec.metadata.name}-{agent.name}"
+        env["OTEL_TRACES_EXPORTER"] = "otlp"
+    env.update(agent.env)
+    return tuple(sorted(env.items()))
+
+
+def _agent(spec: HASpec, index: int, regions: tuple[RegionPlan, ...], findings: list[Finding]) -> AgentPlan:
+    agent = spec.agents[index]
+    placements: list[Placement] = []
+    raised_max = False
+    for region in regions:
+        zones = len(region.zones)
+        full = (
+            replicas_for_zone_loss(agent.replicas.min, zones)
+            if agent.replicas.static_stability
+            else max(agent.replicas.min, zones)
+        )
+        maximum = max(agent.replicas.max, full)
+        raised_max = raised_max or maximum > agent.replicas.max
+        if region.compute == "full":
+            desired = full
+        elif region.compute == "reduced":
+            desired = max(agent.replicas.min, zones)
+        else:
+            desired = 0
+        per_zone = tuple(spread(desired, zones))
+        placements.append(
+            Placement(
+                region=region.name,
+                zones=region.zones,
+                per_zone=per_zone,
+                desired=desired,
+                min=desired,
+                max=maximum,
+                survivors_after_zone_loss=survivors_after_zone_loss(list(per_zone)),
+            )
+        )
+    full_placement = next((p for p in placements if p.desired and p.region == _primary_region_name(regions)), None)
+    if full_placement and full_placement.desired > agent.replicas.min:
+        findings.append(
+            Finding(
+                "info",
+                "static-stability",
+                f"agent '{agent.name}': {full_placement.desired} replicas {list(full_placement.per_zone)} per serving "
+                f"region (min {agent.replicas.min}), so losing any one zone still leaves "
+                f"{full_placement.survivors_after_zone_loss} serving",
+                None,
+                f"agents[{index}].replicas",
+            )
+        )
+    if raised_max:
+        findings.append(
+            Finding(
+                "warning",
+                "max-raised",
+                f"agent '{agent.name}': max raised to {placements[0].max} to hold the zone-loss floor",
+                "raise replicas.max in the spec",
+                f"agents[{index}].replicas.max",
+            )
+        )
+    uses = list(agent.uses)
+    if agent.idempotency is not None and agent.idempotency.store not in uses:
+        uses.append(agent.idempotency.store)  # the agent must be allowed to write its idempotency keys
+    readiness = _probe(agent.probes.readiness) if agent.port is not None else None
+    cb = agent.circuit_breaker
+    r = agent.retries
+    ingress = spec.ingress is not None and spec.ingress.agent == agent.name
+    return AgentPlan(
+        name=agent.name,
+        resource=naming.resource(spec.metadata.name, agent.name),
+        image=agent.image,
+        port=agent.port,
+        cpu=agent.cpu,
+        memory_mib=agent.memory,
+        liveness=_probe(agent.probes.liveness) if agent.port is not None else None,
+        readiness=readiness,
+        startup=_probe(agent.probes.startup) if agent.port is not None else None,
+        consumes=tuple(agent.consumes),
+        produces=tuple(agent.produces),
+        uses=tuple(uses),
+        secrets=tuple(agent.secrets),
+        env=agent_env(spec, agent),
+        retries=RetryPlan(
+            r.max_attempts, r.backoff, r.base_delay.total_seconds(), r.max_delay.total_seconds(), r.jitter
+        ),
+        circuit_breaker=(
+            BreakerPlan(cb.failure_rate_percent, cb.window.total_seconds(), cb.open_for.total_seconds()) if cb else None
+        ),
+        idempotency_store=agent.idempotency.store if agent.idempotency else None,
+        idempotency_ttl_s=agent.idempotency.ttl.total_seconds() if agent.idempotency else None,
+        max_step_s=agent.max_step_duration.total_seconds(),
+        lb_health_check=lb_health_check(readiness),
+        scale_cpu_percent=agent.scale_on.cpu_percent,
+        scale_backlog_per_replica=agent.scale_on.backlog_per_replica if agent.consumes else None,
+        ingress=ingress,
+        public=ingress and spec.ingress is not None and spec.ingress.public,
+        placements=tuple(placements),
+    )
+
+
+# --- stores, queues --------------------------------------------------------------------------------
+
+ZONE_LOSS = {
+    "dynamodb": "no effect: DynamoDB replicates every write across three zones before acknowledging it",
+    "aurora-postgresql": "Aurora promotes a reader in another zone; storage keeps six copies over three zones",
+    "valkey": "ElastiCache promotes the replica with the least lag in another zone (asynchronous: may lose "
+    "the last writes)",
+    "postgres": "CloudNativePG promotes a standby in another zone",
+    "redis": "Redis Sentinel promotes a replica in another zone (asynchronous: may lose the last writes)",
+}
+
+
+def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> StorePlan:
+    system = spec.metadata.name
+    multi = spec.topology.pattern in MULTI_REGION
+    placed = regions if multi else regions[:1]
+    primary = _primary_region_name(regions)
+    zone_count = min(len(r.zones) for r in placed) if placed else 1
+    serverless = store.engine == "dynamodb"
+    instances = 0 if serverless else (store.instances or max(2, min(zone_count, 3)))
+    zone_rpo = spec.objectives.disruptions.zone
+    sync_in_region = store.engine == "postgres" and zone_rpo is not None and zone_rpo.rpo.total_seconds() == 0
+    if not multi:
+        replication = "none"
+        region_loss = "lost with the region: backups stay in the region (no copy elsewhere)"
+    else:
+        replication = store.replication
+        region_loss = {
+            "dynamodb": (
+                "writes continue in the other regions' replicas (global table, "
+                + (
+                    "strongly consistent: nothing lost)"
+                    if store.replication == "sync"
+                    else "asynchronous: the last second of writes may be lost)"
+                )
+            ),
+            "aurora-postgresql": "promote the secondary cluster of the global database (loses the replication lag)",
+            "valkey": "promote the secondary of the global datastore (loses the replication lag)",
+            "postgres": "promote the replica cluster in the standby region (loses WAL not yet shipped)",
+            "redis": "no cross-region copy: the standby region starts with its own empty Redis",
+        }[store.engine]
+    if store.engine == "postgres" and sync_in_region:
+        zone_loss = "CloudNativePG promotes a synchronous standby in another zone (nothing lost)"
+    else:
+        zone_loss = ZONE_LOSS[store.engine]
+    return StorePlan(
+        name=store.name,
+        resource=naming.resource(system, store.name),
+        engine=store.engine,
+        primary_region=primary,
+        regions=tuple(r.name for r in placed),
+        zones=tuple((r.name, r.zones) for r in placed),
+        replication=replication,  # type: ignore[arg-type]
+        multi_writer=serverless and multi and spec.topology.pattern == "active-active",
+        instances_per_region=instances,
+        instance_class=store.instance_class or DEFAULT_INSTANCE_CLASS.get(store.engine),
+        point_in_time_recovery=store.backup.point_in_time_recovery,
+        backup_retention_days=max(1, round(store.backup.retention.total_seconds() / 86400)),
+        partition_key=store.keys.partition,
+        sort_key=store.keys.sort,
+        ttl_attribute=store.ttl_attribute,
+        storage_mib=store.storage,
+        synchronous_in_region=sync_in_region,
+        users=tuple(
+            a.name
+            for a in spec.agents
+            if store.name in a.uses or (a.idempotency is not None and a.idempotency.store == store.name)
+        ),
+        on_zone_loss=zone_loss,
+        on_region_loss=region_loss,
+    )
+
+
+def _queue(spec: HASpec, name: str, regions: tuple[RegionPlan, ...]) -> QueuePlan:
+    system = spec.metadata.name
+    queue = spec.queue(name)
+    assert queue is not None
+    fifo = queue.ordering == "fifo"
+    suffix = ".fifo" if fifo else ""
+    multi = spec.topology.pattern in MULTI_REGION
+    return QueuePlan(
+        name=queue.name,
+        resource=naming.resource(system, queue.name, "queue"),
+        physical_name=naming.physical(system, queue.name, None, "sqs", suffix=suffix),
+        fifo=fifo,
+        visibility_timeout_s=queue.visibility_timeout.total_seconds(),
+        retention_s=queue.retention.total_seconds(),
+        max_receive_count=queue.max_receive_count,
+        dead_letter_resource=naming.resource(system, queue.name, "dlq"),
+        dead_letter_physical_name=naming.physical(system, queue.name, "dlq", "sqs", suffix=suffix),
+        dead_letter_retention_s=queue.dead_letter.retention.total_seconds(),
+        regions=tuple(r.name for r in (regions if multi else regions[:1])),
+        consumers=tuple(a.name for a in spec.agents if name in a.consumes),
+        producers=tuple(a.name for a in spec.agents if name in a.produces),
+    )
+
+
+# --- routing -------------------------------------------------------------------------------------
+
+
+def _routing(spec: HASpec, regions: tuple[RegionPlan, ...], findings: list[Finding]) -> RoutingPlan | None:
+    ingress = spec.ingress
+    if ingress is None:
+        return None
+    failover = spec.topology.failover
+    pattern = spec.topology.pattern
+    if pattern == "active-active":
+        mode = "latency"
+        records = tuple(RoutingRecord(r.name, None, r.name) for r in regions)
+    elif pattern == "active-passive":
+        mode = "failover"
+        primary = next(r for r in regions if r.role == "primary")
+        standbys = [r for r in regions if r.role == "standby"]
+        records = (
+            RoutingRecord(primary.name, "PRIMARY", f"{primary.name}-primary"),
+            RoutingRecord(standbys[0].name, "SECONDARY", f"{standbys[0].name}-secondary"),
+        )
+        if len(standbys) > 1:
+            findings.append(
+                Finding(
+                    "info",
+                    "extra-standby",
+                    f"DNS failover has one secondary ({standbys[0].name}); standby regions "
+                    f"{', '.join(r.name for r in standbys[1:])} hold replicas but take traffic only by manual change",
+                    None,
+                    "topology.regions",
+                )
+            )
+    else:
+        mode = "single"
+        records = (RoutingRecord(regions[0].name, None, regions[0].name),)
+    return RoutingPlan(
+        mode=mode,
+        automatic=failover.mode == "automatic",
+        agent=ingress.agent,
+        domain=ingress.domain,  # type: ignore[arg-type]
+        hosted_zone=ingress.hosted_zone.rstrip("."),
+        public=ingress.public,
+        health_path=failover.health_check.path,
+        interval_s=failover.health_check.interval.total_seconds(),
+        failure_threshold=failover.health_check.failure_threshold,
+        ttl_s=failover.dns_ttl.total_seconds(),
+        records=records,
+    )
+
+
+# --- drills --------------------------------------------------------------------------------------
+
+RUNBOOKS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "zone-outage": (
+        "zone",
+        (
+            "Announce the drill; confirm the SLO dashboard is green and error budget remains.",
+            "Block one zone: on aws, an AWS FIS network-disruption action on that zone's private subnets; on "
+            "kubernetes, cordon and drain that zone's nodes or a Chaos Mesh NetworkChaos partition.",
+            "Watch: the load balancer marks that zone's targets unhealthy; serving replicas stay ≥ min.",
+            "Check stores failed over within the zone RTO and no acknowledged write was lost.",
+            "Restore the zone; confirm replicas rebalance across zones.",
+        ),
+    ),
+    "region-outage": (
+        "region",
+        (
+            "Announce the drill; confirm the standby region's replicas are in sync (replication lag alarm green).",
+            "Fail the primary's health check (block /readyz or stop the ingress agent in the primary).",
+            "Watch: DNS health checks fail, records switch to the standby, the standby scales to full capacity.",
+            "Promote stores that need it (Aurora global database, ElastiCache global datastore, CNPG replica cluster).",
+            "Measure time to first successful request in the standby against the region RTO.",
+            "Fail back deliberately once the primary is healthy and caught up.",
+        ),
+    ),
+    "agent-crash": (
+        "application",
+        (
+            "Kill a share of one agent's replicas (ECS StopTask / kubectl delete pod, or a Chaos Mesh PodChaos).",
+            "Watch: replacements start, in-flight messages reappear after the visibility timeout and are "
+            "processed once (idempotency keys), nothing lands in the dead-letter queue.",
+        ),
+    ),
+    "store-failover": (
+        "zone",
+        (
+            "Trigger a store failover (Aurora failover-db-cluster, ElastiCache test-failover, CNPG promote, "
+            "or Redis Sentinel failover).",
+            "Watch: agents reconnect with backoff and jitter; circuit breakers open and close; no write is lost.",
+        ),
+    ),
+    "queue-outage": (
+        "application",
+        (
+            "Deny the agents' access to one queue for a few minutes (an IAM deny or a NetworkPolicy).",
+            "Watch: producers retry with backoff; consumers resume and catch up; the backlog alarm fires and clears.",
+        ),
+    ),
+    "network-latency": (
+        "application",
+        (
+            "Add latency to a dependency (AWS FIS or a Chaos Mesh NetworkChaos delay).",
+            "Watch: p99 latency alarm; circuit breakers open at the configured failure rate and recover.",
+        ),
+    ),
+}
+
+
+def _drills(spec: HASpec, core: TopologyPlan, estimates: tuple) -> ChaosPlan:
+    by_key = {(e.kind, e.disruption): e for e in estimates}
+    drills = []
+    for name in spec.chaos.drills:
+        disruption, steps = RUNBOOKS[name]
+        rto = by_key.get(("rto", disruption))
+        rpo = by_key.get(("rpo", disruption))
+        drills.append(
+            DrillPlan(
+                name=name,
+                disruption=disruption,  # type: ignore[arg-type]
+                target={
+                    "zone": "one zone of the primary region",
+                    "region": f"region {core.primary_region.name}",
+                    "application": "one agent",
+                }[disruption],
+                expected_rto_s=rto.value if rto else None,
+                expected_rpo_s=rpo.value if rpo else None,
+                runbook=steps,
+            )
+        )
+    return ChaosPlan(schedule=spec.chaos.schedule, drills=tuple(drills))

@@ -1,0 +1,1 @@
+"""The HA spec: models, YAML loading with positions, environment overrides and semantic rules."""

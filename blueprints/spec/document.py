@@ -1,0 +1,303 @@
+"""A YAML document as plain data plus the position of every key and item.
+
+`ruamel.yaml` keeps line and column for every mapping key and sequence item; we copy them into a
+flat index keyed by spec path, so errors found anywhere (pydantic, semantic rules, the planner) can
+point at the exact place in the file. Environment overrides are merged here too, and each merged
+value keeps the position where it was actually written.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from blueprints.errors import Location, Problem, SpecError
+
+PathT = tuple[str | int, ...]
+
+
+def format_path(path: PathT) -> str:
+    """('agents', 1, 'replicas', 'min') -> 'agents[1].replicas.min'."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(document)"
+
+
+@dataclass(frozen=True)
+class Pos:
+    """1-based line and column of a key or item, and the path where it was written."""
+
+    line: int
+    column: int
+    written_at: PathT | None = None
+
+
+@dataclass
+class Document:
+    """Plain YAML data (dicts, lists, scalars) with the position of every key and item."""
+
+    file: str
+    data: Any
+    positions: dict[PathT, Pos] = field(default_factory=dict)
+
+    def locate(self, path: PathT) -> tuple[Location, str | None]:
+        """Location of the closest written ancestor of `path`, and where an override wrote it."""
+        probe = tuple(path)
+        while True:
+            pos = self.positions.get(probe)
+            if pos is not None:
+                written = format_path(pos.written_at) if pos.written_at is not None else None
+                return Location(self.file, pos.line, pos.column), written
+            if not probe:
+                return Location(self.file, 1, 1), None
+            probe = probe[:-1]
+
+    def get(self, path: PathT, default: Any = None) -> Any:
+        node = self.data
+        for part in path:
+            if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            elif isinstance(node, dict) and isinstance(part, str) and part in node:
+                node = node[part]
+            else:
+                return default
+        return node
+
+
+def parse_yaml(text: str, file: str) -> Document:
+    """Parse YAML 1.2 text; syntax errors and duplicate keys become a SpecError with a position."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import DuplicateKeyError
+    from ruamel.yaml.error import MarkedYAMLError
+
+    yaml = YAML(typ="rt")
+    try:
+        root = yaml.load(text)
+    except DuplicateKeyError as exc:
+        raise SpecError.of(
+            [
+                _yaml_problem(
+                    exc,
+                    file,
+                    "duplicate-key",
+                    "a key appears twice in the same mapping",
+                    "keep one of them; YAML keys must be unique",
+                )
+            ]
+        ) from None
+    except MarkedYAMLError as exc:
+        raise SpecError.of(
+            [
+                _yaml_problem(
+                    exc,
+                    file,
+                    "yaml-syntax",
+                    f"YAML syntax error: {exc.problem or exc.context}",
+                    "fix the YAML syntax at this position (indentation, quotes, colons)",
+                )
+            ]
+        ) from None
+    positions: dict[PathT, Pos] = {}
+    data = _plain(root, (), positions)
+    return Document(file=file, data=data, positions=positions)
+
+
+def _yaml_problem(exc: Any, file: str, rule: str, message: str, fix: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    column = mark.column + 1 if mark is not None else None
+    return Problem(rule=rule, path="(document)", message=message, fix=fix, location=Location(file, line, column))
+
+
+def _plain(node: Any, path: PathT, positions: dict[PathT, Pos]) -> Any:
+    """Copy ruamel's commented containers into plain ones, recording positions on the way."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import ScalarString
+
+    if isinstance(node, CommentedMap):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            child = (*path, str(key))
+            line, col = node.lc.key(key)
+            positions[child] = Pos(line + 1, col + 1)
+            out[str(key)] = _plain(value, child, positions)
+        return out
+    if isinstance(node, CommentedSeq):
+        items: list[Any] = []
+        for index, value in enumerate(node):
+            child = (*path, index)
+            line, col = node.lc.item(index)
+            positions[child] = Pos(line + 1, col + 1)
+            items.append(_plain(value, child, positions))
+        return items
+    if isinstance(node, ScalarString):
+        return str(node)
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node
+
+
+# --- environment overrides ------------------------------------------------------------------------
+
+NAMED_LISTS = ("agents", "stores", "queues", "secrets")
+"""Top-level lists whose items an override matches by `name`."""
+
+REPLACED_WHOLE: frozenset[PathT] = frozenset({("topology", "regions")})
+"""Lists an override replaces whole: the regions are an environment's footprint."""
+
+
+def apply_environment(doc: Document, env: str) -> Document:
+    """Merge `environments.<env>` over the base document.
+
+    Mappings merge key by key; `null` removes a key; scalars and plain lists replace; items of the
+    named lists (agents, stores, queues, secrets) merge into the base item with the same name, and an
+    unknown name is an error; `topology.regions` is replaced whole. Positions of merged values point
+    at the override, and remember the override path they were written at.
+    """
+    envs = doc.data.get("environments") if isinstance(doc.data, dict) else None
+    if not isinstance(envs, dict) or env not in envs:
+        known = sorted(envs) if isinstance(envs, dict) else []
+        location, _ = doc.locate(("environments",))
+        raise SpecError.of(
+            [
+                Problem(
+                    rule="environment-exists",
+                    path=f"environments.{env}",
+                    message=f"environment '{env}' is not defined in the spec",
+                    fix=(
+                        f"use one of: {', '.join(known)}"
+                        if known
+                        else f"add an `environments: {{{env}: {{}}}}` block, or leave out --env"
+                    ),
+                    location=location,
+                    value=env,
+                    allowed=", ".join(known) or None,
+                )
+            ]
+        )
+    override = envs[env] if envs[env] is not None else {}
+    base = {k: v for k, v in doc.data.items() if k != "environments"}
+    positions = {p: pos for p, pos in doc.positions.items() if not p or p[0] != "environments"}
+    merged = Document(file=doc.file, data=copy.deepcopy(base), positions=positions)
+    problems: list[Problem] = []
+    if not isinstance(override, dict):
+        location, _ = doc.locate(("environments", env))
+        raise SpecError.of(
+            [
+                Problem(
+                    rule="environment-shape",
+                    path=f"environments.{env}",
+                    message="an environment override must be a mapping of spec fields",
+                    fix="write the fields to override, e.g. `agents: [{name: x, replicas: {min: 2}}]`",
+                    location=location,
+                    value=override,
+                )
+            ]
+        )
+    _merge_map(merged, doc, merged.data, override, (), ("environments", env), problems)
+    if problems:
+        raise SpecError.of(problems)
+    return merged
+
+
+def _merge_map(
+    out: Document,
+    src: Document,
+    target: dict[str, Any],
+    override: Mapping[str, Any],
+    path: PathT,
+    src_path: PathT,
+    problems: list[Problem],
+) -> None:
+    for key, value in override.items():
+        child, src_child = (*path, key), (*src_path, key)
+        if value is None:
+            target.pop(key, None)
+            _drop_positions(out, child)
+            continue
+        if path == () and key in NAMED_LISTS and isinstance(value, list) and isinstance(target.get(key), list):
+            _merge_named(out, src, target[key], value, child, src_child, problems)
+            continue
+        if isinstance(value, dict) and isinstance(target.get(key), dict) and child not in REPLACED_WHOLE:
+            _copy_position(out, src, src_child, child)
+            _merge_map(out, src, target[key], value, child, src_child, problems)
+            continue
+        target[key] = copy.deepcopy(value)
+        _drop_positions(out, child)
+        _copy_subtree_positions(out, src, src_child, child)
+
+
+def _merge_named(
+    out: Document,
+    src: Document,
+    base: list[Any],
+    items: list[Any],
+    path: PathT,
+    src_path: PathT,
+    problems: list[Problem],
+) -> None:
+    index = {item.get("name"): i for i, item in enumerate(base) if isinstance(item, dict)}
+    for j, item in enumerate(items):
+        src_item = (*src_path, j)
+        name = item.get("name") if isinstance(item, dict) else None
+        if name not in index:
+            location, _ = src.locate((*src_item, "name") if isinstance(item, dict) and "name" in item else src_item)
+            known = [n for n in index if isinstance(n, str)]
+            kind = str(path[-1])
+            problems.append(
+                Problem(
+                    rule="environment-unknown-item",
+                    path=f"{format_path(src_path)}[{j}].name",
+                    message=(
+                        f"the override names {kind[:-1]} '{name}', which the base spec does not define"
+                        if name is not None
+                        else f"an item of {kind} in an override needs a `name`"
+                    ),
+                    fix=(
+                        f"use a name from the base spec ({', '.join(known)}), or add '{name}' to `{kind}` first"
+                        if name is not None
+                        else "add `name:` to say which item it overrides"
+                    ),
+                    location=location,
+                    value=name,
+                    allowed=", ".join(known) or None,
+                )
+            )
+            continue
+        i = index[name]
+        _merge_map(out, src, base[i], item, (*path, i), src_item, problems)
+
+
+def _drop_positions(doc: Document, path: PathT) -> None:
+    n = len(path)
+    for p in [p for p in doc.positions if p[:n] == path and len(p) > n]:
+        del doc.positions[p]
+
+
+def _copy_position(out: Document, src: Document, src_path: PathT, path: PathT) -> None:
+    pos = src.positions.get(src_path)
+    if pos is not None and path not in out.positions:
+        out.positions[path] = Pos(pos.line, pos.column, src_path)
+
+
+def _copy_subtree_positions(out: Document, src: Document, src_path: PathT, path: PathT) -> None:
+    n = len(src_path)
+    for p, pos in _subtree(src, src_path):
+        out.positions[(*path, *p[n:])] = Pos(pos.line, pos.column, p)
+
+
+def _subtree(doc: Document, path: PathT) -> Iterator[tuple[PathT, Pos]]:
+    n = len(path)
+    for p, pos in doc.positions.items():
+        if p[:n] == path:
+            yield p, pos

@@ -1,0 +1,161 @@
+"""Load an HA spec: read, parse with positions, apply an environment, validate, run the rules.
+
+`load_spec` returns a validated spec (with its warnings) or raises one `SpecError` that carries
+every problem found. `check_all` validates the base spec and every environment in one pass, which is
+what `agentha-blueprint validate` does without `--env`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from blueprints.errors import Location, Problem, SpecError
+from blueprints.spec.document import Document, apply_environment, parse_yaml
+from blueprints.spec.explain import explain
+from blueprints.spec.models import HASpec
+
+ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A validated spec, the document it came from, the environment applied and its warnings."""
+
+    spec: HASpec
+    document: Document
+    environment: str | None
+    warnings: tuple[Problem, ...]
+
+    @property
+    def file(self) -> str:
+        return self.document.file
+
+
+def read_document(path: str | Path) -> Document:
+    """Read and parse a spec file; a missing or unreadable file is a SpecError too."""
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError.of(
+            [
+                Problem(
+                    rule="file",
+                    path="(document)",
+                    message="file not found",
+                    fix="check the path, or create a spec with `agentha-blueprint init`",
+                    location=Location(file),
+                )
+            ]
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError.of(
+            [
+                Problem(
+                    rule="file",
+                    path="(document)",
+                    message=f"cannot read the file: {exc}",
+                    fix="make it a readable UTF-8 text file",
+                    location=Location(file),
+                )
+            ]
+        ) from None
+    return parse_text(text, file)
+
+
+def parse_text(text: str, file: str) -> Document:
+    doc = parse_yaml(text, file)
+    if not isinstance(doc.data, dict):
+        raise SpecError.of(
+            [
+                Problem(
+                    rule="document-shape",
+                    path="(document)",
+                    message="a spec is a YAML mapping starting with `apiVersion: agentha.dev/v1` and `kind: HASpec`",
+                    fix="start from `agentha-blueprint init` or an example under examples/",
+                    location=Location(file, 1, 1),
+                    value=None if doc.data is None else type(doc.data).__name__,
+                )
+            ]
+        )
+    return doc
+
+
+def validate_document(doc: Document, environment: str | None) -> LoadedSpec:
+    """Validate a parsed document (after applying `environment`); raise SpecError with every error."""
+    problems: list[Problem] = []
+    if environment is None:
+        problems.extend(_environment_names(doc))
+    effective = apply_environment(doc, environment) if environment is not None else doc
+    try:
+        spec = HASpec.model_validate(effective.data)
+    except ValidationError as exc:
+        raise SpecError.of(problems + explain(exc, effective, HASpec)) from None
+    from blueprints.spec.rules import check
+
+    problems.extend(check(spec, effective))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise SpecError.of(problems)
+    warnings = tuple(p for p in problems if p.severity == "warning")
+    return LoadedSpec(spec=spec, document=effective, environment=environment, warnings=warnings)
+
+
+def load_spec(path: str | Path, environment: str | None = None) -> LoadedSpec:
+    """Read, parse, apply `environment` (None: the base spec as written), validate and check."""
+    return validate_document(read_document(path), environment)
+
+
+def load_text(text: str, file: str = "<spec>", environment: str | None = None) -> LoadedSpec:
+    return validate_document(parse_text(text, file), environment)
+
+
+def check_all(path: str | Path) -> tuple[list[str], list[Problem]]:
+    """Validate the base spec and every environment; return the environments and all problems.
+
+    A problem of the base spec that recurs in an environment is reported once.
+    """
+    doc = read_document(path)
+    problems: list[Problem] = []
+    seen: set[tuple[str, str, int | None, int | None, str]] = set()
+
+    def collect(items: list[Problem] | tuple[Problem, ...]) -> None:
+        for p in items:
+            key = (p.rule, p.path, p.location.line, p.location.column, p.message)
+            if key not in seen:
+                seen.add(key)
+                problems.append(p)
+
+    envs = doc.data.get("environments")
+    names = sorted(envs) if isinstance(envs, dict) else []
+    for environment in [None, *names]:
+        try:
+            collect(validate_document(doc, environment).warnings)
+        except SpecError as err:
+            collect(err.problems)
+    return names, problems
+
+
+def _environment_names(doc: Document) -> list[Problem]:
+    envs = doc.data.get("environments")
+    if not isinstance(envs, dict):
+        return []
+    problems = []
+    for name in envs:
+        if not ENV_NAME.match(str(name)):
+            location, _ = doc.locate(("environments", name))
+            problems.append(
+                Problem(
+                    rule="environment-name",
+                    path=f"environments.{name}",
+                    message=f"environment name '{name}' is not DNS-safe (it names stacks and resources)",
+                    fix="use lowercase letters, digits and '-', e.g. dev, staging, prod-eu",
+                    location=location,
+                    value=name,
+                )
+            )
+    return problems

@@ -1,0 +1,416 @@
+"""The HA spec: the one YAML document a team writes (apiVersion agentha.dev/v1, kind HASpec).
+
+Every field has a docstring (it becomes the JSON Schema description and editor hover text), a unit
+where it has one, and a default where a safe one exists. Unknown fields are rejected everywhere, so
+a misspelt key is an error instead of a silently ignored setting.
+
+These models check each field on its own; relations between fields (a zone that belongs to
+another region, a queue an agent names but nobody declares) are checked by `blueprints.spec.rules`,
+which report every problem at once with its position in the file.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from blueprints.spec.types import Cpu, DnsName, Duration, MemoryMiB, Percent
+
+SPEC_API_VERSION = "agentha.dev/v1"
+
+Target = Literal["aws", "kubernetes"]
+Pattern = Literal["single-zone", "multi-zone", "active-passive", "active-active"]
+Standby = Literal["pilot-light", "warm", "hot"]
+RegionRole = Literal["primary", "standby", "active"]
+Engine = Literal["dynamodb", "aurora-postgresql", "valkey", "postgres", "redis"]
+Drill = Literal["zone-outage", "region-outage", "agent-crash", "store-failover", "queue-outage", "network-latency"]
+
+AWS_ENGINES: tuple[str, ...] = ("dynamodb", "aurora-postgresql", "valkey")
+KUBERNETES_ENGINES: tuple[str, ...] = ("postgres", "redis")
+
+
+class Model(BaseModel):
+    """Base for every spec model: unknown fields rejected, field docstrings become descriptions."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Metadata(Model):
+    name: DnsName
+    """DNS-safe name of the system; the prefix of every resource name (at most 40 characters)."""
+    owner: str | None = None
+    """Team that owns the system; added as a tag on every resource."""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """Extra tags (AWS) or labels (Kubernetes) put on every resource."""
+
+
+class RecoveryObjective(Model):
+    rto: Duration
+    """Recovery time objective: longest acceptable time until service is back after this disruption."""
+    rpo: Duration
+    """Recovery point objective: longest acceptable window of acknowledged writes lost (0s = none)."""
+
+
+class Disruptions(Model):
+    zone: RecoveryObjective | None = None
+    """Loss of one availability zone in a region."""
+    region: RecoveryObjective | None = None
+    """Loss of a whole region. Leave out (or set null in an environment) when not an objective."""
+    application: RecoveryObjective | None = None
+    """A bad deploy or crash loop of an agent."""
+
+
+class Objectives(Model):
+    availability: Annotated[float, Field(ge=90, lt=100)] = 99.9
+    """Availability SLO in percent over a 30-day window (90 ≤ value < 100)."""
+    disruptions: Disruptions = Field(default_factory=Disruptions)
+    """Recovery objectives (RTO/RPO) per disruption type."""
+
+
+class HealthCheck(Model):
+    path: str = "/readyz"
+    """HTTP path probed on each region's endpoint to decide failover."""
+    interval: Duration = timedelta(seconds=10)
+    """Time between health checks (Route 53 allows 10s or 30s)."""
+    failure_threshold: Annotated[int, Field(ge=1, le=10)] = 3
+    """Consecutive failed checks before an endpoint is considered unhealthy (1-10)."""
+
+
+class Failover(Model):
+    mode: Literal["automatic", "manual"] = "automatic"
+    """automatic: DNS fails over on health checks; manual: an operator promotes the standby."""
+    health_check: HealthCheck = Field(default_factory=HealthCheck)
+    """How each region's endpoint is probed."""
+    dns_ttl: Duration = timedelta(seconds=60)
+    """TTL of the failover DNS records; clients may keep an old answer this long."""
+    manual_response: Duration = timedelta(minutes=15)
+    """manual mode only: time for an operator to notice and act (used in the RTO estimate)."""
+
+
+class Region(Model):
+    name: str = Field(min_length=1)
+    """Region name (us-east-1 on AWS; the cluster's region or a name of your choice on Kubernetes)."""
+    role: RegionRole = "primary"
+    """primary (takes writes), standby (active-passive failover target) or active (active-active)."""
+    zones: list[str] = Field(default_factory=list)
+    """Availability zones used in this region, e.g. [us-east-1a, us-east-1b, us-east-1c]."""
+
+
+class Topology(Model):
+    pattern: Pattern = "multi-zone"
+    """single-zone, multi-zone (one region), active-passive or active-active (several regions)."""
+    standby: Standby | None = None
+    """active-passive only: pilot-light (no compute), warm (reduced compute) or hot (full compute)."""
+    regions: list[Region] = Field(min_length=1)
+    """The regions used and each one's zones. An environment override replaces this list whole."""
+    failover: Failover = Field(default_factory=Failover)
+    """How traffic moves between regions."""
+
+
+class Ingress(Model):
+    agent: str
+    """Name of the agent that users reach."""
+    domain: str = Field(pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
+    """Fully qualified domain name users call, e.g. support.acme.example."""
+    hosted_zone: str = Field(pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}\.?$")
+    """DNS zone that holds the records (Route 53 hosted zone on AWS)."""
+    public: bool = False
+    """Reachable from the internet (HTTPS 443 only). Private to the network unless set."""
+
+
+class RegionNetwork(Model):
+    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]+$")
+    """Existing VPC id in this region."""
+    public_subnet_ids: list[str] = Field(default_factory=list)
+    """Existing public subnets, one per zone (needed only for a public load balancer)."""
+    private_subnet_ids: list[str] = Field(min_length=1)
+    """Existing private subnets, one per zone, in the same order as the region's zones."""
+
+
+class Network(Model):
+    cidr: str = Field(default="10.0.0.0/16", pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
+    """IPv4 range of each new VPC (/16 to /24); zones get equal slices of it."""
+    nat: Literal["per-zone", "single", "none"] = "per-zone"
+    """NAT gateways: one per zone (default), a single one (a single point of failure), or none."""
+    existing: dict[str, RegionNetwork] = Field(default_factory=dict)
+    """Bring your own VPC and subnets, keyed by region name; other regions get a new VPC."""
+
+
+class Replicas(Model):
+    min: Annotated[int, Field(ge=1, le=1000)] = 2
+    """Replicas the agent needs serving at all times in each active region."""
+    max: Annotated[int, Field(ge=1, le=1000)] = 10
+    """Upper bound for autoscaling in each active region."""
+    static_stability: bool = True
+    """Provision enough replicas that losing one zone still leaves `min` serving (no scale-up needed)."""
+
+    @model_validator(mode="after")
+    def _min_below_max(self) -> Replicas:
+        if self.max < self.min:
+            raise ValueError(f"max ({self.max}) is below min ({self.min}); set max ≥ min")
+        return self
+
+
+class ScaleOn(Model):
+    cpu_percent: Annotated[int, Field(ge=10, le=95)] | None = 70
+    """Target average CPU utilisation (percent) for autoscaling; null disables CPU scaling."""
+    backlog_per_replica: Annotated[int, Field(ge=1)] | None = None
+    """Target queue messages per replica on the consumed queues; null disables backlog scaling."""
+
+
+class Probe(Model):
+    path: str = Field(pattern=r"^/")
+    """HTTP path probed on the agent's port."""
+    period: Duration = timedelta(seconds=10)
+    """Time between probes."""
+    failure_threshold: Annotated[int, Field(ge=1, le=100)] = 3
+    """Consecutive failures before the probe counts as failed."""
+    timeout: Duration = timedelta(seconds=2)
+    """How long one probe may take."""
+
+
+class Probes(Model):
+    liveness: Probe | None = Field(default_factory=lambda: Probe(path="/healthz"))
+    """Restart the replica when this fails."""
+    readiness: Probe | None = Field(default_factory=lambda: Probe(path="/readyz", period=timedelta(seconds=5)))
+    """Take the replica out of load balancing when this fails."""
+    startup: Probe | None = None
+    """Hold liveness checks until the agent has started (slow model loads)."""
+
+
+class Idempotency(Model):
+    store: str
+    """Store that records processed action keys."""
+    ttl: Duration = timedelta(hours=24)
+    """How long an idempotency key is remembered; should exceed the longest redelivery window."""
+
+
+class Retries(Model):
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 3
+    """Attempts per call, the first included."""
+    backoff: Literal["exponential", "linear", "constant"] = "exponential"
+    """How the delay grows between attempts."""
+    base_delay: Duration = timedelta(milliseconds=100)
+    """Delay before the second attempt."""
+    max_delay: Duration = timedelta(seconds=10)
+    """Cap on any single delay."""
+    jitter: Literal["full", "equal", "decorrelated", "none"] = "full"
+    """Randomisation of delays, so retries from many replicas do not synchronise."""
+
+
+class CircuitBreaker(Model):
+    failure_rate_percent: Percent = 50
+    """Failure rate (percent) over the window that opens the breaker."""
+    window: Duration = timedelta(seconds=30)
+    """Sliding window over which the failure rate is measured."""
+    open_for: Duration = timedelta(seconds=60)
+    """How long the breaker stays open before letting a trial call through."""
+
+
+class Agent(Model):
+    name: DnsName
+    """Unique DNS-safe name of the agent."""
+    image: str = Field(min_length=1)
+    """Container image, pinned to a tag or digest."""
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    """Port the agent serves HTTP on; leave out for a pure queue worker."""
+    cpu: Cpu = 0.5
+    """vCPU per replica (0.25, 0.5, 1, 2, 4 ... on Fargate)."""
+    memory: MemoryMiB = 1024
+    """Memory per replica, e.g. 512Mi or 2Gi."""
+    replicas: Replicas = Field(default_factory=Replicas)
+    """Replica bounds per active region."""
+    scale_on: ScaleOn = Field(default_factory=ScaleOn)
+    """Autoscaling signals."""
+    probes: Probes = Field(default_factory=Probes)
+    """Health probes; they need `port`. Set a probe to null to turn it off."""
+    consumes: list[str] = Field(default_factory=list)
+    """Queues this agent reads from."""
+    produces: list[str] = Field(default_factory=list)
+    """Queues this agent writes to."""
+    uses: list[str] = Field(default_factory=list)
+    """Stores this agent reads and writes."""
+    idempotency: Idempotency | None = None
+    """Where the agent records processed actions so redelivered messages are not acted on twice."""
+    retries: Retries = Field(default_factory=Retries)
+    """Retry policy handed to the agent for calls to dependencies."""
+    circuit_breaker: CircuitBreaker | None = Field(default_factory=CircuitBreaker)
+    """Circuit breaker handed to the agent for calls to dependencies; null disables it."""
+    max_step_duration: Duration = timedelta(minutes=1)
+    """Longest single agent step (one message handled end to end)."""
+    secrets: list[str] = Field(default_factory=list)
+    """Names of spec secrets injected into this agent; values never appear in the spec."""
+    env: dict[str, str] = Field(default_factory=dict)
+    """Plain, non-secret environment variables."""
+
+
+class Secret(Model):
+    name: DnsName
+    """Secret name; its value is set out of band, never in the spec."""
+    description: str = ""
+    """What the secret is for."""
+
+
+class Backup(Model):
+    point_in_time_recovery: bool = True
+    """Continuous backups that restore to any second in the retention window."""
+    retention: Duration = timedelta(days=7)
+    """How long backups are kept (1d-35d)."""
+
+
+class Keys(Model):
+    partition: str = "pk"
+    """Partition (hash) key attribute (key-value stores)."""
+    sort: str | None = None
+    """Sort (range) key attribute, if any."""
+
+
+class Store(Model):
+    name: DnsName
+    """Unique DNS-safe name of the store."""
+    engine: Engine
+    """aws: dynamodb | aurora-postgresql | valkey; kubernetes: postgres | redis."""
+    replication: Literal["async", "sync"] = "async"
+    """Cross-region replication: async (lag of about a second) or sync (no loss; engine limits apply)."""
+    backup: Backup = Field(default_factory=Backup)
+    """Backups and point-in-time recovery."""
+    keys: Keys = Field(default_factory=Keys)
+    """Primary key (dynamodb)."""
+    ttl_attribute: str | None = None
+    """Attribute holding an expiry time; expired items are deleted (dynamodb)."""
+    instance_class: str | None = None
+    """Instance or node type (aurora-postgresql: db.r6g.large; valkey: cache.r7g.large by default)."""
+    instances: Annotated[int, Field(ge=1, le=15)] | None = None
+    """Instances per region (defaults: one per zone, at most 3)."""
+    storage: MemoryMiB = 10240
+    """Volume size per instance on Kubernetes (e.g. 20Gi)."""
+
+
+class DeadLetter(Model):
+    retention: Duration = timedelta(days=14)
+    """How long dead letters are kept for inspection; at least the queue's retention."""
+
+
+class Queue(Model):
+    name: DnsName
+    """Unique DNS-safe name of the queue."""
+    ordering: Literal["standard", "fifo"] = "standard"
+    """standard (at-least-once, best-effort order) or fifo (ordered per group, exactly-once enqueue)."""
+    visibility_timeout: Duration = timedelta(minutes=5)
+    """How long a received message stays hidden; must exceed every consumer's max_step_duration."""
+    retention: Duration = timedelta(days=4)
+    """How long an unprocessed message is kept (60s-14d on SQS)."""
+    max_receive_count: Annotated[int, Field(ge=1, le=1000)] = 5
+    """Deliveries before a message moves to the dead-letter queue."""
+    dead_letter: DeadLetter = Field(default_factory=DeadLetter)
+    """The dead-letter queue (always created)."""
+
+
+class Alarms(Model):
+    error_rate_percent: Percent | None = 1
+    """Alarm when 5xx responses exceed this percentage of requests."""
+    latency_p99: Duration | None = timedelta(seconds=3)
+    """Alarm when p99 latency exceeds this."""
+    oldest_message_age: Duration | None = timedelta(minutes=5)
+    """Alarm when the oldest message in a queue is older than this."""
+    dead_letters: Annotated[int, Field(ge=1)] | None = 1
+    """Alarm when this many messages sit in a dead-letter queue."""
+    replication_lag: Duration | None = timedelta(seconds=30)
+    """Alarm when cross-region replication lags more than this."""
+    unhealthy_hosts: bool = True
+    """Alarm when a load balancer sees an unhealthy target."""
+    running_below_min: bool = True
+    """Alarm when fewer replicas run than the planned minimum."""
+
+
+class Notify(Model):
+    email: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = Field(default_factory=list)
+    """Addresses that receive alarm notifications (each must confirm the subscription)."""
+
+
+class Observability(Model):
+    alarms: Alarms = Field(default_factory=Alarms)
+    """SLI alarms; set one to null to leave it out."""
+    notify: Notify = Field(default_factory=Notify)
+    """Who is told when an alarm fires."""
+    tracing: Literal["otel", "none"] = "otel"
+    """Distributed tracing handed to agents (OpenTelemetry)."""
+    dashboard: bool = True
+    """Build a dashboard of the SLIs."""
+
+
+class Rollout(Model):
+    strategy: Literal["rolling", "canary", "blue-green", "linear"] = "rolling"
+    """How a new version replaces the old one."""
+    steps: list[Annotated[int, Field(ge=1, le=100)]] = Field(default_factory=lambda: [100])
+    """Traffic percentages per step, increasing and ending at 100 (canary and linear)."""
+    bake_time: Duration = timedelta(minutes=5)
+    """Time at each step, watching the SLO alarms, before moving on."""
+    auto_rollback: bool = True
+    """Roll back automatically when an SLO alarm fires or the deployment fails."""
+
+
+class Chaos(Model):
+    drills: list[Drill] = Field(default_factory=list)
+    """Disruptions to rehearse; each comes with a runbook and the expected RTO/RPO."""
+    schedule: Literal["daily", "weekly", "monthly", "manual"] = "manual"
+    """How often drills run."""
+
+
+class Assumptions(Model):
+    slas: dict[str, Annotated[float, Field(gt=0, le=100)]] = Field(default_factory=dict)
+    """Override an availability figure (percent) of the data table by its id, e.g. {k8s-control-plane: 99.95}."""
+    timings: dict[str, Duration] = Field(default_factory=dict)
+    """Override a timing of the data table by its id, e.g. {fargate-task-start: 90s}."""
+
+
+class HASpec(Model):
+    """An HA spec: objectives, topology and the parts of an AI agent system."""
+
+    model_config = ConfigDict(title="agentha-blueprint HA spec")
+
+    apiVersion: Literal["agentha.dev/v1"]
+    """Spec format version."""
+    kind: Literal["HASpec"]
+    """Always HASpec."""
+    metadata: Metadata
+    """Name, owner and tags."""
+    objectives: Objectives = Field(default_factory=Objectives)
+    """Availability SLO and recovery objectives."""
+    target: Target = "aws"
+    """Where it runs: aws or kubernetes."""
+    topology: Topology
+    """Pattern, regions and zones, failover."""
+    ingress: Ingress | None = None
+    """The agent users reach, and its domain."""
+    network: Network = Field(default_factory=Network)
+    """Networking (aws): new VPCs or existing ones."""
+    agents: list[Agent] = Field(min_length=1)
+    """The agents."""
+    secrets: list[Secret] = Field(default_factory=list)
+    """Secrets the agents need (names only)."""
+    stores: list[Store] = Field(default_factory=list)
+    """Durable state stores."""
+    queues: list[Queue] = Field(default_factory=list)
+    """Durable queues, each with a dead-letter queue."""
+    observability: Observability = Field(default_factory=Observability)
+    """Alarms, notifications, tracing, dashboards."""
+    rollout: Rollout = Field(default_factory=Rollout)
+    """How new versions roll out."""
+    chaos: Chaos = Field(default_factory=Chaos)
+    """Chaos drills to rehearse."""
+    assumptions: Assumptions = Field(default_factory=Assumptions)
+    """Overrides for the figures the estimates use."""
+    environments: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Per-environment overrides merged over the base (named list items matched by name)."""
+
+    def agent(self, name: str) -> Agent | None:
+        return next((a for a in self.agents if a.name == name), None)
+
+    def store(self, name: str) -> Store | None:
+        return next((s for s in self.stores if s.name == name), None)
+
+    def queue(self, name: str) -> Queue | None:
+        return next((q for q in self.queues if q.name == name), None)

@@ -1,0 +1,92 @@
+"""Rules on networking (target aws) and notification wiring."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+
+from blueprints.errors import Problem
+from blueprints.spec.rules import RuleContext, rule
+
+
+@rule("network-cidr", "The VPC range is a valid IPv4 network from /16 to /24.")
+def network_cidr(ctx: RuleContext) -> Iterator[Problem]:
+    cidr = ctx.spec.network.cidr
+    try:
+        net = ipaddress.IPv4Network(cidr, strict=True)
+    except ValueError as exc:
+        yield ctx.problem(
+            ("network", "cidr"),
+            f"'{cidr}' is not a valid IPv4 network: {exc}",
+            "write a network address with its prefix, e.g. 10.20.0.0/16",
+            value=cidr,
+        )
+        return
+    if not 16 <= net.prefixlen <= 24:
+        yield ctx.problem(
+            ("network", "cidr"),
+            f"a VPC range must be /16 to /24, not /{net.prefixlen}",
+            "use a /16 (e.g. 10.20.0.0/16) so every zone gets roomy subnets",
+            value=cidr,
+            allowed="/16-/24",
+        )
+
+
+@rule("existing-network", "Bring-your-own networks name planned regions and give one private subnet per zone.")
+def existing_network(ctx: RuleContext) -> Iterator[Problem]:
+    regions = {r.name: r for r in ctx.spec.topology.regions}
+    for name, net in ctx.spec.network.existing.items():
+        path = ("network", "existing", name)
+        region = regions.get(name)
+        if region is None:
+            yield ctx.problem(
+                path,
+                f"network given for region '{name}', which the topology does not use",
+                f"use one of: {', '.join(regions)}",
+                value=name,
+                allowed=", ".join(regions),
+            )
+            continue
+        if len(net.private_subnet_ids) != len(region.zones):
+            yield ctx.problem(
+                (*path, "private_subnet_ids"),
+                f"region '{name}' has {len(region.zones)} zones but {len(net.private_subnet_ids)} private subnets",
+                "list one private subnet per zone, in the order of the zones",
+                value=len(net.private_subnet_ids),
+                allowed=str(len(region.zones)),
+            )
+        public = ctx.spec.ingress is not None and ctx.spec.ingress.public
+        if public and len(net.public_subnet_ids) != len(region.zones):
+            yield ctx.problem(
+                (*path, "public_subnet_ids"),
+                f"a public ingress needs one public subnet per zone in region '{name}'",
+                "list one public subnet per zone, in the order of the zones",
+                value=len(net.public_subnet_ids),
+                allowed=str(len(region.zones)),
+            )
+
+
+@rule("nat-egress", "Without NAT, agents can pull images only from ECR (warning).")
+def nat_egress(ctx: RuleContext) -> Iterator[Problem]:
+    if ctx.spec.target != "aws" or ctx.spec.network.nat != "none":
+        return
+    for i, agent in enumerate(ctx.spec.agents):
+        if ".dkr.ecr." not in agent.image:
+            yield ctx.problem(
+                ("agents", i, "image"),
+                f"network.nat is none, so '{agent.image}' (not on ECR) cannot be pulled",
+                "push the image to ECR, or set network.nat: per-zone",
+                value=agent.image,
+                severity="warning",
+            )
+
+
+@rule("alarm-recipients", "Alarms notify someone (warning).")
+def alarm_recipients(ctx: RuleContext) -> Iterator[Problem]:
+    if not ctx.spec.observability.notify.email:
+        yield ctx.problem(
+            ("observability", "notify"),
+            "alarms notify nobody: no email addresses are listed",
+            "add `observability.notify.email: [oncall@example.com]`",
+            severity="warning",
+        )

@@ -1,0 +1,121 @@
+"""`synth`: build the Pulumi program offline under the SDK's mocks and show what it would create."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import AbstractContextManager, nullcontext
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cli.commands.spec_commands import EnvOpt, SpecArg
+from cli.output import console, spec_errors, write_stdout
+
+if TYPE_CHECKING:
+    from stacks.graph import ResourceGraph
+
+
+class SynthFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def progress(message: str) -> AbstractContextManager[Any]:
+    """A spinner on stderr while working, only when stderr is a terminal (stdout stays clean)."""
+    if not sys.stderr.isatty():
+        return nullcontext()
+    return console(stderr=True).status(message)
+
+
+def synth(
+    spec: SpecArg,
+    env: EnvOpt = None,
+    output: Annotated[SynthFormat, typer.Option("--output", "-o", help="text (resource tree and counts) or "
+                                                "json (the captured graph: inputs, parents, dependencies, "
+                                                "options).")] = SynthFormat.text,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the output to this file instead of stdout.")]
+    = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+) -> None:
+    """Run the stack's Pulumi program offline, under the SDK's mocks, and show every resource.
+
+    It is the same program `pulumi up` runs (stacks/program.py), fed the spec and environment a stack
+    file would give it. Nothing is deployed and no cloud is called.
+
+    [bold]Examples[/bold]
+
+      agentha-blueprint synth examples/support-agent/spec.yaml --env prod
+
+      agentha-blueprint synth spec.yaml --output json --out graph.json
+    """
+    from stacks.synth import synth as run_synth
+
+    fmt = output.value
+    with spec_errors(fmt), progress("synthesizing under Pulumi mocks…"):
+        result = run_synth(spec, env)
+    text = result.graph.dumps() if fmt == "json" else None
+    if out is not None:
+        from cli.files import write_files
+
+        with spec_errors(fmt):
+            write_files({out: text if text is not None else tree_text(result.graph)}, force=force)
+        console(stderr=True).print(f"wrote {out} ({len(result.graph)} resources)")
+    elif text is not None:
+        write_stdout(text)
+    else:
+        render_tree(result.graph)
+
+
+def _label(r: Any) -> str:
+    where = f" [{r.region}]" if r.region else ""
+    return f"{r.type} {r.name}{where}"
+
+
+def tree_lines(graph: ResourceGraph) -> list[str]:
+    """The resource tree as indented lines (type name [region]), children sorted by URN."""
+    lines: list[str] = []
+
+    def walk(urn: str | None, depth: int) -> None:
+        for r in sorted((r for r in graph if r.parent == urn), key=lambda r: r.urn):
+            lines.append("  " * depth + _label(r))
+            walk(r.urn, depth + 1)
+
+    walk(None, 0)
+    return lines
+
+
+def counts_lines(graph: ResourceGraph) -> list[str]:
+    counts = graph.counts()
+    width = max((len(t) for t in counts), default=0)
+    return [f"{t.ljust(width)}  {n}" for t, n in counts.items()] + [f"{'total'.ljust(width)}  {len(graph)}"]
+
+
+def tree_text(graph: ResourceGraph) -> str:
+    return "\n".join([*tree_lines(graph), "", *counts_lines(graph)]) + "\n"
+
+
+def render_tree(graph: ResourceGraph) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.tree import Tree
+
+    out = console()
+    root = Tree(f"[bold]{escape(graph.project)}/{escape(graph.stack)}[/bold]")
+
+    def walk(urn: str | None, node: Tree) -> None:
+        for r in sorted((r for r in graph if r.parent == urn), key=lambda r: r.urn):
+            style = "bold" if r.is_component else ""
+            label = escape(_label(r))
+            walk(r.urn, node.add(f"[{style}]{label}[/{style}]" if style else label))
+
+    walk(None, root)
+    out.print(root)
+    table = Table(title="Resources per type", title_justify="left")
+    table.add_column("type")
+    table.add_column("count", justify="right")
+    for t, n in graph.counts().items():
+        table.add_row(escape(t), str(n))
+    table.add_row("[bold]total[/bold]", f"[bold]{len(graph)}[/bold]")
+    out.print(table)

@@ -1,0 +1,50 @@
+"""The `agentha-blueprint` command line.
+
+Commands import their heavy dependencies inside the command body, so `--help`, `validate`, `plan`
+and `schema` never load Pulumi or a provider SDK.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cli.commands import spec_commands, synth
+
+app = typer.Typer(
+    name="agentha-blueprint",
+    help=(
+        "Make AI agent systems highly available from one HA spec: validate it, plan the topology with "
+        "availability/RTO/RPO estimates, and build it with Pulumi."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+app.command()(spec_commands.validate)
+app.command()(spec_commands.plan)
+app.command()(spec_commands.schema)
+app.command()(synth.synth)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"agentha-blueprint {version('agentha-blueprint')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Make AI agent systems highly available from one HA spec."""
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,110 @@
+"""Rendering shared by the commands: problems (text or JSON), exit codes, the domain-error edge.
+
+The only place a `SpecError` becomes output and an exit code. Exit codes: 0 fine, 1 an objective
+missed or a mandatory policy violated, 2 bad input (the spec, a flag, a path).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal, NoReturn
+
+import typer
+
+from blueprints.errors import Location, Problem, SpecError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+OutputFormat = Literal["text", "json"]
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _source_line(location: Location) -> str | None:
+    if location.line is None:
+        return None
+    try:
+        lines = Path(location.file).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return lines[location.line - 1] if 0 < location.line <= len(lines) else None
+
+
+def render_problems(problems: Sequence[Problem], *, stderr: bool = False) -> None:
+    """Print problems for a person: position, path, rule, message, value, fix, and the source line."""
+    from rich.markup import escape
+
+    out = console(stderr)
+    for p in problems:
+        colour = "red" if p.severity == "error" else "yellow"
+        out.print(
+            f"[bold]{escape(str(p.location))}[/bold]  [{colour}]{p.severity}[/{colour}]  "
+            f"[cyan]{escape(p.path)}[/cyan]  [dim]\\[{escape(p.rule)}][/dim]"
+        )
+        out.print(f"  {escape(p.message)}")
+        if p.written_at:
+            out.print(f"  [dim]set by {escape(p.written_at)}[/dim]")
+        source = _source_line(p.location)
+        if source is not None and p.location.column:
+            out.print(f"  [dim]{p.location.line:>4} |[/dim] {escape(source)}")
+            out.print(f"  [dim]     |[/dim] {' ' * (p.location.column - 1)}[{colour}]^[/{colour}]")
+        details = []
+        if p.value is not None:
+            details.append(f"value: {escape(str(p.value))}")
+        if p.allowed:
+            details.append(f"allowed: {escape(p.allowed)}")
+        if details:
+            out.print("  " + "   ".join(details))
+        out.print(f"  [green]fix:[/green] {escape(p.fix)}")
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    if problems:
+        out.print(f"[bold]{errors} error(s), {warnings} warning(s)[/bold]")
+
+
+def problems_json(problems: Sequence[Problem], **extra: Any) -> str:
+    errors = [p for p in problems if p.severity == "error"]
+    data = {
+        "valid": not errors,
+        **extra,
+        "errors": len(errors),
+        "warnings": len(problems) - len(errors),
+        "problems": [p.to_json() for p in problems],
+    }
+    return json.dumps(data, indent=2, default=str)
+
+
+def fail(problems: Sequence[Problem], output: str = "text") -> NoReturn:
+    """Report bad input and exit 2: JSON on stdout for machines, text on stderr for people."""
+    if output == "json":
+        typer.echo(problems_json(problems))
+    else:
+        render_problems(problems, stderr=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@contextmanager
+def spec_errors(output: str = "text") -> Iterator[None]:
+    """Turn a SpecError raised below the CLI into the rendered problems and exit code 2."""
+    try:
+        yield
+    except SpecError as err:
+        fail(err.problems, output)
+
+
+def usage_error(message: str, fix: str, output: str = "text", path: str = "(arguments)") -> NoReturn:
+    fail([Problem(rule="usage", path=path, message=message, fix=fix, location=Location("<command line>"))], output)
+
+
+def write_stdout(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")

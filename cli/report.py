@@ -1,0 +1,264 @@
+"""The plan as a person reads it: rich tables in a terminal, or Markdown for a pull request.
+
+Both renderings come from one list of sections (title, header, rows), so they never drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from blueprints.plan.models import Estimate, TopologyPlan
+from blueprints.units import format_duration, format_memory
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def show_value(est: Estimate, value: float | None) -> str:
+    if value is None:
+        return "—" if est.objective is None and est.kind != "availability" else "unbounded"
+    if est.kind == "availability":
+        return f"{value:.4f}%"
+    return format_duration(value)
+
+
+def verdict(est: Estimate) -> str:
+    return {True: "met", False: "MISSED", None: "no objective"}[est.met]
+
+
+def margin(est: Estimate) -> str:
+    m = est.margin
+    if m is None:
+        return ""
+    if est.kind == "availability":
+        return f"{m:+.4f} pts"
+    return ("+" if m >= 0 else "-") + format_duration(abs(m))
+
+
+def estimate_name(est: Estimate) -> str:
+    return "availability" if est.kind == "availability" else f"{est.kind.upper()} {est.disruption}"
+
+
+def sections(plan: TopologyPlan) -> list[Section]:
+    out: list[Section] = []
+    out.append(
+        Section(
+            "Objectives",
+            ("objective", "target", "estimate", "verdict", "margin"),
+            tuple(
+                (
+                    estimate_name(e),
+                    show_value(e, e.objective) if e.objective is not None else "—",
+                    show_value(e, e.value),
+                    verdict(e),
+                    margin(e),
+                )
+                for e in plan.estimates
+            ),
+        )
+    )
+    out.append(
+        Section(
+            "Regions",
+            ("region", "role", "serving", "compute", "zones", "network"),
+            tuple(
+                (
+                    r.name,
+                    r.role,
+                    "yes" if r.serving else "no",
+                    r.compute,
+                    ", ".join(r.zones),
+                    r.network.existing_vpc_id or r.network.cidr or "cluster network",
+                )
+                for r in plan.regions
+            ),
+        )
+    )
+    rows = []
+    for a in plan.agents:
+        for p in a.placements:
+            rows.append(
+                (
+                    a.name,
+                    p.region,
+                    " + ".join(str(n) for n in p.per_zone) + f" = {p.desired}",
+                    f"{p.min}-{p.max}",
+                    str(p.survivors_after_zone_loss),
+                    f"{a.cpu:g} vCPU / {format_memory(a.memory_mib)}",
+                )
+            )
+    out.append(
+        Section(
+            "Agents (replicas per zone)",
+            ("agent", "region", "per zone", "min-max", "after zone loss", "size"),
+            tuple(rows),
+        )
+    )
+    if plan.stores:
+        out.append(
+            Section(
+                "Stores",
+                ("store", "engine", "primary", "replicas", "replication", "on zone loss", "on region loss"),
+                tuple(
+                    (
+                        s.name,
+                        s.engine,
+                        s.primary_region,
+                        ", ".join(s.replica_regions) or "—",
+                        s.replication,
+                        s.on_zone_loss,
+                        s.on_region_loss,
+                    )
+                    for s in plan.stores
+                ),
+            )
+        )
+    if plan.queues:
+        out.append(
+            Section(
+                "Queues",
+                ("queue", "kind", "regions", "visibility", "retention", "dead letters after", "dead-letter retention"),
+                tuple(
+                    (
+                        q.name,
+                        "fifo" if q.fifo else "standard",
+                        ", ".join(q.regions),
+                        format_duration(q.visibility_timeout_s),
+                        format_duration(q.retention_s),
+                        f"{q.max_receive_count} receives",
+                        format_duration(q.dead_letter_retention_s),
+                    )
+                    for q in plan.queues
+                ),
+            )
+        )
+    if plan.routing is not None:
+        r = plan.routing
+        out.append(
+            Section(
+                "Routing",
+                ("domain", "mode", "records", "health check", "TTL"),
+                (
+                    (
+                        r.domain,
+                        r.mode + ("" if r.automatic else " (manual)"),
+                        ", ".join(
+                            f"{rec.region}{' ' + rec.failover_role if rec.failover_role else ''}" for rec in r.records
+                        ),
+                        f"{r.health_path} every {format_duration(r.interval_s)}, {r.failure_threshold} failures",
+                        format_duration(r.ttl_s),
+                    ),
+                ),
+            )
+        )
+    if plan.chaos.drills:
+        out.append(
+            Section(
+                f"Chaos drills ({plan.chaos.schedule})",
+                ("drill", "disruption", "target", "expected RTO", "expected RPO"),
+                tuple(
+                    (
+                        d.name,
+                        d.disruption,
+                        d.target,
+                        format_duration(d.expected_rto_s) if d.expected_rto_s is not None else "unbounded",
+                        format_duration(d.expected_rpo_s) if d.expected_rpo_s is not None else "unbounded",
+                    )
+                    for d in plan.chaos.drills
+                ),
+            )
+        )
+    return out
+
+
+def _title(plan: TopologyPlan) -> str:
+    env = f" (environment {plan.environment})" if plan.environment else ""
+    standby = f", {plan.standby} standby" if plan.standby else ""
+    return f"{plan.system}{env}: {plan.target}, {plan.pattern}{standby}"
+
+
+def explanations(plan: TopologyPlan) -> list[tuple[str, list[str]]]:
+    """Per estimate: the formula, inputs, assumptions and suggestion, as lines."""
+    out = []
+    for e in plan.estimates:
+        lines = [e.formula]
+        for t in e.terms:
+            if t.value is None:
+                shown = "—"
+            elif t.unit == "percent":
+                shown = f"{t.value:g}%"
+            elif t.unit == "seconds":
+                shown = format_duration(t.value)
+            else:
+                shown = f"{t.value:g}"
+            origin = f" [{t.figure}, {t.basis}]" if t.figure else ""
+            lines.append(f"  {t.label}: {shown}{origin}")
+        lines += [f"  assumes: {a}" for a in e.assumptions]
+        if e.suggestion:
+            lines.append(f"  → {e.suggestion}")
+        out.append((estimate_name(e), lines))
+    return out
+
+
+def render_text(plan: TopologyPlan, *, explain: bool) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from cli.output import console
+
+    out = console()
+    out.print(f"[bold]{escape(_title(plan))}[/bold]")
+    for section in sections(plan):
+        table = Table(title=section.title, title_justify="left", show_lines=False)
+        for h in section.header:
+            table.add_column(h, overflow="fold")
+        for row in section.rows:
+            styled = [escape(c) for c in row]
+            if section.title == "Objectives":
+                styled[3] = {"met": "[green]met[/green]", "MISSED": "[bold red]MISSED[/bold red]"}.get(row[3], row[3])
+            table.add_row(*styled)
+        out.print(table)
+    for f in plan.findings:
+        colour = {"warning": "yellow", "error": "red"}.get(f.severity, "blue")
+        out.print(
+            f"[{colour}]{f.severity}[/{colour}] {escape(f.message)}"
+            + (f" [green]fix:[/green] {escape(f.fix)}" if f.fix else "")
+        )
+    missed = [e for e in plan.estimates if e.met is False]
+    for e in missed:
+        out.print(f"[bold red]MISSED[/bold red] {escape(estimate_name(e))}: {escape(e.suggestion or '')}")
+    if explain:
+        for name, lines in explanations(plan):
+            out.print(f"\n[bold]{escape(name)}[/bold]")
+            for line in lines:
+                out.print(escape(line))
+    else:
+        out.print("[dim]Formulas, figures and assumptions: add --explain.[/dim]")
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def render_markdown(plan: TopologyPlan) -> str:
+    lines = [f"# {_title(plan)}", ""]
+    for section in sections(plan):
+        lines += [f"## {section.title}", "", *_md_table(section.header, section.rows), ""]
+    if plan.findings:
+        lines += ["## Findings", ""]
+        lines += [f"- **{f.severity}** {f.message}" + (f" — fix: {f.fix}" if f.fix else "") for f in plan.findings]
+        lines.append("")
+    lines += ["## How each estimate is computed", ""]
+    for name, body in explanations(plan):
+        lines += [f"### {name}", "", "```", *body, "```", ""]
+    return "\n".join(lines)

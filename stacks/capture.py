@@ -1,0 +1,241 @@
+"""Run a Pulumi program in-process under the SDK's mocks and capture its whole resource graph.
+
+This is how Pulumi tells users to unit-test programs (`pulumi.runtime.set_mocks`), extended with a
+monitor that records each raw registration request, so parent, dependencies, protect,
+ignore_changes and the other options are captured along with the inputs. Nothing is deployed and
+no cloud is called. `synth`, the policy checks, manifest export and the tests all use it.
+
+The mocks answer with plausible provider outputs (ids, ARNs, URLs, DNS names) so programs that
+build policies or environment from outputs run their real code paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pmocks
+from pulumi.runtime import rpc
+from pulumi.runtime.sync_await import _ensure_event_loop
+
+from stacks.graph import SECRET_MARKER, CapturedResource, ResourceGraph, normalise
+
+ACCOUNT = "123456789012"
+MOCK_REGION = "us-east-1"
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def _service(type_token: str) -> str:
+    # aws:sqs/queue:Queue -> sqs
+    return type_token.split(":")[1].split("/")[0] if ":" in type_token else "resource"
+
+
+class AgentMocks(pmocks.Mocks):
+    """Provider answers for resources and data-source calls, deterministic by name."""
+
+    def new_resource(self, args: pmocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        typ = args.typ
+        name = args.name
+        rid = f"{name}-{_short_hash(typ + name)}"
+        out: dict[str, Any] = dict(inputs)
+        if typ.startswith("aws:"):
+            region = inputs.get("region", MOCK_REGION)
+            service = _service(typ)
+            physical = inputs.get("name") or rid
+            out.setdefault("arn", f"arn:aws:{service}:{region}:{ACCOUNT}:{physical}")
+            out.setdefault("name", physical)
+            out.setdefault("region", region)
+            if typ == "aws:sqs/queue:Queue":
+                out["url"] = f"https://sqs.{region}.amazonaws.com/{ACCOUNT}/{physical}"
+            elif typ in ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"):
+                out["dnsName"] = f"{physical}.{region}.elb.amazonaws.com"
+                out["zoneId"] = "Z35SXDOTRQ7X7K"
+                out["arnSuffix"] = f"app/{physical}/{_short_hash(physical)}"
+            elif typ in ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"):
+                out["arnSuffix"] = f"targetgroup/{physical}/{_short_hash(physical)}"
+            elif typ == "aws:dynamodb/table:Table":
+                out["streamArn"] = f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{physical}/stream/mock"
+            elif typ == "aws:rds/cluster:Cluster":
+                out["endpoint"] = f"{physical}.cluster-mock.{region}.rds.amazonaws.com"
+                out["readerEndpoint"] = f"{physical}.cluster-ro-mock.{region}.rds.amazonaws.com"
+                out["clusterResourceId"] = f"cluster-{_short_hash(physical).upper()}"
+            elif typ == "aws:elasticache/replicationGroup:ReplicationGroup":
+                out["primaryEndpointAddress"] = f"{physical}.mock.{region}.cache.amazonaws.com"
+            elif typ == "aws:kms/key:Key":
+                out["keyId"] = rid
+            elif typ == "aws:acm/certificate:Certificate":
+                domain = inputs.get("domainName", "example.com")
+                out["domainValidationOptions"] = [
+                    {
+                        "domainName": domain,
+                        "resourceRecordName": f"_mock.{domain}.",
+                        "resourceRecordType": "CNAME",
+                        "resourceRecordValue": "_mock.acm-validations.aws.",
+                    }
+                ]
+            elif typ == "aws:route53/healthCheck:HealthCheck":
+                out["id"] = rid
+            elif typ == "aws:ec2/vpc:Vpc":
+                out["defaultSecurityGroupId"] = f"sg-{_short_hash(rid)}"
+                out["mainRouteTableId"] = f"rtb-{_short_hash(rid)}"
+        return rid, out
+
+    def call(self, args: pmocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        token = args.token
+        data = dict(args.args)
+        if token == "aws:route53/getZone:getZone":
+            name = str(data.get("name", "example.com")).rstrip(".")
+            return {
+                **data,
+                "zoneId": f"Z{_short_hash(name).upper()}",
+                "id": f"Z{_short_hash(name).upper()}",
+                "name": name + ".",
+            }, None
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "id": ACCOUNT, "userId": ACCOUNT}, None
+        if token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, None
+        if token == "aws:index/getRegion:getRegion":
+            region = data.get("region") or data.get("name") or MOCK_REGION
+            return {"name": region, "region": region, "id": region}, None
+        return data, None
+
+
+class CapturingMonitor(pmocks.MockMonitor):
+    """A mock monitor that keeps each raw registration (options included) and component outputs."""
+
+    def __init__(self, mocks: pmocks.Mocks) -> None:
+        super().__init__(mocks)
+        self.requests: dict[str, Any] = {}
+        self.component_outputs: dict[str, dict[str, Any]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.requests[response.urn] = request
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        _ensure_event_loop()
+        outputs = rpc.deserialize_properties(request.outputs, keep_unknowns=True)
+        self.component_outputs[request.urn] = _plain(outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+def _plain(value: Any) -> Any:
+    """Deserialised engine values as plain JSON-ready data; secrets replaced by a marker."""
+    if isinstance(value, dict):
+        if rpc._special_sig_key in value:  # a secret or another special value
+            return SECRET_MARKER
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, pulumi.Resource):
+        return f"<resource {type(value).__name__}>"
+    if value is None or isinstance(value, str | int | float | bool):
+        return normalise(value)
+    return str(value)
+
+
+def _provider_urn(ref: str) -> str | None:
+    """A provider reference is `<urn>::<id>`; keep the URN."""
+    return ref.rsplit("::", 1)[0] if ref else None
+
+
+def _strip_stack(urn: str) -> str:
+    return urn.replace("pulumi:pulumi:Stack$", "")
+
+
+def _to_resource(urn: str, request: Any, outputs: dict[str, Any]) -> CapturedResource:
+    _ensure_event_loop()
+    inputs = _plain(rpc.deserialize_properties(request.object, keep_unknowns=True))
+    prop_deps = {k: tuple(sorted(_strip_stack(u) for u in v.urns)) for k, v in request.propertyDependencies.items()}
+    provider = _provider_urn(request.provider)
+    return CapturedResource(
+        urn=_strip_stack(urn),
+        type=request.type,
+        name=request.name,
+        custom=bool(request.custom),
+        parent=_strip_stack(request.parent)
+        if request.parent and "pulumi:pulumi:Stack::" not in request.parent
+        else None,
+        provider=_strip_stack(provider) if provider else None,
+        inputs=inputs,
+        dependencies=tuple(sorted(_strip_stack(u) for u in request.dependencies)),
+        property_dependencies=dict(sorted(prop_deps.items())),
+        protect=bool(request.protect),
+        retain_on_delete=bool(request.retainOnDelete),
+        delete_before_replace=bool(request.deleteBeforeReplace),
+        ignore_changes=tuple(request.ignoreChanges),
+        replace_on_changes=tuple(request.replaceOnChanges),
+        aliases=tuple(sorted(a.urn or a.spec.name for a in request.aliases)) if request.aliases else (),
+        additional_secret_outputs=tuple(request.additionalSecretOutputs),
+        outputs=outputs,
+    )
+
+
+def _with_regions(resources: list[CapturedResource]) -> list[CapturedResource]:
+    """Fill `region`: the `region` input (pulumi-aws v7), else the explicit provider's region or context."""
+    by_urn = {r.urn: r for r in resources}
+    out = []
+    for r in resources:
+        region = r.inputs.get("region") if isinstance(r.inputs.get("region"), str) else None
+        if region is None and r.provider:
+            provider = by_urn.get(r.provider)
+            if provider is not None:
+                region = provider.inputs.get("region") or provider.inputs.get("context")
+        if region is None and r.is_provider:
+            region = r.inputs.get("region") or r.inputs.get("context")
+        out.append(r if region is None else CapturedResource(**{**r.__dict__, "region": region}))
+    return out
+
+
+def synthesize(
+    program: Callable[[], Any], *, project: str, stack: str, config: Mapping[str, str] | None = None
+) -> ResourceGraph:
+    """Run `program` under mocks and return every resource it registered.
+
+    `config` keys are full config keys (`project:key` or `aws:region`); values are strings, as the
+    engine passes them. Any exception the program raises propagates unchanged.
+    """
+    from pulumi.runtime import settings
+    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    pulumi.runtime.set_all_config(dict(config or {}))
+    monitor = CapturingMonitor(AgentMocks())
+    settings.ROOT.set(None)  # a fresh root stack (and so fresh exports) per run
+    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    # The SDK keeps outstanding RPCs and outputs in its settings bag; start each run with none.
+    sdk_settings: Any = settings.SETTINGS
+    sdk_settings.rpc_manager.clear()
+    sdk_settings.outputs.clear()
+    _sync_await(run_pulumi_func(program))
+    exports = _exports()
+    resources = [
+        _to_resource(urn, req, monitor.component_outputs.get(urn, {})) for urn, req in monitor.requests.items()
+    ]
+    resources = _with_regions(sorted(resources, key=lambda r: r.urn))
+    return ResourceGraph(project=project, stack=stack, resources=resources, exports=exports)
+
+
+def _exports() -> dict[str, Any]:
+    from pulumi.runtime import settings
+    from pulumi.runtime.sync_await import _sync_await
+
+    root = settings.get_root_resource()
+    outputs = getattr(root, "outputs", None) or {}
+    result: dict[str, Any] = {}
+    for key, value in outputs.items():
+        try:
+            resolved = _sync_await(pulumi.Output.from_input(value).future(with_unknowns=True))
+        except Exception as exc:  # an export that fails to resolve is reported, not fatal
+            resolved = f"<error: {exc}>"
+        result[key] = _plain(resolved)
+    return dict(sorted(result.items()))

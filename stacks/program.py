@@ -1,0 +1,67 @@
+"""The Pulumi program: spec → plan → components, for `pulumi up` and for the offline `synth`.
+
+`pulumi up` runs `stacks/__main__.py`, which calls `main()`; `agentha-blueprint synth` calls the same
+`main()` in-process under the SDK's mocks. There is no second copy of this program.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from blueprints.errors import SpecError
+from blueprints.plan.models import TopologyPlan
+from stacks.settings import StackSettings
+
+
+def load_plan(settings: StackSettings) -> TopologyPlan:
+    """Load, validate and plan the stack's spec; a bad spec stops the program with every problem."""
+    from blueprints.plan.planner import plan
+    from blueprints.spec.loader import load_spec
+
+    try:
+        loaded = load_spec(settings.spec_path, settings.environment)
+    except SpecError as err:
+        lines = [f"{p.location}: {p.path}: {p.message} (fix: {p.fix})" for p in err.problems if p.severity == "error"]
+        raise pulumi.RunError("the HA spec is invalid:\n" + "\n".join(lines)) from None
+    return plan(loaded.spec, settings.environment, advise=False)
+
+
+def build(plan: TopologyPlan, settings: StackSettings) -> dict[str, Any]:
+    """Create the topology's resources; return the values worth exporting."""
+    if plan.target == "aws":
+        from components.aws.topology import AwsTopology, AwsTopologyArgs
+
+        aws = AwsTopology(
+            plan.system,
+            AwsTopologyArgs(plan=plan, assume_role_arn=settings.assume_role_arn,
+                            allowed_account_ids=settings.allowed_account_ids),
+        )
+        return aws.exports()
+    from components.kubernetes.topology import KubernetesTopology, KubernetesTopologyArgs
+
+    kube = KubernetesTopology(
+        plan.system,
+        KubernetesTopologyArgs(plan=plan, contexts=settings.kube_contexts, kubeconfig=settings.kubeconfig,
+                               tls_secret_name=settings.tls_secret_name),
+    )
+    return kube.exports()
+
+
+def estimates(plan: TopologyPlan) -> dict[str, Any]:
+    """The plan's estimates, exported so dashboards and reviews see what the topology should deliver."""
+    out: dict[str, Any] = {}
+    for e in plan.estimates:
+        key = "availability" if e.kind == "availability" else f"{e.kind}_{e.disruption}"
+        out[key] = {"estimate": e.value, "objective": e.objective, "met": e.met}
+    return out
+
+
+def main() -> None:
+    settings = StackSettings.from_config()
+    plan = load_plan(settings)
+    outputs = build(plan, settings)
+    for key, value in sorted(outputs.items()):
+        pulumi.export(key, value)
+    pulumi.export("estimates", estimates(plan))

@@ -1,0 +1,43 @@
+"""`synth`: run the stack program (`stacks.program.main`) offline under the SDK's mocks.
+
+The very same entry point `pulumi up` runs, fed the same config keys a stack file would give it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from blueprints.plan.models import TopologyPlan
+from stacks.graph import ResourceGraph
+
+PROJECT = "agentha-blueprint"
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    plan: TopologyPlan
+    graph: ResourceGraph
+
+
+def synth(spec_path: str | Path, environment: str | None = None, *, stack: str | None = None,
+          config: dict[str, str] | None = None, project: str = PROJECT) -> Synthesis:
+    """Validate and plan the spec (SpecError on bad input), then capture the program's resource graph."""
+    from blueprints.plan.planner import plan
+    from blueprints.spec.loader import load_spec
+    from stacks import program
+    from stacks.capture import synthesize
+
+    loaded = load_spec(spec_path, environment)
+    the_plan = plan(loaded.spec, environment, advise=False)
+    full_config = {
+        "agentha:spec": str(Path(spec_path).resolve()),
+        "agentha:environment": environment or "base",
+    }
+    full_config.update(config or {})
+    if the_plan.target == "kubernetes" and "agentha:kubeContexts" not in full_config:
+        full_config["agentha:kubeContexts"] = json.dumps({r.name: f"{the_plan.system}-{r.name}"
+                                                          for r in the_plan.regions})
+    graph = synthesize(program.main, project=project, stack=stack or environment or "base", config=full_config)
+    return Synthesis(plan=the_plan, graph=graph)
