@@ -35,16 +35,21 @@ def build(plan: TopologyPlan, settings: StackSettings) -> dict[str, Any]:
 
         aws = AwsTopology(
             plan.system,
-            AwsTopologyArgs(plan=plan, assume_role_arn=settings.assume_role_arn,
-                            allowed_account_ids=settings.allowed_account_ids),
+            AwsTopologyArgs(
+                plan=plan, assume_role_arn=settings.assume_role_arn, allowed_account_ids=settings.allowed_account_ids
+            ),
         )
         return aws.exports()
     from components.kubernetes.topology import KubernetesTopology, KubernetesTopologyArgs
 
     kube = KubernetesTopology(
         plan.system,
-        KubernetesTopologyArgs(plan=plan, contexts=settings.kube_contexts, kubeconfig=settings.kubeconfig,
-                               tls_secret_name=settings.tls_secret_name),
+        KubernetesTopologyArgs(
+            plan=plan,
+            contexts=settings.kube_contexts,
+            kubeconfig=settings.kubeconfig,
+            tls_secret_name=settings.tls_secret_name,
+        ),
     )
     return kube.exports()
 

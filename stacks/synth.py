@@ -21,8 +21,14 @@ class Synthesis:
     graph: ResourceGraph
 
 
-def synth(spec_path: str | Path, environment: str | None = None, *, stack: str | None = None,
-          config: dict[str, str] | None = None, project: str = PROJECT) -> Synthesis:
+def synth(
+    spec_path: str | Path,
+    environment: str | None = None,
+    *,
+    stack: str | None = None,
+    config: dict[str, str] | None = None,
+    project: str = PROJECT,
+) -> Synthesis:
     """Validate and plan the spec (SpecError on bad input), then capture the program's resource graph."""
     from blueprints.plan.planner import plan
     from blueprints.spec.loader import load_spec
@@ -37,7 +43,8 @@ def synth(spec_path: str | Path, environment: str | None = None, *, stack: str |
     }
     full_config.update(config or {})
     if the_plan.target == "kubernetes" and "agentha:kubeContexts" not in full_config:
-        full_config["agentha:kubeContexts"] = json.dumps({r.name: f"{the_plan.system}-{r.name}"
-                                                          for r in the_plan.regions})
+        full_config["agentha:kubeContexts"] = json.dumps(
+            {r.name: f"{the_plan.system}-{r.name}" for r in the_plan.regions}
+        )
     graph = synthesize(program.main, project=project, stack=stack or environment or "base", config=full_config)
     return Synthesis(plan=the_plan, graph=graph)

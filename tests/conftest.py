@@ -27,7 +27,7 @@ def shared_path(*parts: str) -> Path:
 
 
 @cache
-def synthesized(spec: str, environment: str | None = None):  # noqa: ANN201 - returns stacks.synth.Synthesis
+def synthesized(spec: str, environment: str | None = None):  # returns stacks.synth.Synthesis
     """Synthesize an example once per test session (the Pulumi program under mocks)."""
     from stacks.synth import synth
 

@@ -32,11 +32,17 @@ def progress(message: str) -> AbstractContextManager[Any]:
 def synth(
     spec: SpecArg,
     env: EnvOpt = None,
-    output: Annotated[SynthFormat, typer.Option("--output", "-o", help="text (resource tree and counts) or "
-                                                "json (the captured graph: inputs, parents, dependencies, "
-                                                "options).")] = SynthFormat.text,
-    out: Annotated[Path | None, typer.Option("--out", help="Write the output to this file instead of stdout.")]
-    = None,
+    output: Annotated[
+        SynthFormat,
+        typer.Option(
+            "--output",
+            "-o",
+            help="text (resource tree and counts) or "
+            "json (the captured graph: inputs, parents, dependencies, "
+            "options).",
+        ),
+    ] = SynthFormat.text,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the output to this file instead of stdout.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
 ) -> None:
     """Run the stack's Pulumi program offline, under the SDK's mocks, and show every resource.

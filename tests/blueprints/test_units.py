@@ -7,8 +7,18 @@ from blueprints.units import UnitError, format_duration, parse_cpu, parse_durati
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("200ms", 0.2), ("5m", 300), ("24h", 86400), ("35d", 35 * 86400), ("0s", 0), (0, 0), ("1h30m", 5400),
-     ("PT5M", 300), ("P1D", 86400), ("1.5s", 1.5)],
+    [
+        ("200ms", 0.2),
+        ("5m", 300),
+        ("24h", 86400),
+        ("35d", 35 * 86400),
+        ("0s", 0),
+        (0, 0),
+        ("1h30m", 5400),
+        ("PT5M", 300),
+        ("P1D", 86400),
+        ("1.5s", 1.5),
+    ],
 )
 def test_parse_duration(text: object, seconds: float) -> None:
     assert parse_duration(text) == timedelta(seconds=seconds)
@@ -20,8 +30,10 @@ def test_parse_duration_refuses(bad: object) -> None:
         parse_duration(bad)
 
 
-@pytest.mark.parametrize(("seconds", "text"), [(0, "0s"), (0.2, "200ms"), (90, "1m30s"), (300, "5m"),
-                                               (86400, "1d"), (5400, "1h30m"), (1.5, "1500ms")])
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "0s"), (0.2, "200ms"), (90, "1m30s"), (300, "5m"), (86400, "1d"), (5400, "1h30m"), (1.5, "1500ms")],
+)
 def test_format_duration(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
 
