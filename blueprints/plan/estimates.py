@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from blueprints.capacity import spread, survivors_after_zone_loss
 from blueprints.figures import Figures
-from blueprints.plan.models import AgentPlan, Disruption, Estimate, Term, TopologyPlan
+from blueprints.plan.models import AgentPlan, Disruption, Estimate, StorePlan, Term, TopologyPlan
 from blueprints.spec.models import HASpec
 from blueprints.units import format_duration
 
@@ -428,7 +428,7 @@ def rpo_zone(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float |
     terms: list[Term] = []
     assumptions: list[str] = []
     single = plan.pattern == "single-zone"
-    for store in plan.stores:
+    for store in _durable(plan, assumptions):
         if single:
             parts.append((f"store {store.name}", None if store.engine in ("valkey", "redis") else 0.0))
             continue
@@ -462,7 +462,7 @@ def rpo_region(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float
     terms: list[Term] = []
     assumptions: list[str] = []
     multi = plan.pattern in ("active-passive", "active-active")
-    for store in plan.stores:
+    for store in _durable(plan, assumptions):
         if not multi:
             parts.append((f"store {store.name} (no copy outside the region)", None))
             continue
@@ -507,6 +507,14 @@ def rpo_application(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: 
     parts: list[tuple[str, float | None]] = [(f"store {s.name}", 0.0) for s in plan.stores]
     parts += [(f"queue {q.name} (dead-letter queue)", 0.0) for q in plan.queues]
     return _rpo("application", parts, [], assumptions, objective)
+
+
+def _durable(plan: TopologyPlan, assumptions: list[str]) -> list[StorePlan]:
+    """Stores whose loss counts toward RPO; caches are noted and left out."""
+    caches = [s.name for s in plan.stores if s.cache]
+    if caches:
+        assumptions.append(f"Caches ({', '.join(caches)}) are rebuilt, not recovered: left out of RPO.")
+    return [s for s in plan.stores if not s.cache]
 
 
 def _rpo(

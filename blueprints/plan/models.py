@@ -143,6 +143,7 @@ class StorePlan:
     sort_key: str | None
     ttl_attribute: str | None
     storage_mib: int
+    cache: bool
     synchronous_in_region: bool
     users: tuple[str, ...]
     on_zone_loss: str

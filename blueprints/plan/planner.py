@@ -443,6 +443,7 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
         sort_key=store.keys.sort,
         ttl_attribute=store.ttl_attribute,
         storage_mib=store.storage,
+        cache=store.cache,
         synchronous_in_region=sync_in_region,
         users=tuple(
             a.name

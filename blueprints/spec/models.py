@@ -286,6 +286,8 @@ class Store(Model):
     """Instances per region (defaults: one per zone, at most 3)."""
     storage: MemoryMiB = 10240
     """Volume size per instance on Kubernetes (e.g. 20Gi)."""
+    cache: bool = False
+    """The store only caches what can be rebuilt from elsewhere; its loss does not count toward RPO."""
 
 
 class DeadLetter(Model):
