@@ -17,6 +17,8 @@ class Section:
     title: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    prose: bool = False
+    """Long sentences: a terminal shows them as lines, Markdown as a table."""
 
 
 def show_value(est: Estimate, value: float | None) -> str:
@@ -103,19 +105,25 @@ def sections(plan: TopologyPlan) -> list[Section]:
         out.append(
             Section(
                 "Stores",
-                ("store", "engine", "primary", "replicas", "replication", "on zone loss", "on region loss"),
+                ("store", "engine", "primary", "replicas", "replication"),
                 tuple(
                     (
-                        s.name,
-                        s.engine,
-                        s.primary_region,
-                        ", ".join(s.replica_regions) or "—",
-                        s.replication,
-                        s.on_zone_loss,
-                        s.on_region_loss,
+                        st.name,
+                        st.engine + (" (cache)" if st.cache else ""),
+                        st.primary_region,
+                        ", ".join(st.replica_regions) or "—",
+                        st.replication,
                     )
-                    for s in plan.stores
+                    for st in plan.stores
                 ),
+            )
+        )
+        out.append(
+            Section(
+                "On loss",
+                ("store", "zone loss", "region loss"),
+                tuple((st.name, st.on_zone_loss, st.on_region_loss) for st in plan.stores),
+                prose=True,
             )
         )
     if plan.queues:
@@ -214,6 +222,12 @@ def render_text(plan: TopologyPlan, *, explain: bool) -> None:
     out = console()
     out.print(f"[bold]{escape(_title(plan))}[/bold]")
     for section in sections(plan):
+        if section.prose:
+            out.print(f"[italic]{escape(section.title)}[/italic]")
+            for row in section.rows:
+                for header, cell in zip(section.header[1:], row[1:], strict=True):
+                    out.print(f"  {escape(row[0])}, {escape(header)}: {escape(cell)}")
+            continue
         table = Table(title=section.title, title_justify="left", show_lines=False)
         for h in section.header:
             table.add_column(h, overflow="fold")
