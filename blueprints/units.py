@@ -2,7 +2,10 @@
 
 Durations use `pytimeparse2` for the human forms (`200ms`, `5m`, `24h`, `35d`, `1h30m`) and
 `isodate` for ISO 8601 (`PT5M`, `P1D`). A bare number is refused (except 0): `retention: 14` could
-mean seconds or days, and a spec should never make a reader guess.
+mean seconds or days, and a spec should never make a reader guess. Only the compact forms are
+accepted (numbers each followed by ms, s, m, h, d or w, no spaces), the same grammar the JSON Schema
+publishes: pytimeparse2 alone would also take `5 minutes`, `1:30`, `1y` (365 days) and `5M`
+(minutes, where ISO 8601 means months), which an editor would flag and a reader could misread.
 
 Quantities follow the Kubernetes quantity grammar (`2Gi`, `512Mi`, `500m`, `1.5`), which is small
 enough to parse exactly here with `Decimal`; pulling in the Kubernetes client for one function
@@ -19,6 +22,8 @@ import isodate
 import pytimeparse2
 
 DURATION_EXAMPLES = ("200ms", "30s", "5m", "24h", "35d", "1h30m", "PT5M")
+DURATION_PATTERN = r"^([0-9]+(\.[0-9]+)?(ms|s|m|h|d|w))+$"
+"""The human duration grammar: `200ms`, `1.5s`, `5m`, `1h30m`, `35d`, `2w` (lowercase units, no spaces)."""
 
 
 class UnitError(ValueError):
@@ -50,6 +55,10 @@ def parse_duration(value: object) -> timedelta:
         if float(text) == 0:
             return timedelta(0)
         raise UnitError(f"a bare number is ambiguous: write {text}s, {text}m or {text}d")
+    if not re.fullmatch(DURATION_PATTERN, text):
+        raise UnitError(
+            f"{text!r} is not a duration; write a number and a unit with no space ({', '.join(DURATION_EXAMPLES)})"
+        )
     seconds = pytimeparse2.parse(text)
     if seconds is None or isinstance(seconds, timedelta):
         raise UnitError(f"{text!r} is not a duration; use forms like {', '.join(DURATION_EXAMPLES)}")

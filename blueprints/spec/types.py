@@ -13,6 +13,7 @@ from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from blueprints.units import (
     DURATION_EXAMPLES,
+    DURATION_PATTERN,
     UnitError,
     format_duration,
     format_memory,
@@ -51,8 +52,10 @@ Duration = Annotated[
     PlainSerializer(format_duration, return_type=str),
     WithJsonSchema(
         {
-            "type": "string",
-            "pattern": r"^([0-9.]+(ms|s|m|h|d|w)?)+$|^P",
+            "anyOf": [
+                {"type": "string", "pattern": f"{DURATION_PATTERN}|^P"},
+                {"const": 0},
+            ],
             "examples": list(DURATION_EXAMPLES),
             "description": "A duration: 200ms, 30s, 5m, 24h, 35d, 1h30m or ISO 8601 (PT5M).",
         }

@@ -46,3 +46,21 @@ def test_memory_and_cpu() -> None:
     for bad in (2048, "2.5Ki", "0Mi", "lots"):
         with pytest.raises(UnitError):
             parse_memory_mib(bad)
+
+
+@pytest.mark.parametrize("loose", ["5 minutes", "1 hour", "1:30", "1y", "5M", "1h 30m", "10 sec"])
+def test_parse_duration_refuses_forms_the_json_schema_refuses(loose: str) -> None:
+    # pytimeparse2 alone reads these (1y as 365 days, 5M as minutes); the published schema does not,
+    # so the CLI must not either: an editor and `validate` have to agree.
+    with pytest.raises(UnitError, match="no space"):
+        parse_duration(loose)
+
+
+@pytest.mark.parametrize("text", ["2w", "1.5h", "3d12h", "5ms"])
+def test_parse_duration_compact_forms_match_the_schema_pattern(text: str) -> None:
+    import re
+
+    from blueprints.units import DURATION_PATTERN
+
+    assert re.fullmatch(DURATION_PATTERN, text)
+    assert parse_duration(text).total_seconds() > 0
