@@ -38,6 +38,8 @@ class Model(BaseModel):
 
 
 class Metadata(Model):
+    """Who owns the system and what its resources are called and tagged."""
+
     name: DnsName
     """DNS-safe name of the system; the prefix of every resource name (at most 40 characters)."""
     owner: str | None = None
@@ -47,6 +49,8 @@ class Metadata(Model):
 
 
 class RecoveryObjective(Model):
+    """How fast service must return (RTO) and how much recent data may be lost (RPO)."""
+
     rto: Duration
     """Recovery time objective: longest acceptable time until service is back after this disruption."""
     rpo: Duration
@@ -54,6 +58,8 @@ class RecoveryObjective(Model):
 
 
 class Disruptions(Model):
+    """Recovery objectives per kind of disruption; leave one out when it is not an objective."""
+
     zone: RecoveryObjective | None = None
     """Loss of one availability zone in a region."""
     region: RecoveryObjective | None = None
@@ -63,6 +69,8 @@ class Disruptions(Model):
 
 
 class Objectives(Model):
+    """What the system must deliver: an availability SLO and recovery objectives."""
+
     availability: Annotated[float, Field(ge=90, lt=100)] = 99.9
     """Availability SLO in percent over a 30-day window (90 ≤ value < 100)."""
     disruptions: Disruptions = Field(default_factory=Disruptions)
@@ -70,6 +78,8 @@ class Objectives(Model):
 
 
 class HealthCheck(Model):
+    """How each region's endpoint is probed to decide failover."""
+
     path: str = "/readyz"
     """HTTP path probed on each region's endpoint to decide failover."""
     interval: Duration = timedelta(seconds=10)
@@ -79,6 +89,8 @@ class HealthCheck(Model):
 
 
 class Failover(Model):
+    """How traffic moves from a lost region to another one."""
+
     mode: Literal["automatic", "manual"] = "automatic"
     """automatic: DNS fails over on health checks; manual: an operator promotes the standby."""
     health_check: HealthCheck = Field(default_factory=HealthCheck)
@@ -90,6 +102,8 @@ class Failover(Model):
 
 
 class Region(Model):
+    """A region the system runs in, its role and its availability zones."""
+
     name: str = Field(min_length=1)
     """Region name (us-east-1 on AWS; the cluster's region or a name of your choice on Kubernetes)."""
     role: RegionRole = "primary"
@@ -99,6 +113,8 @@ class Region(Model):
 
 
 class Topology(Model):
+    """The deployment pattern, its regions and zones, and failover between regions."""
+
     pattern: Pattern = "multi-zone"
     """single-zone, multi-zone (one region), active-passive or active-active (several regions)."""
     standby: Standby | None = None
@@ -110,6 +126,8 @@ class Topology(Model):
 
 
 class Ingress(Model):
+    """The agent users reach, under which domain, and whether it is public."""
+
     agent: str
     """Name of the agent that users reach."""
     domain: str = Field(pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$")
@@ -121,6 +139,8 @@ class Ingress(Model):
 
 
 class RegionNetwork(Model):
+    """An existing VPC and its subnets in one region (bring your own network)."""
+
     vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]+$")
     """Existing VPC id in this region."""
     public_subnet_ids: list[str] = Field(default_factory=list)
@@ -130,6 +150,8 @@ class RegionNetwork(Model):
 
 
 class Network(Model):
+    """Networking on target aws: a new VPC per region, or existing ones."""
+
     cidr: str = Field(default="10.0.0.0/16", pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")
     """IPv4 range of each new VPC (/16 to /24); zones get equal slices of it."""
     nat: Literal["per-zone", "single", "none"] = "per-zone"
@@ -139,6 +161,8 @@ class Network(Model):
 
 
 class Replicas(Model):
+    """How many replicas of an agent run in each serving region."""
+
     min: Annotated[int, Field(ge=1, le=1000)] = 2
     """Replicas the agent needs serving at all times in each active region."""
     max: Annotated[int, Field(ge=1, le=1000)] = 10
@@ -154,6 +178,8 @@ class Replicas(Model):
 
 
 class ScaleOn(Model):
+    """The signals an agent autoscales on."""
+
     cpu_percent: Annotated[int, Field(ge=10, le=95)] | None = 70
     """Target average CPU utilisation (percent) for autoscaling; null disables CPU scaling."""
     backlog_per_replica: Annotated[int, Field(ge=1)] | None = None
@@ -161,6 +187,8 @@ class ScaleOn(Model):
 
 
 class Probe(Model):
+    """An HTTP probe on the agent's port."""
+
     path: str = Field(pattern=r"^/")
     """HTTP path probed on the agent's port."""
     period: Duration = timedelta(seconds=10)
@@ -172,6 +200,8 @@ class Probe(Model):
 
 
 class Probes(Model):
+    """Liveness, readiness and startup probes of an agent."""
+
     liveness: Probe | None = Field(default_factory=lambda: Probe(path="/healthz"))
     """Restart the replica when this fails."""
     readiness: Probe | None = Field(default_factory=lambda: Probe(path="/readyz", period=timedelta(seconds=5)))
@@ -181,6 +211,8 @@ class Probes(Model):
 
 
 class Idempotency(Model):
+    """Where an agent records processed actions, and for how long."""
+
     store: str
     """Store that records processed action keys."""
     ttl: Duration = timedelta(hours=24)
@@ -188,6 +220,8 @@ class Idempotency(Model):
 
 
 class Retries(Model):
+    """The retry policy an agent applies to calls to its dependencies."""
+
     max_attempts: Annotated[int, Field(ge=1, le=100)] = 3
     """Attempts per call, the first included."""
     backoff: Literal["exponential", "linear", "constant"] = "exponential"
@@ -201,6 +235,8 @@ class Retries(Model):
 
 
 class CircuitBreaker(Model):
+    """The circuit breaker an agent puts in front of calls to its dependencies."""
+
     failure_rate_percent: Percent = 50
     """Failure rate (percent) over the window that opens the breaker."""
     window: Duration = timedelta(seconds=30)
@@ -210,6 +246,8 @@ class CircuitBreaker(Model):
 
 
 class Agent(Model):
+    """One agent: its image, size, replicas, probes, and the queues, stores and secrets it uses."""
+
     name: DnsName
     """Unique DNS-safe name of the agent."""
     image: str = Field(min_length=1)
@@ -247,6 +285,8 @@ class Agent(Model):
 
 
 class Secret(Model):
+    """A secret an agent needs, by name only; its value is set out of band."""
+
     name: DnsName
     """Secret name; its value is set out of band, never in the spec."""
     description: str = ""
@@ -254,6 +294,8 @@ class Secret(Model):
 
 
 class Backup(Model):
+    """Backups and point-in-time recovery of a store."""
+
     point_in_time_recovery: bool = True
     """Continuous backups that restore to any second in the retention window."""
     retention: Duration = timedelta(days=7)
@@ -261,6 +303,8 @@ class Backup(Model):
 
 
 class Keys(Model):
+    """Primary key attributes of a key-value store."""
+
     partition: str = "pk"
     """Partition (hash) key attribute (key-value stores)."""
     sort: str | None = None
@@ -268,6 +312,8 @@ class Keys(Model):
 
 
 class Store(Model):
+    """A durable state store and how it replicates and is backed up."""
+
     name: DnsName
     """Unique DNS-safe name of the store."""
     engine: Engine
@@ -291,11 +337,15 @@ class Store(Model):
 
 
 class DeadLetter(Model):
+    """A queue's dead-letter queue, where messages go after too many failed deliveries."""
+
     retention: Duration = timedelta(days=14)
     """How long dead letters are kept for inspection; at least the queue's retention."""
 
 
 class Queue(Model):
+    """A durable queue between agents, with its dead-letter queue."""
+
     name: DnsName
     """Unique DNS-safe name of the queue."""
     ordering: Literal["standard", "fifo"] = "standard"
@@ -311,6 +361,8 @@ class Queue(Model):
 
 
 class Alarms(Model):
+    """The alarms on service-level indicators; null turns one off."""
+
     error_rate_percent: Percent | None = 1
     """Alarm when 5xx responses exceed this percentage of requests."""
     latency_p99: Duration | None = timedelta(seconds=3)
@@ -328,11 +380,15 @@ class Alarms(Model):
 
 
 class Notify(Model):
+    """Where alarm notifications go."""
+
     email: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = Field(default_factory=list)
     """Addresses that receive alarm notifications (each must confirm the subscription)."""
 
 
 class Observability(Model):
+    """Alarms, notifications, tracing and dashboards."""
+
     alarms: Alarms = Field(default_factory=Alarms)
     """SLI alarms; set one to null to leave it out."""
     notify: Notify = Field(default_factory=Notify)
@@ -344,6 +400,8 @@ class Observability(Model):
 
 
 class Rollout(Model):
+    """How a new version of an agent replaces the old one."""
+
     strategy: Literal["rolling", "canary", "blue-green", "linear"] = "rolling"
     """How a new version replaces the old one."""
     steps: list[Annotated[int, Field(ge=1, le=100)]] = Field(default_factory=lambda: [100])
@@ -355,6 +413,8 @@ class Rollout(Model):
 
 
 class Chaos(Model):
+    """Chaos drills to rehearse, and how often."""
+
     drills: list[Drill] = Field(default_factory=list)
     """Disruptions to rehearse; each comes with a runbook and the expected RTO/RPO."""
     schedule: Literal["daily", "weekly", "monthly", "manual"] = "manual"
@@ -362,6 +422,8 @@ class Chaos(Model):
 
 
 class Assumptions(Model):
+    """Overrides of the figures (SLAs, timings) the estimates are computed from."""
+
     slas: dict[str, Annotated[float, Field(gt=0, le=100)]] = Field(default_factory=dict)
     """Override an availability figure (percent) of the data table by its id, e.g. {k8s-control-plane: 99.95}."""
     timings: dict[str, Duration] = Field(default_factory=dict)

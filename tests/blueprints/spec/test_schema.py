@@ -45,6 +45,11 @@ def test_every_property_has_a_description(schema: dict[str, Any]) -> None:
     assert missing == []
 
 
+def test_every_model_has_a_description(schema: dict[str, Any]) -> None:
+    assert schema.get("description")
+    assert [name for name, d in schema["$defs"].items() if not d.get("description")] == []
+
+
 def test_defaults_are_written_as_a_person_writes_them(schema: dict[str, Any]) -> None:
     # Memory held as MiB and durations held as timedelta must show as 1Gi and 10s, and every default
     # must be valid under its own property schema (an editor offers it as a completion).
