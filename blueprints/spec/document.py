@@ -9,6 +9,7 @@ value keeps the position where it was actually written.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,32 +75,50 @@ def parse_yaml(text: str, file: str) -> Document:
     """Parse YAML 1.2 text; syntax errors and duplicate keys become a SpecError with a position."""
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import DuplicateKeyError
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     yaml = YAML(typ="rt")
     try:
         root = yaml.load(text)
     except DuplicateKeyError as exc:
+        found = re.match(r'found duplicate key "(.*?)"', str(exc.problem or ""))
+        key = f"`{found.group(1)}`" if found else "a key"
         raise SpecError.of(
             [
                 _yaml_problem(
                     exc,
                     file,
                     "duplicate-key",
-                    "a key appears twice in the same mapping",
-                    "keep one of them; YAML keys must be unique",
+                    f"{key} appears twice in the same mapping",
+                    f"delete one of the two {key} lines, or merge their values (YAML keys must be unique)",
                 )
             ]
         ) from None
     except MarkedYAMLError as exc:
+        raise SpecError.of([_syntax_problem(exc, file)]) from None
+    except ReaderError as exc:
+        line, column = _line_column(text, exc.position)
         raise SpecError.of(
             [
-                _yaml_problem(
-                    exc,
-                    file,
-                    "yaml-syntax",
-                    f"YAML syntax error: {exc.problem or exc.context}",
-                    "fix the YAML syntax at this position (indentation, quotes, colons)",
+                Problem(
+                    rule="yaml-syntax",
+                    path="(document)",
+                    message=f"the file contains a control character ({exc.character:#04x}) that YAML does not allow",
+                    fix="delete it (it is often pasted in from a terminal) and save the file as plain UTF-8 text",
+                    location=Location(file, line, column),
+                )
+            ]
+        ) from None
+    except YAMLError as exc:  # anything else ruamel refuses, without a position
+        raise SpecError.of(
+            [
+                Problem(
+                    rule="yaml-syntax",
+                    path="(document)",
+                    message=f"YAML error: {exc}",
+                    fix="fix the YAML syntax",
+                    location=Location(file),
                 )
             ]
         ) from None
@@ -115,6 +134,52 @@ def _yaml_problem(exc: Any, file: str, rule: str, message: str, fix: str) -> Pro
     return Problem(rule=rule, path="(document)", message=message, fix=fix, location=Location(file, line, column))
 
 
+def _syntax_problem(exc: Any, file: str) -> Problem:
+    """A syntax error placed where a person fixes it, with a hint for the usual causes."""
+    problem = str(exc.problem or exc.context or "invalid YAML")
+    mark = exc.problem_mark or exc.context_mark
+    message = f"YAML syntax error: {problem}"
+    fix = "fix the YAML syntax at this position (indentation, quotes, colons)"
+    context = exc.context_mark
+    if context is not None and exc.context and mark is not None and context.line != mark.line:
+        # "end of stream while scanning a quoted scalar": the quote that never closes is the mistake.
+        message += f" ({exc.context} that starts at line {context.line + 1}, column {context.column + 1})"
+        if "end of stream" in problem:
+            mark = context
+            fix = "close the quote or bracket that starts here"
+    if "'\\t'" in problem:
+        fix = "indent with spaces: YAML does not allow tab characters for indentation"
+    elif "<block end>" in problem:
+        fix = "check this line's indentation: keys of one mapping, and items of one list, line up exactly"
+    elif "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
+        fix = "close the bracket that the message points to, or add the missing comma"
+    line = mark.line + 1 if mark is not None else None
+    column = mark.column + 1 if mark is not None else None
+    return Problem(
+        rule="yaml-syntax", path="(document)", message=message, fix=fix, location=Location(file, line, column)
+    )
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _key_position(node: Any, key: Any) -> tuple[int, int] | None:
+    """Where `key` is written; a key merged in with `<<: *anchor` is found in the anchored mapping."""
+    try:
+        line, column = node.lc.key(key)
+        return line, column
+    except (KeyError, TypeError):
+        pass
+    for source in getattr(node, "merge", None) or []:
+        if hasattr(source, "lc") and key in source:
+            found = _key_position(source, key)
+            if found is not None:
+                return found
+    return None
+
+
 def _plain(node: Any, path: PathT, positions: dict[PathT, Pos]) -> Any:
     """Copy ruamel's commented containers into plain ones, recording positions on the way."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -124,7 +189,7 @@ def _plain(node: Any, path: PathT, positions: dict[PathT, Pos]) -> Any:
         out: dict[str, Any] = {}
         for key, value in node.items():
             child = (*path, str(key))
-            line, col = node.lc.key(key)
+            line, col = _key_position(node, key) or _node_position(node)
             positions[child] = Pos(line + 1, col + 1)
             out[str(key)] = _plain(value, child, positions)
         return out
@@ -132,7 +197,10 @@ def _plain(node: Any, path: PathT, positions: dict[PathT, Pos]) -> Any:
         items: list[Any] = []
         for index, value in enumerate(node):
             child = (*path, index)
-            line, col = node.lc.item(index)
+            try:
+                line, col = node.lc.item(index)
+            except (KeyError, TypeError):
+                line, col = _node_position(node)
             positions[child] = Pos(line + 1, col + 1)
             items.append(_plain(value, child, positions))
         return items
@@ -145,6 +213,11 @@ def _plain(node: Any, path: PathT, positions: dict[PathT, Pos]) -> Any:
     if isinstance(node, float):
         return float(node)
     return node
+
+
+def _node_position(node: Any) -> tuple[int, int]:
+    line, col = getattr(node.lc, "line", None), getattr(node.lc, "col", None)
+    return (line or 0, col or 0)
 
 
 # --- environment overrides ------------------------------------------------------------------------

@@ -1,0 +1,115 @@
+"""Parsing YAML with positions: every key and list item is located; YAML mistakes become SpecErrors."""
+
+from __future__ import annotations
+
+import pytest
+
+from blueprints.errors import SpecError
+from blueprints.spec.document import Pos, format_path, parse_yaml
+
+
+def _problem(text: str):
+    with pytest.raises(SpecError) as info:
+        parse_yaml(text, "spec.yaml")
+    assert len(info.value.problems) == 1
+    return info.value.problems[0]
+
+
+def test_format_path() -> None:
+    assert format_path(("agents", 1, "replicas", "min")) == "agents[1].replicas.min"
+    assert format_path(("topology", "regions", 0, "zones", 2)) == "topology.regions[0].zones[2]"
+    assert format_path(()) == "(document)"
+
+
+def test_positions_of_keys_block_and_flow_items() -> None:
+    text = (
+        "metadata:\n"  # 1
+        "  name: x\n"  # 2
+        "agents:\n"  # 3
+        "  - name: a\n"  # 4
+        "    consumes: [q1, q2]\n"  # 5
+        "  - {name: b, port: 80}\n"  # 6
+    )
+    doc = parse_yaml(text, "spec.yaml")
+    assert doc.positions[("metadata",)] == Pos(1, 1)
+    assert doc.positions[("metadata", "name")] == Pos(2, 3)
+    assert doc.positions[("agents", 0)] == Pos(4, 5)
+    assert doc.positions[("agents", 0, "consumes", 1)] == Pos(5, 20)
+    assert doc.positions[("agents", 1)] == Pos(6, 5)
+    assert doc.positions[("agents", 1, "port")] == Pos(6, 15)
+    assert doc.data == {
+        "metadata": {"name": "x"},
+        "agents": [{"name": "a", "consumes": ["q1", "q2"]}, {"name": "b", "port": 80}],
+    }
+
+
+def test_locate_falls_back_to_the_closest_written_ancestor() -> None:
+    doc = parse_yaml("agents:\n  - name: a\n", "spec.yaml")
+    location, written = doc.locate(("agents", 0, "replicas", "min"))
+    assert (location.line, location.column, written) == (2, 5, None)
+    assert str(doc.locate(("nowhere",))[0]) == "spec.yaml:1:1"
+
+
+def test_plain_values_are_plain_python() -> None:
+    doc = parse_yaml("a: 'text'\nb: 3\nc: 1.5\nd: true\ne: null\n", "spec.yaml")
+    assert doc.data == {"a": "text", "b": 3, "c": 1.5, "d": True, "e": None}
+    assert type(doc.data["a"]) is str and type(doc.data["b"]) is int
+
+
+def test_merge_keys_are_located_where_the_anchor_wrote_them() -> None:
+    # `<<: *defaults` is how people share agent settings; it used to crash with a KeyError.
+    text = "defaults: &d {cpu: 1, memory: 2Gi}\nagent:\n  <<: *d\n  name: a\n"
+    doc = parse_yaml(text, "spec.yaml")
+    assert doc.data["agent"] == {"name": "a", "cpu": 1, "memory": "2Gi"}
+    assert doc.positions[("agent", "name")] == Pos(4, 3)
+    assert doc.positions[("agent", "cpu")] == Pos(1, 15)
+
+
+def test_ordered_map_tag_does_not_crash() -> None:
+    assert parse_yaml("a: !!omap [x: 1]\n", "spec.yaml").data == {"a": {"x": 1}}
+
+
+def test_duplicate_key_names_the_key_and_points_at_the_second_one() -> None:
+    p = _problem("a: 1\nb: 2\na: 3\n")
+    assert p.rule == "duplicate-key"
+    assert "`a` appears twice" in p.message
+    assert (p.location.line, p.location.column) == (3, 1)
+    assert "delete one" in p.fix
+
+
+def test_unclosed_quote_points_at_the_quote_not_the_end_of_the_file() -> None:
+    p = _problem('a: 1\nb: "x\nc: 2\nd: 3\n')
+    assert p.rule == "yaml-syntax"
+    assert (p.location.line, p.location.column) == (2, 4)
+    assert "close the quote" in p.fix
+
+
+def test_tab_indentation_says_so() -> None:
+    p = _problem("a:\n\tb: 1\n")
+    assert (p.location.line, p.location.column) == (2, 1)
+    assert "tab" in p.fix
+
+
+def test_bad_indentation_names_the_line_and_the_cause() -> None:
+    p = _problem("a:\n  b: 1\n c: 2\n")
+    assert p.location.line == 3
+    assert "indentation" in p.fix
+
+
+def test_unclosed_flow_list_says_where_it_opened() -> None:
+    p = _problem("a: [1, 2\nb: 3\n")
+    assert "starts at line 1, column 4" in p.message
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b"])
+def test_control_characters_are_a_spec_error_with_a_position(char: str) -> None:
+    # ruamel raises ReaderError (not a MarkedYAMLError) for these; it used to escape as a traceback.
+    p = _problem(f"a: 1\nb: x{char}\n")
+    assert p.rule == "yaml-syntax"
+    assert (p.location.line, p.location.column) == (2, 5)
+    assert "control character" in p.message
+
+
+def test_undefined_alias_and_second_document_are_syntax_errors() -> None:
+    assert _problem("a: *nope\n").rule == "yaml-syntax"
+    assert _problem("a: 1\n---\nb: 2\n").rule == "yaml-syntax"
