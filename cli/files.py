@@ -8,6 +8,7 @@ re-running a command with the same inputs changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Mapping
@@ -64,15 +65,23 @@ def plan_writes(files: Mapping[Path, str], *, force: bool) -> list[Written]:
 
 
 def write_files(files: Mapping[Path, str], *, force: bool = False) -> list[Written]:
-    """Write every file atomically, or none of them."""
+    """Write every file atomically, or none of them.
+
+    Staging failures (a full disk, a permission error) remove every temporary file and every folder
+    this call created. A failure while moving the staged files into place (rare: same folder, same
+    file system) puts back what was already moved: new files are removed, replaced files get their
+    old bytes back.
+    """
     plan = plan_writes(files, force=force)
-    staged: list[tuple[str, Path]] = []
+    staged: list[tuple[Path, Written]] = []
+    made_dirs: list[Path] = []
     try:
         for item in plan:
             if item.status == "unchanged":
                 continue
-            item.path.parent.mkdir(parents=True, exist_ok=True)
+            made_dirs.extend(_make_parents(item.path.parent))
             fd, tmp = tempfile.mkstemp(prefix=f".{item.path.name}.", suffix=".tmp", dir=item.path.parent)
+            staged.append((Path(tmp), item))  # recorded before writing, so a failed write is cleaned up too
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
                 handle.write(files[item.path])
                 handle.flush()
@@ -81,11 +90,40 @@ def write_files(files: Mapping[Path, str], *, force: bool = False) -> list[Writt
                 os.chmod(tmp, item.path.stat().st_mode & 0o777)
             else:
                 os.chmod(tmp, 0o644)
-            staged.append((tmp, item.path))
     except BaseException:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
+        _discard(staged, made_dirs)
         raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
+    old_bytes = {item.path: item.path.read_bytes() for _, item in staged if item.status == "updated"}
+    moved: list[Written] = []
+    try:
+        for tmp, item in staged:
+            os.replace(tmp, item.path)
+            moved.append(item)
+    except BaseException:
+        for item in moved:
+            if item.status == "created":
+                item.path.unlink(missing_ok=True)
+            else:
+                item.path.write_bytes(old_bytes[item.path])
+        _discard(staged, made_dirs)
+        raise
     return plan
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create `folder` and its missing parents; return the ones created, deepest first."""
+    missing: list[Path] = []
+    probe = folder
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def _discard(staged: list[tuple[Path, Written]], made_dirs: list[Path]) -> None:
+    for tmp, _ in staged:
+        tmp.unlink(missing_ok=True)
+    for folder in sorted(set(made_dirs), key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):  # not empty (something else wrote there) or already gone
+            folder.rmdir()
