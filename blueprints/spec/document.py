@@ -297,6 +297,7 @@ def _merge_map(
         if value is None:
             target.pop(key, None)
             _drop_positions(out, child)
+            out.positions.pop(child, None)
             continue
         if path == () and key in NAMED_LISTS and isinstance(value, list) and isinstance(target.get(key), list):
             _merge_named(out, src, target[key], value, child, src_child, problems)
@@ -337,9 +338,11 @@ def _merge_named(
                         else f"an item of {kind} in an override needs a `name`"
                     ),
                     fix=(
-                        f"use a name from the base spec ({', '.join(known)}), or add '{name}' to `{kind}` first"
-                        if name is not None
-                        else "add `name:` to say which item it overrides"
+                        "add `name:` to say which item it overrides"
+                        if name is None
+                        else f"use a name from the base spec ({', '.join(known)}), or add '{name}' to `{kind}` first"
+                        if known
+                        else f"the base spec defines no {kind}: add '{name}' to `{kind}` first"
                     ),
                     location=location,
                     value=name,

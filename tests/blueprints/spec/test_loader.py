@@ -1,0 +1,246 @@
+"""Loading a spec: environment overrides merge as documented, every problem has a position."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from blueprints.errors import SpecError
+from blueprints.spec.document import apply_environment, parse_yaml
+from blueprints.spec.loader import check_all, load_spec, load_text
+
+BASE = textwrap.dedent(
+    """\
+    apiVersion: agentha.dev/v1
+    kind: HASpec
+    metadata: {name: shop, owner: team, tags: {a: "1", b: "2"}}
+    objectives:
+      availability: 99.9
+      disruptions:
+        zone: {rto: 2m, rpo: 0s}
+        region: {rto: 15m, rpo: 1m}
+    topology:
+      pattern: active-passive
+      standby: warm
+      regions:
+        - {name: us-east-1, role: primary, zones: [us-east-1a, us-east-1b, us-east-1c]}
+        - {name: us-west-2, role: standby, zones: [us-west-2a, us-west-2b]}
+    agents:
+      - name: web
+        image: ghcr.io/acme/web:1
+        port: 8080
+        replicas: {min: 3, max: 12}
+        consumes: [jobs]
+        env: {MODE: base, KEEP: "yes"}
+      - name: worker
+        image: ghcr.io/acme/worker:1
+        replicas: {min: 2, max: 6}
+        consumes: [jobs]
+    queues:
+      - {name: jobs, retention: 4d}
+    observability:
+      notify: {email: [oncall@acme.example]}
+    environments:
+    """
+)
+
+
+def env(text: str) -> str:
+    """BASE with an `environments` block (indented under it)."""
+    return BASE + textwrap.indent(textwrap.dedent(text), "  ")
+
+
+def merged(text: str, name: str = "dev"):
+    return apply_environment(parse_yaml(env(text), "spec.yaml"), name)
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+# --- merging --------------------------------------------------------------------------------------
+
+
+def test_maps_merge_key_by_key() -> None:
+    doc = merged("dev:\n  metadata: {tags: {b: '20', c: '3'}}\n")
+    assert doc.data["metadata"] == {"name": "shop", "owner": "team", "tags": {"a": "1", "b": "20", "c": "3"}}
+
+
+def test_null_removes_a_key_and_its_position() -> None:
+    doc = merged("dev:\n  topology: {standby: null}\n  objectives: {disruptions: {region: null}}\n")
+    assert "standby" not in doc.data["topology"]
+    assert "region" not in doc.data["objectives"]["disruptions"]
+    assert ("topology", "standby") not in doc.positions
+    assert not any(p[:3] == ("objectives", "disruptions", "region") for p in doc.positions)
+
+
+def test_scalars_and_plain_lists_replace() -> None:
+    doc = merged("dev:\n  objectives: {availability: 99.5}\n  agents: [{name: web, consumes: []}]\n")
+    assert doc.data["objectives"]["availability"] == 99.5
+    assert doc.data["agents"][0]["consumes"] == []
+    assert doc.data["agents"][1]["consumes"] == ["jobs"]
+
+
+def test_named_list_items_merge_by_name_in_any_order() -> None:
+    doc = merged("dev:\n  agents: [{name: worker, replicas: {min: 1}}, {name: web, env: {MODE: dev}}]\n")
+    web, worker = doc.data["agents"]
+    assert worker["replicas"] == {"min": 1, "max": 6}
+    assert web["env"] == {"MODE": "dev", "KEEP": "yes"}
+    assert web["image"] == "ghcr.io/acme/web:1"
+
+
+def test_named_list_in_an_override_where_the_base_has_none_is_taken_whole() -> None:
+    doc = merged("dev:\n  stores: [{name: cache, engine: dynamodb}]\n")
+    assert doc.data["stores"] == [{"name": "cache", "engine": "dynamodb"}]
+
+
+def test_unknown_name_is_an_error_at_the_name_with_the_known_ones() -> None:
+    text = env("dev:\n  agents: [{name: wrker, replicas: {min: 1}}]\n")
+    with pytest.raises(SpecError) as info:
+        apply_environment(parse_yaml(text, "spec.yaml"), "dev")
+    (p,) = info.value.problems
+    assert p.rule == "environment-unknown-item"
+    assert p.path == "environments.dev.agents[0].name"
+    assert p.location.line == line_of(text, "wrker")
+    assert p.location.column == text.splitlines()[p.location.line - 1].index("name: wrker") + 1
+    assert "web, worker" in p.fix and p.value == "wrker"
+
+
+def test_override_item_without_a_name_is_an_error() -> None:
+    with pytest.raises(SpecError) as info:
+        merged("dev:\n  agents: [{replicas: {min: 1}}]\n")
+    assert "needs a `name`" in info.value.problems[0].message
+
+
+def test_unknown_name_when_the_base_list_is_empty_says_so() -> None:
+    text = BASE.replace("queues:\n  - {name: jobs, retention: 4d}\n", "") + "  dev:\n    queues: [{name: jobs}]\n"
+    doc = parse_yaml(text.replace("consumes: [jobs]", "consumes: []"), "spec.yaml")
+    doc.data["queues"] = []  # an empty base list: nothing to match by name
+    with pytest.raises(SpecError) as info:
+        apply_environment(doc, "dev")
+    fix = info.value.problems[0].fix
+    assert "()" not in fix
+    assert "defines no queues" in fix
+
+
+def test_topology_regions_are_replaced_whole() -> None:
+    doc = merged(
+        "dev:\n  topology: {pattern: multi-zone, regions: [{name: us-east-1, zones: [us-east-1a, us-east-1b]}]}\n"
+    )
+    assert doc.data["topology"]["regions"] == [{"name": "us-east-1", "zones": ["us-east-1a", "us-east-1b"]}]
+    assert doc.data["topology"]["standby"] == "warm"  # other topology keys still merge
+
+
+def test_merged_values_point_at_the_override_and_say_where_they_were_written() -> None:
+    text = env("dev:\n  agents: [{name: worker, replicas: {min: 1}}]\n")
+    doc = apply_environment(parse_yaml(text, "spec.yaml"), "dev")
+    location, written = doc.locate(("agents", 1, "replicas", "min"))
+    assert location.line == line_of(text, "{name: worker, replicas: {min: 1}}")
+    assert written == "environments.dev.agents[0].replicas.min"
+    # a value the override did not touch still points at the base
+    location, written = doc.locate(("agents", 1, "replicas", "max"))
+    assert location.line == line_of(text, "replicas: {min: 2, max: 6}") and written is None
+
+
+def test_regions_replaced_whole_point_at_the_override() -> None:
+    text = env(
+        "dev:\n  topology: {pattern: multi-zone, standby: null, regions: [{name: us-east-1, zones: [us-east-1a, us-west-2b]}]}\n"
+    )
+    with pytest.raises(SpecError) as info:
+        load_text(text, "spec.yaml", "dev")
+    (p,) = info.value.problems
+    assert p.rule == "zone-in-region"
+    assert p.path == "topology.regions[0].zones[1]"
+    assert p.location.line == line_of(text, "us-west-2b]}]}")
+    assert p.written_at == "environments.dev.topology.regions[0].zones[1]"
+
+
+def test_environments_are_not_part_of_the_merged_document() -> None:
+    doc = merged("dev: {}\n")
+    assert "environments" not in doc.data
+    assert not any(p and p[0] == "environments" for p in doc.positions)
+
+
+def test_unknown_environment() -> None:
+    text = env("dev: {}\nprod: {}\n")
+    with pytest.raises(SpecError) as info:
+        load_text(text, "spec.yaml", "staging")
+    (p,) = info.value.problems
+    assert p.rule == "environment-exists"
+    assert "dev, prod" in p.fix
+    assert p.location.line == line_of(text, "environments:")
+
+
+def test_unknown_environment_without_any_environments() -> None:
+    with pytest.raises(SpecError) as info:
+        load_text(BASE.replace("environments:\n", ""), "spec.yaml", "dev")
+    assert "leave out --env" in info.value.problems[0].fix
+
+
+def test_environment_names_must_be_dns_safe() -> None:
+    _, problems = check_all_text(env("Prod_EU: {}\n"))
+    assert [p.rule for p in problems] == ["environment-name"]
+
+
+# --- check_all ------------------------------------------------------------------------------------
+
+
+def check_all_text(text: str, tmp: Path | None = None):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "spec.yaml"
+        path.write_text(text, encoding="utf-8")
+        return check_all(path)
+
+
+def test_check_all_reports_a_base_problem_once_not_once_per_environment() -> None:
+    text = env("dev: {}\nprod: {}\n").replace("retention: 4d}", "retention: 4d, visibility_timeout: 30s}")
+    names, problems = check_all_text(text)
+    assert names == ["dev", "prod"]
+    assert [p.rule for p in problems] == ["visibility-exceeds-step", "visibility-exceeds-step"]  # web and worker
+    assert len({(p.rule, p.message) for p in problems}) == 2
+
+
+def test_check_all_keeps_warnings() -> None:
+    text = env("dev: {}\n").replace("observability:\n  notify: {email: [oncall@acme.example]}\n", "")
+    _, problems = check_all_text(text)
+    assert [(p.rule, p.severity) for p in problems] == [("alarm-recipients", "warning")]
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SpecError) as info:
+        load_spec(tmp_path / "nope.yaml")
+    assert info.value.problems[0].rule == "file"
+    assert "not found" in info.value.problems[0].message
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert info.value.problems[0].rule in ("file", "yaml-syntax")
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "- a\n- b\n", "just text\n", "42\n"])
+def test_document_that_is_not_a_mapping(text: str) -> None:
+    with pytest.raises(SpecError) as info:
+        load_text(text, "spec.yaml")
+    (p,) = info.value.problems
+    assert p.rule == "document-shape"
+    assert (p.location.line, p.location.column) == (1, 1)
+
+
+def test_all_problems_are_reported_together_in_file_order() -> None:
+    text = BASE.replace("port: 8080", "port: 0").replace("min: 2, max: 6", "min: 0, max: 6") + "  dev: {}\n"
+    with pytest.raises(SpecError) as info:
+        load_text(text, "spec.yaml")
+    lines = [p.location.line for p in info.value.problems]
+    assert len(lines) == 2 and lines == sorted(lines)
+    assert "(and 1 more)" in str(info.value)
