@@ -467,8 +467,9 @@ class HASpec(Model):
     """Chaos drills to rehearse."""
     assumptions: Assumptions = Field(default_factory=Assumptions)
     """Overrides for the figures the estimates use."""
-    environments: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    """Per-environment overrides merged over the base (named list items matched by name)."""
+    environments: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
+    """Per-environment overrides merged over the base (named list items matched by name); an empty
+    override (`prod:` or `prod: {}`) uses the base as written."""
 
     def agent(self, name: str) -> Agent | None:
         return next((a for a in self.agents if a.name == name), None)

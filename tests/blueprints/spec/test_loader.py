@@ -146,7 +146,8 @@ def test_merged_values_point_at_the_override_and_say_where_they_were_written() -
 
 def test_regions_replaced_whole_point_at_the_override() -> None:
     text = env(
-        "dev:\n  topology: {pattern: multi-zone, standby: null, regions: [{name: us-east-1, zones: [us-east-1a, us-west-2b]}]}\n"
+        "dev:\n  topology: {pattern: multi-zone, standby: null,"
+        " regions: [{name: us-east-1, zones: [us-east-1a, us-west-2b]}]}\n"
     )
     with pytest.raises(SpecError) as info:
         load_text(text, "spec.yaml", "dev")
@@ -161,6 +162,14 @@ def test_environments_are_not_part_of_the_merged_document() -> None:
     doc = merged("dev: {}\n")
     assert "environments" not in doc.data
     assert not any(p and p[0] == "environments" for p in doc.positions)
+
+
+def test_empty_override_written_as_null_is_the_base_as_written() -> None:
+    text = env("prod:\n")
+    loaded = load_text(text, "spec.yaml", "prod")
+    assert loaded.spec.agents[0].replicas.min == 3
+    names, problems = check_all_text(text)
+    assert names == ["prod"] and problems == []
 
 
 def test_unknown_environment() -> None:
