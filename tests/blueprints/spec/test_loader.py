@@ -193,6 +193,12 @@ def test_environment_names_must_be_dns_safe() -> None:
     assert [p.rule for p in problems] == ["environment-name"]
 
 
+def test_an_override_that_is_not_a_mapping_is_reported_once() -> None:
+    _, problems = check_all_text(env("prod: [1, 2]\n"))
+    assert len([p for p in problems if p.severity == "error"]) == 1
+    assert problems[0].path == "environments.prod"
+
+
 # --- check_all ------------------------------------------------------------------------------------
 
 
