@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from blueprints.spec.types import Cpu, DnsName, Duration, MemoryMiB, Percent
 
@@ -170,11 +170,15 @@ class Replicas(Model):
     static_stability: bool = True
     """Provision enough replicas that losing one zone still leaves `min` serving (no scale-up needed)."""
 
-    @model_validator(mode="after")
-    def _min_below_max(self) -> Replicas:
-        if self.max < self.min:
-            raise ValueError(f"max ({self.max}) is below min ({self.min}); set max ≥ min")
-        return self
+    @field_validator("max")
+    @classmethod
+    def _max_not_below_min(cls, value: int, info: ValidationInfo) -> int:
+        # A field validator (not a model validator) so the error points at `max`, and at the
+        # environment override that wrote it, rather than at the whole `replicas` mapping.
+        minimum = info.data.get("min")
+        if minimum is not None and value < minimum:
+            raise ValueError(f"max ({value}) is below min ({minimum}); set max ≥ min")
+        return value
 
 
 class ScaleOn(Model):

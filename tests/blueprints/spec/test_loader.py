@@ -219,6 +219,15 @@ def test_check_all_reports_a_base_problem_once_not_once_per_environment() -> Non
     assert len({(p.rule, p.message) for p in problems}) == 2
 
 
+def test_check_all_reports_problems_only_an_environment_has() -> None:
+    text = env("dev:\n  agents: [{name: web, replicas: {min: 5, max: 2}}]\n")
+    _, problems = check_all_text(text)
+    (p,) = problems
+    assert p.path == "agents[0].replicas.max"
+    assert p.written_at == "environments.dev.agents[0].replicas.max"
+    assert p.location.line == line_of(text, "max: 2}}]") and p.value == 2
+
+
 def test_check_all_keeps_warnings() -> None:
     text = env("dev: {}\n").replace("observability:\n  notify: {email: [oncall@acme.example]}\n", "")
     _, problems = check_all_text(text)
