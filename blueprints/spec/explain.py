@@ -86,6 +86,16 @@ def _item_type(tp: Any) -> Any:
     return tp
 
 
+PATTERN_WORDS: dict[str, str] = {
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$": "a lowercase domain name such as support.acme.example",
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}\.?$": "a lowercase DNS zone such as acme.example",
+    r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$": "an IPv4 range with its prefix length, such as 10.0.0.0/16",
+    r"^vpc-[0-9a-f]+$": "a VPC id such as vpc-0a1b2c3d4e5f67890",
+    r"^/": "an HTTP path starting with /, such as /healthz",
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "an email address such as oncall@example.com",
+}
+"""What each pattern in the models means, in words (a regex is not an explanation)."""
+
 _TYPE_WORDS = {
     "int_parsing": "a whole number",
     "int_type": "a whole number",
@@ -110,7 +120,7 @@ def _one(err: ErrorDetails, doc: Document, root: type[BaseModel]) -> Problem:
     value = err.get("input")
     owner, description = _field_info(root, path)
     what = f" ({description.rstrip('.')})" if description else ""
-    field = path[-1] if path else "document"
+    field = _field_name(path)
     location, written_at = doc.locate(path)
     allowed: str | None = None
 
@@ -138,6 +148,11 @@ def _one(err: ErrorDetails, doc: Document, root: type[BaseModel]) -> Problem:
             message = f"`{value}` is not DNS-safe"
             fix = "use lowercase letters, digits and '-', starting and ending with a letter or digit"
             allowed = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+        elif str(ctx.get("pattern")) in PATTERN_WORDS:
+            words = PATTERN_WORDS[str(ctx.get("pattern"))]
+            message = f"`{value}` is not a valid `{field}`: expected {words}"
+            fix = f"write {words}"
+            allowed = words
         else:
             message = f"`{value}` does not have the form expected for `{field}`{what}"
             fix = f"write a value matching {ctx.get('pattern')}"
@@ -151,10 +166,11 @@ def _one(err: ErrorDetails, doc: Document, root: type[BaseModel]) -> Problem:
     elif kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
         limit = ctx.get("min_length", ctx.get("max_length"))
         short = kind.endswith("too_short")
-        unit = "characters" if kind.startswith("string") else "items"
-        message = f"`{field}` has too {'few' if short else 'many'} {unit}{what}"
-        fix = f"give it at {'least' if short else 'most'} {limit} {unit}"
-        allowed = f"{'≥' if short else '≤'} {limit} {unit}"
+        unit = "character" if kind.startswith("string") else "item"
+        units = unit if limit == 1 else f"{unit}s"
+        message = f"`{field}` has too {'few' if short else 'many'} {unit}s{what}"
+        fix = f"give it at {'least' if short else 'most'} {limit} {units}"
+        allowed = f"{'≥' if short else '≤'} {limit} {units}"
     elif kind == "value_error":
         reason = str(ctx.get("error", err["msg"]))
         message = f"`{field}`: {reason}"
@@ -176,6 +192,16 @@ def _one(err: ErrorDetails, doc: Document, root: type[BaseModel]) -> Problem:
         allowed=allowed,
         written_at=written_at,
     )
+
+
+def _field_name(path: PathT) -> str:
+    """The name a person knows a value by: `min`, or `email[0]` for a list item."""
+    if not path:
+        return "document"
+    last = path[-1]
+    if isinstance(last, int):
+        return f"{path[-2]}[{last}]" if len(path) > 1 else f"item {last}"
+    return last
 
 
 def _fix_from_reason(reason: str) -> str:
