@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 
 # Fargate task sizes: vCPU -> (min GiB, max GiB, step GiB); 0.25 vCPU allows 0.5, 1 or 2 GiB.
@@ -54,3 +55,13 @@ def spread(total: int, zones: int) -> list[int]:
 def survivors_after_zone_loss(per_zone: list[int]) -> int:
     """Replicas left after losing the fullest zone."""
     return sum(per_zone) - max(per_zone, default=0) if len(per_zone) > 1 else 0
+
+
+def region_vpc_range(cidr: str, index: int) -> ipaddress.IPv4Network:
+    """The VPC range of the `index`-th region: the next block of the same size after `cidr`.
+
+    Consecutive blocks never overlap, so the VPCs of every region can be peered. Raises ValueError
+    when the block would run past 255.255.255.255 (the spec rule `network-cidr` reports it first).
+    """
+    base = ipaddress.IPv4Network(cidr)
+    return ipaddress.IPv4Network((int(base.network_address) + index * base.num_addresses, base.prefixlen))

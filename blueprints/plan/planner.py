@@ -10,9 +10,8 @@ each objective missed, the cheapest change that would meet it (`advice.py`).
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 
-from blueprints.capacity import replicas_for_zone_loss, spread, survivors_after_zone_loss
+from blueprints.capacity import region_vpc_range, replicas_for_zone_loss, spread, survivors_after_zone_loss
 from blueprints.figures import figures
 from blueprints.plan import naming
 from blueprints.plan.models import (
@@ -185,9 +184,8 @@ def _network(spec: HASpec, index: int) -> NetworkPlan:
             existing_private_subnet_ids=tuple(existing.private_subnet_ids),
             existing_public_subnet_ids=tuple(existing.public_subnet_ids),
         )
-    base = ipaddress.IPv4Network(spec.network.cidr)
     # Each region gets the next block of the same size, so VPCs never overlap (peering stays possible).
-    vpc = ipaddress.IPv4Network((int(base.network_address) + index * base.num_addresses, base.prefixlen))
+    vpc = region_vpc_range(spec.network.cidr, index)
     slices = list(vpc.subnets(prefixlen_diff=4))  # 16 slices: private zones 0-7, public zones 8-15
     subnets: list[Subnet] = []
     for j, zone in enumerate(region.zones[:8]):

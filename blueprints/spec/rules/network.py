@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from blueprints.capacity import region_vpc_range
 from blueprints.errors import Problem
 from blueprints.spec.rules import RuleContext, rule
 
@@ -30,6 +31,32 @@ def network_cidr(ctx: RuleContext) -> Iterator[Problem]:
             value=cidr,
             allowed="/16-/24",
         )
+        return
+    if ctx.spec.target != "aws":
+        return
+    # Region i gets the i-th block after `cidr` (blueprints.capacity.region_vpc_range): every block
+    # must exist and stay in the same kind of address space as the first one.
+    regions = [r.name for r in ctx.spec.topology.regions]
+    for index, region in enumerate(regions[1:], start=1):
+        try:
+            block = region_vpc_range(cidr, index)
+        except ValueError:
+            block = None
+        if block is None or block.is_private != net.is_private:
+            where = (
+                "runs past 255.255.255.255"
+                if block is None
+                else f"is {block}, outside private address space"
+                if net.is_private
+                else f"is {block}, inside private address space"
+            )
+            yield ctx.problem(
+                ("network", "cidr"),
+                f"each region takes the next /{net.prefixlen} after {cidr}, and the one for region {region} {where}",
+                f"choose a range with room for {len(regions)} consecutive /{net.prefixlen} blocks, e.g. 10.20.0.0/16",
+                value=cidr,
+            )
+            return
 
 
 @rule("existing-network", "Bring-your-own networks name planned regions and give one private subnet per zone.")
