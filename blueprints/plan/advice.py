@@ -224,6 +224,13 @@ FALLBACK = {
 }
 
 
+FALLBACK_MULTI_REGION_RPO = (
+    "relax the region RPO to the replication lag, or keep this state in dynamodb with replication: sync "
+    "(multi-region strong consistency needs exactly 3 regions)"
+)
+"""The region RPO fallback when the spec already replicates to another region."""
+
+
 def _show(est: Estimate, value: float | None) -> str:
     if value is None:
         return "unbounded"
@@ -245,7 +252,7 @@ def suggest(spec: HASpec, environment: str | None, est: Estimate) -> str:
     closest: tuple[str, float | None] | None = None
     for description, change in CANDIDATES.get(key, []):
         changed = change(spec)
-        if changed is None:
+        if changed is None or changed == spec:  # not applicable, or already what the spec says
             continue
         figs = figures(changed.assumptions.slas, {k: v.total_seconds() for k, v in changed.assumptions.timings.items()})
         redo = next(
@@ -256,6 +263,8 @@ def suggest(spec: HASpec, environment: str | None, est: Estimate) -> str:
         if redo.value is not None and (closest is None or closest[1] is None or _better(est, redo.value, closest[1])):
             closest = (description, redo.value)
     text = FALLBACK.get(key, "relax the objective, or change the topology")
+    if key == ("rpo", "region") and _multi(spec):
+        text = FALLBACK_MULTI_REGION_RPO
     if closest is not None:
         return f"no single change meets it; closest: {closest[0]} (gives {_show(est, closest[1])}); or {text}"
     return f"no single change meets it: {text}"

@@ -1,0 +1,105 @@
+"""Advice: for each missed objective, the cheapest single change that meets it (or the closest one)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blueprints.plan.models import Estimate
+from blueprints.plan.planner import plan
+from blueprints.spec.loader import load_text
+from tests.blueprints.spec.rules.helpers import aws, dump
+
+
+def estimate(spec: dict[str, Any], kind: str, disruption: str | None, env: str | None = None) -> Estimate:
+    result = plan(load_text(dump(spec), "spec.yaml", env).spec, env)
+    return next(e for e in result.estimates if (e.kind, e.disruption) == (kind, disruption))
+
+
+def test_met_objectives_carry_no_suggestion() -> None:
+    result = plan(load_text(dump(aws()), "spec.yaml").spec)
+    assert result.objectives_met
+    assert all(e.suggestion is None for e in result.estimates)
+
+
+def test_region_rto_first_candidate_that_meets_it_wins() -> None:
+    # 30s detection + max(60s propagation + 60s TTL) = 150s; a 30s TTL gives exactly 120s.
+    spec = aws()
+    spec["objectives"]["disruptions"]["region"]["rto"] = "2m"
+    est = estimate(spec, "rto", "region")
+    assert est.value == 150 and est.met is False
+    assert est.suggestion == "cheapest change that meets it: dns_ttl: 30s (gives 2m)"
+
+
+def test_pilot_light_to_warm() -> None:
+    spec = aws()
+    spec["topology"]["standby"] = "pilot-light"
+    spec["topology"]["failover"]["dns_ttl"] = "30s"
+    spec["objectives"]["disruptions"]["region"]["rto"] = "2m10s"
+    est = estimate(spec, "rto", "region")
+    assert est.met is False
+    assert est.suggestion == "cheapest change that meets it: standby: warm (gives 2m)"
+
+
+def test_manual_failover_to_automatic() -> None:
+    spec = aws()
+    spec["topology"]["failover"]["mode"] = "manual"
+    spec["objectives"]["disruptions"]["region"]["rto"] = "5m"
+    est = estimate(spec, "rto", "region")
+    assert est.suggestion == "cheapest change that meets it: failover.mode: automatic (gives 2m30s)"
+
+
+def test_single_region_availability_gets_a_standby_region() -> None:
+    spec = aws()
+    spec["topology"] = {
+        "pattern": "multi-zone",
+        "regions": [{"name": "us-east-1", "zones": ["us-east-1a", "us-east-1b", "us-east-1c"]}],
+    }
+    del spec["objectives"]["disruptions"]["region"]
+    spec["chaos"]["drills"] = ["zone-outage"]
+    spec["objectives"]["availability"] = 99.99
+    est = estimate(spec, "availability", None)
+    assert est.met is False
+    assert est.suggestion is not None
+    assert est.suggestion.startswith("cheapest change that meets it: add a warm standby region")
+
+
+def test_zone_rto_readiness_probes() -> None:
+    spec = aws()
+    spec["objectives"]["disruptions"]["zone"]["rto"] = "10s"
+    est = estimate(spec, "rto", "zone")
+    assert est.value == 15
+    assert est.suggestion == "cheapest change that meets it: readiness probes every 5s, failing after 2 (gives 10s)"
+
+
+def test_a_change_the_spec_already_has_is_never_suggested() -> None:
+    # The spec already rolls out canary with auto_rollback; suggesting it again helped nobody.
+    spec = aws()
+    spec["objectives"]["disruptions"]["application"]["rto"] = "2m"
+    est = estimate(spec, "rto", "application")
+    assert est.met is False
+    assert est.suggestion is not None
+    assert "canary" not in est.suggestion
+    assert est.suggestion.startswith("no single change meets it")
+
+
+def test_region_rpo_below_the_lag_in_a_two_region_spec_does_not_ask_for_a_second_region() -> None:
+    spec = aws()
+    spec["objectives"]["disruptions"]["region"]["rpo"] = "500ms"
+    est = estimate(spec, "rpo", "region")
+    assert est.value == 1 and est.met is False
+    assert est.suggestion is not None
+    assert "second region" not in est.suggestion
+    assert "relax the region RPO" in est.suggestion
+
+
+def test_region_rpo_with_three_dynamodb_regions_suggests_sync() -> None:
+    spec = aws()
+    spec["topology"]["regions"].append(
+        {"name": "us-east-2", "role": "standby", "zones": ["us-east-2a", "us-east-2b", "us-east-2c"]}
+    )
+    spec["objectives"]["disruptions"]["region"]["rpo"] = "500ms"
+    est = estimate(spec, "rpo", "region")
+    assert (
+        est.suggestion
+        == "cheapest change that meets it: replication: sync on every dynamodb store (3 regions) (gives 0s)"
+    )
