@@ -1,0 +1,148 @@
+"""Rules of blueprints/spec/rules/stores.py: engines per target, multi-writer, sync, RPO 0, backups, fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.blueprints.spec.rules.helpers import aws, kubernetes, of_rule, only, run, store
+
+
+def active_active() -> dict:
+    spec = aws()
+    spec["topology"]["pattern"] = "active-active"
+    del spec["topology"]["standby"]
+    for region in spec["topology"]["regions"]:
+        region["role"] = "active"
+    return spec
+
+
+def three_regions(spec: dict) -> dict:
+    spec["topology"]["regions"].append(
+        {"name": "us-east-2", "role": spec["topology"]["regions"][1]["role"], "zones": ["us-east-2a", "us-east-2b"]}
+    )
+    return spec
+
+
+def test_engine_target_passes() -> None:
+    assert of_rule(aws(), "engine-target") == []
+    assert of_rule(kubernetes(), "engine-target") == []
+
+
+@pytest.mark.parametrize(
+    ("make", "engine", "allowed"), [(aws, "postgres", "dynamodb"), (kubernetes, "dynamodb", "postgres")]
+)
+def test_engine_target_fails_for_the_other_targets_engine(make, engine: str, allowed: str) -> None:
+    spec = make()
+    spec["stores"][1] = {"name": spec["stores"][1]["name"], "engine": engine}
+    found = [p for p in run(spec) if p.rule == "engine-target"]
+    assert [p.path for p in found] == ["stores[1].engine"]
+    assert allowed in found[0].fix
+
+
+def test_active_active_writes_passes_with_dynamodb() -> None:
+    assert of_rule(active_active(), "active-active-writes") == []
+
+
+def test_active_active_writes_fails_naming_the_single_writer_store() -> None:
+    spec = active_active()
+    spec["stores"][0] = {"name": "conversations", "engine": "aurora-postgresql"}
+    p = only(spec, "active-active-writes")
+    assert p.path == "stores[0].engine"
+    assert "store 'conversations' (aurora-postgresql)" in p.message
+    assert "use engine dynamodb" in p.fix and "active-passive" in p.fix
+
+
+def test_sync_replication_passes_for_dynamodb_over_three_regions() -> None:
+    spec = three_regions(aws())
+    store(spec, "conversations")["replication"] = "sync"
+    assert of_rule(spec, "sync-replication") == []
+
+
+def test_sync_replication_fails_for_an_async_only_engine() -> None:
+    spec = aws()
+    spec["stores"][0] = {"name": "conversations", "engine": "aurora-postgresql", "replication": "sync"}
+    p = only(spec, "sync-replication")
+    assert p.path == "stores[0].replication"
+    assert "asynchronously only" in p.message
+    assert "replication: async" in p.fix
+
+
+def test_sync_replication_fails_for_dynamodb_over_two_regions() -> None:
+    spec = aws()
+    store(spec, "conversations")["replication"] = "sync"
+    p = only(spec, "sync-replication")
+    assert "exactly 3 regions, found 2" in p.message
+
+
+def test_sync_replication_warns_on_a_single_region_pattern() -> None:
+    spec = kubernetes()
+    store(spec, "findings")["replication"] = "sync"
+    p = only(spec, "sync-replication")
+    assert p.severity == "warning"
+    assert "no effect" in p.message
+
+
+def test_region_rpo_replication_passes_with_a_nonzero_rpo() -> None:
+    assert of_rule(aws(), "region-rpo-replication") == []
+
+
+def test_region_rpo_replication_fails_for_async_stores_and_says_what_could_meet_it() -> None:
+    spec = aws()
+    spec["stores"][0] = {"name": "conversations", "engine": "aurora-postgresql"}
+    spec["objectives"]["disruptions"]["region"]["rpo"] = "0s"
+    found = of_rule(spec, "region-rpo-replication")
+    assert [p.path for p in found] == ["stores[0].replication", "stores[1].replication"]
+    assert "aurora-postgresql cannot replicate across regions synchronously" in found[0].fix
+    assert "set replication: sync (DynamoDB multi-region strong consistency, 3 regions)" in found[1].fix
+    assert all("relax the region RPO" in p.fix for p in found)
+
+
+def test_region_rpo_replication_passes_with_sync_dynamodb_over_three_regions() -> None:
+    spec = three_regions(aws())
+    spec["objectives"]["disruptions"]["region"]["rpo"] = "0s"
+    for s in spec["stores"]:
+        s["replication"] = "sync"
+    assert of_rule(spec, "region-rpo-replication") == []
+
+
+def test_backup_retention_passes_from_1d_to_35d() -> None:
+    spec = aws()
+    store(spec, "conversations")["backup"]["retention"] = "1d"
+    assert of_rule(spec, "backup-retention") == []
+
+
+@pytest.mark.parametrize("retention", ["12h", "36d", "1d12h"])
+def test_backup_retention_fails_outside_whole_days_1_to_35(retention: str) -> None:
+    spec = aws()
+    store(spec, "conversations")["backup"]["retention"] = retention
+    p = only(spec, "backup-retention")
+    assert p.path == "stores[0].backup.retention"
+    assert p.allowed == "1d-35d"
+
+
+def test_backup_retention_does_not_apply_on_kubernetes() -> None:
+    spec = kubernetes()
+    store(spec, "findings")["backup"] = {"retention": "90d"}
+    assert of_rule(spec, "backup-retention") == []
+
+
+def test_engine_fields_passes() -> None:
+    assert of_rule(aws(), "engine-fields") == []
+    assert of_rule(kubernetes(), "engine-fields") == []
+
+
+def test_engine_fields_fails_for_dynamodb_fields_on_another_engine() -> None:
+    spec = kubernetes()
+    store(spec, "findings")["ttl_attribute"] = "expires_at"
+    p = only(spec, "engine-fields")
+    assert p.severity == "error"
+    assert p.path == "stores[0].ttl_attribute"
+    assert p.fix == "remove `ttl_attribute`"
+
+
+def test_engine_fields_warns_for_instance_fields_on_dynamodb() -> None:
+    spec = aws()
+    store(spec, "conversations")["instances"] = 3
+    p = only(spec, "engine-fields")
+    assert p.severity == "warning"
+    assert p.path == "stores[0].instances"
