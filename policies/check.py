@@ -1,0 +1,61 @@
+"""`check` without the CLI: read the enforcement config, synthesize under mocks, evaluate the rules.
+
+Used by `agentha-blueprint check`, the benchmark and the tests. Bad input (spec, config file)
+raises `SpecError` before anything is synthesized where it can.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from policies.config import PolicyConfig, find_config, load_config
+from policies.context import PolicyContext
+from policies.model import Report
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    report: Report
+    context: PolicyContext
+    config: PolicyConfig
+    synth_seconds: float
+    rules_seconds: float
+
+
+def kube_contexts(system: str, regions: list[str]) -> dict[str, str]:
+    """The kubeconfig context per region `synth` uses offline (`<system>-<region>`)."""
+    return {region: f"{system}-{region}" for region in regions}
+
+
+def run_check(spec: str | Path, environment: str | None = None, config_file: str | Path | None = None) -> CheckRun:
+    from blueprints.spec.loader import load_spec
+    from policies.engine import evaluate
+    from policies.registry import rules
+    from stacks.synth import synth
+
+    config = load_config(find_config(spec, config_file), rules())
+    loaded = load_spec(spec, environment)
+    extra: dict[str, str] = {}
+    contexts: dict[str, str] = {}
+    if loaded.spec.target == "kubernetes":
+        contexts = kube_contexts(loaded.spec.metadata.name, [r.name for r in loaded.spec.topology.regions])
+        extra["agentha:kubeContexts"] = json.dumps(contexts)
+    started = time.perf_counter()
+    synthesis = synth(spec, environment, config=extra)
+    synth_seconds = time.perf_counter() - started
+    context = PolicyContext(
+        plan=synthesis.plan,
+        loaded=loaded,
+        spec_file=str(spec),
+        environment=environment,
+        kube_contexts=contexts,
+    )
+    started = time.perf_counter()
+    report = evaluate(synthesis.graph, context, config)
+    rules_seconds = time.perf_counter() - started
+    return CheckRun(
+        report=report, context=context, config=config, synth_seconds=synth_seconds, rules_seconds=rules_seconds
+    )

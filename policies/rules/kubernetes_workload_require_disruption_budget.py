@@ -1,0 +1,73 @@
+"""Every agent workload has a PodDisruptionBudget that protects it yet still allows an eviction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policies.model import StackRule
+from policies.resources import Subject, get, number, violation
+from policies.rules._kubernetes import PDB, WORKLOADS, namespace, pod_labels, selects
+
+
+def _allows_eviction(pdb: Any, replicas: float) -> bool:
+    spec = get(pdb.props, "spec")
+    min_available, max_unavailable = get(spec, "minAvailable"), get(spec, "maxUnavailable")
+    if isinstance(max_unavailable, str) and max_unavailable.endswith("%"):
+        return float(max_unavailable[:-1]) > 0
+    if number(max_unavailable) is not None:
+        return (number(max_unavailable) or 0) >= 1
+    if isinstance(min_available, str) and min_available.endswith("%"):
+        return float(min_available[:-1]) < 100
+    if number(min_available) is not None:
+        return (number(min_available) or 0) < replicas
+    return True
+
+
+def validate(args: Any, report_violation: Any) -> None:
+    budgets = [Subject.of(r) for r in args.resources if r.resource_type == PDB]
+    for r in args.resources:
+        if r.resource_type not in WORKLOADS:
+            continue
+        workload = Subject.of(r)
+        replicas = number(get(r.props, "spec", "replicas"))
+        if replicas is not None and replicas < 1:
+            continue  # scaled to zero (pilot light): nothing to protect
+        labels = pod_labels(r.props)
+        matching = [
+            b
+            for b in budgets
+            if namespace(b) == namespace(workload)
+            and b.region == workload.region
+            and selects(get(b.props, "spec", "selector"), labels)
+            and get(b.props, "spec", "selector") is not None
+        ]
+        if not matching:
+            violation(
+                report_violation,
+                workload,
+                "has no PodDisruptionBudget selecting its pods: a node drain or cluster upgrade may evict every "
+                "replica at once",
+                "add a policy/v1 PodDisruptionBudget whose selector matches the pod labels, minAvailable = the "
+                "replicas left after losing one zone",
+            )
+        elif not any(_allows_eviction(b, replicas or 1) for b in matching):
+            violation(
+                report_violation,
+                workload,
+                f"is covered only by PodDisruptionBudget(s) {', '.join(b.name for b in matching)} that allow no "
+                "eviction: node drains and upgrades block forever",
+                "lower minAvailable below the replica count (or set maxUnavailable ≥ 1)",
+            )
+
+
+RULE = StackRule(
+    id="agentha-kubernetes-workload-require-disruption-budget",
+    description="Every Deployment, StatefulSet and Rollout has a PodDisruptionBudget that still allows an eviction.",
+    severity="high",
+    topics=("availability",),
+    enforcement="mandatory",
+    why="Voluntary disruptions (drains, upgrades, autoscaler scale-down) are the most common way a whole "
+    "agent goes down on Kubernetes; a budget keeps the zone-loss floor while maintenance proceeds.",
+    fix="One policy/v1 PodDisruptionBudget per workload, selecting its pods, minAvailable below the replicas.",
+    validate=validate,
+)

@@ -1,0 +1,61 @@
+"""The plan's availability, RTO and RPO estimates meet the spec's objectives (mandatory)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blueprints.units import format_duration
+from policies.context import current
+from policies.model import StackRule
+from policies.resources import violation
+
+
+def _value(kind: str, value: float | None) -> str:
+    if value is None:
+        return "unbounded (the topology cannot recover from it)"
+    return f"{value:g} %" if kind == "availability" else format_duration(value)
+
+
+def validate(args: Any, report_violation: Any) -> None:
+    context = current()
+    if context.plan is None:
+        violation(
+            report_violation,
+            None,
+            f"the HA spec could not be loaded, so no objective can be checked: {context.error}",
+            "set the stack config agentha:spec to the spec this stack builds",
+        )
+        return
+    for estimate in context.plan.estimates:
+        if estimate.met is not False:
+            continue
+        if estimate.kind == "availability":
+            path = "objectives.availability"
+            what = "availability"
+        else:
+            path = f"objectives.disruptions.{estimate.disruption}.{estimate.kind}"
+            what = f"{estimate.kind.upper()} after a {estimate.disruption} disruption"
+        fix = estimate.suggestion or "change the topology (more zones or regions, hot standby, automatic failover)"
+        fix += "; `agentha-blueprint plan --explain` shows the arithmetic"
+        violation(
+            report_violation,
+            None,
+            f"the plan's {what} estimate is {_value(estimate.kind, estimate.value)}, which misses the objective "
+            f"of {_value(estimate.kind, estimate.objective)}",
+            fix,
+            spec_path=path,
+        )
+
+
+RULE = StackRule(
+    id="agentha-stack-plan-meet-objectives",
+    description="The plan's availability, RTO and RPO estimates meet the spec's objectives.",
+    severity="critical",
+    topics=("availability", "durability"),
+    enforcement="mandatory",
+    why="A topology that cannot meet its own objectives on paper will not meet them in production; "
+    "deploying it only moves the discovery to the first outage.",
+    fix="Change the spec until `agentha-blueprint plan` shows every objective met (or relax an objective "
+    "deliberately).",
+    validate=validate,
+)

@@ -1,0 +1,81 @@
+"""agentha-policy.yaml: levels per rule, topic and default; every mistake reported with its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from blueprints.errors import SpecError
+from policies.config import CONFIG_FILE, PolicyConfig, find_config, load_config, parse_text
+from policies.registry import by_id, rules
+
+OBJECTIVES = "agentha-stack-plan-meet-objectives"
+
+
+def test_precedence_rule_over_topic_over_default_over_the_rules_own() -> None:
+    rule = by_id(OBJECTIVES)
+    assert PolicyConfig().level(rule) == "mandatory"
+    assert PolicyConfig(default="advisory").level(rule) == "advisory"
+    assert PolicyConfig(default="advisory", topics={"durability": "disabled"}).level(rule) == "disabled"
+    assert (
+        PolicyConfig(default="disabled", topics={"durability": "disabled"}, rules={OBJECTIVES: "mandatory"}).level(rule)
+        == "mandatory"
+    )
+
+
+def test_parses_a_valid_file() -> None:
+    config = parse_text(
+        f"apiVersion: agentha.dev/v1\nkind: PolicyConfig\ndefault: advisory\n"
+        f"topics: {{security: mandatory}}\nrules:\n  {OBJECTIVES}: disabled\n",
+        rules(),
+    )
+    assert config.default == "advisory"
+    assert dict(config.topics) == {"security": "mandatory"}
+    assert dict(config.rules) == {OBJECTIVES: "disabled"}
+
+
+def test_every_mistake_is_reported_with_its_line() -> None:
+    text = (
+        "apiVersion: agentha.dev/v2\n"
+        "kind: PolicyConfig\n"
+        "defualt: advisory\n"
+        "topics: {securty: mandatory}\n"
+        "rules:\n"
+        "  agentha-stack-plan-meet-objective: advisory\n"
+        f"  {OBJECTIVES}: warn\n"
+    )
+    with pytest.raises(SpecError) as err:
+        parse_text(text, rules(), "agentha-policy.yaml")
+    problems = {p.path: p for p in err.value.problems}
+    assert set(problems) == {
+        "apiVersion",
+        "defualt",
+        "topics.securty",
+        "rules.agentha-stack-plan-meet-objective",
+        f"rules.{OBJECTIVES}",
+    }
+    assert "did you mean 'default'" in problems["defualt"].fix
+    assert f"did you mean '{OBJECTIVES}'" in problems["rules.agentha-stack-plan-meet-objective"].fix
+    assert problems[f"rules.{OBJECTIVES}"].location.line == 7
+    assert problems[f"rules.{OBJECTIVES}"].allowed == "mandatory, advisory, disabled"
+
+
+def test_discovery_explicit_then_beside_the_spec_then_project_root(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: x\nruntime: python\n")
+    spec_dir = tmp_path / "specs"
+    spec_dir.mkdir()
+    spec = spec_dir / "spec.yaml"
+    spec.write_text("{}")
+    assert find_config(spec) is None
+    (tmp_path / CONFIG_FILE).write_text("default: advisory\n")
+    assert find_config(spec) == tmp_path / CONFIG_FILE
+    (spec_dir / CONFIG_FILE).write_text("default: disabled\n")
+    assert find_config(spec) == spec_dir / CONFIG_FILE
+    assert find_config(spec, tmp_path / "other.yaml") == tmp_path / "other.yaml"
+    assert load_config(find_config(spec), rules()).default == "disabled"
+
+
+def test_a_missing_explicit_file_is_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="policy config file not found"):
+        load_config(tmp_path / "nope.yaml", rules())
