@@ -65,8 +65,6 @@ class AgentMocks(pmocks.Mocks):
                 out["endpoint"] = f"{physical}.cluster-mock.{region}.rds.amazonaws.com"
                 out["readerEndpoint"] = f"{physical}.cluster-ro-mock.{region}.rds.amazonaws.com"
                 out["clusterResourceId"] = f"cluster-{_short_hash(physical).upper()}"
-            elif typ == "aws:elasticache/replicationGroup:ReplicationGroup":
-                out["primaryEndpointAddress"] = f"{physical}.mock.{region}.cache.amazonaws.com"
             elif typ == "aws:kms/key:Key":
                 out["keyId"] = rid
             elif typ == "aws:acm/certificate:Certificate":
@@ -84,9 +82,20 @@ class AgentMocks(pmocks.Mocks):
             elif typ == "aws:ec2/vpc:Vpc":
                 out["defaultSecurityGroupId"] = f"sg-{_short_hash(rid)}"
                 out["mainRouteTableId"] = f"rtb-{_short_hash(rid)}"
+            elif typ == "aws:ec2/eip:Eip":
+                out["allocationId"] = f"eipalloc-{_short_hash(rid)}"
+            elif typ == "aws:route53/record:Record":
+                out["fqdn"] = str(inputs.get("name", "")).rstrip(".")
+            elif typ == "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup":
+                # ElastiCache prefixes the suffix with a per-region code.
+                out["globalReplicationGroupId"] = f"ldgnf-{inputs.get('globalReplicationGroupIdSuffix', rid)}"
+            elif typ == "aws:elasticache/replicationGroup:ReplicationGroup":
+                out["primaryEndpointAddress"] = f"master.{physical}.mock.{region}.cache.amazonaws.com"
+            elif typ == "aws:cloudwatch/logGroup:LogGroup":
+                out["arn"] = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{physical}"
         return rid, out
 
-    def call(self, args: pmocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+    def call(self, args: pmocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         token = args.token
         data = dict(args.args)
         if token == "aws:route53/getZone:getZone":
@@ -96,15 +105,23 @@ class AgentMocks(pmocks.Mocks):
                 "zoneId": f"Z{_short_hash(name).upper()}",
                 "id": f"Z{_short_hash(name).upper()}",
                 "name": name + ".",
-            }, None
+            }, []
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "id": ACCOUNT, "userId": ACCOUNT}, None
+            return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "id": ACCOUNT, "userId": ACCOUNT}, []
         if token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, None
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
+        if token == "aws:ec2/getVpc:getVpc":
+            vpc_id = str(data.get("id") or "vpc-mock")
+            return {
+                **data,
+                "id": vpc_id,
+                "cidrBlock": "10.99.0.0/16",
+                "arn": f"arn:aws:ec2::{ACCOUNT}:vpc/{vpc_id}",
+            }, []
         if token == "aws:index/getRegion:getRegion":
             region = data.get("region") or data.get("name") or MOCK_REGION
-            return {"name": region, "region": region, "id": region}, None
-        return data, None
+            return {"name": region, "region": region, "id": region}, []
+        return data, []
 
 
 class CapturingMonitor(pmocks.MockMonitor):
