@@ -1,0 +1,239 @@
+"""AuroraCluster: an `aurora-postgresql` store — a regional cluster, or a global database.
+
+Multi-region plans get a global database: the primary cluster in the primary region and a
+read-only secondary cluster in every other planned region, each with `instances_per_region`
+instances spread over the region's zones (≥ 2, so a zone loss promotes a reader in another zone).
+Storage is encrypted with each region's key, connections must use TLS (`rds.force_ssl = 1` in the
+cluster parameter group), IAM database authentication is on, backups are kept
+`backup_retention_days`, deletion protection is on and a final snapshot is taken.
+
+The master password: a single-region cluster lets RDS generate and rotate it in Secrets Manager
+(`manage_master_user_password`), so it exists nowhere else. Aurora does not offer that for global
+databases, so a global primary takes it from the stack's secret config
+(`pulumi config set --secret agentha:auroraMasterPassword ...`) through the write-only
+`master_password_wo` argument (Pulumi keeps write-only inputs encrypted; the provider never reads
+them back).
+
+Alarms: `AuroraGlobalDBReplicationLag` in every secondary region.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+from pulumi_aws import cloudwatch, rds
+
+from blueprints.plan import naming
+from blueprints.plan.models import AlarmPlan, StorePlan
+from components.aws.alarms import AlarmTarget, metric_alarm
+from components.aws.tags import TagContext, spec_path
+
+TOKEN = "agentha:aws:AuroraCluster"
+ENGINE = rds.EngineType.AURORA_POSTGRESQL
+ENGINE_VERSION = "16.6"
+"""An Aurora PostgreSQL version that supports global databases; raise it as AWS retires minors."""
+PARAMETER_FAMILY = "aurora-postgresql16"
+PORT = 5432
+MASTER_USERNAME = "agentha_admin"
+
+
+@dataclass(frozen=True)
+class RegionalPlacement:
+    """Where the cluster sits in one region."""
+
+    subnet_ids: Sequence[pulumi.Input[str]]
+    security_group_id: pulumi.Input[str]
+    key_arn: pulumi.Input[str]
+    topic_arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class AuroraClusterArgs:
+    store: StorePlan
+    tags: TagContext
+    placements: Mapping[str, RegionalPlacement]
+    alarms: AlarmPlan
+    master_password: pulumi.Input[str] | None = None
+    """Needed only for a global database (see the module notes)."""
+    deletion_protection: bool = True
+    extra_tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class AuroraCluster(pulumi.ComponentResource):
+    """Aurora PostgreSQL: regional clusters (joined in a global database when multi-region)."""
+
+    endpoints: dict[str, pulumi.Output[str]]
+    reader_endpoints: dict[str, pulumi.Output[str]]
+    resource_ids: dict[str, pulumi.Output[str]]
+    alarms: dict[str, list[cloudwatch.MetricAlarm]]
+
+    def __init__(self, name: str, args: AuroraClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TOKEN, name, None, opts)
+        s = args.store
+        self._args = args
+        protect = args.deletion_protection and not s.cache
+        self._protect_state = protect
+        path = spec_path("stores", s.name)
+        scope = args.tags.scope
+        is_global = bool(s.replica_regions)
+        if is_global and args.master_password is None:
+            raise ValueError(
+                f"store '{s.name}' is an Aurora global database, which cannot keep its master password in "
+                "Secrets Manager: set one with `pulumi config set --secret agentha:auroraMasterPassword <value>`"
+            )
+        global_cluster = None
+        if is_global:
+            global_cluster = rds.GlobalCluster(
+                naming.resource(args.tags.system, s.name, "global-cluster"),
+                rds.GlobalClusterArgs(
+                    global_cluster_identifier=naming.physical(scope, s.name, "global", "aurora"),
+                    engine=ENGINE,
+                    engine_version=ENGINE_VERSION,
+                    storage_encrypted=True,
+                    deletion_protection=protect,
+                    region=s.primary_region,
+                    tags=args.tags.tags(s.name, "global-cluster", region=s.primary_region, spec_path=path),
+                ),
+                opts=pulumi.ResourceOptions(parent=self, protect=protect),
+            )
+        self.endpoints = {}
+        self.reader_endpoints = {}
+        self.resource_ids = {}
+        self.alarms = {r: [] for r in s.regions}
+        primary_instances: list[rds.ClusterInstance] = []
+        for region in s.regions:
+            is_primary = region == s.primary_region
+            cluster, instances = self._regional(region, is_primary, global_cluster, primary_instances, path)
+            if is_primary:
+                primary_instances = instances
+            self.endpoints[region] = cluster.endpoint
+            self.reader_endpoints[region] = cluster.reader_endpoint
+            self.resource_ids[region] = cluster.cluster_resource_id
+            lag = args.alarms.replication_lag_s
+            if is_global and not is_primary and lag is not None:
+                p = args.placements[region]
+                self.alarms[region].append(
+                    metric_alarm(
+                        AlarmTarget(region=region, tags=args.tags, scope=scope, topic_arn=p.topic_arn),
+                        part=s.name,
+                        sli="global-replication-lag",
+                        spec_path=path,
+                        description=f"{s.name}: the {region} secondary lags the primary by more than {lag:g}s",
+                        namespace="AWS/RDS",
+                        metric="AuroraGlobalDBReplicationLag",
+                        dimensions={"DBClusterIdentifier": cluster.cluster_identifier},
+                        statistic="Maximum",
+                        threshold=lag * 1000,  # the metric is in milliseconds
+                        comparison="GreaterThanThreshold",
+                        parent=self,
+                    )
+                )
+        self.register_outputs({"endpoints": self.endpoints, "reader_endpoints": self.reader_endpoints})
+
+    def _regional(
+        self,
+        region: str,
+        is_primary: bool,
+        global_cluster: rds.GlobalCluster | None,
+        primary_instances: list[rds.ClusterInstance],
+        path: str,
+    ) -> tuple[rds.Cluster, list[rds.ClusterInstance]]:
+        args = self._args
+        s = args.store
+        p = args.placements[region]
+        system = args.tags.system
+        scope = args.tags.scope
+        code = naming.region_code(region)
+        protect = self._protect_state
+        child = pulumi.ResourceOptions(parent=self)
+        tags = args.tags.tags(s.name, "cluster", region=region, spec_path=path)
+        subnets = rds.SubnetGroup(
+            naming.resource(system, s.name, "db-subnets", region),
+            rds.SubnetGroupArgs(
+                subnet_ids=list(p.subnet_ids),
+                description=f"{system}: {s.name} in {region}",
+                region=region,
+                tags=args.tags.tags(s.name, "db-subnet-group", region=region, spec_path=path),
+            ),
+            opts=child,
+        )
+        params = rds.ClusterParameterGroup(
+            naming.resource(system, s.name, "cluster-params", region),
+            rds.ClusterParameterGroupArgs(
+                family=PARAMETER_FAMILY,
+                description=f"{system}: {s.name} requires TLS",
+                parameters=[rds.ClusterParameterGroupParameterArgs(name="rds.force_ssl", value="1")],
+                region=region,
+                tags=args.tags.tags(s.name, "cluster-parameter-group", region=region, spec_path=path),
+            ),
+            opts=child,
+        )
+        identifier = naming.physical(scope, s.name, None, "aurora", code)
+        is_global = global_cluster is not None
+        cluster_args = rds.ClusterArgs(
+            cluster_identifier=identifier,
+            engine=ENGINE,
+            engine_version=ENGINE_VERSION,
+            global_cluster_identifier=global_cluster.id if global_cluster is not None else None,
+            db_subnet_group_name=subnets.name,
+            db_cluster_parameter_group_name=params.name,
+            vpc_security_group_ids=[p.security_group_id],
+            port=PORT,
+            storage_encrypted=True,
+            kms_key_id=p.key_arn,
+            iam_database_authentication_enabled=True,
+            backup_retention_period=s.backup_retention_days,
+            copy_tags_to_snapshot=True,
+            deletion_protection=protect,
+            skip_final_snapshot=not protect,
+            final_snapshot_identifier=f"{identifier}-final" if protect else None,
+            enabled_cloudwatch_logs_exports=["postgresql"],
+            region=region,
+            tags=tags,
+        )
+        if is_primary:
+            cluster_args.master_username = MASTER_USERNAME
+            if is_global:
+                cluster_args.master_password_wo = args.master_password
+                cluster_args.master_password_wo_version = 1
+            else:
+                cluster_args.manage_master_user_password = True
+                cluster_args.master_user_secret_kms_key_id = p.key_arn
+        cluster = rds.Cluster(
+            naming.resource(system, s.name, "cluster", region),
+            cluster_args,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=protect,
+                # A secondary joins after the primary can serve; RDS manages its replication source.
+                depends_on=list(primary_instances),
+                ignore_changes=[] if is_primary else ["replicationSourceIdentifier"],
+            ),
+        )
+        zones = s.zones_in(region)
+        instances = []
+        for i in range(max(s.instances_per_region, 2)):
+            zone = zones[i % len(zones)] if zones else None
+            instances.append(
+                rds.ClusterInstance(
+                    naming.resource(system, s.name, f"instance-{i + 1}", region),
+                    rds.ClusterInstanceArgs(
+                        cluster_identifier=cluster.id,
+                        identifier=naming.physical(scope, s.name, f"{i + 1}", "aurora", code),
+                        engine=ENGINE,
+                        engine_version=ENGINE_VERSION,
+                        instance_class=s.instance_class or "db.r6g.large",
+                        availability_zone=zone,
+                        db_subnet_group_name=subnets.name,
+                        publicly_accessible=False,
+                        auto_minor_version_upgrade=True,
+                        copy_tags_to_snapshot=True,
+                        region=region,
+                        tags=args.tags.tags(s.name, "db-instance", region=region, zone=zone, spec_path=path),
+                    ),
+                    opts=child,
+                )
+            )
+        return cluster, instances

@@ -1,0 +1,157 @@
+"""FailoverRouting: how users reach the ingress agent — Route 53 records and health checks.
+
+- `single`: one alias record to the region's load balancer.
+- `failover` (active-passive): PRIMARY and SECONDARY alias records with Route 53 health checks;
+  Route 53 answers with the secondary while the primary's health check fails.
+- `latency` (active-active): one latency record per region, each with its health check, so an
+  unhealthy region drops out of the answers.
+
+Health checks: a public ingress is probed over HTTPS on each region's load balancer (the spec's
+path, interval and failure threshold; Route 53 checks do not validate the certificate). Route 53's
+checkers live on the internet and cannot reach an internal load balancer, so a private ingress is
+judged by CloudWatch instead: a `CLOUDWATCH_METRIC` check per target group on the "no healthy
+host" alarm, combined by a `CALCULATED` check when blue/green keeps two groups.
+
+A pilot-light secondary has no task until traffic arrives, so its record carries no health check
+and does not evaluate target health: when the primary fails, Route 53 sends traffic there, and the
+arriving requests scale it out. Alias records take their TTL from the load balancer (60 s);
+`failover.dns_ttl` applies to nothing else here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_aws import cloudwatch, route53
+
+from blueprints.plan import naming
+from blueprints.plan.models import RoutingPlan
+from components.aws.tags import TagContext
+
+TOKEN = "agentha:aws:FailoverRouting"
+ROUTE53_INTERVALS = (10, 30)
+
+
+@dataclass(frozen=True)
+class RegionalEndpoint:
+    """One region's entry point: its load balancer and the alarms that say it has no healthy host."""
+
+    dns_name: pulumi.Input[str]
+    zone_id: pulumi.Input[str]
+    healthy_alarms: Sequence[cloudwatch.MetricAlarm] = ()
+    pilot_light: bool = False
+
+
+@dataclass(frozen=True)
+class FailoverRoutingArgs:
+    routing: RoutingPlan
+    tags: TagContext
+    endpoints: Mapping[str, RegionalEndpoint]
+
+
+def request_interval(seconds: float) -> int:
+    """Route 53 probes every 10 s or 30 s; the spec rules allow only those, this keeps it safe."""
+    return 10 if seconds <= 10 else 30
+
+
+class FailoverRouting(pulumi.ComponentResource):
+    """Route 53 health checks and records for the ingress domain."""
+
+    fqdn: str
+    health_check_ids: dict[str, pulumi.Output[str]]
+
+    def __init__(self, name: str, args: FailoverRoutingArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TOKEN, name, None, opts)
+        self._args = args
+        r = args.routing
+        system = args.tags.system
+        zone = route53.get_zone_output(
+            name=r.hosted_zone, private_zone=not r.public, opts=pulumi.InvokeOptions(parent=self)
+        )
+        self.fqdn = r.domain
+        self.health_check_ids = {}
+        for record in r.records:
+            endpoint = args.endpoints[record.region]
+            check_id: pulumi.Output[str] | None = None
+            if r.mode != "single" and not endpoint.pilot_light:
+                check_id = self._health_check(record.region, endpoint)
+                self.health_check_ids[record.region] = check_id
+            route53.Record(
+                naming.resource(system, "ingress", "record", record.region),
+                route53.RecordArgs(
+                    zone_id=zone.zone_id,
+                    name=r.domain,
+                    type="A",
+                    aliases=[
+                        route53.RecordAliasArgs(
+                            name=endpoint.dns_name,
+                            zone_id=endpoint.zone_id,
+                            evaluate_target_health=not endpoint.pilot_light,
+                        )
+                    ],
+                    set_identifier=record.set_identifier if r.mode != "single" else None,
+                    failover_routing_policies=[route53.RecordFailoverRoutingPolicyArgs(type=record.failover_role)]
+                    if r.mode == "failover" and record.failover_role
+                    else None,
+                    latency_routing_policies=[route53.RecordLatencyRoutingPolicyArgs(region=record.region)]
+                    if r.mode == "latency"
+                    else None,
+                    health_check_id=check_id,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        self.register_outputs({"fqdn": self.fqdn, "health_check_ids": self.health_check_ids})
+
+    def _health_check(self, region: str, endpoint: RegionalEndpoint) -> pulumi.Output[str]:
+        args = self._args
+        r = args.routing
+        system = args.tags.system
+        tags = args.tags.tags("routing", "health-check", region=region, spec_path="topology.failover.health_check")
+        child = pulumi.ResourceOptions(parent=self)
+        if r.public:
+            check = route53.HealthCheck(
+                naming.resource(system, "ingress", "health-check", region),
+                route53.HealthCheckArgs(
+                    type="HTTPS",
+                    fqdn=endpoint.dns_name,
+                    port=443,
+                    resource_path=r.health_path,
+                    request_interval=request_interval(r.interval_s),
+                    failure_threshold=r.failure_threshold,
+                    enable_sni=True,
+                    tags=tags,
+                ),
+                opts=child,
+            )
+            return check.id
+        children = [
+            route53.HealthCheck(
+                naming.resource(system, "ingress", f"alarm-check-{i + 1}", region),
+                route53.HealthCheckArgs(
+                    type="CLOUDWATCH_METRIC",
+                    cloudwatch_alarm_name=alarm.name,
+                    cloudwatch_alarm_region=region,
+                    insufficient_data_health_status="LastKnownStatus",
+                    tags=tags,
+                ),
+                opts=child,
+            )
+            for i, alarm in enumerate(endpoint.healthy_alarms)
+        ]
+        if not children:
+            raise ValueError(f"region {region}: a private ingress needs a 'no healthy host' alarm to check")
+        if len(children) == 1:
+            return children[0].id
+        combined = route53.HealthCheck(
+            naming.resource(system, "ingress", "health-check", region),
+            route53.HealthCheckArgs(
+                type="CALCULATED",
+                child_healthchecks=[c.id for c in children],
+                child_health_threshold=1,  # healthy while either target group has a healthy host
+                tags=tags,
+            ),
+            opts=child,
+        )
+        return combined.id

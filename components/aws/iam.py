@@ -1,0 +1,76 @@
+"""IAM policy documents as plain data: explicit actions only, resources from outputs.
+
+Not a component: small builders the components share, so every policy has the same shape and the
+tests can check one place for wildcard actions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One Allow statement: explicit actions on explicit resources (resources may be Outputs)."""
+
+    sid: str
+    actions: tuple[str, ...]
+    resources: Sequence[pulumi.Input[str]]
+    condition: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        bad = [a for a in self.actions if "*" in a or "?" in a]
+        if bad:
+            raise ValueError(f"statement {self.sid}: wildcard actions are not allowed: {bad}")
+
+
+def _document(statements: Sequence[tuple[Statement, list[str]]]) -> str:
+    body = []
+    for stmt, resources in statements:
+        entry: dict[str, Any] = {
+            "Sid": stmt.sid,
+            "Effect": "Allow",
+            "Action": sorted(stmt.actions),
+            "Resource": sorted(set(resources)),
+        }
+        if stmt.condition:
+            entry["Condition"] = dict(stmt.condition)
+        body.append(entry)
+    return json.dumps({"Version": "2012-10-17", "Statement": body}, sort_keys=True)
+
+
+def policy_json(statements: Sequence[Statement]) -> pulumi.Output[str]:
+    """The policy document as JSON, resolved once every resource ARN is known."""
+    flat: list[pulumi.Input[str]] = [r for s in statements for r in s.resources]
+    counts = [len(s.resources) for s in statements]
+
+    def render(values: list[Any]) -> str:
+        out: list[tuple[Statement, list[str]]] = []
+        i = 0
+        for stmt, n in zip(statements, counts, strict=True):
+            out.append((stmt, [str(v) for v in values[i : i + n]]))
+            i += n
+        return _document(out)
+
+    return pulumi.Output.all(*flat).apply(render)
+
+
+def trust_policy(service: str, account_id: pulumi.Input[str], *, source_account: bool = True) -> pulumi.Output[str]:
+    """Who may assume a role: one AWS service principal, on behalf of this account only.
+
+    `source_account` adds the confused-deputy guard (aws:SourceAccount); leave it off only for
+    principals whose documented trust policy has none (the ECS infrastructure role).
+    """
+
+    def render(account: str) -> str:
+        statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+        if source_account:
+            statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account}}
+        return json.dumps({"Version": "2012-10-17", "Statement": [statement]}, sort_keys=True)
+
+    return pulumi.Output.from_input(account_id).apply(render)

@@ -1,0 +1,189 @@
+"""RegionSecurityGroups: one region's security groups, allowing only what the topology needs.
+
+- A load balancer takes HTTPS (443, plus 80 to redirect) from the internet only when the ingress is
+  public, otherwise from the VPC; an internal NLB takes the agent's port from the VPC.
+- Agent tasks take their port only from their own load balancer. They may leave on 443 (AWS APIs
+  through the VPC endpoints, model providers through NAT) and to the stores they use.
+- Aurora and Valkey take their port only from the tasks of the agents that `use` them.
+
+Rules are separate `vpc.SecurityGroupIngressRule` / `EgressRule` resources (the provider's
+recommended form), so one rule changes without replacing the group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+from pulumi_aws import ec2, vpc
+
+from blueprints.plan import naming
+from components.aws.tags import TagContext, spec_path
+
+TOKEN = "agentha:aws:RegionSecurityGroups"
+
+LoadBalancerKind = Literal["alb", "nlb-tls", "nlb"]
+STORE_PORTS = {"aurora-postgresql": 5432, "valkey": 6379}
+
+
+@dataclass(frozen=True)
+class AgentEndpoint:
+    """What the security groups need to know about one agent in this region."""
+
+    name: str
+    port: int | None
+    load_balancer: LoadBalancerKind | None
+    public: bool = False
+
+
+@dataclass(frozen=True)
+class StoreEndpoint:
+    name: str
+    port: int
+    users: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RegionSecurityGroupsArgs:
+    region: str
+    tags: TagContext
+    vpc_id: pulumi.Input[str]
+    vpc_cidr: pulumi.Input[str]
+    agents: tuple[AgentEndpoint, ...]
+    stores: tuple[StoreEndpoint, ...] = field(default=())
+
+
+class RegionSecurityGroups(pulumi.ComponentResource):
+    """Security groups and rules for the load balancers, tasks and stores of one region."""
+
+    load_balancer: dict[str, pulumi.Output[str]]
+    task: dict[str, pulumi.Output[str]]
+    store: dict[str, pulumi.Output[str]]
+
+    def __init__(self, name: str, args: RegionSecurityGroupsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TOKEN, name, None, opts)
+        self._args = args
+        self.load_balancer = {}
+        self.task = {}
+        self.store = {}
+        for agent in args.agents:
+            part = spec_path("agents", agent.name)
+            self.task[agent.name] = self._group(agent.name, "task-sg", f"{agent.name} tasks", part)
+            if agent.load_balancer is not None and agent.port is not None:
+                self.load_balancer[agent.name] = self._group(agent.name, "lb-sg", f"{agent.name} load balancer", part)
+        for store in args.stores:
+            self.store[store.name] = self._group(
+                store.name, "store-sg", f"{store.name} store", spec_path("stores", store.name)
+            )
+
+        anywhere = "0.0.0.0/0"
+        for agent in args.agents:
+            part = spec_path("agents", agent.name)
+            task = self.task[agent.name]
+            lb = self.load_balancer.get(agent.name)
+            if lb is not None and agent.port is not None:
+                source = anywhere if agent.public else args.vpc_cidr
+                who = "the internet" if agent.public else "the VPC"
+                ports = {"alb": (443, 80), "nlb-tls": (443,), "nlb": (agent.port,)}[agent.load_balancer or "nlb"]
+                for port in ports:
+                    self._ingress(agent.name, f"lb-in-{port}", lb, port, part, cidr=source, why=f"{port} from {who}")
+                self._egress(agent.name, "lb-to-task", lb, agent.port, part, group=task, why="to the agent's tasks")
+                self._ingress(
+                    agent.name, "task-from-lb", task, agent.port, part, group=lb, why="from its load balancer only"
+                )
+            self._egress(
+                agent.name, "task-https-out", task, 443, part, cidr=anywhere, why="HTTPS to AWS APIs and models"
+            )
+        for store in args.stores:
+            group = self.store[store.name]
+            part = spec_path("stores", store.name)
+            for user in store.users:
+                if user not in self.task:
+                    continue
+                self._ingress(
+                    store.name, f"from-{user}", group, store.port, part, group=self.task[user], why=f"from {user} tasks"
+                )
+                self._egress(
+                    user,
+                    f"to-{store.name}",
+                    self.task[user],
+                    store.port,
+                    spec_path("agents", user),
+                    group=group,
+                    why=f"to store {store.name}",
+                )
+        self.register_outputs({"load_balancer": self.load_balancer, "task": self.task, "store": self.store})
+
+    def _group(self, part: str, role: str, what: str, path: str) -> pulumi.Output[str]:
+        args = self._args
+        group = ec2.SecurityGroup(
+            naming.resource(args.tags.system, part, role, args.region),
+            ec2.SecurityGroupArgs(
+                vpc_id=args.vpc_id,
+                description=f"{args.tags.system}: {what}",
+                revoke_rules_on_delete=True,
+                region=args.region,
+                tags=args.tags.tags(part, role, region=args.region, spec_path=path),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return group.id
+
+    def _ingress(
+        self,
+        part: str,
+        role: str,
+        target: pulumi.Output[str],
+        port: int,
+        path: str,
+        *,
+        why: str,
+        cidr: pulumi.Input[str] | None = None,
+        group: pulumi.Output[str] | None = None,
+    ) -> None:
+        args = self._args
+        vpc.SecurityGroupIngressRule(
+            naming.resource(args.tags.system, part, role, args.region),
+            vpc.SecurityGroupIngressRuleArgs(
+                security_group_id=target,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_ipv4=cidr,
+                referenced_security_group_id=group,
+                description=why,
+                region=args.region,
+                tags=args.tags.tags(part, "sg-rule", region=args.region, spec_path=path),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _egress(
+        self,
+        part: str,
+        role: str,
+        source: pulumi.Output[str],
+        port: int,
+        path: str,
+        *,
+        why: str,
+        cidr: pulumi.Input[str] | None = None,
+        group: pulumi.Output[str] | None = None,
+    ) -> None:
+        args = self._args
+        vpc.SecurityGroupEgressRule(
+            naming.resource(args.tags.system, part, role, args.region),
+            vpc.SecurityGroupEgressRuleArgs(
+                security_group_id=source,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_ipv4=cidr,
+                referenced_security_group_id=group,
+                description=why,
+                region=args.region,
+                tags=args.tags.tags(part, "sg-rule", region=args.region, spec_path=path),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )

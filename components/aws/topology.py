@@ -1,0 +1,486 @@
+"""AwsTopology: the whole AWS topology of a plan, composed from the components of this package.
+
+Per planned region: a KMS key, an alert topic, the network (or an existing VPC), an ECS cluster
+with Container Insights, the security groups, every queue, every agent service, and the region's
+composite alarm and dashboard. Across regions: the secrets (replicated), the stores (global
+tables, global databases, global datastores), the ingress certificates and the Route 53 routing.
+
+Everything uses one explicit AWS provider (from the stack settings: assumed role, allowed accounts),
+and every regional resource names its region with `region=` (pulumi-aws v7), so nothing depends
+on an ambient default region. Global services (IAM, Route 53) take no region.
+
+Stack config read here (namespace `agentha`):
+
+    deletionProtection     default true: deletion protection on tables and databases, and Pulumi
+                           `protect` on every stateful resource; set false for throw-away stacks
+    auroraMasterPassword   secret; needed only for an Aurora global database
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+from pulumi_aws import cloudwatch, ecs
+
+from blueprints.plan import naming
+from blueprints.plan.models import AgentPlan, RegionPlan, StorePlan, TopologyPlan
+from components.aws.agent_service import AgentAccess, AgentService, AgentServiceArgs, QueueAccess
+from components.aws.alerts import AlertTopic, AlertTopicArgs
+from components.aws.aurora_cluster import AuroraCluster, AuroraClusterArgs, RegionalPlacement
+from components.aws.certificate import DomainCertificate, DomainCertificateArgs
+from components.aws.durable_queue import DurableQueue, DurableQueueArgs
+from components.aws.dynamodb_table import DynamoTable, DynamoTableArgs
+from components.aws.encryption import RegionKey, RegionKeyArgs
+from components.aws.failover_routing import FailoverRouting, FailoverRoutingArgs, RegionalEndpoint
+from components.aws.network import Network, NetworkArgs
+from components.aws.observability import Observability, ObservabilityArgs
+from components.aws.providers import topology_provider
+from components.aws.secrets import SpecSecret, SpecSecretArgs
+from components.aws.security_groups import (
+    STORE_PORTS,
+    AgentEndpoint,
+    LoadBalancerKind,
+    RegionSecurityGroups,
+    RegionSecurityGroupsArgs,
+    StoreEndpoint,
+)
+from components.aws.tags import TagContext
+from components.aws.valkey_cache import CachePlacement, ValkeyCache, ValkeyCacheArgs
+
+TOKEN = "agentha:aws:Topology"
+
+
+@dataclass(frozen=True)
+class AwsTopologyArgs:
+    plan: TopologyPlan
+    assume_role_arn: str | None = None
+    allowed_account_ids: Sequence[str] = field(default=())
+    deletion_protection: bool | None = None
+    """None: the stack config `agentha:deletionProtection` (default true)."""
+    aurora_master_password: pulumi.Input[str] | None = None
+    """None: the stack's secret config `agentha:auroraMasterPassword` (global Aurora only)."""
+
+
+def load_balancer_kind(agent: AgentPlan, region: RegionPlan) -> LoadBalancerKind | None:
+    """ALB for the ingress agent (TLS NLB in a one-zone region: an ALB needs two zones); internal
+    NLB for other agents with a port; none for pure queue workers."""
+    if agent.port is None:
+        return None
+    if agent.ingress:
+        return "alb" if len(region.zones) >= 2 else "nlb-tls"
+    return "nlb"
+
+
+def endpoint_services(plan: TopologyPlan) -> tuple[str, ...]:
+    """The AWS services agents reach from the private subnets, as VPC endpoint service names."""
+    services = ["logs"]
+    if plan.queues:
+        services.append("sqs")
+    if plan.secrets:
+        services.append("secretsmanager")
+    if any(s.engine == "dynamodb" for s in plan.stores):
+        services.append("dynamodb")
+    if any(".dkr.ecr." in a.image for a in plan.agents):
+        services += ["ecr.api", "ecr.dkr", "s3"]
+    return tuple(services)
+
+
+class AwsTopology(pulumi.ComponentResource):
+    """Every AWS resource of a topology plan."""
+
+    def __init__(self, name: str, args: AwsTopologyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TOKEN, name, None, opts)
+        plan = args.plan
+        if plan.target != "aws":
+            raise ValueError(f"AwsTopology builds target aws, the plan targets {plan.target}")
+        self.plan = plan
+        config = pulumi.Config("agentha")
+        protection = args.deletion_protection
+        if protection is None:
+            configured = config.get_bool("deletionProtection")
+            protection = True if configured is None else configured
+        self.deletion_protection = protection
+        self.tags = TagContext.from_plan(plan)
+        primary = plan.primary_region.name
+        self.provider = topology_provider(
+            naming.resource(plan.system, "aws", None, primary),
+            region=primary,
+            assume_role_arn=args.assume_role_arn,
+            allowed_account_ids=args.allowed_account_ids,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self._child_opts = pulumi.ResourceOptions(parent=self, providers={"aws": self.provider})
+        invoke = pulumi.InvokeOptions(provider=self.provider, parent=self)
+        self.account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        self.partition = aws.get_partition_output(opts=invoke).partition
+
+        self.keys: dict[str, RegionKey] = {}
+        self.topics: dict[str, AlertTopic] = {}
+        self.networks: dict[str, Network] = {}
+        self.clusters: dict[str, ecs.Cluster] = {}
+        self.security: dict[str, RegionSecurityGroups] = {}
+        for region in plan.regions:
+            self._region(region)
+        self.certificate = self._certificate()
+        self.secrets = {
+            s.name: SpecSecret(
+                s.resource,
+                SpecSecretArgs(
+                    secret=s,
+                    tags=self.tags,
+                    key_arns={r: self.keys[r].key_arn for r in (s.primary_region, *s.replica_regions)},
+                ),
+                opts=self._child_opts,
+            )
+            for s in plan.secrets
+        }
+        self.region_alarms: dict[str, list[cloudwatch.MetricAlarm]] = {r.name: [] for r in plan.regions}
+        self.tables: dict[str, DynamoTable] = {}
+        self.databases: dict[str, AuroraCluster] = {}
+        self.caches: dict[str, ValkeyCache] = {}
+        master_password = args.aurora_master_password
+        if master_password is None:
+            master_password = config.get_secret("auroraMasterPassword")
+        for store in plan.stores:
+            self._store(store, master_password)
+        self.queues: dict[tuple[str, str], DurableQueue] = {}
+        for queue in plan.queues:
+            for region in queue.regions:
+                built = DurableQueue(
+                    naming.resource(plan.system, queue.name, None, region),
+                    DurableQueueArgs(
+                        queue=queue,
+                        region=region,
+                        tags=self.tags,
+                        key_arn=self.keys[region].key_arn,
+                        topic_arn=self.topics[region].topic_arn,
+                        alarms=plan.observability.alarms,
+                    ),
+                    opts=self._child_opts,
+                )
+                self.queues[(queue.name, region)] = built
+                self.region_alarms[region] += built.alarms
+        self.services: dict[tuple[str, str], AgentService] = {}
+        for agent in plan.agents:
+            for placement in agent.placements:
+                self._agent(agent, placement.region)
+        self.observability = {
+            r.name: Observability(
+                naming.resource(plan.system, "observability", None, r.name),
+                ObservabilityArgs(
+                    region=r.name,
+                    tags=self.tags,
+                    topic_arn=self.topics[r.name].topic_arn,
+                    alarms=self.region_alarms[r.name],
+                    dashboard=plan.observability.dashboard,
+                ),
+                opts=self._child_opts,
+            )
+            for r in plan.regions
+        }
+        self.routing = self._routing()
+        self._exports = self._build_exports()
+        self.register_outputs({"exports": self._exports})
+
+    # --- regions --------------------------------------------------------------------------------
+
+    def _region(self, region: RegionPlan) -> None:
+        plan = self.plan
+        name = region.name
+        key = RegionKey(
+            naming.resource(plan.system, "encryption", None, name),
+            RegionKeyArgs(region=name, tags=self.tags, account_id=self.account_id, partition=self.partition),
+            opts=self._child_opts,
+        )
+        self.keys[name] = key
+        self.topics[name] = AlertTopic(
+            naming.resource(plan.system, "alerts", None, name),
+            AlertTopicArgs(
+                region=name,
+                tags=self.tags,
+                key_arn=key.key_arn,
+                account_id=self.account_id,
+                emails=plan.observability.emails,
+            ),
+            opts=self._child_opts,
+        )
+        kinds: dict[str, LoadBalancerKind | None] = {a.name: load_balancer_kind(a, region) for a in plan.agents}
+        network = Network(
+            region.network.name,
+            NetworkArgs(
+                region=region,
+                tags=self.tags,
+                endpoints=endpoint_services(plan),
+                internet_facing=any(a.public and kinds[a.name] for a in plan.agents),
+            ),
+            opts=self._child_opts,
+        )
+        self.networks[name] = network
+        self.clusters[name] = ecs.Cluster(
+            naming.resource(plan.system, "cluster", None, name),
+            ecs.ClusterArgs(
+                # Container Insights: RunningTaskCount for the backlog scaling and the running-below-min alarm.
+                settings=[ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
+                region=name,
+                tags=self.tags.tags("compute", "cluster", region=name, spec_path="agents"),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, provider=self.provider),
+        )
+        stores = tuple(
+            StoreEndpoint(name=s.name, port=STORE_PORTS[s.engine], users=s.users)
+            for s in plan.stores
+            if s.engine in STORE_PORTS and name in s.regions
+        )
+        self.security[name] = RegionSecurityGroups(
+            naming.resource(plan.system, "security-groups", None, name),
+            RegionSecurityGroupsArgs(
+                region=name,
+                tags=self.tags,
+                vpc_id=network.vpc_id,
+                vpc_cidr=network.cidr,
+                agents=tuple(
+                    AgentEndpoint(name=a.name, port=a.port, load_balancer=kinds[a.name], public=a.public)
+                    for a in plan.agents
+                    if a.placement(name) is not None
+                ),
+                stores=stores,
+            ),
+            opts=self._child_opts,
+        )
+
+    def _certificate(self) -> DomainCertificate | None:
+        plan = self.plan
+        routing = plan.routing
+        if routing is None:
+            return None
+        ingress = plan.agent(routing.agent)
+        regions = tuple(
+            p.region
+            for p in ingress.placements
+            if load_balancer_kind(ingress, plan.region(p.region)) in ("alb", "nlb-tls")
+        )
+        if not regions:
+            return None
+        return DomainCertificate(
+            naming.resource(plan.system, "ingress", "certificate"),
+            DomainCertificateArgs(
+                domain=routing.domain, hosted_zone=routing.hosted_zone, regions=regions, tags=self.tags
+            ),
+            opts=self._child_opts,
+        )
+
+    # --- stores ---------------------------------------------------------------------------------
+
+    def _store(self, store: StorePlan, master_password: pulumi.Input[str] | None) -> None:
+        plan = self.plan
+        topic_arns = {r: self.topics[r].topic_arn for r in store.regions}
+        if store.engine == "dynamodb":
+            table = DynamoTable(
+                store.resource,
+                DynamoTableArgs(
+                    store=store,
+                    tags=self.tags,
+                    key_arns={r: self.keys[r].key_arn for r in store.regions},
+                    topic_arns=topic_arns,
+                    alarms=plan.observability.alarms,
+                    deletion_protection=self.deletion_protection,
+                ),
+                opts=self._child_opts,
+            )
+            self.tables[store.name] = table
+            alarms = table.alarms
+        elif store.engine == "aurora-postgresql":
+            if store.replica_regions and master_password is None:
+                raise pulumi.RunError(
+                    f"store '{store.name}' is an Aurora global database: Aurora cannot keep a global "
+                    "database's master password in Secrets Manager, so set one for this stack with "
+                    "`pulumi config set --secret agentha:auroraMasterPassword <value>`"
+                )
+            database = AuroraCluster(
+                store.resource,
+                AuroraClusterArgs(
+                    store=store,
+                    tags=self.tags,
+                    placements={
+                        r: RegionalPlacement(
+                            subnet_ids=self.networks[r].private_subnet_ids,
+                            security_group_id=self.security[r].store[store.name],
+                            key_arn=self.keys[r].key_arn,
+                            topic_arn=self.topics[r].topic_arn,
+                        )
+                        for r in store.regions
+                    },
+                    alarms=plan.observability.alarms,
+                    master_password=master_password if store.replica_regions else None,
+                    deletion_protection=self.deletion_protection,
+                ),
+                opts=self._child_opts,
+            )
+            self.databases[store.name] = database
+            alarms = database.alarms
+        elif store.engine == "valkey":
+            cache = ValkeyCache(
+                store.resource,
+                ValkeyCacheArgs(
+                    store=store,
+                    tags=self.tags,
+                    placements={
+                        r: CachePlacement(
+                            subnet_ids=self.networks[r].private_subnet_ids,
+                            security_group_id=self.security[r].store[store.name],
+                            key_arn=self.keys[r].key_arn,
+                            topic_arn=self.topics[r].topic_arn,
+                        )
+                        for r in store.regions
+                    },
+                    alarms=plan.observability.alarms,
+                    deletion_protection=self.deletion_protection,
+                ),
+                opts=self._child_opts,
+            )
+            self.caches[store.name] = cache
+            alarms = cache.alarms
+        else:
+            raise ValueError(f"store '{store.name}': engine {store.engine} is not an AWS engine")
+        for region, items in alarms.items():
+            self.region_alarms[region] += items
+
+    # --- agents ---------------------------------------------------------------------------------
+
+    def _access(self, agent: AgentPlan, region: str) -> AgentAccess:
+        def queue(name: str) -> QueueAccess:
+            q = self.queues[(name, region)]
+            return QueueAccess(name=name, arn=q.queue_arn, url=q.queue_url, queue_name=q.queue_name)
+
+        tables = {}
+        databases = {}
+        caches = {}
+        for store in agent.uses:
+            if store in self.tables:
+                t = self.tables[store]
+                tables[store] = (t.table_name, t.arn_in(region, self.account_id, self.partition))
+            elif store in self.databases:
+                d = self.databases[store]
+                databases[store] = (d.endpoints[region], d.resource_ids[region])
+            elif store in self.caches:
+                caches[store] = self.caches[store].endpoints[region]
+        return AgentAccess(
+            consumes=tuple(queue(q) for q in agent.consumes if (q, region) in self.queues),
+            produces=tuple(queue(q) for q in agent.produces if (q, region) in self.queues),
+            tables=tables,
+            databases=databases,
+            caches=caches,
+            secrets={s: self.secrets[s].arns[region] for s in agent.secrets if s in self.secrets},
+        )
+
+    def _agent(self, agent: AgentPlan, region: str) -> None:
+        plan = self.plan
+        placement = agent.placement(region)
+        assert placement is not None
+        network = self.networks[region]
+        security = self.security[region]
+        kind = load_balancer_kind(agent, plan.region(region))
+        certificate = None
+        if kind in ("alb", "nlb-tls") and self.certificate is not None:
+            certificate = self.certificate.certificate_arns.get(region)
+        dead_letter_alarms = [
+            self.queues[(q, region)].dead_letter_alarm
+            for q in agent.consumes
+            if (q, region) in self.queues and self.queues[(q, region)].dead_letter_alarm is not None
+        ]
+        service = AgentService(
+            naming.resource(plan.system, agent.name, None, region),
+            AgentServiceArgs(
+                agent=agent,
+                placement=placement,
+                tags=self.tags,
+                cluster_arn=self.clusters[region].arn,
+                cluster_name=self.clusters[region].name,
+                vpc_id=network.vpc_id,
+                private_subnet_ids=network.private_subnet_ids,
+                public_subnet_ids=network.public_subnet_ids,
+                task_security_group_id=security.task[agent.name],
+                key_arn=self.keys[region].key_arn,
+                account_id=self.account_id,
+                partition=self.partition,
+                topic_arn=self.topics[region].topic_arn,
+                rollout=plan.rollout,
+                alarms=plan.observability.alarms,
+                access=self._access(agent, region),
+                load_balancer=kind,
+                load_balancer_security_group_id=security.load_balancer.get(agent.name),
+                certificate_arn=certificate,
+                activate_count=max(p.desired for p in agent.placements),
+                deployment_alarm_names=[a.name for a in dead_letter_alarms if a is not None],
+            ),
+            opts=self._child_opts,
+        )
+        self.services[(agent.name, region)] = service
+        self.region_alarms[region] += service.alarms
+
+    # --- routing --------------------------------------------------------------------------------
+
+    def _routing(self) -> FailoverRouting | None:
+        plan = self.plan
+        routing = plan.routing
+        if routing is None:
+            return None
+        endpoints = {}
+        for record in routing.records:
+            service = self.services.get((routing.agent, record.region))
+            if service is None or service.load_balancer_dns is None or service.load_balancer_zone_id is None:
+                continue
+            placement = plan.agent(routing.agent).placement(record.region)
+            endpoints[record.region] = RegionalEndpoint(
+                dns_name=service.load_balancer_dns,
+                zone_id=service.load_balancer_zone_id,
+                healthy_alarms=tuple(service.healthy_alarms),
+                pilot_light=placement is not None and placement.desired == 0,
+            )
+        if len(endpoints) != len(routing.records):
+            return None
+        return FailoverRouting(
+            naming.resource(plan.system, "routing"),
+            FailoverRoutingArgs(routing=routing, tags=self.tags, endpoints=endpoints),
+            opts=self._child_opts,
+        )
+
+    # --- outputs --------------------------------------------------------------------------------
+
+    def exports(self) -> dict[str, Any]:
+        """What the stack exports: endpoints, names and the commands that set secret values."""
+        return dict(self._exports)
+
+    def _build_exports(self) -> dict[str, Any]:
+        plan = self.plan
+        regions: dict[str, Any] = {}
+        for r in plan.regions:
+            name = r.name
+            regions[name] = {
+                "vpc_id": self.networks[name].vpc_id,
+                "cluster": self.clusters[name].name,
+                "alert_topic": self.topics[name].topic_arn,
+                "kms_key": self.keys[name].key_arn,
+                "dashboard": self.observability[name].dashboard_name,
+                "agents": {
+                    a: {"service": s.service_name, "load_balancer": s.load_balancer_dns, "strategy": s.strategy}
+                    for (a, reg), s in sorted(self.services.items())
+                    if reg == name
+                },
+                "queues": {q: built.queue_url for (q, reg), built in sorted(self.queues.items()) if reg == name},
+            }
+        out: dict[str, Any] = {
+            "regions": regions,
+            "tables": {n: t.table_name for n, t in sorted(self.tables.items())},
+            "databases": {n: d.endpoints for n, d in sorted(self.databases.items())},
+            "caches": {n: c.endpoints for n, c in sorted(self.caches.items())},
+            "secrets": {n: s.arn for n, s in sorted(self.secrets.items())},
+            "set_secret_values": [s.put_value_command() for _, s in sorted(self.secrets.items())],
+        }
+        if plan.routing is not None:
+            out["ingress_url"] = f"https://{plan.routing.domain}"
+        return out

@@ -1,0 +1,147 @@
+"""ValkeyCache: a `valkey` store — an ElastiCache replication group, a global datastore when multi-region.
+
+Each region's replication group has `instances_per_region` nodes (≥ 2) spread over the region's
+zones, with Multi-AZ and automatic failover, encryption at rest with the region's key and TLS
+required in transit. Multi-region plans join the groups in a global datastore: the primary group
+takes writes, the others replicate asynchronously and can be promoted.
+
+ElastiCache has no deletion-protection flag: the replication groups are protected in Pulumi instead
+(unless the store is marked `cache`), and a final snapshot is taken on deletion.
+
+Alarms: `GlobalDatastoreReplicationLag` of every secondary group (seconds; reported by the
+secondary's first node, `<id>-001`, which is its primary until a failover inside that region).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_aws import cloudwatch, elasticache
+
+from blueprints.plan import naming
+from blueprints.plan.models import AlarmPlan, StorePlan
+from components.aws.alarms import AlarmTarget, metric_alarm
+from components.aws.tags import TagContext, spec_path
+
+TOKEN = "agentha:aws:ValkeyCache"
+ENGINE = "valkey"
+ENGINE_VERSION = "8.0"
+PORT = 6379
+SNAPSHOT_MAX_DAYS = 35
+
+
+@dataclass(frozen=True)
+class CachePlacement:
+    subnet_ids: Sequence[pulumi.Input[str]]
+    security_group_id: pulumi.Input[str]
+    key_arn: pulumi.Input[str]
+    topic_arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class ValkeyCacheArgs:
+    store: StorePlan
+    tags: TagContext
+    placements: Mapping[str, CachePlacement]
+    alarms: AlarmPlan
+    deletion_protection: bool = True
+
+
+class ValkeyCache(pulumi.ComponentResource):
+    """Valkey replication groups (Multi-AZ, encrypted, TLS), joined in a global datastore if multi-region."""
+
+    endpoints: dict[str, pulumi.Output[str]]
+    alarms: dict[str, list[cloudwatch.MetricAlarm]]
+
+    def __init__(self, name: str, args: ValkeyCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TOKEN, name, None, opts)
+        s = args.store
+        system = args.tags.system
+        scope = args.tags.scope
+        path = spec_path("stores", s.name)
+        protect = args.deletion_protection and not s.cache
+        nodes = max(s.instances_per_region, 2)
+        self.endpoints = {}
+        self.alarms = {r: [] for r in s.regions}
+        global_group: elasticache.GlobalReplicationGroup | None = None
+        for region in [s.primary_region, *s.replica_regions]:
+            p = args.placements[region]
+            is_primary = region == s.primary_region
+            zones = list(s.zones_in(region))
+            group_id = naming.physical(scope, s.name, None, "elasticache", naming.region_code(region))
+            subnets = elasticache.SubnetGroup(
+                naming.resource(system, s.name, "cache-subnets", region),
+                elasticache.SubnetGroupArgs(
+                    subnet_ids=list(p.subnet_ids),
+                    description=f"{system}: {s.name} in {region}",
+                    region=region,
+                    tags=args.tags.tags(s.name, "cache-subnet-group", region=region, spec_path=path),
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            group_args = elasticache.ReplicationGroupArgs(
+                replication_group_id=group_id,
+                description=f"{system}: {s.name} ({'primary' if is_primary else 'secondary'}, {region})",
+                num_cache_clusters=nodes,
+                preferred_cache_cluster_azs=[zones[i % len(zones)] for i in range(nodes)] if zones else None,
+                automatic_failover_enabled=True,
+                multi_az_enabled=True,
+                at_rest_encryption_enabled=True,
+                kms_key_id=p.key_arn,
+                transit_encryption_enabled=True,
+                transit_encryption_mode="required",
+                subnet_group_name=subnets.name,
+                security_group_ids=[p.security_group_id],
+                port=PORT,
+                snapshot_retention_limit=min(s.backup_retention_days, SNAPSHOT_MAX_DAYS),
+                final_snapshot_identifier=f"{group_id}-final" if protect else None,
+                auto_minor_version_upgrade=True,
+                region=region,
+                tags=args.tags.tags(s.name, "cache", region=region, spec_path=path),
+            )
+            if is_primary:
+                group_args.engine = ENGINE
+                group_args.engine_version = ENGINE_VERSION
+                group_args.node_type = s.instance_class or "cache.r7g.large"
+            else:
+                assert global_group is not None
+                # Engine, version and node type come from the global datastore.
+                group_args.global_replication_group_id = global_group.global_replication_group_id
+            group = elasticache.ReplicationGroup(
+                naming.resource(system, s.name, "cache", region),
+                group_args,
+                opts=pulumi.ResourceOptions(parent=self, protect=protect),
+            )
+            self.endpoints[region] = group.primary_endpoint_address
+            if is_primary and s.replica_regions:
+                global_group = elasticache.GlobalReplicationGroup(
+                    naming.resource(system, s.name, "global-datastore"),
+                    elasticache.GlobalReplicationGroupArgs(
+                        global_replication_group_id_suffix=naming.physical(scope, s.name, None, "elasticache"),
+                        primary_replication_group_id=group.id,
+                        global_replication_group_description=f"{system}: {s.name} across regions",
+                        region=region,
+                    ),
+                    opts=pulumi.ResourceOptions(parent=self, protect=protect),
+                )
+            lag = args.alarms.replication_lag_s
+            if not is_primary and lag is not None:
+                self.alarms[region].append(
+                    metric_alarm(
+                        AlarmTarget(region=region, tags=args.tags, scope=scope, topic_arn=p.topic_arn),
+                        part=s.name,
+                        sli="global-replication-lag",
+                        spec_path=path,
+                        description=f"{s.name}: the {region} secondary lags the primary by more than {lag:g}s",
+                        namespace="AWS/ElastiCache",
+                        metric="GlobalDatastoreReplicationLag",
+                        dimensions={"CacheClusterId": group.id.apply(lambda gid: f"{gid}-001")},
+                        statistic="Maximum",
+                        threshold=lag,
+                        comparison="GreaterThanThreshold",
+                        parent=self,
+                    )
+                )
+        self.register_outputs({"endpoints": self.endpoints})

@@ -1,0 +1,182 @@
+"""Synthesized AWS cases for the component tests: the examples, their environments, and variants.
+
+Every pattern is covered: multi-zone (the examples' dev), single-zone, active-passive with a warm
+(support-agent), hot and pilot-light (support-agent staging) standby, and active-active
+(order-routing). Variants are the examples with a few fields changed, written to a temporary
+folder and run through the same `stacks.synth.synth` as `agentha-blueprint synth`. Each case is
+synthesized at most once per test session (the machine has two cores).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from stacks.graph import CapturedResource, ResourceGraph
+from stacks.synth import Synthesis
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLES = ROOT / "examples"
+AURORA_PASSWORD = {"agentha:auroraMasterPassword": "offline-test-only"}
+
+Spec = dict[str, Any]
+
+
+def _load(example: str) -> Spec:
+    return YAML(typ="safe").load((EXAMPLES / example / "spec.yaml").read_text(encoding="utf-8"))
+
+
+def _hot(spec: Spec) -> Spec:
+    spec["topology"]["standby"] = "hot"
+    spec["rollout"] = {"strategy": "blue-green", "bake_time": "10m", "auto_rollback": True}
+    return spec
+
+
+def _single_zone(spec: Spec) -> Spec:
+    spec["topology"] = {
+        "pattern": "single-zone",
+        "regions": [{"name": "us-east-1", "role": "primary", "zones": ["us-east-1a"]}],
+    }
+    spec["objectives"] = {"availability": 99.0, "disruptions": {"application": {"rto": "10m", "rpo": "0s"}}}
+    spec["chaos"] = {"drills": ["agent-crash"]}
+    spec["rollout"] = {"strategy": "rolling"}
+    spec["environments"] = {}
+    return spec
+
+
+def _with_stores(spec: Spec) -> Spec:
+    spec["stores"] += [
+        {"name": "sessions", "engine": "aurora-postgresql", "backup": {"retention": "14d"}},
+        {"name": "hot-cache", "engine": "valkey", "cache": True},
+    ]
+    spec["agents"][0]["uses"] += ["sessions", "hot-cache"]
+    spec["objectives"]["disruptions"]["region"] = {"rto": "30m", "rpo": "5m"}
+    spec["rollout"] = {"strategy": "linear", "steps": [20, 40, 60, 80, 100], "bake_time": "2m"}
+    return spec
+
+
+def _stores_one_region(spec: Spec) -> Spec:
+    spec = _with_stores(spec)
+    spec["topology"] = {
+        "pattern": "multi-zone",
+        "regions": [{"name": "us-east-1", "role": "primary", "zones": ["us-east-1a", "us-east-1b"]}],
+    }
+    spec["objectives"]["disruptions"].pop("region")
+    spec["chaos"] = {"drills": ["zone-outage"]}
+    spec["environments"] = {}
+    return spec
+
+
+def _strong(spec: Spec) -> Spec:
+    spec["topology"]["regions"].append(
+        {"name": "eu-west-2", "role": "active", "zones": ["eu-west-2a", "eu-west-2b", "eu-west-2c"]}
+    )
+    for store in spec["stores"]:
+        store["replication"] = "sync"
+    spec["objectives"]["disruptions"]["region"] = {"rto": "5m", "rpo": "0s"}
+    spec["rollout"] = {"strategy": "rolling"}
+    spec["environments"] = {}
+    return spec
+
+
+def _existing_vpc(spec: Spec) -> Spec:
+    spec = copy.deepcopy(spec)
+    spec["network"]["existing"] = {
+        "us-east-1": {
+            "vpc_id": "vpc-0a1b2c3d4e5f60718",
+            "private_subnet_ids": ["subnet-0aaa0000000000001", "subnet-0aaa0000000000002"],
+            "public_subnet_ids": ["subnet-0bbb0000000000001", "subnet-0bbb0000000000002"],
+        }
+    }
+    return spec
+
+
+# case -> (example, environment, transform or None, extra config)
+CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str, str]]] = {
+    "support-agent": ("support-agent", None, None, {}),
+    "support-agent@dev": ("support-agent", "dev", None, {}),
+    "support-agent@staging": ("support-agent", "staging", None, {}),
+    "support-agent@prod": ("support-agent", "prod", None, {}),
+    "order-routing": ("order-routing", None, None, {}),
+    "order-routing@dev": ("order-routing", "dev", None, {}),
+    "order-routing@prod": ("order-routing", "prod", None, {}),
+    "hot": ("support-agent", None, _hot, {}),
+    "single-zone": ("support-agent", None, _single_zone, {}),
+    "stores": ("support-agent", None, _with_stores, AURORA_PASSWORD),
+    "stores-one-region": ("support-agent", None, _stores_one_region, {}),
+    "strong": ("order-routing", None, _strong, {}),
+    "existing-vpc": ("support-agent", "dev", _existing_vpc, {}),
+}
+PATTERNS = {
+    "multi-zone": "support-agent@dev",
+    "single-zone": "single-zone",
+    "active-passive-warm": "support-agent",
+    "active-passive-hot": "hot",
+    "active-passive-pilot-light": "support-agent@staging",
+    "active-active": "order-routing",
+}
+EXAMPLE_CASES = [c for c in CASES if CASES[c][2] is None]
+
+
+@cache
+def _folder() -> Path:
+    return Path(tempfile.mkdtemp(prefix="agentha-aws-cases-"))
+
+
+def spec_path(case: str) -> Path:
+    example, _, transform, _ = CASES[case]
+    if transform is None:
+        return EXAMPLES / example / "spec.yaml"
+    path = _folder() / f"{case}.yaml"
+    if not path.exists():
+        spec = transform(copy.deepcopy(_load(example)))
+        yaml = YAML()
+        with path.open("w", encoding="utf-8") as out:
+            yaml.dump(spec, out)
+    return path
+
+
+@cache
+def synth_case(case: str) -> Synthesis:
+    """The case's plan and captured graph (once per session)."""
+    from stacks.synth import synth
+
+    _, environment, _, config = CASES[case]
+    return synth(spec_path(case), environment, config=dict(config) or None)
+
+
+def graph(case: str) -> ResourceGraph:
+    return synth_case(case).graph
+
+
+# --- graph helpers ----------------------------------------------------------------------------
+
+
+def of_type(g: ResourceGraph, *types: str) -> list[CapturedResource]:
+    return g.of_type(*types)
+
+
+def tags(r: CapturedResource) -> dict[str, str]:
+    value = r.inputs.get("tags") or {}
+    return value if isinstance(value, dict) else {}
+
+
+def doc(r: CapturedResource, key: str) -> Any:
+    """A JSON-string input (policies, container definitions) as data."""
+    value = r.inputs[key]
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def custom(g: ResourceGraph) -> Iterator[CapturedResource]:
+    return (r for r in g if r.custom and not r.is_provider)
+
+
+def dependencies(r: CapturedResource, key: str) -> tuple[str, ...]:
+    return r.property_dependencies.get(key, ())
