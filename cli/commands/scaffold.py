@@ -93,7 +93,7 @@ def init(
     environments: Annotated[
         list[str] | None,
         typer.Option(
-            "--environments", help="Environments (one stack each), comma-separated. [default: dev,staging,prod]"
+            "--environments", help="Environments (one stack each), comma-separated. Default: dev,staging,prod."
         ),
     ] = None,
     interactive: Annotated[
