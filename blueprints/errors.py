@@ -33,7 +33,8 @@ class Problem:
 
     `path` is the spec path in the effective spec (`agents[1].replicas.min`); `written_at` is the
     path where the value was actually written when an environment override set it
-    (`environments.dev.agents[0].replicas.min`).
+    (`environments.dev.agents[0].replicas.min`); `environment` names the environment(s) whose merged
+    spec has the problem, when the base spec as written does not.
     """
 
     rule: str
@@ -45,6 +46,7 @@ class Problem:
     allowed: str | None = None
     severity: Severity = "error"
     written_at: str | None = None
+    environment: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

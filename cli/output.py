@@ -52,6 +52,8 @@ def render_problems(problems: Sequence[Problem], *, stderr: bool = False) -> Non
             f"[cyan]{escape(p.path)}[/cyan]  [dim]\\[{escape(p.rule)}][/dim]"
         )
         out.print(f"  {escape(p.message)}")
+        if p.environment:
+            out.print(f"  [dim]found with environment {escape(p.environment)} merged over the base[/dim]")
         if p.written_at:
             out.print(f"  [dim]set by {escape(p.written_at)}[/dim]")
         source = _source_line(p.location)

@@ -8,7 +8,7 @@ what `agentha-blueprint validate` does without `--env`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -94,10 +94,10 @@ def validate_document(doc: Document, environment: str | None) -> LoadedSpec:
     try:
         spec = HASpec.model_validate(effective.data)
     except ValidationError as exc:
-        raise SpecError.of(problems + explain(exc, effective, HASpec)) from None
+        raise SpecError.of(_in_environment(problems + explain(exc, effective, HASpec), environment)) from None
     from blueprints.spec.rules import check
 
-    problems.extend(check(spec, effective))
+    problems = _in_environment(problems + check(spec, effective), environment)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise SpecError.of(problems)
@@ -121,14 +121,19 @@ def check_all(path: str | Path) -> tuple[list[str], list[Problem]]:
     """
     doc = read_document(path)
     problems: list[Problem] = []
-    seen: set[tuple[str, str, int | None, int | None, str]] = set()
+    seen: dict[tuple[str, str, int | None, int | None, str], int] = {}
 
     def collect(items: list[Problem] | tuple[Problem, ...]) -> None:
         for p in items:
             key = (p.rule, p.path, p.location.line, p.location.column, p.message)
             if key not in seen:
-                seen.add(key)
+                seen[key] = len(problems)
                 problems.append(p)
+                continue
+            # Seen before: in the base (no environment, keep it so) or in another environment.
+            first = problems[seen[key]]
+            if first.environment is not None and p.environment is not None and p.environment not in first.environment:
+                problems[seen[key]] = replace(first, environment=f"{first.environment}, {p.environment}")
 
     envs = doc.data.get("environments")
     names = sorted(envs) if isinstance(envs, dict) else []
@@ -140,6 +145,13 @@ def check_all(path: str | Path) -> tuple[list[str], list[Problem]]:
         except SpecError as err:
             collect(err.problems)
     return names, problems
+
+
+def _in_environment(problems: list[Problem], environment: str | None) -> list[Problem]:
+    """Tag problems with the environment whose merged spec has them (the base as written: none)."""
+    if environment is None:
+        return problems
+    return [p if p.environment is not None else replace(p, environment=environment) for p in problems]
 
 
 def _environment_names(doc: Document) -> list[Problem]:

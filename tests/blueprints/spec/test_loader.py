@@ -268,3 +268,36 @@ def test_all_problems_are_reported_together_in_file_order() -> None:
     lines = [p.location.line for p in info.value.problems]
     assert len(lines) == 2 and lines == sorted(lines)
     assert "(and 1 more)" in str(info.value)
+
+
+def test_problems_only_an_environment_has_name_the_environment() -> None:
+    # dev keeps the base's `standby: warm` on a multi-zone pattern: the line shown is the base's, so
+    # without the environment's name the message contradicts the line.
+    text = env(
+        "dev:\n  topology: {pattern: multi-zone, regions: [{name: us-east-1, zones: [us-east-1a, us-east-1b]}]}\n"
+        "prod: {}\n"
+    )
+    _, problems = check_all_text(text)
+    (p,) = problems
+    assert (p.rule, p.environment) == ("standby-pattern", "dev")
+    assert p.to_json()["environment"] == "dev"
+
+
+def test_a_problem_in_several_environments_names_each_once() -> None:
+    override = "{topology: {pattern: multi-zone, regions: [{name: us-east-1, zones: [us-east-1a, us-east-1b]}]}}"
+    _, problems = check_all_text(env(f"dev: {override}\nstaging: {override}\n"))
+    (p,) = problems
+    assert p.environment == "dev, staging"
+
+
+def test_base_problems_carry_no_environment() -> None:
+    text = env("dev: {}\n").replace("retention: 4d}", "retention: 4d, visibility_timeout: 30s}")
+    _, problems = check_all_text(text)
+    assert problems and all(p.environment is None for p in problems)
+
+
+def test_load_with_an_environment_tags_its_problems() -> None:
+    text = env("dev:\n  agents: [{name: web, replicas: {min: 5, max: 2}}]\n")
+    with pytest.raises(SpecError) as info:
+        load_text(text, "spec.yaml", "dev")
+    assert [p.environment for p in info.value.problems] == ["dev"]
