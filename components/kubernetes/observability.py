@@ -1,0 +1,404 @@
+"""Observability: scrape targets, SLI alerts, SLO burn-rate alerts and a dashboard, per region.
+
+Prometheus Operator objects: a ServiceMonitor for the agents (`/metrics` on their HTTP port,
+OpenTelemetry HTTP server metrics), one for RabbitMQ (per-queue detailed metrics), PodMonitors for
+CloudNativePG and the Redis exporter; a PrometheusRule with the spec's SLI alerts and multi-window,
+multi-burn-rate alerts on the availability SLO (Google SRE workbook, chapter 5: page at 14.4× over
+1h/5m and 6× over 6h/30m, ticket at 3× over 1d/2h and 1× over 3d/6h); and a Grafana dashboard as a
+ConfigMap that Grafana's dashboard sidecar loads (label `grafana_dashboard: "1"`).
+
+The agents' contract: serve Prometheus metrics at `/metrics` on their port, with the OpenTelemetry
+semantic-convention histogram `http.server.request.duration` (exported as
+`http_server_request_duration_seconds_*` with label `http_response_status_code`). Pod readiness
+comes from kube-state-metrics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from blueprints.plan.models import AlarmPlan
+from components.kubernetes.meta import RegionScope, custom_resource, object_name
+
+HTTP_COUNT = "http_server_request_duration_seconds_count"
+HTTP_BUCKET = "http_server_request_duration_seconds_bucket"
+WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
+BURN_RATES = (
+    # (severity, burn rate, long window, short window, for)
+    ("page", 14.4, "1h", "5m", "2m"),
+    ("page", 6.0, "6h", "30m", "15m"),
+    ("ticket", 3.0, "1d", "2h", "1h"),
+    ("ticket", 1.0, "3d", "6h", "3h"),
+)
+DETAILED_FAMILIES = ("queue_coarse_metrics", "queue_consumer_count", "queue_delivery_metrics")
+
+
+@dataclass(frozen=True)
+class WatchedAgent:
+    name: str
+    """The agent's name in the spec."""
+    workload: str
+    """Deployment/Rollout name (its pods are named `<workload>-<hash>-<suffix>`)."""
+    service: str | None
+    """Its Service (HTTP agents only)."""
+    planned: int
+    """Replicas the plan keeps running in this region."""
+
+
+@dataclass(frozen=True)
+class WatchedQueue:
+    name: str
+    queue: str
+    dead_letter_queue: str
+
+
+@dataclass(frozen=True)
+class ObservabilityArgs:
+    scope: RegionScope
+    agents: tuple[WatchedAgent, ...]
+    alarms: AlarmPlan
+    availability_objective: float
+    """Percent, e.g. 99.9."""
+    slo_services: tuple[str, ...] = ()
+    """Services whose HTTP errors count against the availability SLO (the ingress agent's)."""
+    queues: tuple[WatchedQueue, ...] = ()
+    vhost: str | None = None
+    broker: str | None = None
+    postgres_clusters: tuple[str, ...] = ()
+    redis_replications: tuple[str, ...] = ()
+    dashboard: bool = True
+
+
+def _pods(workload: str) -> str:
+    # Deployment and Rollout pods: <workload>-<template hash>-<5 chars>; anchored, so a longer
+    # agent name sharing the prefix does not match.
+    return f"{workload}-[a-z0-9]+-[a-z0-9]+"
+
+
+class Observability(pulumi.ComponentResource):
+    """Scrape targets, alert rules and the dashboard of one region (see the module docstring)."""
+
+    rule_name: str
+    alert_names: list[str]
+
+    def __init__(self, name: str, args: ObservabilityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("agentha:kubernetes:Observability", name, None, opts)
+        scope = args.scope
+        self._args = args
+        self._ns = scope.namespace
+        base = object_name(scope.system, "observability")
+        self._labels = scope.labels(name="observability", instance=base, component="observability")
+        self.rule_name = object_name(scope.system, "slo")
+        self.alert_names = []
+        self._monitors()
+        self._rules()
+        if args.dashboard:
+            self._dashboard()
+        self.register_outputs({"rule": self.rule_name, "alerts": self.alert_names})
+
+    def _meta(self, name: str, labels: dict[str, str] | None = None) -> Any:
+        return self._args.scope.metadata(name, labels=labels or self._labels, spec_path="observability")
+
+    def _cr(self, role: str, kind: str, name: str, spec: dict[str, Any]) -> None:
+        scope = self._args.scope
+        custom_resource(
+            scope.resource_name("observability", role),
+            api_version="monitoring.coreos.com/v1",
+            kind=kind,
+            metadata=self._meta(name),
+            spec=spec,
+            opts=scope.opts(self),
+        )
+
+    # --- scrape targets --------------------------------------------------------------------------
+
+    def _monitors(self) -> None:
+        args, system = self._args, self._args.scope.system
+        if any(a.service for a in args.agents):
+            self._cr(
+                "agents-monitor",
+                "ServiceMonitor",
+                object_name(system, "agents"),
+                {
+                    "selector": {
+                        "matchLabels": {"app.kubernetes.io/part-of": system, "app.kubernetes.io/component": "agent"}
+                    },
+                    "endpoints": [{"port": "http", "path": "/metrics", "interval": "30s", "scheme": "http"}],
+                    # Lets Argo Rollouts' analysis tell canary pods from stable ones.
+                    "podTargetLabels": ["rollouts-pod-template-hash"],
+                    "targetLabels": ["app.kubernetes.io/name"],
+                },
+            )
+        if args.broker and args.vhost:
+            self._cr(
+                "rabbitmq-monitor",
+                "ServiceMonitor",
+                object_name(args.broker, "metrics"),
+                {
+                    "selector": {"matchLabels": {"app.kubernetes.io/name": args.broker}},
+                    "endpoints": [
+                        {"port": "prometheus", "path": "/metrics", "interval": "30s", "scheme": "http"},
+                        {
+                            "port": "prometheus",
+                            "path": "/metrics/detailed",
+                            "interval": "30s",
+                            "scheme": "http",
+                            "params": {"family": list(DETAILED_FAMILIES), "vhost": [args.vhost]},
+                        },
+                    ],
+                },
+            )
+        for cluster in args.postgres_clusters:
+            self._cr(
+                f"{cluster}-monitor",
+                "PodMonitor",
+                object_name(cluster, "metrics"),
+                {
+                    "selector": {"matchLabels": {"cnpg.io/cluster": cluster}},
+                    "podMetricsEndpoints": [{"port": "metrics", "interval": "30s"}],
+                },
+            )
+        for name in args.redis_replications:
+            self._cr(
+                f"{name}-monitor",
+                "PodMonitor",
+                object_name(name, "metrics"),
+                {
+                    "selector": {"matchLabels": {"app": name}},
+                    "podMetricsEndpoints": [{"port": "redis-exporter", "interval": "30s"}],
+                },
+            )
+
+    # --- rules -----------------------------------------------------------------------------------
+
+    def _alert(
+        self, name: str, expr: str, for_: str, severity: str, summary: str, labels: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        self.alert_names.append(name)
+        scope = self._args.scope
+        return {
+            "alert": name,
+            "expr": expr,
+            "for": for_,
+            "labels": {"severity": severity, "system": scope.system, "region": scope.region, **(labels or {})},
+            "annotations": {"summary": summary},
+        }
+
+    def _rules(self) -> None:
+        args, ns = self._args, self._ns
+        alarms = args.alarms
+        system = args.scope.system
+        groups: list[dict[str, Any]] = []
+        if args.slo_services:
+            services = "|".join(sorted(args.slo_services))
+            sel = f'namespace="{ns}",service=~"{services}"'
+            recording = [
+                {
+                    "record": f"agentha:slo_errors:ratio_rate{w}",
+                    "expr": f'sum(rate({HTTP_COUNT}{{{sel},http_response_status_code=~"5.."}}[{w}]))'
+                    f" / sum(rate({HTTP_COUNT}{{{sel}}}[{w}]))",
+                    "labels": {"system": system},
+                }
+                for w in WINDOWS
+            ]
+            groups.append({"name": f"{system}-slo-recording", "interval": "30s", "rules": recording})
+            budget = 1 - args.availability_objective / 100
+            burn = []
+            for severity, rate, long, short, for_ in BURN_RATES:
+                threshold = f"({rate:g} * {budget:.6g})"
+                burn.append(
+                    self._alert(
+                        f"SLOErrorBudgetBurn{long.upper()}",
+                        f'agentha:slo_errors:ratio_rate{long}{{system="{system}"}} > {threshold}'
+                        f' and agentha:slo_errors:ratio_rate{short}{{system="{system}"}} > {threshold}',
+                        for_,
+                        severity,
+                        f"{system} is burning its {args.availability_objective:g}% availability error budget "
+                        f"{rate:g}x too fast (over {long} and {short})",
+                        {"long_window": long},
+                    )
+                )
+            groups.append({"name": f"{system}-slo-burn", "rules": burn})
+        sli: list[dict[str, Any]] = []
+        for agent in args.agents:
+            pods = f'namespace="{ns}",pod=~"{_pods(agent.workload)}"'
+            if agent.service:
+                sel = f'namespace="{ns}",service="{agent.service}"'
+                if alarms.error_rate_percent is not None:
+                    sli.append(
+                        self._alert(
+                            "AgentErrorRateHigh",
+                            f'sum(rate({HTTP_COUNT}{{{sel},http_response_status_code=~"5.."}}[5m]))'
+                            f" / sum(rate({HTTP_COUNT}{{{sel}}}[5m])) > {alarms.error_rate_percent / 100:g}",
+                            "5m",
+                            "page",
+                            f"agent {agent.name}: more than {alarms.error_rate_percent:g}% of requests fail",
+                            {"agent": agent.name},
+                        )
+                    )
+                if alarms.latency_p99_s is not None:
+                    sli.append(
+                        self._alert(
+                            "AgentLatencyP99High",
+                            f"histogram_quantile(0.99, sum by (le) (rate({HTTP_BUCKET}{{{sel}}}[5m])))"
+                            f" > {alarms.latency_p99_s:g}",
+                            "5m",
+                            "page",
+                            f"agent {agent.name}: p99 latency above {alarms.latency_p99_s:g}s",
+                            {"agent": agent.name},
+                        )
+                    )
+            if alarms.unhealthy_hosts:
+                sli.append(
+                    self._alert(
+                        "AgentPodsNotReady",
+                        f'sum(kube_pod_status_ready{{{pods},condition="false"}}) > 0',
+                        "5m",
+                        "ticket",
+                        f"agent {agent.name}: pods not ready for 5 minutes",
+                        {"agent": agent.name},
+                    )
+                )
+            if alarms.running_below_min and agent.planned > 0:
+                sli.append(
+                    self._alert(
+                        "AgentBelowPlannedReplicas",
+                        f'(sum(kube_pod_status_ready{{{pods},condition="true"}}) or vector(0)) < {agent.planned}',
+                        "5m",
+                        "page",
+                        f"agent {agent.name}: fewer than the planned {agent.planned} replicas ready",
+                        {"agent": agent.name},
+                    )
+                )
+        for queue in args.queues:
+            q = f'vhost="{args.vhost}",queue="{queue.queue}"'
+            if alarms.oldest_message_age_s is not None:
+                # RabbitMQ exports no age for quorum queues: estimate it as backlog ÷ delivery rate
+                # (Little's law). A backlog nobody consumes estimates as very old, as it should.
+                sli.append(
+                    self._alert(
+                        "QueueOldestMessageAgeHigh",
+                        f"sum(rabbitmq_detailed_queue_messages_ready{{{q}}}) / clamp_min(sum(rate("
+                        f"rabbitmq_detailed_queue_messages_delivered_ack_total{{{q}}}[5m])), 1e-9)"
+                        f" > {alarms.oldest_message_age_s:g}",
+                        "2m",
+                        "page",
+                        f"queue {queue.name}: waiting messages are older than {alarms.oldest_message_age_s:g}s "
+                        "(estimated)",
+                        {"queue": queue.name},
+                    )
+                )
+            if alarms.dead_letters is not None:
+                sli.append(
+                    self._alert(
+                        "QueueDeadLetters",
+                        f'sum(rabbitmq_detailed_queue_messages{{vhost="{args.vhost}",queue="{queue.dead_letter_queue}"}})'
+                        f" >= {alarms.dead_letters}",
+                        "1m",
+                        "ticket",
+                        f"queue {queue.name}: {alarms.dead_letters}+ messages in its dead-letter queue",
+                        {"queue": queue.name},
+                    )
+                )
+        for cluster in args.postgres_clusters:
+            if alarms.replication_lag_s is not None:
+                sli.append(
+                    self._alert(
+                        "StoreReplicationLagHigh",
+                        f'max(cnpg_pg_replication_lag{{namespace="{ns}",pod=~"{cluster}-[0-9]+"}})'
+                        f" > {alarms.replication_lag_s:g}",
+                        "5m",
+                        "page",
+                        f"store {cluster}: replication lag above {alarms.replication_lag_s:g}s",
+                        {"store": cluster},
+                    )
+                )
+        if sli:
+            groups.append({"name": f"{system}-sli", "rules": sli})
+        if not groups:
+            return
+        self._cr("rules", "PrometheusRule", self.rule_name, {"groups": groups})
+
+    # --- dashboard -------------------------------------------------------------------------------
+
+    def _dashboard(self) -> None:
+        from pulumi_kubernetes.core.v1 import ConfigMap
+
+        args, ns, scope = self._args, self._ns, self._args.scope
+        panels: list[tuple[str, str, str]] = []
+        if args.slo_services:
+            panels.append(("Availability (SLI, 30m)", "1 - agentha:slo_errors:ratio_rate30m", "percentunit"))
+        for agent in args.agents:
+            pods = f'namespace="{ns}",pod=~"{_pods(agent.workload)}"'
+            panels.append(
+                (f"{agent.name}: ready replicas", f'sum(kube_pod_status_ready{{{pods},condition="true"}})', "short")
+            )
+            if agent.service:
+                sel = f'namespace="{ns}",service="{agent.service}"'
+                panels.append(
+                    (
+                        f"{agent.name}: error rate",
+                        f'sum(rate({HTTP_COUNT}{{{sel},http_response_status_code=~"5.."}}[5m]))'
+                        f" / sum(rate({HTTP_COUNT}{{{sel}}}[5m]))",
+                        "percentunit",
+                    )
+                )
+                panels.append(
+                    (
+                        f"{agent.name}: p99 latency",
+                        f"histogram_quantile(0.99, sum by (le) (rate({HTTP_BUCKET}{{{sel}}}[5m])))",
+                        "s",
+                    )
+                )
+        for queue in args.queues:
+            q = f'vhost="{args.vhost}",queue="{queue.queue}"'
+            panels.append((f"{queue.name}: backlog", f"sum(rabbitmq_detailed_queue_messages_ready{{{q}}})", "short"))
+            panels.append(
+                (
+                    f"{queue.name}: dead letters",
+                    f'sum(rabbitmq_detailed_queue_messages{{vhost="{args.vhost}",queue="{queue.dead_letter_queue}"}})',
+                    "short",
+                )
+            )
+        for cluster in args.postgres_clusters:
+            panels.append(
+                (
+                    f"{cluster}: replication lag",
+                    f'max(cnpg_pg_replication_lag{{namespace="{ns}",pod=~"{cluster}-[0-9]+"}})',
+                    "s",
+                )
+            )
+        uid = hashlib.sha256(f"{scope.system}/{scope.region}".encode()).hexdigest()[:12]
+        dashboard = {
+            "uid": uid,
+            "title": f"{scope.system} — {scope.region}",
+            "tags": ["agentha", scope.system],
+            "timezone": "utc",
+            "schemaVersion": 39,
+            "time": {"from": "now-6h", "to": "now"},
+            "panels": [
+                {
+                    "id": i + 1,
+                    "type": "timeseries",
+                    "title": title,
+                    "gridPos": {"h": 8, "w": 12, "x": 12 * (i % 2), "y": 8 * (i // 2)},
+                    "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+                    "targets": [{"refId": "A", "expr": expr}],
+                }
+                for i, (title, expr, unit) in enumerate(panels)
+            ],
+        }
+        labels = dict(self._labels)
+        labels["grafana_dashboard"] = "1"
+        name = object_name(scope.system, "dashboard")
+        ConfigMap(
+            scope.resource_name("observability", "dashboard"),
+            metadata=self._meta(name, labels),
+            data={f"{scope.system}.json": json.dumps(dashboard, indent=2, sort_keys=True, ensure_ascii=False)},
+            opts=scope.opts(self),
+        )

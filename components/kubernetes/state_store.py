@@ -1,0 +1,448 @@
+"""StateStore: a spec store in one region's cluster, run by an operator.
+
+- `postgres`: a CloudNativePG `Cluster` — instances spread over the zones (one per node), a
+  synchronous standby when the zone RPO is 0 (quorum failover: only an up-to-date standby is
+  promoted), continuous WAL archiving and scheduled base backups to an object store, and in
+  multi-region patterns a replica cluster in every other region (CloudNativePG's distributed
+  topology: the replicas restore the primary's WAL from the object store, so the clusters need no
+  network path to each other; `replica.primary` names the current primary for a controlled
+  switchover).
+- `redis`: the OT-CONTAINER-KIT redis-operator's `RedisReplication` (one primary, replicas in the
+  other zones) watched by a `RedisSentinel` quorum of three that promotes a replica when the primary
+  is lost. Chosen because its CRDs can be rendered and schema-checked offline (a Helm chart cannot),
+  it is Apache-2.0 and maintained, and it runs plain Redis with Sentinel, the failover every Redis
+  client library speaks. Its failover has known rough edges (see docs/kubernetes.md); the planner
+  already counts Redis replication as asynchronous.
+
+Every store also gets a NetworkPolicy: only its own pods, the agents that use it, its operator
+and Prometheus may connect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+
+from blueprints.plan.models import StorePlan
+from components.kubernetes.meta import (
+    OPERATOR_NAME_LIMIT,
+    STATEFUL_ANNOTATIONS,
+    RegionScope,
+    custom_resource,
+    env_name,
+    memory_quantity,
+    object_name,
+)
+from components.kubernetes.wiring import TLS_MOUNT, CaFile, EnvVar, Peer, Wiring
+
+POSTGRES_PORT = 5432
+REDIS_PORT = 6379
+SENTINEL_PORT = 26379
+ZONE_KEY = "topology.kubernetes.io/zone"
+POSTGRES_IMAGE = "ghcr.io/cloudnative-pg/postgresql:17.5"
+"""Pinned: an operator upgrade must not change the PostgreSQL version under a running cluster."""
+REDIS_IMAGE = "quay.io/opstree/redis:v7.0.15"
+SENTINEL_IMAGE = "quay.io/opstree/redis-sentinel:v7.0.15"
+REDIS_EXPORTER_IMAGE = "quay.io/opstree/redis-exporter:v1.44.0"
+SENTINEL_SIZE = 3
+"""Three Sentinels: a majority (2) survives the loss of any one zone."""
+BACKUP_SCHEDULE = "0 0 2 * * *"
+"""Daily base backup at 02:00 (CloudNativePG's cron has a seconds field)."""
+
+
+def postgres_cluster_name(system: str, store: str, region: str, multi_region: bool) -> str:
+    """The CloudNativePG Cluster's name; region-qualified when clusters in several regions replicate."""
+    return object_name(system, store, region if multi_region else None, limit=OPERATOR_NAME_LIMIT)
+
+
+def redis_name(system: str, store: str) -> str:
+    return object_name(system, store, limit=OPERATOR_NAME_LIMIT)
+
+
+def store_wiring(system: str, namespace: str, store: StorePlan, region: str) -> Wiring:
+    """What an agent using `store` gets: a connection string or Sentinel address, CA, allowed peers."""
+    prefix = f"AGENTHA_STORE_{env_name(store.name)}"
+    if store.engine == "postgres":
+        cluster = postgres_cluster_name(system, store.name, region, len(store.regions) > 1)
+        ca_path = f"{store.name}/ca.crt"
+        return Wiring(
+            env=(
+                # `uri` of the operator's app-user Secret points at the read-write service.
+                EnvVar(f"{prefix}_URI", secret=f"{cluster}-app", key="uri"),
+                EnvVar(f"{prefix}_SSLMODE", value="verify-full"),
+                EnvVar(f"{prefix}_CA_FILE", value=f"{TLS_MOUNT}/{ca_path}"),
+            ),
+            ca_files=(CaFile(secret=f"{cluster}-ca", key="ca.crt", path=ca_path),),
+            peers=(Peer(match_labels=(("cnpg.io/cluster", cluster),), ports=(POSTGRES_PORT,)),),
+        )
+    name = redis_name(system, store.name)
+    return Wiring(
+        env=(
+            EnvVar(f"{prefix}_SENTINELS", value=f"{name}-sentinel.{namespace}.svc:{SENTINEL_PORT}"),
+            EnvVar(f"{prefix}_MASTER_NAME", value=store.name),
+            EnvVar(f"{prefix}_PASSWORD", secret=f"{name}-auth", key="password"),
+        ),
+        peers=(
+            Peer(match_labels=(("app", name),), ports=(REDIS_PORT,)),
+            Peer(match_labels=(("app", f"{name}-sentinel"),), ports=(SENTINEL_PORT,)),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class StateStoreArgs:
+    scope: RegionScope
+    store: StorePlan
+    user_instances: tuple[str, ...] = ()
+    """`app.kubernetes.io/instance` labels of the agents allowed to connect."""
+    backup_destination: str = ""
+    """Object-store URL for WAL and base backups (`s3://bucket/prefix`, `gs://`, `https://...blob`)."""
+    backup_credentials_secret: str = ""
+    """Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY for the object store."""
+    storage_class: str | None = None
+    operator_namespace: str = "cnpg-system"
+    monitoring_namespace: str = "monitoring"
+    postgres_image: str = POSTGRES_IMAGE
+    redis_image: str = REDIS_IMAGE
+    sentinel_image: str = SENTINEL_IMAGE
+    exporter_image: str = REDIS_EXPORTER_IMAGE
+    regions: tuple[str, ...] = field(default=())
+    """Every region holding a copy (the store's regions), primary first."""
+
+
+class StateStore(pulumi.ComponentResource):
+    """One store in one region (see the module docstring)."""
+
+    name: str
+    engine: str
+    role: str
+
+    def __init__(self, name: str, args: StateStoreArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("agentha:kubernetes:StateStore", name, None, opts)
+        self._args = args
+        scope, store = args.scope, args.store
+        self.engine = store.engine
+        self.role = "primary" if scope.region == store.primary_region else "replica"
+        self._spec_path = f"stores.{store.name}"
+        if store.engine == "postgres":
+            self.name = postgres_cluster_name(scope.system, store.name, scope.region, len(store.regions) > 1)
+            self._labels = scope.labels(name=store.name, instance=self.name, component="store")
+            self._postgres()
+        else:
+            self.name = redis_name(scope.system, store.name)
+            self._labels = scope.labels(name=store.name, instance=self.name, component="store")
+            self._redis()
+        self.register_outputs({"name": self.name, "engine": self.engine, "role": self.role})
+
+    def _meta(self, name: str, *, stateful: bool = False) -> Any:
+        return self._args.scope.metadata(
+            name,
+            labels=self._labels,
+            spec_path=self._spec_path,
+            annotations=STATEFUL_ANNOTATIONS if stateful else None,
+        )
+
+    def _rname(self, role: str) -> str:
+        return self._args.scope.resource_name(self._args.store.name, role)
+
+    def _inherited_labels(self) -> dict[str, str]:
+        # Pods, Services and volumes the operator makes carry the spec's tags too (its own
+        # app.kubernetes.io labels stay the operator's).
+        return {k: v for k, v in self._labels.items() if not k.startswith("app.kubernetes.io/")} | {
+            "agentha.dev/system": self._args.scope.system
+        }
+
+    # --- postgres --------------------------------------------------------------------------------
+
+    def _object_store(self, server_name: str) -> dict[str, Any]:
+        args = self._args
+        secret = args.backup_credentials_secret
+        return {
+            "destinationPath": args.backup_destination,
+            "serverName": server_name,
+            "s3Credentials": {
+                "accessKeyId": {"name": secret, "key": "ACCESS_KEY_ID"},
+                "secretAccessKey": {"name": secret, "key": "ACCESS_SECRET_KEY"},
+            },
+            "wal": {"compression": "gzip", "maxParallel": 2},
+            "data": {"compression": "gzip"},
+        }
+
+    def _postgres(self) -> None:
+        args, scope, store = self._args, self._args.scope, self._args.store
+        regions = args.regions or store.regions
+        multi = len(regions) > 1
+        names = {r: postgres_cluster_name(scope.system, store.name, r, multi) for r in regions}
+        primary = names[store.primary_region]
+        zones = len(store.zones_in(scope.region)) or 1
+        instances = max(1, store.instances_per_region)
+        spec: dict[str, Any] = {
+            "description": f"{scope.system} store {store.name} ({self.role} in {scope.region})",
+            "instances": instances,
+            "imageName": args.postgres_image,
+            "primaryUpdateStrategy": "unsupervised",
+            # Updates move the primary by a switchover to an up-to-date standby, not a restart.
+            "primaryUpdateMethod": "switchover",
+            "enablePDB": True,
+            "inheritedMetadata": {"labels": self._inherited_labels()},
+            "storage": {"size": memory_quantity(store.storage_mib)}
+            | ({"storageClass": args.storage_class} if args.storage_class else {}),
+            "affinity": {
+                # Never two instances on one node; spread evenly over the zones below.
+                "enablePodAntiAffinity": True,
+                "topologyKey": "kubernetes.io/hostname",
+                "podAntiAffinityType": "required",
+            },
+            "topologySpreadConstraints": [
+                {
+                    "maxSkew": 1,
+                    "topologyKey": ZONE_KEY,
+                    "whenUnsatisfiable": "DoNotSchedule" if zones > 1 else "ScheduleAnyway",
+                    "labelSelector": {"matchLabels": {"cnpg.io/cluster": self.name}},
+                }
+            ],
+            "resources": {
+                "requests": {"cpu": "500m", "memory": "1Gi"},
+                "limits": {"cpu": "2000m", "memory": "1Gi"},
+            },
+            "backup": {
+                "retentionPolicy": f"{store.backup_retention_days}d",
+                "barmanObjectStore": self._object_store(self.name),
+            },
+        }
+        if store.synchronous_in_region and instances > 1:
+            # Zone RPO 0: a commit returns only once a standby in another zone has it, and only such a
+            # standby may be promoted.
+            spec["postgresql"] = {
+                "synchronous": {
+                    "method": "any",
+                    "number": 1,
+                    "dataDurability": "required",
+                    "failoverQuorum": True,
+                }
+            }
+        if multi:
+            spec["externalClusters"] = [
+                {"name": cluster, "barmanObjectStore": self._object_store(cluster)} for cluster in names.values()
+            ]
+            others = [c for r, c in names.items() if r != scope.region]
+            spec["replica"] = {
+                "primary": primary,
+                # The primary names a replica as its source so a demotion has somewhere to follow.
+                "source": primary if self.role == "replica" else others[0],
+            }
+        if self.role == "primary":
+            spec["bootstrap"] = {"initdb": {"database": "app", "owner": "app", "dataChecksums": True}}
+        else:
+            spec["bootstrap"] = {"recovery": {"source": primary}}
+        custom_resource(
+            self._rname("cluster"),
+            api_version="postgresql.cnpg.io/v1",
+            kind="Cluster",
+            metadata=self._meta(self.name, stateful=True),
+            spec=spec,
+            opts=self._args.scope.opts(
+                self,
+                protect=True,
+                # Bootstrap is read once at creation; a later switchover must not look like a rebuild.
+                ignore_changes=["spec.bootstrap"],
+            ),
+        )
+        if self.role == "primary":
+            custom_resource(
+                self._rname("scheduled-backup"),
+                api_version="postgresql.cnpg.io/v1",
+                kind="ScheduledBackup",
+                metadata=self._meta(self.name),
+                spec={
+                    "schedule": BACKUP_SCHEDULE,
+                    "cluster": {"name": self.name},
+                    "method": "barmanObjectStore",
+                    "immediate": True,
+                    "backupOwnerReference": "self",
+                    # Read the base backup from a standby, not from the primary serving writes.
+                    "target": "prefer-standby",
+                },
+                opts=self._args.scope.opts(self),
+            )
+        self._network_policy(
+            pods={"cnpg.io/cluster": self.name},
+            client_ports=(POSTGRES_PORT,),
+            operator_ports=(8000, POSTGRES_PORT),
+            metrics_ports=(9187,),
+        )
+
+    # --- redis -----------------------------------------------------------------------------------
+
+    def _redis(self) -> None:
+        args, scope, store = self._args, self._args.scope, self._args.store
+        secret = f"{self.name}-auth"
+        zones = len(store.zones_in(scope.region)) or 1
+        size = max(2, store.instances_per_region)
+        pod_security = {"runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000, "runAsNonRoot": True}
+        container_security = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
+
+        def spread(app: str) -> list[dict[str, Any]]:
+            return [
+                {
+                    "maxSkew": 1,
+                    "topologyKey": ZONE_KEY,
+                    "whenUnsatisfiable": "DoNotSchedule" if zones > 1 else "ScheduleAnyway",
+                    "labelSelector": {"matchLabels": {"app": app}},
+                }
+            ]
+
+        def anti_affinity(app: str) -> dict[str, Any]:
+            return {
+                "podAntiAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": [
+                        {"labelSelector": {"matchLabels": {"app": app}}, "topologyKey": "kubernetes.io/hostname"}
+                    ]
+                }
+            }
+
+        custom_resource(
+            self._rname("replication"),
+            api_version="redis.redis.opstreelabs.in/v1beta2",
+            kind="RedisReplication",
+            metadata=self._meta(self.name, stateful=not store.cache),
+            spec={
+                "clusterSize": size,
+                "kubernetesConfig": {
+                    "image": args.redis_image,
+                    "imagePullPolicy": "IfNotPresent",
+                    "redisSecret": {"name": secret, "key": "password"},
+                    "resources": {
+                        "requests": {"cpu": "250m", "memory": "512Mi"},
+                        "limits": {"cpu": "1000m", "memory": "512Mi"},
+                    },
+                },
+                "redisConfig": {"maxMemoryPercentOfLimit": 80},
+                "redisExporter": {"enabled": True, "image": args.exporter_image, "imagePullPolicy": "IfNotPresent"},
+                "storage": {
+                    "volumeClaimTemplate": {
+                        "spec": {
+                            "accessModes": ["ReadWriteOnce"],
+                            "resources": {"requests": {"storage": memory_quantity(store.storage_mib)}},
+                        }
+                        | ({"storageClassName": args.storage_class} if args.storage_class else {})
+                    }
+                },
+                "podSecurityContext": pod_security,
+                "securityContext": container_security,
+                "topologySpreadConstraints": spread(self.name),
+                "affinity": anti_affinity(self.name),
+                "pdb": {"enabled": True, "maxUnavailable": 1},
+            },
+            opts=self._args.scope.opts(self, protect=not store.cache),
+        )
+        custom_resource(
+            self._rname("sentinel"),
+            api_version="redis.redis.opstreelabs.in/v1beta2",
+            kind="RedisSentinel",
+            metadata=self._meta(self.name),
+            spec={
+                "clusterSize": SENTINEL_SIZE,
+                "kubernetesConfig": {
+                    "image": args.sentinel_image,
+                    "imagePullPolicy": "IfNotPresent",
+                    "redisSecret": {"name": secret, "key": "password"},
+                    "resources": {
+                        "requests": {"cpu": "100m", "memory": "128Mi"},
+                        "limits": {"cpu": "250m", "memory": "128Mi"},
+                    },
+                },
+                "redisSentinelConfig": {
+                    "redisReplicationName": self.name,
+                    "masterGroupName": store.name,
+                    "redisReplicationPassword": {"secretKeyRef": {"name": secret, "key": "password"}},
+                    "quorum": str(SENTINEL_SIZE // 2 + 1),
+                    "downAfterMilliseconds": "5000",
+                    "failoverTimeout": "60000",
+                    "parallelSyncs": "1",
+                },
+                "podSecurityContext": pod_security,
+                "securityContext": container_security,
+                "topologySpreadConstraints": spread(f"{self.name}-sentinel"),
+                "affinity": anti_affinity(f"{self.name}-sentinel"),
+                "pdb": {"enabled": True, "maxUnavailable": 1},
+            },
+            opts=self._args.scope.opts(self),
+        )
+        self._network_policy(
+            pods_in=(self.name, f"{self.name}-sentinel"),
+            client_ports=(REDIS_PORT, SENTINEL_PORT),
+            operator_ports=(REDIS_PORT, SENTINEL_PORT),
+            metrics_ports=(9121,),
+        )
+
+    # --- who may connect -------------------------------------------------------------------------
+
+    def _network_policy(
+        self,
+        *,
+        client_ports: tuple[int, ...],
+        operator_ports: tuple[int, ...],
+        metrics_ports: tuple[int, ...],
+        pods: dict[str, str] | None = None,
+        pods_in: tuple[str, ...] = (),
+    ) -> None:
+        from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, LabelSelectorRequirementArgs
+        from pulumi_kubernetes.networking.v1 import (
+            NetworkPolicy,
+            NetworkPolicyIngressRuleArgs,
+            NetworkPolicyPeerArgs,
+            NetworkPolicyPortArgs,
+            NetworkPolicySpecArgs,
+        )
+
+        args = self._args
+        if pods is not None:
+            own = LabelSelectorArgs(match_labels=dict(pods))
+        else:
+            own = LabelSelectorArgs(
+                match_expressions=[LabelSelectorRequirementArgs(key="app", operator="In", values=list(pods_in))]
+            )
+
+        def ports(numbers: tuple[int, ...]) -> list[Any]:
+            return [NetworkPolicyPortArgs(port=p, protocol="TCP") for p in numbers]
+
+        def namespace(name: str) -> Any:
+            return NetworkPolicyPeerArgs(
+                namespace_selector=LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": name})
+            )
+
+        rules = [
+            # Replication and Sentinel traffic between the store's own pods.
+            NetworkPolicyIngressRuleArgs(from_=[NetworkPolicyPeerArgs(pod_selector=own)]),
+            NetworkPolicyIngressRuleArgs(from_=[namespace(args.operator_namespace)], ports=ports(operator_ports)),
+            NetworkPolicyIngressRuleArgs(from_=[namespace(args.monitoring_namespace)], ports=ports(metrics_ports)),
+        ]
+        if args.user_instances:
+            users = LabelSelectorArgs(
+                match_expressions=[
+                    LabelSelectorRequirementArgs(
+                        key="app.kubernetes.io/instance", operator="In", values=sorted(args.user_instances)
+                    )
+                ]
+            )
+            rules.insert(
+                0,
+                NetworkPolicyIngressRuleArgs(
+                    from_=[NetworkPolicyPeerArgs(pod_selector=users)], ports=ports(client_ports)
+                ),
+            )
+        NetworkPolicy(
+            self._rname("network-policy"),
+            metadata=self._meta(self.name),
+            spec=NetworkPolicySpecArgs(
+                pod_selector=own,
+                # Ingress only: the operator's pods also reach the Kubernetes API and the object store,
+                # whose addresses differ per cluster.
+                policy_types=["Ingress"],
+                ingress=rules,
+            ),
+            opts=self._args.scope.opts(self),
+        )

@@ -1,0 +1,438 @@
+"""KubernetesTopology: a whole `TopologyPlan` on Kubernetes, one cluster per region.
+
+Each region's cluster is reached through its own explicit `kubernetes.Provider` (the kubeconfig
+context named for that region in stack config); every object in a region goes through it. In each
+region: the namespace, the stores (primary or replica cluster), the broker and queues, the agents
+wired to what they use, the ingress and (multi-region) the k8gb global routing, the observability
+objects, and in the primary region the chaos drills.
+
+Nothing here holds a secret value: the Secrets the objects reference by name are listed in
+`exports()["kubernetes"]["requiredSecrets"]`, to be created out of band (or by cert-manager and
+External Secrets) before the first deploy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from blueprints.plan.models import TopologyPlan
+from components.kubernetes.agent_workload import AgentWorkload, AgentWorkloadArgs
+from components.kubernetes.meta import RegionScope, env_name, object_name, tag_labels
+from components.kubernetes.wiring import EnvVar, Wiring
+
+DEFAULT_INGRESS_CLASS = "nginx"
+
+
+@dataclass(frozen=True)
+class RequiredSecret:
+    """A Secret the objects reference by name; its value is set out of band, never in a manifest."""
+
+    name: str
+    keys: tuple[str, ...]
+    purpose: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "keys": list(self.keys), "purpose": self.purpose}
+
+
+@dataclass(frozen=True)
+class KubernetesTopologyArgs:
+    plan: TopologyPlan
+    contexts: Mapping[str, str]
+    """Kubeconfig context per region (stack config `agentha:kubeContexts`)."""
+    kubeconfig: str | None = None
+    tls_secret_name: str | None = None
+    """The ingress's TLS Secret (default `<system>-tls`)."""
+    namespace: str | None = None
+    """Namespace in every cluster (default: the system's name)."""
+    ingress_class_name: str | None = DEFAULT_INGRESS_CLASS
+    ingress_namespace: str = "ingress-nginx"
+    monitoring_namespace: str = "monitoring"
+    prometheus_url: str | None = None
+    cnpg_namespace: str = "cnpg-system"
+    rabbitmq_namespace: str = "rabbitmq-system"
+    redis_operator_namespace: str = "ot-operators"
+    keda_namespace: str = "keda"
+    backup_destination: str | None = None
+    """Object-store URL for PostgreSQL backups (default `s3://<system>-backups`)."""
+    backup_credentials_secret: str | None = None
+    storage_class: str | None = None
+    external_https: bool = True
+
+
+class KubernetesTopology(pulumi.ComponentResource):
+    """Every region's cluster objects for one plan (see the module docstring)."""
+
+    namespace: str
+    regions: dict[str, dict[str, Any]]
+    required_secrets: dict[str, list[RequiredSecret]]
+
+    def __init__(self, name: str, args: KubernetesTopologyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("agentha:kubernetes:Topology", name, None, opts)
+        plan = args.plan
+        missing = [r.name for r in plan.regions if r.name not in args.contexts]
+        if missing:
+            raise ValueError(
+                f"no kubeconfig context for region(s) {', '.join(missing)}: set stack config "
+                f"agentha:kubeContexts to a map of region to context, e.g. "
+                f'{{"{missing[0]}": "<context name>"}}'
+            )
+        self._args = args
+        self.namespace = args.namespace or plan.system
+        self.regions = {}
+        self.required_secrets = {}
+        self._tags = tag_labels(plan.tags, plan.owner)
+        for region in plan.regions:
+            self._region(region.name)
+        self.register_outputs({"namespace": self.namespace, "regions": self.regions})
+
+    # --- one region ------------------------------------------------------------------------------
+
+    def _region(self, region: str) -> None:
+        import pulumi_kubernetes as k8s
+
+        from components.kubernetes.namespace import SystemNamespace, SystemNamespaceArgs
+
+        args, plan = self._args, self._args.plan
+        system = plan.system
+        context = args.contexts[region]
+        provider = k8s.Provider(
+            f"{system}-{region}",
+            context=context,
+            kubeconfig=args.kubeconfig,
+            # Replace the provider (and so every object) only if the region changes, not when its
+            # credentials or context name do.
+            cluster_identifier=f"{system}-{region}",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        base = RegionScope(
+            system=system, region=region, namespace=self.namespace, provider=provider, tag_labels=self._tags
+        )
+        ns = SystemNamespace(
+            base.resource_name("system-namespace"), SystemNamespaceArgs(scope=base), pulumi.ResourceOptions(parent=self)
+        )
+        scope = dataclasses.replace(base, depends_on=(ns.namespace,))
+        secrets: dict[str, RequiredSecret] = {}
+        summary: dict[str, Any] = {"context": context, "namespace": self.namespace}
+
+        stores = self._stores(scope, secrets)
+        summary["stores"] = stores
+        broker = self._queues(scope, secrets)
+        if broker:
+            summary["broker"] = broker
+        agents = self._agents(scope, secrets)
+        summary["agents"] = {
+            a.name: {"kind": w.kind, "replicas": w.replicas, "minAvailable": w.min_available} for a, w in agents
+        }
+        ingress_name = self._ingress(scope, agents, secrets)
+        if ingress_name:
+            summary["ingress"] = ingress_name
+        self._observability(scope, agents, broker is not None)
+        if region == plan.primary_region.name:
+            self._chaos(scope, agents)
+        self.regions[region] = summary
+        self.required_secrets[region] = sorted(secrets.values(), key=lambda s: s.name)
+
+    def _stores(self, scope: RegionScope, secrets: dict[str, RequiredSecret]) -> dict[str, str]:
+        from components.kubernetes.state_store import StateStore, StateStoreArgs
+
+        args, plan = self._args, self._args.plan
+        out: dict[str, str] = {}
+        for store in plan.stores:
+            if scope.region not in store.regions:
+                continue
+            users = tuple(object_name(plan.system, a) for a in store.users)
+            credentials = args.backup_credentials_secret or object_name(plan.system, "backup-credentials")
+            component = StateStore(
+                scope.resource_name(store.name, "store"),
+                StateStoreArgs(
+                    scope=scope,
+                    store=store,
+                    user_instances=users,
+                    backup_destination=args.backup_destination or f"s3://{plan.system}-backups",
+                    backup_credentials_secret=credentials,
+                    storage_class=args.storage_class,
+                    operator_namespace=args.cnpg_namespace
+                    if store.engine == "postgres"
+                    else args.redis_operator_namespace,
+                    monitoring_namespace=args.monitoring_namespace,
+                    regions=store.regions,
+                ),
+                pulumi.ResourceOptions(parent=self),
+            )
+            out[store.name] = component.name
+            if store.engine == "postgres":
+                secrets[credentials] = RequiredSecret(
+                    credentials,
+                    ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY"),
+                    "object-store credentials for PostgreSQL WAL archiving and backups",
+                )
+            else:
+                auth = f"{component.name}-auth"
+                secrets[auth] = RequiredSecret(auth, ("password",), f"Redis password of store {store.name}")
+        return out
+
+    def _queues(self, scope: RegionScope, secrets: dict[str, RequiredSecret]) -> str | None:
+        from components.kubernetes.durable_queue import DurableQueue, DurableQueueArgs, queue_names
+        from components.kubernetes.message_broker import (
+            BrokerUser,
+            MessageBroker,
+            MessageBrokerArgs,
+            tls_secret,
+        )
+
+        args, plan = self._args, self._args.plan
+        queues = [q for q in plan.queues if scope.region in q.regions]
+        if not queues:
+            return None
+        users = []
+        for agent in plan.agents:
+            if agent.placement(scope.region) is None or not (agent.consumes or agent.produces):
+                continue
+            users.append(
+                BrokerUser(
+                    agent=agent.name,
+                    instance=object_name(plan.system, agent.name),
+                    writes=tuple(queue_names(plan.queue(q)).exchange for q in agent.produces),
+                    reads=tuple(queue_names(plan.queue(q)).queue for q in agent.consumes),
+                )
+            )
+        broker = MessageBroker(
+            scope.resource_name("broker"),
+            MessageBrokerArgs(
+                scope=scope,
+                users=tuple(users),
+                storage_class=args.storage_class,
+                operator_namespace=args.rabbitmq_namespace,
+                keda_namespace=args.keda_namespace,
+                monitoring_namespace=args.monitoring_namespace,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
+        for queue in queues:
+            DurableQueue(
+                scope.resource_name(queue.name, "durable-queue"),
+                DurableQueueArgs(scope=scope, queue=queue, broker=broker.name, vhost=broker.vhost),
+                pulumi.ResourceOptions(parent=self, depends_on=[broker]),
+            )
+        tls = tls_secret(plan.system)
+        secrets[tls] = RequiredSecret(
+            tls,
+            ("tls.crt", "tls.key", "ca.crt"),
+            f"TLS certificate of the RabbitMQ broker (DNS name {broker.name}.{scope.namespace}.svc)",
+        )
+        return broker.name
+
+    def _agents(self, scope: RegionScope, secrets: dict[str, RequiredSecret]) -> list[tuple[Any, AgentWorkload]]:
+        from components.kubernetes.durable_queue import queue_names
+        from components.kubernetes.message_broker import backlog_source, broker_wiring
+        from components.kubernetes.state_store import store_wiring
+
+        args, plan = self._args, self._args.plan
+        region = scope.region
+        prometheus = args.prometheus_url or f"http://prometheus-operated.{args.monitoring_namespace}.svc:9090"
+        secret_names = {s.name: object_name(s.resource, limit=253) for s in plan.secrets}
+        out: list[tuple[Any, AgentWorkload]] = []
+        for agent in plan.agents:
+            placement = agent.placement(region)
+            if placement is None:
+                continue
+            wiring = Wiring()
+            for used in agent.uses:
+                store = plan.store(used)
+                if region in store.regions:
+                    wiring = wiring + store_wiring(plan.system, scope.namespace, store, region)
+            queues = [plan.queue(q) for q in (*agent.consumes, *agent.produces)]
+            in_region = [q for q in queues if region in q.regions]
+            if in_region:
+                wiring = wiring + broker_wiring(plan.system, scope.namespace, agent.name)
+                queue_env = []
+                for q in in_region:
+                    names = queue_names(q)
+                    prefix = f"AGENTHA_QUEUE_{env_name(q.name)}"
+                    if q.name in agent.consumes:
+                        queue_env.append(EnvVar(f"{prefix}_NAME", value=names.queue))
+                    if q.name in agent.produces:
+                        queue_env += [
+                            EnvVar(f"{prefix}_EXCHANGE", value=names.exchange),
+                            EnvVar(f"{prefix}_ROUTING_KEY", value=names.routing_key),
+                        ]
+                wiring = wiring + Wiring(env=tuple(queue_env))
+            backlog = ()
+            if agent.scale_backlog_per_replica is not None:
+                backlog = tuple(
+                    backlog_source(plan.system, scope.namespace, agent.name, queue_names(plan.queue(q)).queue)
+                    for q in agent.consumes
+                    if region in plan.queue(q).regions
+                )
+            for name in agent.secrets:
+                secrets[secret_names[name]] = RequiredSecret(
+                    secret_names[name], ("value",), f"spec secret {name}: {plan_secret(plan, name)}"
+                )
+            workload = AgentWorkload(
+                scope.resource_name(agent.name, "agent"),
+                AgentWorkloadArgs(
+                    scope=scope,
+                    agent=agent,
+                    placement=placement,
+                    rollout=plan.rollout,
+                    alarms=plan.observability.alarms,
+                    wiring=wiring,
+                    secret_names=tuple((n, secret_names[n]) for n in agent.secrets),
+                    backlog=backlog,
+                    ingress_namespace=args.ingress_namespace if agent.ingress else None,
+                    monitoring_namespace=args.monitoring_namespace,
+                    prometheus_url=prometheus,
+                    external_https=args.external_https,
+                    dead_letter_queues=tuple(
+                        queue_names(plan.queue(q)).dead_letter_queue
+                        for q in agent.consumes
+                        if region in plan.queue(q).regions
+                    ),
+                    vhost=plan.system if in_region else None,
+                ),
+                pulumi.ResourceOptions(parent=self),
+            )
+            out.append((agent, workload))
+        return out
+
+    def _ingress(
+        self, scope: RegionScope, agents: list[tuple[Any, AgentWorkload]], secrets: dict[str, RequiredSecret]
+    ) -> str | None:
+        from components.kubernetes.global_routing import GlobalRouting, GlobalRoutingArgs
+        from components.kubernetes.ingress import AgentIngress, AgentIngressArgs
+
+        args, plan = self._args, self._args.plan
+        routing = plan.routing
+        if routing is None:
+            return None
+        workload = next((w for a, w in agents if a.name == routing.agent), None)
+        if workload is None or workload.service_name is None:
+            return None
+        tls = args.tls_secret_name or object_name(plan.system, "tls")
+        ingress = AgentIngress(
+            scope.resource_name(routing.agent, "agent-ingress"),
+            AgentIngressArgs(
+                scope=scope,
+                routing=routing,
+                service=workload.service_name,
+                tls_secret_name=tls,
+                ingress_class_name=args.ingress_class_name,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
+        secrets[tls] = RequiredSecret(tls, ("tls.crt", "tls.key"), f"TLS certificate for {routing.domain}")
+        if routing.mode in ("failover", "latency"):
+            GlobalRouting(
+                scope.resource_name(routing.agent, "global-routing"),
+                GlobalRoutingArgs(
+                    scope=scope, routing=routing, ingress_name=ingress.name, primary_region=plan.primary_region.name
+                ),
+                pulumi.ResourceOptions(parent=self, depends_on=[ingress]),
+            )
+        return ingress.name
+
+    def _observability(self, scope: RegionScope, agents: list[tuple[Any, AgentWorkload]], has_broker: bool) -> None:
+        from components.kubernetes.durable_queue import queue_names
+        from components.kubernetes.message_broker import broker_name
+        from components.kubernetes.observability import (
+            Observability,
+            ObservabilityArgs,
+            WatchedAgent,
+            WatchedQueue,
+        )
+        from components.kubernetes.state_store import postgres_cluster_name, redis_name
+
+        plan = self._args.plan
+        obs = plan.observability
+        watched = tuple(
+            WatchedAgent(name=a.name, workload=w.name, service=w.service_name, planned=w.replicas) for a, w in agents
+        )
+        slo = tuple(w.service_name for a, w in agents if a.ingress and w.service_name)
+        if not slo:
+            slo = tuple(w.service_name for _, w in agents if w.service_name)
+        queues = tuple(
+            WatchedQueue(name=q.name, queue=queue_names(q).queue, dead_letter_queue=queue_names(q).dead_letter_queue)
+            for q in plan.queues
+            if scope.region in q.regions
+        )
+        stores = [s for s in plan.stores if scope.region in s.regions]
+        Observability(
+            scope.resource_name("observability"),
+            ObservabilityArgs(
+                scope=scope,
+                agents=watched,
+                alarms=obs.alarms,
+                availability_objective=obs.availability_objective,
+                slo_services=slo,
+                queues=queues,
+                vhost=plan.system if has_broker else None,
+                broker=broker_name(plan.system) if has_broker else None,
+                postgres_clusters=tuple(
+                    postgres_cluster_name(plan.system, s.name, scope.region, len(s.regions) > 1)
+                    for s in stores
+                    if s.engine == "postgres"
+                ),
+                redis_replications=tuple(redis_name(plan.system, s.name) for s in stores if s.engine == "redis"),
+                dashboard=obs.dashboard,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
+
+    def _chaos(self, scope: RegionScope, agents: list[tuple[Any, AgentWorkload]]) -> None:
+        from components.kubernetes.chaos import ChaosDrills, ChaosDrillsArgs
+        from components.kubernetes.message_broker import broker_name
+        from components.kubernetes.state_store import postgres_cluster_name, redis_name
+
+        plan = self._args.plan
+        if not plan.chaos.drills or plan.chaos.schedule == "manual":
+            return
+        running = [(a, w) for a, w in agents if w.replicas > 0]
+        # Crash a queue consumer if there is one: that drill exercises redelivery and idempotency.
+        crash = next((w for a, w in running if a.consumes), running[0][1] if running else None)
+        ingress = next((w for a, w in running if a.ingress), None)
+        stores = [s for s in plan.stores if scope.region in s.regions]
+        postgres = next((s for s in stores if s.engine == "postgres"), None)
+        redis = next((s for s in stores if s.engine == "redis"), None)
+        ChaosDrills(
+            scope.resource_name("chaos"),
+            ChaosDrillsArgs(
+                scope=scope,
+                drills=plan.chaos.drills,
+                schedule=plan.chaos.schedule,
+                zone=plan.region(scope.region).zones[0],
+                crash_target=crash.name if crash else None,
+                ingress_target=ingress.name if ingress else None,
+                postgres_cluster=postgres_cluster_name(
+                    plan.system, postgres.name, scope.region, len(postgres.regions) > 1
+                )
+                if postgres
+                else None,
+                redis_replication=redis_name(plan.system, redis.name) if redis else None,
+                broker=broker_name(plan.system) if any(scope.region in q.regions for q in plan.queues) else None,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
+
+    # --- outputs ---------------------------------------------------------------------------------
+
+    def exports(self) -> dict[str, Any]:
+        """What the stack exports: per region its context and objects, and the Secrets to create."""
+        return {
+            "kubernetes": {
+                "namespace": self.namespace,
+                "regions": self.regions,
+                "requiredSecrets": {
+                    region: [s.to_json() for s in secrets] for region, secrets in sorted(self.required_secrets.items())
+                },
+            }
+        }
+
+
+def plan_secret(plan: TopologyPlan, name: str) -> str:
+    return next((s.description for s in plan.secrets if s.name == name), "") or "set out of band"

@@ -1,0 +1,206 @@
+"""Invariants of every Kubernetes example and pattern, checked on the captured graph.
+
+Losing any one zone leaves at least the planned minimum; every workload has a PodDisruptionBudget
+that selects it and lets at least one pod be evicted; probes, requests and limits are present; no
+container can run as root; each region's objects go through that region's provider; every object
+is named, placed, labelled and traced back to the spec.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+from blueprints.capacity import spread
+from tests.components.kubernetes.support import all_cases, case, selects
+
+CASES = all_cases()
+WORKLOADS = ("Deployment", "Rollout")
+CLUSTER_SCOPED = ("Namespace", "PriorityClass")
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+REQUIRED_LABELS = (
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/part-of",
+    "app.kubernetes.io/component",
+    "app.kubernetes.io/managed-by",
+)
+
+
+def workloads(c):
+    return [m for m in c.objects if m.object["kind"] in WORKLOADS]
+
+
+def agent_of(c, obj):
+    name = obj["metadata"]["annotations"]["agentha.dev/spec-path"].split(".", 1)[1]
+    return c.plan.agent(name), next(a for a in c.spec.agents if a.name == name)
+
+
+def worst_zone_loss(replicas: int, zones: int) -> int:
+    """Pods left after losing the fullest zone, when a maxSkew-1 spread keeps zones within one pod."""
+    if zones < 2:
+        return 0
+    return replicas - math.ceil(replicas / zones)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_losing_any_zone_leaves_the_planned_minimum(name):
+    c = case(name)
+    checked = 0
+    for m in workloads(c):
+        obj = m.object
+        agent, spec_agent = agent_of(c, obj)
+        region = c.plan.region(m.region)
+        placement = agent.placement(m.region)
+        replicas = obj["spec"]["replicas"]
+        assert replicas == placement.desired == sum(placement.per_zone)
+        spread_rules = obj["spec"]["template"]["spec"]["topologySpreadConstraints"]
+        zone_rule = next(r for r in spread_rules if r["topologyKey"] == "topology.kubernetes.io/zone")
+        assert zone_rule["maxSkew"] == 1 and zone_rule["whenUnsatisfiable"] == "DoNotSchedule"
+        assert list(placement.per_zone) == spread(replicas, len(region.zones))
+        survivors = worst_zone_loss(replicas, len(region.zones))
+        assert survivors >= placement.survivors_after_zone_loss
+        if region.compute == "full" and len(region.zones) > 1 and spec_agent.replicas.static_stability:
+            # A serving (or hot) region keeps the agent's minimum through any one zone's loss.
+            assert survivors >= spec_agent.replicas.min, (m.path, survivors, spec_agent.replicas.min)
+            checked += 1
+    if c.plan.pattern != "single-zone":
+        assert checked, "no serving workload was checked"
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_every_workload_has_a_budget_that_selects_it_and_allows_an_eviction(name):
+    c = case(name)
+    budgets = [m for m in c.objects if m.object["kind"] == "PodDisruptionBudget"]
+    for m in workloads(c):
+        labels = m.object["spec"]["template"]["metadata"]["labels"]
+        mine = [b.object for b in budgets if b.region == m.region and selects(b.object["spec"]["selector"], labels)]
+        assert len(mine) == 1, f"{m.path}: {len(mine)} budgets select it"
+        spec = mine[0]["spec"]
+        replicas = m.object["spec"]["replicas"]
+        assert "maxUnavailable" not in spec
+        floor = spec["minAvailable"]
+        if replicas == 0:
+            assert floor == 0, "a budget over no pods must block nothing"
+        else:
+            assert replicas - floor >= 1, f"{m.path}: {replicas} pods, minAvailable {floor} blocks every eviction"
+        agent, _ = agent_of(c, m.object)
+        placement = agent.placement(m.region)
+        if len(placement.zones) > 1 and replicas > 1:
+            # Voluntary disruptions never take more than one zone's loss would.
+            assert floor >= min(placement.survivors_after_zone_loss, replicas - 1)
+        assert spec.get("unhealthyPodEvictionPolicy") == "AlwaysAllow"
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_operator_workloads_have_budgets(name):
+    c = case(name)
+    for m in c.objects:
+        obj = m.object
+        if obj["kind"] == "Cluster":
+            assert obj["spec"]["enablePDB"] is True
+        elif obj["kind"] in ("RedisReplication", "RedisSentinel"):
+            assert obj["spec"]["pdb"] == {"enabled": True, "maxUnavailable": 1}
+        elif obj["kind"] == "RabbitmqCluster":
+            pods = {"app.kubernetes.io/name": obj["metadata"]["name"]}
+            budgets = [
+                b.object
+                for b in c.objects
+                if b.region == m.region
+                and b.object["kind"] == "PodDisruptionBudget"
+                and selects(b.object["spec"]["selector"], pods)
+            ]
+            assert [b["spec"]["maxUnavailable"] for b in budgets] == [1]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_containers_have_probes_requests_limits_and_never_run_as_root(name):
+    c = case(name)
+    for m in workloads(c):
+        agent, _ = agent_of(c, m.object)
+        pod = m.object["spec"]["template"]["spec"]
+        psc = pod["securityContext"]
+        assert psc["runAsNonRoot"] is True and psc["runAsUser"] > 0
+        assert psc["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert pod["automountServiceAccountToken"] is False
+        for container in pod["containers"]:
+            resources = container["resources"]
+            for part in ("requests", "limits"):
+                assert set(resources[part]) >= {"cpu", "memory"}, (m.path, part)
+            sc = container["securityContext"]
+            assert sc["runAsNonRoot"] is True and sc.get("runAsUser", psc["runAsUser"]) > 0
+            assert sc["allowPrivilegeEscalation"] is False
+            assert sc["readOnlyRootFilesystem"] is True
+            assert sc["capabilities"] == {"drop": ["ALL"]}
+            assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
+            if agent.port is not None:
+                for probe in ("livenessProbe", "readinessProbe"):
+                    assert container[probe]["httpGet"]["port"] == "http", (m.path, probe)
+                if agent.startup is not None:
+                    assert container["startupProbe"]["httpGet"]["path"] == agent.startup.path
+            else:
+                # Queue workers serve no port: nothing to probe (docs/kubernetes.md, Polaris exceptions).
+                assert "livenessProbe" not in container and "readinessProbe" not in container
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_region_goes_through_its_own_provider(name):
+    c = case(name)
+    providers = {r.urn: r for r in c.graph if r.is_provider}
+    contexts = {r.name: f"{c.plan.system}-{r.name}" for r in c.plan.regions}
+    assert sorted(p.inputs["context"] for p in providers.values()) == sorted(contexts.values())
+    seen = set()
+    for r in c.graph:
+        if not r.custom or r.is_provider:
+            continue
+        assert r.provider in providers, f"{r.urn} uses no explicit provider"
+        region = r.inputs["metadata"]["annotations"]["agentha.dev/region"]
+        assert providers[r.provider].inputs["context"] == contexts[region], r.urn
+        seen.add(region)
+    assert seen == set(contexts)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_every_object_is_named_placed_labelled_and_traced_to_the_spec(name):
+    c = case(name)
+    tags = {k: v for k, v in c.plan.tags}
+    for m in c.objects:
+        meta = m.object["metadata"]
+        assert DNS_SUBDOMAIN.match(meta["name"]) and len(meta["name"]) <= 253, m.path
+        if m.object["kind"] in CLUSTER_SCOPED:
+            assert "namespace" not in meta, m.path
+        else:
+            assert meta["namespace"] == c.plan.system, m.path
+        labels = meta["labels"]
+        for key in REQUIRED_LABELS:
+            assert labels.get(key), (m.path, key)
+        assert labels["app.kubernetes.io/part-of"] == c.plan.system
+        for key, value in tags.items():
+            assert labels.get(key) == value, (m.path, key)
+        if c.plan.owner:
+            assert labels["agentha.dev/owner"] == c.plan.owner
+        path = meta["annotations"]["agentha.dev/spec-path"]
+        head = path.split(".")[0]
+        assert head in ("agents", "stores", "queues", "ingress", "observability", "chaos", "topology", "metadata"), path
+        if head in ("agents", "stores", "queues") and "." in path:
+            collection = {"agents": c.plan.agents, "stores": c.plan.stores, "queues": c.plan.queues}[head]
+            assert path.split(".", 1)[1] in {p.name for p in collection}, path
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_stateful_objects_are_protected_and_never_pruned(name):
+    c = case(name)
+    for r in c.graph:
+        kind = r.inputs.get("kind") if r.custom else None
+        if kind in ("Cluster", "RabbitmqCluster", "Namespace"):
+            # `pulumi destroy` stops at them until unprotected on purpose.
+            assert r.protect, r.urn
+        if kind in ("Vhost", "Queue"):
+            # Deleting the object leaves the vhost or queue (and its messages) in RabbitMQ.
+            assert r.inputs["spec"]["deletionPolicy"] == "retain", r.urn
+        if kind in ("Cluster", "RabbitmqCluster", "Namespace", "Vhost", "Queue"):
+            annotations = r.inputs["metadata"]["annotations"]
+            assert annotations["argocd.argoproj.io/sync-options"] == "Delete=false,Prune=false", r.urn
+            assert annotations["kustomize.toolkit.fluxcd.io/prune"] == "disabled", r.urn
