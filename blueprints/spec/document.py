@@ -56,7 +56,10 @@ class Document:
                 written = format_path(pos.written_at) if pos.written_at is not None else None
                 return Location(self.file, pos.line, pos.column), written
             if not probe:
-                return Location(self.file, 1, 1), None
+                # Nothing on the way is written (a missing top-level section): point at the first
+                # key of the document rather than at line 1, which is often a comment.
+                first = min(((p.line, p.column) for k, p in self.positions.items() if len(k) == 1), default=(1, 1))
+                return Location(self.file, *first), None
             probe = probe[:-1]
 
     def get(self, path: PathT, default: Any = None) -> Any:

@@ -113,3 +113,11 @@ def test_control_characters_are_a_spec_error_with_a_position(char: str) -> None:
 def test_undefined_alias_and_second_document_are_syntax_errors() -> None:
     assert _problem("a: *nope\n").rule == "yaml-syntax"
     assert _problem("a: 1\n---\nb: 2\n").rule == "yaml-syntax"
+
+
+def test_a_missing_top_level_section_is_located_at_the_first_key_not_at_a_comment() -> None:
+    doc = parse_yaml("# yaml-language-server: $schema=x.json\n# about\napiVersion: v\nkind: k\n", "spec.yaml")
+    location, _ = doc.locate(("observability", "notify"))
+    assert (location.line, location.column) == (3, 1)
+    empty = parse_yaml("# nothing\n", "spec.yaml")
+    assert str(empty.locate(("x",))[0]) == "spec.yaml:1:1"
