@@ -58,3 +58,40 @@ def known(values: Iterable[Any]) -> list[Any]:
 
 def tags_of(props: Any) -> dict[str, Any]:
     return mapping(get(props, "tags"))
+
+
+# The spec's SLI alarms (observability.alarms keys) and the `agentha:role` tags of the alarms for them.
+SLI_ROLES: dict[str, tuple[str, ...]] = {
+    "error_rate_percent": ("alarm-5xx-rate", "alarm-error-rate"),
+    "latency_p99": ("alarm-latency-p99",),
+    "oldest_message_age": ("alarm-oldest-message-age",),
+    "dead_letters": ("alarm-dead-letters",),
+    "replication_lag": ("alarm-replication-latency-to-", "alarm-global-replication-lag", "alarm-replication-lag"),
+    "unhealthy_hosts": ("alarm-unhealthy-hosts",),
+    "running_below_min": ("alarm-running-below-min",),
+}
+
+
+def sli_of(subject: Subject) -> str | None:
+    """The spec SLI (observability.alarms key) an alarm watches, from its role tag; None for other alarms."""
+    tag = role(subject) or ""
+    for sli, prefixes in SLI_ROLES.items():
+        if any(tag == p or (p.endswith("-") and tag.startswith(p)) or tag.startswith(p + "-") for p in prefixes):
+            return sli
+    return None
+
+
+def container_definitions(props: Any) -> list[dict[str, Any]]:
+    """An ECS task definition's containers (the provider takes them as a JSON string)."""
+    data = as_json(get(props, "containerDefinitions"))
+    if not isinstance(data, list):
+        return []
+    return [c for c in data if isinstance(c, dict)]
+
+
+def env_var_name(name: str) -> str:
+    """`llm-api-key` -> `LLM_API_KEY`: how a spec secret's name becomes an environment variable."""
+    import re
+
+    text = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper()
+    return f"_{text}" if text[:1].isdigit() else text

@@ -6,13 +6,13 @@ from typing import Any
 
 from policies.model import ResourceRule
 from policies.resources import UNKNOWN, Subject, get, items, violation
+from policies.rules._shared import sli_of
 
 
 def validate(args: Any, report_violation: Any) -> None:
     subject = Subject.of(args)
-    role = subject.tag("agentha:role") or ""
-    if not role.startswith("alarm-"):
-        return  # helper alarms (e.g. feeding a health check or a composite alarm) may stay silent
+    if sli_of(subject) is None:
+        return  # not an SLI alarm (e.g. a deployment gate or a health-check feed): it may stay silent
     actions = items(get(args.props, "alarmActions"))
     enabled = get(args.props, "actionsEnabled")
     if enabled is False:

@@ -37,6 +37,8 @@ def validate(args: Any, report_violation: Any) -> None:
             "set sslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06",
         )
         return
+    if protocol in ("TCP", "UDP", "TCP_UDP", "GENEVE"):
+        return  # passthrough: the load balancer never sees the payload, which may be TLS end to end
     if _redirects_to_https(args):
         return
     violation(
@@ -50,7 +52,7 @@ def validate(args: Any, report_violation: Any) -> None:
 
 RULE = ResourceRule(
     id="agentha-aws-lb-listener-require-tls",
-    description="Listeners use HTTPS/TLS with a TLS 1.2+ policy, or only redirect to HTTPS.",
+    description="HTTP(S)/TLS listeners use a TLS 1.2+ policy; plain HTTP only redirects to HTTPS.",
     severity="high",
     topics=("security",),
     enforcement="mandatory",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -70,3 +71,59 @@ def mutate(
             r = dataclasses.replace(r, inputs=inputs, **fields)
         out.append(r)
     return ResourceGraph(project=base.project, stack=base.stack, resources=out, exports=base.exports)
+
+
+# --- compliant bases: the examples (and a fixture with every AWS engine), synthesized once -------
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "policies" / "fixtures"
+BASES: dict[str, tuple[str, str | None]] = {
+    "support-prod": ("examples/support-agent/spec.yaml", "prod"),
+    "support-staging": ("examples/support-agent/spec.yaml", "staging"),
+    "support-dev": ("examples/support-agent/spec.yaml", "dev"),
+    "orders-prod": ("examples/order-routing/spec.yaml", "prod"),
+    "orders-dev": ("examples/order-routing/spec.yaml", "dev"),
+    "research-prod": ("examples/research-agent/spec.yaml", "prod"),
+    "research-dev": ("examples/research-agent/spec.yaml", "dev"),
+    "engines": ("tests/policies/fixtures/aws-all-engines.yaml", None),
+}
+OFFLINE_CONFIG = {"agentha:auroraMasterPassword": "offline-placeholder"}
+"""A global Aurora primary needs a master password in the stack's secret config; mocks need any value."""
+
+
+@functools.cache
+def base(key: str) -> tuple[ResourceGraph, Any]:
+    """(graph, PolicyContext) of a compliant base, synthesized once per test session."""
+    import json
+
+    from blueprints.spec.loader import load_spec
+    from policies.check import kube_contexts
+    from policies.context import PolicyContext
+    from stacks.synth import synth
+
+    spec, env = BASES[key]
+    loaded = load_spec(ROOT / spec, env)
+    config = dict(OFFLINE_CONFIG)
+    contexts: dict[str, str] = {}
+    if loaded.spec.target == "kubernetes":
+        contexts = kube_contexts(loaded.spec.metadata.name, [r.name for r in loaded.spec.topology.regions])
+        config["agentha:kubeContexts"] = json.dumps(contexts)
+    result = synth(ROOT / spec, env, config=config)
+    context = PolicyContext(
+        plan=result.plan, loaded=loaded, spec_file=str(ROOT / spec), environment=env, kube_contexts=contexts
+    )
+    return result.graph, context
+
+
+def context_for_text(key: str, edit: Callable[[str], str]) -> Any:
+    """The base's context re-planned from its spec text after `edit` (spec mutations for stack rules)."""
+    import dataclasses as dc
+
+    from blueprints.plan.planner import plan
+    from blueprints.spec.loader import load_text
+
+    spec, env = BASES[key]
+    text = edit((ROOT / spec).read_text(encoding="utf-8"))
+    loaded = load_text(text, str(ROOT / spec), env)
+    _, context = base(key)
+    return dc.replace(context, plan=plan(loaded.spec, env, advise=False), loaded=loaded)

@@ -1,0 +1,98 @@
+"""Every SLI the spec names has a Prometheus alert, in every region, routed by severity."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from policies.context import current
+from policies.model import StackRule
+from policies.resources import Subject, get, items, mapping, violation
+
+PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
+# spec SLI -> (alert name, label naming the part, which parts)
+ALERTS = {
+    "error_rate_percent": ("AgentErrorRateHigh", "agent", "http-agents"),
+    "latency_p99": ("AgentLatencyP99High", "agent", "http-agents"),
+    "unhealthy_hosts": ("AgentPodsNotReady", "agent", "agents"),
+    "running_below_min": ("AgentBelowPlannedReplicas", "agent", "agents"),
+    "oldest_message_age": ("QueueOldestMessageAgeHigh", "queue", "queues"),
+    "dead_letters": ("QueueDeadLetters", "queue", "queues"),
+    "replication_lag": ("StoreReplicationLagHigh", "store", "postgres-stores"),
+}
+
+
+def validate(args: Any, report_violation: Any) -> None:
+    plan = current().plan
+    if plan is None or plan.target != "kubernetes":
+        return
+    a = plan.observability.alarms
+    enabled = {
+        "error_rate_percent": a.error_rate_percent is not None,
+        "latency_p99": a.latency_p99_s is not None,
+        "unhealthy_hosts": a.unhealthy_hosts,
+        "running_below_min": a.running_below_min,
+        "oldest_message_age": a.oldest_message_age_s is not None,
+        "dead_letters": a.dead_letters is not None,
+        "replication_lag": a.replication_lag_s is not None,
+    }
+    alerts: dict[str | None, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    sample: dict[str | None, Subject] = {}
+    for r in args.resources:
+        if r.resource_type != PROMETHEUS_RULE:
+            continue
+        s = Subject.of(r)
+        sample.setdefault(s.region, s)
+        for group in items(get(r.props, "spec", "groups")):
+            for rule in items(get(group, "rules")):
+                name = get(rule, "alert")
+                if isinstance(name, str):
+                    alerts[s.region].append((name, mapping(get(rule, "labels"))))
+    parts = {
+        "http-agents": [x.name for x in plan.agents if x.port is not None],
+        "agents": [x.name for x in plan.agents],
+        "queues": [q.name for q in plan.queues],
+        "postgres-stores": [s.name for s in plan.stores if s.engine == "postgres"],
+    }
+    for region in plan.regions:
+        serving = {x.name for x in plan.agents if (p := x.placement(region.name)) is not None and p.desired > 0}
+        for sli, (alert, label, which) in ALERTS.items():
+            if not enabled[sli]:
+                continue
+            for part in parts[which]:
+                if which in ("agents", "http-agents") and part not in serving:
+                    continue
+                found = [
+                    labels
+                    for name, labels in alerts[region.name]
+                    if name == alert and str(labels.get(label, "")).endswith(part)
+                ]
+                if found and all(labels.get("severity") for labels in found):
+                    continue
+                problem = (
+                    f"the spec names the SLI {sli} but {label} '{part}' in {region.name} has no {alert} alert"
+                    if not found
+                    else f"the {alert} alert for {label} '{part}' in {region.name} has no severity label, so "
+                    "Alertmanager routes it to no receiver"
+                )
+                violation(
+                    report_violation,
+                    sample.get(region.name),
+                    problem,
+                    f"add the {alert} alert (labels {label}: {part}, severity: page|ticket) to the region's "
+                    "PrometheusRule",
+                    spec_path=f"observability.alarms.{sli}",
+                )
+
+
+RULE = StackRule(
+    id="agentha-kubernetes-prometheus-rule-cover-spec-slis",
+    description="Every SLI the spec names has a Prometheus alert with a severity, per part and region.",
+    severity="high",
+    topics=("observability",),
+    enforcement="mandatory",
+    why="The spec's alarms are its definition of 'broken'; a missing alert is a failure nobody is paged "
+    "for, and an alert without severity matches no Alertmanager route.",
+    fix="Add the alert to the region's PrometheusRule with the part label and a severity.",
+    validate=validate,
+)

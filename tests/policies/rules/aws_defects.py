@@ -1,0 +1,419 @@
+"""Seeded defects for the AWS rules (support-agent prod/staging and the all-engines fixture)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.policies.graphs import resource
+from tests.policies.rules.corpus import DELETE, Defect, add, change, change_all, drop, json_field, setting
+
+SA = "support-agent"
+E1, W2 = "us-east-1", "us-west-2"
+
+
+def _first_statement_actions(actions: list[str]):
+    def edit(doc: dict[str, Any]) -> dict[str, Any]:
+        doc["Statement"][0]["Action"] = actions
+        return doc
+
+    return edit
+
+
+def _plain_secret(containers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    main = containers[0]
+    main["secrets"] = []
+    main["environment"].append({"name": "LLM_API_KEY", "value": "sk-live-0000"})
+    return containers
+
+
+def _secret_from(region: str):
+    def edit(containers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for ref in containers[0]["secrets"]:
+            parts = ref["valueFrom"].split(":")
+            parts[3] = region
+            ref["valueFrom"] = ":".join(parts)
+        return containers
+
+    return edit
+
+
+def _no_health_check(containers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    containers[0].pop("healthCheck", None)
+    return containers
+
+
+def _fifo_to_standard(policy: dict[str, Any]) -> dict[str, Any]:
+    policy["deadLetterTargetArn"] = policy["deadLetterTargetArn"].removesuffix(".fifo")
+    return policy
+
+
+def _instances_in_one_zone(r: Any) -> bool:
+    return (
+        r.type == "aws:rds/clusterInstance:ClusterInstance"
+        and r.region == E1
+        and not r.name.startswith("engines-records-instance-1-")
+    )
+
+
+DEFECTS: list[Defect] = [
+    # --- SQS ---------------------------------------------------------------------------------------
+    Defect(
+        "agentha-aws-sqs-queue-require-dead-letter-queue",
+        "support-prod",
+        "queue without redrive policy",
+        "has no dead-letter queue",
+        change(f"{SA}-inbound-queue-{E1}", setting("redrivePolicy", DELETE)),
+    ),
+    Defect(
+        "agentha-aws-sqs-queue-require-dead-letter-queue",
+        "support-prod",
+        "FIFO queue with a standard dead-letter queue",
+        "is a FIFO queue whose dead-letter queue is a standard queue",
+        change(f"{SA}-inbound-queue-{W2}", json_field("redrivePolicy", _fifo_to_standard)),
+    ),
+    Defect(
+        "agentha-aws-sqs-queue-require-dead-letter-queue",
+        "support-prod",
+        "delivery limit differs from the spec",
+        "after 50 deliveries, but the spec says 5",
+        change(f"{SA}-inbound-queue-{E1}", json_field("redrivePolicy", lambda p: {**p, "maxReceiveCount": 50})),
+    ),
+    Defect(
+        "agentha-aws-sqs-queue-cover-longest-step",
+        "support-prod",
+        "visibility timeout below the consumer's longest step",
+        "no longer than the longest step of its consumer 'conversation' (2m)",
+        change(f"{SA}-inbound-queue-{E1}", setting("visibilityTimeoutSeconds", 60)),
+    ),
+    Defect(
+        "agentha-aws-sqs-queue-enable-encryption",
+        "support-prod",
+        "dead-letter queue without KMS key",
+        "unencrypted at rest",
+        change(f"{SA}-actions-dlq-{W2}", setting("kmsMasterKeyId", DELETE)),
+    ),
+    Defect(
+        "agentha-aws-sqs-queue-policy-deny-insecure-transport",
+        "support-prod",
+        "queue policy without the TLS-only deny",
+        "does not deny requests made without TLS",
+        change(f"{SA}-inbound-queue-policy-{E1}", json_field("policy", lambda d: {**d, "Statement": []})),
+    ),
+    # --- ECS and autoscaling -----------------------------------------------------------------------
+    Defect(
+        "agentha-aws-ecs-service-spread-across-zones",
+        "support-prod",
+        "service in one subnet",
+        "places tasks in 1 subnet(s) but the plan spreads this agent over 3 zone(s)",
+        change(
+            f"{SA}-conversation-service-{E1}",
+            lambda i: i["networkConfiguration"].update(subnets=i["networkConfiguration"]["subnets"][:1]),
+        ),
+    ),
+    Defect(
+        "agentha-aws-ecs-service-spread-across-zones",
+        "support-prod",
+        "desired count below the zone-loss floor",
+        "asks for 1 task(s) but the plan needs 5",
+        change(f"{SA}-conversation-service-{E1}", setting("desiredCount", 1)),
+    ),
+    Defect(
+        "agentha-aws-ecs-service-enable-circuit-breaker",
+        "support-prod",
+        "rolling service without rollback",
+        "rollback on its circuit breaker",
+        change(f"{SA}-action-executor-service-{E1}", setting("deploymentCircuitBreaker.rollback", False)),
+    ),
+    Defect(
+        "agentha-aws-ecs-service-enable-circuit-breaker",
+        "support-prod",
+        "canary service without alarm rollback",
+        "shifts traffic with the CANARY strategy but rolls back on no deployment alarm",
+        change(f"{SA}-conversation-service-{W2}", setting("alarms.rollback", False)),
+    ),
+    Defect(
+        "agentha-aws-ecs-service-keep-full-capacity",
+        "support-prod",
+        "minimum healthy 50 %",
+        "minimum healthy 50 %",
+        change(f"{SA}-action-executor-service-{W2}", setting("deploymentMinimumHealthyPercent", 50)),
+    ),
+    Defect(
+        "agentha-aws-ecs-service-disallow-public-ip",
+        "support-prod",
+        "tasks with public IPs",
+        "gives its tasks public IP addresses",
+        change(f"{SA}-conversation-service-{E1}", setting("networkConfiguration.assignPublicIp", True)),
+    ),
+    Defect(
+        "agentha-aws-appautoscaling-target-hold-zone-floor",
+        "support-prod",
+        "autoscaling minimum of 1",
+        "may scale the agent down to 1 task(s), below the plan's 5",
+        change(f"{SA}-conversation-scaling-target-{E1}", setting("minCapacity", 1)),
+    ),
+    Defect(
+        "agentha-aws-ecs-task-definition-disallow-plain-secrets",
+        "support-prod",
+        "spec secret as a plain environment value",
+        "gets LLM_API_KEY as a plain environment value although it is the spec secret 'llm-api-key'",
+        change(f"{SA}-conversation-task-{E1}", json_field("containerDefinitions", _plain_secret)),
+    ),
+    Defect(
+        "agentha-aws-ecs-task-definition-read-regional-secrets",
+        "support-prod",
+        "standby tasks read the primary region's secret",
+        "reads LLM_API_KEY from us-east-1",
+        change(f"{SA}-conversation-task-{W2}", json_field("containerDefinitions", _secret_from(E1))),
+    ),
+    Defect(
+        "agentha-aws-ecs-task-definition-require-health-check",
+        "support-prod",
+        "container without health check",
+        "has no health check although the spec gives a liveness probe (/healthz)",
+        change(f"{SA}-conversation-task-{E1}", json_field("containerDefinitions", _no_health_check)),
+    ),
+    # --- load balancing ----------------------------------------------------------------------------
+    Defect(
+        "agentha-aws-lb-load-balancer-span-planned-zones",
+        "support-prod",
+        "ALB in one subnet",
+        "is attached to 1 subnet(s) but the plan uses 3 zone(s)",
+        change(f"{SA}-conversation-alb-{E1}", lambda i: i.update(subnets=i["subnets"][:1])),
+    ),
+    Defect(
+        "agentha-aws-lb-load-balancer-disallow-public-scheme",
+        "support-prod",
+        "internal agent's NLB internet-facing",
+        "is internet-facing",
+        change(f"{SA}-action-executor-nlb-{E1}", setting("internal", False)),
+    ),
+    Defect(
+        "agentha-aws-lb-listener-require-tls",
+        "support-prod",
+        "HTTPS listener with a TLS 1.0 policy",
+        "ELBSecurityPolicy-2016-08",
+        change(f"{SA}-conversation-https-{E1}", setting("sslPolicy", "ELBSecurityPolicy-2016-08")),
+    ),
+    Defect(
+        "agentha-aws-lb-target-group-require-health-check",
+        "support-prod",
+        "target group checks / instead of readiness",
+        "instead of the agent's readiness probe /readyz",
+        change(f"{SA}-conversation-tg-blue-{E1}", setting("healthCheck.path", "/")),
+    ),
+    Defect(
+        "agentha-aws-ec2-security-group-disallow-public-ingress",
+        "support-prod",
+        "public load balancer open on 8443",
+        "opens port 8443 to 0.0.0.0/0 on the public load balancer",
+        change(f"{SA}-conversation-lb-in-443-{E1}", lambda i: i.update(fromPort=8443, toPort=8443)),
+    ),
+    Defect(
+        "agentha-aws-ec2-security-group-disallow-public-ingress",
+        "support-prod",
+        "internal NLB open to the internet",
+        "opens port 8081 to 0.0.0.0/0, but the spec asks for no public ingress here",
+        change(f"{SA}-action-executor-lb-in-8081-{W2}", setting("cidrIpv4", "0.0.0.0/0")),
+    ),
+    # --- DNS ---------------------------------------------------------------------------------------
+    Defect(
+        "agentha-aws-route53-record-require-health-check",
+        "support-prod",
+        "primary failover record without health check",
+        "is a failover record (PRIMARY) without a health check",
+        change(f"{SA}-ingress-record-{E1}", setting("healthCheckId", DELETE)),
+    ),
+    Defect(
+        "agentha-aws-route53-health-check-match-failover-spec",
+        "support-prod",
+        "health check probes another path",
+        "probes / instead of the spec's failover health path /readyz",
+        change(f"{SA}-ingress-health-check-{W2}", setting("resourcePath", "/")),
+    ),
+    # --- DynamoDB ----------------------------------------------------------------------------------
+    Defect(
+        "agentha-aws-dynamodb-table-enable-point-in-time-recovery",
+        "support-prod",
+        "table without PITR",
+        "has point-in-time recovery off: a bad write",
+        change(f"{SA}-conversations-table", setting("pointInTimeRecovery.enabled", False)),
+    ),
+    Defect(
+        "agentha-aws-dynamodb-table-enable-point-in-time-recovery",
+        "support-prod",
+        "replica without PITR",
+        "point-in-time recovery off on its replica in us-west-2",
+        change(f"{SA}-conversations-table", setting("replicas.0.pointInTimeRecovery", False)),
+    ),
+    Defect(
+        "agentha-aws-dynamodb-table-enable-encryption",
+        "support-prod",
+        "table with AWS owned key",
+        "is encrypted only with an AWS owned key",
+        change(f"{SA}-idempotency-table", setting("serverSideEncryption.enabled", False)),
+    ),
+    Defect(
+        "agentha-aws-dynamodb-table-enable-encryption",
+        "support-prod",
+        "replica without its region's key",
+        "its replica in us-west-2 names no key of its own region",
+        change(f"{SA}-idempotency-table", setting("replicas.0.kmsKeyArn", DELETE)),
+    ),
+    Defect(
+        "agentha-aws-dynamodb-table-enable-deletion-protection",
+        "support-prod",
+        "table without deletion protection",
+        "has deletion protection off",
+        change(f"{SA}-conversations-table", setting("deletionProtectionEnabled", False)),
+    ),
+    Defect(
+        "agentha-aws-dynamodb-table-replicate-planned-regions",
+        "support-prod",
+        "global table without its standby replica",
+        "has no replica in us-west-2, where the plan places store 'conversations'",
+        change(f"{SA}-conversations-table", setting("replicas", [])),
+    ),
+    # --- Aurora, ElastiCache -----------------------------------------------------------------------
+    Defect(
+        "agentha-aws-rds-cluster-enable-encryption",
+        "engines",
+        "cluster without storage encryption",
+        "stores data unencrypted",
+        change(f"engines-records-cluster-{E1}", setting("storageEncrypted", False)),
+    ),
+    Defect(
+        "agentha-aws-rds-cluster-enable-deletion-protection",
+        "engines",
+        "cluster without deletion protection",
+        "has deletion protection off",
+        change(f"engines-records-cluster-{W2}", setting("deletionProtection", False)),
+    ),
+    Defect(
+        "agentha-aws-rds-cluster-enable-deletion-protection",
+        "engines",
+        "backups shorter than the spec",
+        "keeps backups for 1 day(s), less than the spec's 14",
+        change(f"engines-records-cluster-{E1}", setting("backupRetentionPeriod", 1)),
+    ),
+    Defect(
+        "agentha-aws-rds-cluster-join-global-cluster",
+        "engines",
+        "standby cluster outside the global database",
+        "is not a member of a global database",
+        change(f"engines-records-cluster-{W2}", setting("globalClusterIdentifier", DELETE)),
+    ),
+    Defect(
+        "agentha-aws-rds-cluster-spread-instances-across-zones",
+        "engines",
+        "every instance in one zone",
+        "has instances pinned to 1 zone(s) (us-east-1a)",
+        change_all(_instances_in_one_zone, setting("availabilityZone", "us-east-1a")),
+    ),
+    Defect(
+        "agentha-aws-elasticache-replication-group-enable-automatic-failover",
+        "engines",
+        "no automatic failover",
+        "has automatic failover off",
+        change(f"engines-sessions-cache-{E1}", setting("automaticFailoverEnabled", False)),
+    ),
+    Defect(
+        "agentha-aws-elasticache-replication-group-enable-encryption",
+        "engines",
+        "no encryption in transit",
+        "does not encrypt in transit",
+        change(f"engines-sessions-cache-{E1}", setting("transitEncryptionEnabled", False)),
+    ),
+    Defect(
+        "agentha-aws-elasticache-replication-group-join-global-datastore",
+        "engines",
+        "standalone secondary",
+        "is a standalone group in us-west-2",
+        change(f"engines-sessions-cache-{W2}", setting("globalReplicationGroupId", DELETE)),
+    ),
+    # --- secrets, keys, IAM ------------------------------------------------------------------------
+    Defect(
+        "agentha-aws-secretsmanager-secret-replicate-planned-regions",
+        "engines",
+        "secret without its standby replica",
+        "has no replica in us-west-2",
+        change("engines-model-key-secret", setting("replicas", [])),
+    ),
+    Defect(
+        "agentha-aws-secretsmanager-secret-version-disallow-inline-value",
+        "support-prod",
+        "a secret version with the value in the program",
+        "sets the secret's value from the program (secretString)",
+        add(
+            resource(
+                "aws:secretsmanager/secretVersion:SecretVersion",
+                f"{SA}-llm-api-key-value",
+                {
+                    "secretId": "arn:aws:secretsmanager:us-east-1:123456789012:x",
+                    "secretString": "[secret]",
+                    "region": E1,
+                },
+                region=E1,
+            )
+        ),
+    ),
+    Defect(
+        "agentha-aws-kms-key-enable-rotation",
+        "support-prod",
+        "key without rotation",
+        "does not rotate its key material",
+        change(f"{SA}-key-{W2}", setting("enableKeyRotation", False)),
+    ),
+    Defect(
+        "agentha-aws-iam-policy-disallow-wildcard-action",
+        "support-prod",
+        "task role allowed sqs:*",
+        "allows wildcard action(s) sqs:*",
+        change(f"{SA}-conversation-task-policy-{E1}", json_field("policy", _first_statement_actions(["sqs:*"]))),
+    ),
+    # --- observability -----------------------------------------------------------------------------
+    Defect(
+        "agentha-aws-cloudwatch-log-group-configure-retention",
+        "support-prod",
+        "log group kept forever",
+        "keeps logs forever",
+        change(f"{SA}-conversation-logs-{E1}", setting("retentionInDays", DELETE)),
+    ),
+    Defect(
+        "agentha-aws-cloudwatch-metric-alarm-require-notification",
+        "support-prod",
+        "SLI alarm without action",
+        "has no alarm action: it fires silently",
+        change(f"{SA}-conversation-5xx-rate-alarm-{E1}", setting("alarmActions", [])),
+    ),
+    Defect(
+        "agentha-aws-cloudwatch-metric-alarm-cover-spec-slis",
+        "support-prod",
+        "standby queue without its backlog alarm",
+        "the spec names the SLI oldest message age (observability.alarms.oldest_message_age) but 'inbound' in "
+        "us-west-2 has no alarm",
+        drop(f"{SA}-inbound-oldest-message-age-alarm-{W2}"),
+    ),
+    Defect(
+        "agentha-aws-sns-topic-enable-encryption",
+        "support-prod",
+        "alert topic without KMS key",
+        "is not encrypted at rest",
+        change(f"{SA}-alerts-topic-{W2}", setting("kmsMasterKeyId", DELETE)),
+    ),
+    Defect(
+        "agentha-aws-sns-topic-require-subscription",
+        "support-prod",
+        "standby alert topic without subscriber",
+        "has no email subscription for oncall@acme.example",
+        drop(f"{SA}-alerts-email-0-{W2}"),
+    ),
+    # --- network -----------------------------------------------------------------------------------
+    Defect(
+        "agentha-aws-ec2-nat-gateway-spread-across-zones",
+        "support-prod",
+        "a zone without NAT gateway",
+        "has no NAT gateway in us-east-1c",
+        drop(f"{SA}-network-nat-us-east-1c"),
+    ),
+]
