@@ -301,3 +301,11 @@ def test_load_with_an_environment_tags_its_problems() -> None:
     with pytest.raises(SpecError) as info:
         load_text(text, "spec.yaml", "dev")
     assert [p.environment for p in info.value.problems] == ["dev"]
+
+
+def test_a_top_level_list_is_located_at_its_first_item() -> None:
+    with pytest.raises(SpecError) as info:
+        load_text("# a comment\n# another\n- name: a\n- name: b\n", "spec.yaml")
+    (p,) = info.value.problems
+    assert p.rule == "document-shape" and (p.location.line, p.location.column) == (3, 1)
+    assert p.value == "list"
