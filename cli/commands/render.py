@@ -1,0 +1,149 @@
+"""`render`: plain Kubernetes manifests from the spec, one folder per region, for GitOps.
+
+The stack program runs offline under the SDK's mocks (as in `synth`) and every Kubernetes object it
+would create is written as YAML (`stacks/manifests.py`). The output folder is the command's own: it
+holds a marker file listing what render wrote, so a re-render updates those files, removes the ones
+no longer produced, and leaves anything else alone; a non-empty folder without the marker is
+refused unless `--force`. All files are staged first and moved into place together.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cli.commands.spec_commands import EnvOpt, SpecArg
+from cli.output import console, spec_errors, usage_error
+
+MARKER = ".agentha-render.json"
+"""Written last into every folder render fills; its presence makes the folder render's own."""
+
+
+def marker_text(system: str, environment: str | None, files: list[str]) -> str:
+    """The marker's content: deterministic (no time, no absolute path), so a re-render changes nothing."""
+    data = {
+        "generator": "agentha-blueprint render",
+        "system": system,
+        "environment": environment,
+        "files": sorted(files),
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def _previous_files(out: Path) -> list[str] | None:
+    """The files an earlier render wrote here, or None when the folder is not render's."""
+    marker = out / MARKER
+    if not marker.is_file():
+        return None
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    return [f for f in files if isinstance(f, str)] if isinstance(files, list) else None
+
+
+def _safe(relative: str) -> bool:
+    path = Path(relative)
+    return not path.is_absolute() and ".." not in path.parts
+
+
+def render(
+    spec: SpecArg,
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-O", help="Folder to write into (created if missing); one sub-folder per region."),
+    ],
+    env: EnvOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Write into a non-empty folder render did not create, overwriting files."),
+    ] = False,
+) -> None:
+    """Write plain Kubernetes manifests (YAML) for Argo CD, Flux or kubectl apply, without Pulumi.
+
+    One folder per region (cluster), one file per object, a kustomization.yaml in each; the same
+    spec always gives the same bytes. The manifests reference Secrets by name only: create them
+    first (the list is printed). Exit 0 when written, 2 on bad input.
+
+    [bold]Examples[/bold]
+
+      agentha-blueprint render examples/research-agent/spec.yaml --env prod --out deploy/
+
+      kubectl apply --server-side -k deploy/europe-west4/
+    """
+    from stacks.manifests import render as render_manifests
+    from stacks.synth import synth as run_synth
+
+    if out.exists() and not out.is_dir():
+        usage_error(f"--out {out} is a file", "give a folder (it is created if missing)", path=str(out))
+    previous = _previous_files(out) if out.is_dir() else None
+    if out.is_dir() and previous is None and any(out.iterdir()) and not force:
+        usage_error(
+            f"{out} is not empty and was not written by render (no {MARKER}); nothing was written",
+            "choose an empty or new folder, or re-run with --force to write into it anyway",
+            path=str(out),
+        )
+    from blueprints.spec.loader import load_spec
+
+    with spec_errors():
+        target = load_spec(spec, env).spec.target
+    if target != "kubernetes":
+        usage_error(
+            f"render writes Kubernetes manifests, but {spec} targets {target}",
+            "use `agentha-blueprint synth` (or `pulumi up`) for this target, or set `target: kubernetes`",
+            path="target",
+        )
+    with spec_errors():
+        result = run_synth(spec, env)
+    try:
+        manifests = render_manifests(result.graph)
+    except ValueError as err:
+        usage_error(str(err), "rename one of the two parts in the spec", path="(manifests)")
+    files = {out / rel: text for rel, text in manifests.items()}
+    files[out / MARKER] = marker_text(result.plan.system, env, list(manifests))
+    # Files this command wrote before may be replaced; anything else needs --force.
+    ours = {out / rel for rel in previous or [] if _safe(rel)} | {out / MARKER}
+    from cli.files import plan_writes, write_files
+
+    try:
+        with spec_errors():
+            plan_writes({p: t for p, t in files.items() if p not in ours}, force=force)
+            written = write_files(files, force=True)
+    except OSError as err:
+        usage_error(
+            f"could not write {err.filename or out}: {err.strerror or err}",
+            "check the folder's permissions and free space",
+        )
+    stale = sorted(out / rel for rel in previous or [] if _safe(rel) and rel not in manifests)
+    for path in stale:
+        path.unlink(missing_ok=True)
+        if path.parent != out and path.parent.is_dir() and not any(path.parent.iterdir()):
+            path.parent.rmdir()
+    _report(out, written, stale, result.graph.exports)
+
+
+def _report(out: Path, written: list[Any], stale: list[Path], exports: dict[str, Any]) -> None:
+    from rich.markup import escape
+
+    err = console(stderr=True)
+    files = [w for w in written if w.path.name != MARKER]
+    counts: dict[str, int] = {}
+    for item in files:
+        counts[item.status] = counts.get(item.status, 0) + 1
+    regions = {w.path.relative_to(out).parts[0] for w in files if len(w.path.relative_to(out).parts) > 1}
+    done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    err.print(f"{escape(str(out))}: {len(files)} files for {len(regions)} region(s) ({done})")
+    if stale:
+        err.print(f"removed {len(stale)} file(s) the spec no longer produces")
+    secrets = (exports.get("kubernetes") or {}).get("requiredSecrets") or {}
+    for region, items in sorted(secrets.items()):
+        if not items:
+            continue
+        err.print(f"[bold]{escape(region)}[/bold]: create these Secrets before applying (values never in manifests):")
+        for item in items:
+            keys = ", ".join(item.get("keys", []))
+            err.print(f"  {escape(item['name'])} ({escape(keys)}): {escape(item.get('purpose', ''))}")
