@@ -85,7 +85,8 @@ class DynamoTable(pulumi.ComponentResource):
                         consistency_mode="STRONG" if strong else None,
                     )
                     for r in s.replica_regions
-                ],
+                ]
+                or None,
                 region=primary,
                 tags=args.tags.tags(s.name, "table", region=primary, spec_path=path),
             ),

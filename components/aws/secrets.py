@@ -61,7 +61,8 @@ class SpecSecret(pulumi.ComponentResource):
                 recovery_window_in_days=RECOVERY_WINDOW_DAYS,
                 replicas=[
                     secretsmanager.SecretReplicaArgs(region=r, kms_key_id=args.key_arns[r]) for r in s.replica_regions
-                ],
+                ]
+                or None,
                 region=primary,
                 tags=args.tags.tags(s.name, "secret", region=primary, spec_path=spec_path("secrets", s.name)),
             ),

@@ -1,0 +1,328 @@
+"""AgentService: Fargate services, load balancers, rollouts, scaling, roles and alarms."""
+
+from __future__ import annotations
+
+import pytest
+
+from blueprints.plan.models import ProbePlan, RolloutPlan
+from components.aws.agent_service import container_health_check, deployment, env_name
+from stacks.graph import CapturedResource, ResourceGraph
+from tests.components.aws.helpers import dependencies, doc, graph, synth_case, tags
+
+
+def one(g: ResourceGraph, type_: str, part: str, region: str, role: str | None = None) -> CapturedResource:
+    found = [
+        r
+        for r in g.of_type(type_)
+        if tags(r).get("agentha:part") == part
+        and tags(r).get("agentha:region") == region
+        and (role is None or tags(r).get("agentha:role") == role)
+    ]
+    assert len(found) == 1, (type_, part, region, role, [r.name for r in found])
+    return found[0]
+
+
+def by_name(g: ResourceGraph, type_: str, name: str) -> CapturedResource:
+    return next(r for r in g.of_type(type_) if r.name == name)
+
+
+def named(g: ResourceGraph, type_: str, fragment: str) -> list[CapturedResource]:
+    return [r for r in g.of_type(type_) if fragment in r.name]
+
+
+# --- pure pieces ----------------------------------------------------------------------------------
+
+
+def test_rollout_maps_onto_ecs_strategies() -> None:
+    canary = RolloutPlan("canary", (10, 50, 100), 300, True)
+    assert deployment(canary, "alb") == ("CANARY", {"canary_percent": 10.0, "bake": "5"})
+    linear = RolloutPlan("linear", (25, 50, 75, 100), 180, True)
+    assert deployment(linear, "alb") == ("LINEAR", {"step_percent": 25.0, "bake": "3"})
+    assert deployment(RolloutPlan("blue-green", (100,), 90, True), "alb") == ("BLUE_GREEN", {"bake": "2"})
+    # Only an ALB gives ECS a listener rule to shift: everything else rolls.
+    assert deployment(canary, "nlb") == ("ROLLING", {})
+    assert deployment(canary, None) == ("ROLLING", {})
+    # ECS needs a linear step of at least 3 %.
+    assert deployment(RolloutPlan("linear", (1, 100), 60, True), "alb")[1]["step_percent"] == 3.0
+
+
+def test_container_health_check_follows_the_liveness_probe_within_ecs_bounds() -> None:
+    check = container_health_check(ProbePlan("/healthz", 10, 3, 2), 8080, ProbePlan("/healthz", 10, 30, 2))
+    assert "http://localhost:8080/healthz" in check["command"][1]
+    assert check["command"][0] == "CMD-SHELL"
+    assert (check["interval"], check["timeout"], check["retries"], check["startPeriod"]) == (10, 2, 3, 300)
+    tight = container_health_check(ProbePlan("/h", 1, 50, 100), 80, None)
+    assert (tight["interval"], tight["timeout"], tight["retries"], tight["startPeriod"]) == (5, 60, 10, 0)
+
+
+def test_env_names() -> None:
+    assert env_name("AGENTHA_QUEUE", "order-events", "URL") == "AGENTHA_QUEUE_ORDER_EVENTS_URL"
+    assert env_name("llm-api-key") == "LLM_API_KEY"
+
+
+# --- services on the captured graph ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("case", "agent", "strategy"),
+    [
+        ("support-agent", "conversation", "CANARY"),
+        ("order-routing", "router", "LINEAR"),
+        ("hot", "conversation", "BLUE_GREEN"),
+        ("stores", "conversation", "LINEAR"),
+        ("single-zone", "conversation", "ROLLING"),
+        ("support-agent", "action-executor", "ROLLING"),  # internal NLB
+        ("order-routing", "fulfiller", "ROLLING"),  # queue worker, no port
+    ],
+)
+def test_each_service_uses_the_planned_strategy_and_its_resources(case: str, agent: str, strategy: str) -> None:
+    s = synth_case(case)
+    g = s.graph
+    region = s.plan.primary_region.name
+    service = one(g, "aws:ecs/service:Service", agent, region)
+    config = service.inputs["deploymentConfiguration"]
+    assert config["strategy"] == strategy
+    assert service.inputs["deploymentMinimumHealthyPercent"] == 100
+    assert service.inputs["availabilityZoneRebalancing"] == "ENABLED"
+    assert service.inputs["launchType"] == "FARGATE"
+    assert service.inputs["networkConfiguration"]["assignPublicIp"] is False
+    assert service.ignore_changes == ("desiredCount",)
+    balancers = service.inputs.get("loadBalancers", [])
+    if strategy == "ROLLING":
+        assert service.inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+        assert all("advancedConfiguration" not in b for b in balancers)
+        assert "bakeTimeInMinutes" not in config
+        return
+    assert "deploymentCircuitBreaker" not in service.inputs  # ECS allows it for rolling updates only
+    rollout = s.plan.rollout
+    assert config["bakeTimeInMinutes"] == str(int(rollout.bake_s // 60))
+    if strategy == "CANARY":
+        assert config["canaryConfiguration"]["canaryPercent"] == rollout.steps[0]
+    if strategy == "LINEAR":
+        assert config["linearConfiguration"]["stepPercent"] == rollout.steps[0]
+    (balancer,) = balancers
+    advanced = balancer["advancedConfiguration"]
+    groups = [r for r in named(g, "aws:lb/targetGroup:TargetGroup", f"{agent}-tg-") if region in r.name]
+    assert len(groups) == 2
+    green = next(r for r in groups if "tg-green" in r.name)
+    assert green.urn in dependencies(service, "loadBalancers")
+    rule = one(g, "aws:lb/listenerRule:ListenerRule", agent, region)
+    assert rule.urn in dependencies(service, "loadBalancers")
+    assert rule.ignore_changes == ("actions",)  # ECS shifts the weights
+    weights = sorted(t["weight"] for t in rule.inputs["actions"][0]["forward"]["targetGroups"])
+    assert weights == [0, 100]
+    assert advanced["productionListenerRule"] and advanced["alternateTargetGroupArn"] and advanced["roleArn"]
+    infra = one(g, "aws:iam/role:Role", agent, region, "ecs-infrastructure-role")
+    assert doc(infra, "assumeRolePolicy")["Statement"][0]["Principal"] == {"Service": "ecs.amazonaws.com"}
+
+
+def test_ingress_alb_terminates_tls_and_redirects_http() -> None:
+    g = graph("support-agent")
+    listeners = named(g, "aws:lb/listener:Listener", "conversation")
+    https = [r for r in listeners if r.inputs["protocol"] == "HTTPS"]
+    http = [r for r in listeners if r.inputs["protocol"] == "HTTP"]
+    assert len(https) == len(http) == 2  # both regions
+    for listener in https:
+        assert listener.inputs["port"] == 443
+        assert listener.inputs["sslPolicy"].startswith("ELBSecurityPolicy-TLS13")
+        assert listener.inputs["certificateArn"]
+        assert any("certificate-validated" in u for u in dependencies(listener, "certificateArn"))
+    for listener in http:
+        redirect = listener.inputs["defaultActions"][0]["redirect"]
+        assert (redirect["protocol"], redirect["port"], redirect["statusCode"]) == ("HTTPS", "443", "HTTP_301")
+    for balancer in named(g, "aws:lb/loadBalancer:LoadBalancer", "conversation"):
+        assert balancer.inputs["loadBalancerType"] == "application"
+        assert balancer.inputs["internal"] is False  # ingress.public
+        assert balancer.inputs["dropInvalidHeaderFields"] is True
+
+
+def test_private_ingress_gets_an_internal_alb_and_other_agents_an_internal_nlb() -> None:
+    g = graph("order-routing")
+    for balancer in named(g, "aws:lb/loadBalancer:LoadBalancer", "router"):
+        assert balancer.inputs["internal"] is True
+        assert balancer.inputs["loadBalancerType"] == "application"
+        assert all("private-subnet" in u for u in dependencies(balancer, "subnets"))
+    assert not named(g, "aws:lb/loadBalancer:LoadBalancer", "fulfiller")  # no port: no balancer
+    nlbs = named(graph("support-agent"), "aws:lb/loadBalancer:LoadBalancer", "action-executor")
+    assert nlbs and all(r.inputs["loadBalancerType"] == "network" and r.inputs["internal"] for r in nlbs)
+    (tls,) = named(graph("single-zone"), "aws:lb/listener:Listener", "conversation")
+    assert (tls.inputs["protocol"], tls.inputs["port"]) == ("TLS", 443) and tls.inputs["certificateArn"]
+
+
+def test_target_group_checks_follow_the_plans_load_balancer_health_check() -> None:
+    s = synth_case("support-agent")
+    check = s.plan.agent("conversation").lb_health_check
+    assert check is not None
+    for group in named(s.graph, "aws:lb/targetGroup:TargetGroup", "conversation"):
+        hc = group.inputs["healthCheck"]
+        assert hc["path"] == check.path
+        assert hc["interval"] == check.period_s
+        assert hc["timeout"] == check.timeout_s
+        assert hc["unhealthyThreshold"] == check.failure_threshold
+        assert group.inputs["targetType"] == "ip"
+
+
+def test_task_definition_carries_probes_resilience_settings_resources_and_regional_secrets() -> None:
+    s = synth_case("support-agent")
+    for region in ("us-east-1", "us-west-2"):
+        task = one(s.graph, "aws:ecs/taskDefinition:TaskDefinition", "conversation", region)
+        assert task.inputs["requiresCompatibilities"] == ["FARGATE"]
+        assert (task.inputs["cpu"], task.inputs["memory"]) == ("1024", "2048")
+        (container,) = doc(task, "containerDefinitions")
+        env = {e["name"]: e["value"] for e in container["environment"]}
+        assert env["AGENTHA_RETRY_MAX_ATTEMPTS"] == "5"
+        assert env["AGENTHA_CIRCUIT_BREAKER_FAILURE_RATE_PERCENT"] == "50"
+        assert env["AGENTHA_IDEMPOTENCY_STORE"] == "idempotency"
+        assert env["AGENTHA_REGION"] == region
+        assert f"sqs.{region}.amazonaws.com" in env["AGENTHA_QUEUE_INBOUND_URL"]
+        assert env["AGENTHA_QUEUE_INBOUND_URL"].endswith(".fifo")
+        assert "AGENTHA_STORE_CONVERSATIONS_TABLE" in env
+        (secret,) = container["secrets"]
+        assert secret["name"] == "LLM_API_KEY" and f":secretsmanager:{region}:" in secret["valueFrom"]
+        assert "/healthz" in container["healthCheck"]["command"][1]
+        assert container["logConfiguration"]["options"]["awslogs-region"] == region
+        assert container["stopTimeout"] == 120
+
+
+def policy_named(g: ResourceGraph, name: str) -> dict:
+    return doc(next(r for r in g.of_type("aws:iam/rolePolicy:RolePolicy") if r.name == name), "policy")
+
+
+def test_task_role_may_touch_only_what_the_agent_names() -> None:
+    s = synth_case("support-agent")
+    g = s.graph
+    policy = policy_named(g, "support-agent-conversation-task-policy-us-east-1")
+    by_sid = {st["Sid"]: st for st in policy["Statement"]}
+    assert by_sid["ConsumeOwnQueues"]["Resource"] == ["arn:aws:sqs:us-east-1:123456789012:support-agent-inbound.fifo"]
+    assert by_sid["ProduceToOwnQueues"]["Resource"] == ["arn:aws:sqs:us-east-1:123456789012:support-agent-actions"]
+    assert "sqs:SendMessage" not in by_sid["ConsumeOwnQueues"]["Action"]
+    tables = by_sid["ReadWriteOwnTables"]["Resource"]
+    assert all(":dynamodb:us-east-1:" in t for t in tables) and len(tables) == 4  # two tables and their indexes
+    executor = next(
+        r
+        for r in g.of_type("aws:iam/rolePolicy:RolePolicy")
+        if r.name == "support-agent-action-executor-task-policy-us-west-2"
+    )
+    statements = {st["Sid"]: st for st in doc(executor, "policy")["Statement"]}
+    assert "ProduceToOwnQueues" not in statements  # it produces nothing
+    assert all(":us-west-2:" in r for st in statements.values() for r in st["Resource"])
+    execution = next(
+        r
+        for r in g.of_type("aws:iam/rolePolicy:RolePolicy")
+        if r.name == "support-agent-conversation-execution-policy-us-west-2"
+    )
+    ex = {st["Sid"]: st for st in doc(execution, "policy")["Statement"]}
+    assert ex["ReadOwnSecrets"]["Action"] == ["secretsmanager:GetSecretValue"]
+    assert all(":secretsmanager:us-west-2:" in r for r in ex["ReadOwnSecrets"]["Resource"])
+    assert ex["WriteOwnLogs"]["Resource"][0].endswith(":*")
+    assert "EcrLogin" not in ex  # the image is on ghcr.io, not ECR
+
+
+def test_databases_are_reached_with_iam_auth_scoped_to_the_regional_cluster() -> None:
+    g = graph("stores")
+    policy = next(
+        r
+        for r in g.of_type("aws:iam/rolePolicy:RolePolicy")
+        if r.name == "support-agent-conversation-task-policy-us-west-2"
+    )
+    st = {s["Sid"]: s for s in doc(policy, "policy")["Statement"]}
+    (user,) = st["ConnectToOwnDatabases"]["Resource"]
+    assert user.startswith("arn:aws:rds-db:us-west-2:123456789012:dbuser:cluster-") and user.endswith("/conversation")
+
+
+def test_scaling_on_cpu_and_on_backlog_per_task() -> None:
+    s = synth_case("support-agent")
+    g = s.graph
+    placement = s.plan.agent("conversation").placement("us-east-1")
+    assert placement is not None
+    target = one(g, "aws:appautoscaling/target:Target", "conversation", "us-east-1")
+    assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (placement.min, placement.max)
+    cpu = next(
+        r
+        for r in g.of_type("aws:appautoscaling/policy:Policy")
+        if r.name == "support-agent-conversation-scale-on-cpu-us-east-1"
+    )
+    tt = cpu.inputs["targetTrackingScalingPolicyConfiguration"]
+    assert (
+        tt["targetValue"] == 60
+        and tt["predefinedMetricSpecification"]["predefinedMetricType"] == "ECSServiceAverageCPUUtilization"
+    )
+    backlog = next(
+        r
+        for r in g.of_type("aws:appautoscaling/policy:Policy")
+        if r.name == "support-agent-conversation-scale-on-backlog-us-east-1"
+    )
+    spec = backlog.inputs["targetTrackingScalingPolicyConfiguration"]
+    assert spec["targetValue"] == 20
+    metrics = {m["id"]: m for m in spec["customizedMetricSpecification"]["metrics"]}
+    assert metrics["backlog"]["expression"] == "(q0) / tasks" and metrics["backlog"]["returnData"] is True
+    assert metrics["tasks"]["metricStat"]["metric"]["metricName"] == "RunningTaskCount"
+    assert metrics["q0"]["metricStat"]["metric"]["metricName"] == "ApproximateNumberOfMessagesVisible"
+    assert all(
+        r.inputs["settings"] == [{"name": "containerInsights", "value": "enabled"}]
+        for r in g.of_type("aws:ecs/cluster:Cluster")
+    )
+
+
+def test_pilot_light_standby_runs_nothing_and_wakes_up_when_work_arrives() -> None:
+    s = synth_case("support-agent@staging")
+    g = s.graph
+    agent = s.plan.agent("conversation")
+    standby = agent.placement("us-west-2")
+    full = agent.placement("us-east-1")
+    assert standby is not None and full is not None and standby.desired == 0
+    service = one(g, "aws:ecs/service:Service", "conversation", "us-west-2")
+    assert service.inputs.get("desiredCount", 0) == 0
+    step = next(
+        r
+        for r in g.of_type("aws:appautoscaling/policy:Policy")
+        if r.name == "support-agent-conversation-activate-on-failover-us-west-2"
+    )
+    config = step.inputs["stepScalingPolicyConfiguration"]
+    assert config["adjustmentType"] == "ExactCapacity"
+    assert config["stepAdjustments"][0]["scalingAdjustment"] == full.desired
+    triggers = [
+        r for r in g.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if step.urn in dependencies(r, "alarmActions")
+    ]
+    assert {t.inputs["metricName"] for t in triggers} == {"RequestCount", "ApproximateNumberOfMessagesVisible"}
+    cpu = next(
+        r
+        for r in g.of_type("aws:appautoscaling/policy:Policy")
+        if r.name == "support-agent-conversation-scale-on-cpu-us-west-2"
+    )
+    assert cpu.inputs["targetTrackingScalingPolicyConfiguration"]["disableScaleIn"] is True
+    assert not [
+        r
+        for r in g.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if "running-below-min-us-west-2" in r.inputs["name"]
+    ]
+
+
+def test_deployments_roll_back_on_the_slo_alarms() -> None:
+    g = graph("support-agent")
+    service = one(g, "aws:ecs/service:Service", "conversation", "us-east-1")
+    alarms = service.inputs["alarms"]
+    assert alarms["enable"] and alarms["rollback"]
+    assert {n.split("-conversation-")[-1] if "-conversation-" in n else n for n in alarms["alarmNames"]} >= {
+        "5xx-rate-us-east-1",
+        "latency-p99-us-east-1",
+    }
+    assert "support-agent-inbound-dead-letters-us-east-1" in alarms["alarmNames"]
+    worker = one(graph("order-routing"), "aws:ecs/service:Service", "fulfiller", "eu-west-1")
+    assert worker.inputs["alarms"]["alarmNames"] == ["order-routing-fulfilment-actions-dead-letters-eu-west-1"]
+
+
+def test_5xx_alarm_is_metric_math_on_the_real_load_balancer() -> None:
+    g = graph("support-agent")
+    alarm = next(
+        r
+        for r in g.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if r.inputs["name"] == "support-agent-conversation-5xx-rate-us-east-1"
+    )
+    queries = {q["id"]: q for q in alarm.inputs["metricQueries"]}
+    assert "requests" in queries["rate"]["expression"] and queries["rate"]["returnData"] is True
+    dims = queries["requests"]["metric"]["dimensions"]
+    assert dims["LoadBalancer"].startswith("app/")  # the ALB's arn_suffix output
+    balancer = one(g, "aws:lb/loadBalancer:LoadBalancer", "conversation", "us-east-1")
+    assert balancer.urn in dependencies(alarm, "metricQueries")
+    assert alarm.inputs["threshold"] == 1

@@ -1,0 +1,62 @@
+"""RegionKey, tags and IAM builders."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.aws.encryption import key_policy
+from components.aws.iam import Statement
+from components.aws.tags import TagContext
+from tests.components.aws.helpers import graph
+
+
+def test_key_policy_lists_explicit_actions_and_scopes_the_services() -> None:
+    policy = key_policy("eu-west-1", "123456789012", "aws")
+    statements = {s["Sid"]: s for s in policy["Statement"]}
+    for statement in statements.values():
+        assert all("*" not in a for a in statement["Action"])
+    admin = statements["AccountAdministersKeyAndIamGrantsUse"]
+    assert admin["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    assert "kms:PutKeyPolicy" in admin["Action"]  # the account can always fix the policy (no lock-out)
+    logs = statements["CloudWatchLogsOfThisRegion"]
+    assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    assert logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"].startswith("arn:aws:logs:eu-west-1:")
+
+
+def test_one_rotating_key_per_region() -> None:
+    g = graph("order-routing")
+    keys = g.of_type("aws:kms/key:Key")
+    assert sorted(k.inputs["region"] for k in keys) == ["eu-central-1", "eu-west-1"]
+    assert all(k.inputs["enableKeyRotation"] and k.inputs["deletionWindowInDays"] == 30 for k in keys)
+    assert json.loads(keys[0].inputs["policy"])["Statement"][0]["Principal"]["AWS"].endswith(":root")
+    aliases = {a.inputs["name"] for a in g.of_type("aws:kms/alias:Alias")}
+    assert aliases == {"alias/agentha/order-routing"}
+    assert {a.inputs["name"] for a in graph("order-routing@dev").of_type("aws:kms/alias:Alias")} == {
+        "alias/agentha/order-routing-dev"
+    }
+
+
+def test_tag_context() -> None:
+    ctx = TagContext("sys", "prod", "team", (("cost-center", "1"), ("agentha:part", "spoof")))
+    tags = ctx.tags("inbound", "queue", region="eu-west-1", spec_path="queues.inbound")
+    assert tags == {
+        "cost-center": "1",
+        "owner": "team",
+        "agentha:system": "sys",
+        "agentha:environment": "prod",
+        "agentha:part": "inbound",
+        "agentha:role": "queue",
+        "agentha:region": "eu-west-1",
+        "agentha:spec-path": "queues.inbound",
+    }
+    assert ctx.scope == "sys-prod" and TagContext("sys").scope == "sys"
+    assert "agentha:environment" not in TagContext("sys").tags("network", "vpc")
+
+
+def test_statements_refuse_wildcard_actions() -> None:
+    with pytest.raises(ValueError, match="wildcard"):
+        Statement("Bad", ("sqs:*",), ["arn:q"])
+    with pytest.raises(ValueError, match="wildcard"):
+        Statement("Bad", ("s3:Get*",), ["arn:b"])

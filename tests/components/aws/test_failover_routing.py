@@ -1,0 +1,84 @@
+"""Route 53 routing and the ingress certificates."""
+
+from __future__ import annotations
+
+from components.aws.failover_routing import request_interval
+from tests.components.aws.helpers import dependencies, graph, synth_case
+
+
+def records(case: str) -> dict[str, dict]:
+    g = graph(case)
+    return {r.name: r.inputs for r in g.of_type("aws:route53/record:Record") if "-ingress-record-" in r.name}
+
+
+def test_active_passive_public_ingress_fails_over_on_https_health_checks() -> None:
+    s = synth_case("support-agent")
+    routing = s.plan.routing
+    assert routing is not None
+    recs = records("support-agent")
+    primary = recs["support-agent-ingress-record-us-east-1"]
+    secondary = recs["support-agent-ingress-record-us-west-2"]
+    assert primary["failoverRoutingPolicies"] == [{"type": "PRIMARY"}]
+    assert secondary["failoverRoutingPolicies"] == [{"type": "SECONDARY"}]
+    for rec in (primary, secondary):
+        assert rec["name"] == "support.acme.example" and rec["type"] == "A" and rec["healthCheckId"]
+        assert rec["aliases"][0]["evaluateTargetHealth"] is True
+    checks = s.graph.of_type("aws:route53/healthCheck:HealthCheck")
+    assert len(checks) == 2
+    for check in checks:
+        i = check.inputs
+        assert (i["type"], i["port"], i["resourcePath"]) == ("HTTPS", 443, routing.health_path)
+        assert i["requestInterval"] == routing.interval_s and i["failureThreshold"] == routing.failure_threshold
+        assert i["fqdn"].endswith(".elb.amazonaws.com")  # each region's own load balancer
+
+
+def test_private_active_active_ingress_uses_latency_records_and_cloudwatch_health() -> None:
+    s = synth_case("order-routing")
+    recs = records("order-routing")
+    assert {tuple(r["latencyRoutingPolicies"][0].values()) for r in recs.values()} == {
+        ("eu-west-1",),
+        ("eu-central-1",),
+    }
+    checks = s.graph.of_type("aws:route53/healthCheck:HealthCheck")
+    metric = [c for c in checks if c.inputs["type"] == "CLOUDWATCH_METRIC"]
+    calculated = [c for c in checks if c.inputs["type"] == "CALCULATED"]
+    assert len(metric) == 4 and len(calculated) == 2  # blue and green target groups, per region
+    for check in metric:
+        assert check.inputs["insufficientDataHealthStatus"] == "LastKnownStatus"
+        assert check.inputs["cloudwatchAlarmName"].startswith("order-routing-router-no-healthy-hosts-")
+        assert check.inputs["cloudwatchAlarmRegion"] in check.inputs["cloudwatchAlarmName"]
+    for check in calculated:
+        assert check.inputs["childHealthThreshold"] == 1 and len(check.inputs["childHealthchecks"]) == 2
+    alarms = {r.inputs["name"]: r for r in s.graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    blue = alarms["order-routing-router-no-healthy-hosts-blue-eu-west-1"]
+    assert blue.inputs["statistic"] == "Minimum" and "metricQueries" not in blue.inputs  # Route 53 needs a plain metric
+    assert blue.inputs["alarmActions"] == []  # read by Route 53, not paged
+
+
+def test_pilot_light_secondary_takes_traffic_without_a_health_check() -> None:
+    recs = records("support-agent@staging")
+    secondary = recs["support-agent-ingress-record-us-west-2"]
+    assert "healthCheckId" not in secondary and secondary["aliases"][0]["evaluateTargetHealth"] is False
+    assert "healthCheckId" in recs["support-agent-ingress-record-us-east-1"]
+
+
+def test_one_region_gets_a_plain_alias_record() -> None:
+    (rec,) = records("support-agent@dev").values()
+    assert "setIdentifier" not in rec and "healthCheckId" not in rec
+    assert not graph("support-agent@dev").of_type("aws:route53/healthCheck:HealthCheck")
+
+
+def test_one_certificate_per_region_validated_by_one_dns_record() -> None:
+    g = graph("support-agent")
+    certificates = g.of_type("aws:acm/certificate:Certificate")
+    assert sorted(c.inputs["region"] for c in certificates) == ["us-east-1", "us-west-2"]
+    assert all(
+        c.inputs["validationMethod"] == "DNS" and c.inputs["domainName"] == "support.acme.example" for c in certificates
+    )
+    (record,) = [r for r in g.of_type("aws:route53/record:Record") if "certificate-validation" in r.name]
+    validations = g.of_type("aws:acm/certificateValidation:CertificateValidation")
+    assert len(validations) == 2 and all(record.urn in dependencies(v, "validationRecordFqdns") for v in validations)
+
+
+def test_request_interval_is_one_route53_allows() -> None:
+    assert request_interval(10) == 10 and request_interval(30) == 30 and request_interval(5) == 10

@@ -1,0 +1,90 @@
+"""Alert topics, composite alarms and dashboards."""
+
+from __future__ import annotations
+
+import json
+
+from components.aws.alerts import topic_policy
+from components.aws.observability import alarm_rule, dashboard_body
+from tests.components.aws.helpers import dependencies, graph, synth_case
+
+
+def test_alert_topic_is_encrypted_and_mails_every_address() -> None:
+    s = synth_case("support-agent")
+    g = s.graph
+    for topic in g.of_type("aws:sns/topic:Topic"):
+        subscriptions = [
+            r for r in g.of_type("aws:sns/topicSubscription:TopicSubscription") if topic.urn in dependencies(r, "topic")
+        ]
+        assert [r.inputs["endpoint"] for r in subscriptions] == list(s.plan.observability.emails)
+        assert all(r.inputs["protocol"] == "email" for r in subscriptions)
+    policy = json.loads(topic_policy("arn:t", "123"))
+    allow, deny = policy["Statement"]
+    assert allow["Principal"] == {"Service": "cloudwatch.amazonaws.com"} and allow["Action"] == "sns:Publish"
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_a_composite_alarm_and_a_dashboard_per_region() -> None:
+    g = graph("support-agent")
+    alarms = g.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    for region in ("us-east-1", "us-west-2"):
+        (composite,) = [
+            c for c in g.of_type("aws:cloudwatch/compositeAlarm:CompositeAlarm") if c.inputs["region"] == region
+        ]
+        sli = [a for a in alarms if a.inputs["region"] == region and a.inputs["alarmActions"]]
+        assert composite.inputs["alarmRule"].count("ALARM(") == len(sli)
+        for alarm in sli:
+            assert f'ALARM("{alarm.inputs["name"]}")' in composite.inputs["alarmRule"]
+        (dashboard,) = [d for d in g.of_type("aws:cloudwatch/dashboard:Dashboard") if d.inputs["region"] == region]
+        body = json.loads(dashboard.inputs["dashboardBody"])
+        assert len(body["widgets"]) == len(sli) + 1 and body["widgets"][0]["type"] == "alarm"
+
+
+def test_alarm_rule_and_dashboard_body() -> None:
+    assert alarm_rule(["a", "b"]) == 'ALARM("a") OR ALARM("b")'
+    body = json.loads(dashboard_body("eu-west-1", "t", [f"arn:{i}" for i in range(150)]))
+    assert len(body["widgets"][0]["properties"]["alarms"]) == 100  # CloudWatch's alarm widget limit
+    assert body["widgets"][1]["properties"]["annotations"] == {"alarms": ["arn:0"]}
+
+
+def test_regions_with_more_than_a_hundred_alarms_nest_composites() -> None:
+    from pulumi_aws import cloudwatch
+
+    from components.aws.observability import Observability, ObservabilityArgs
+    from components.aws.tags import TagContext
+    from stacks.capture import synthesize
+
+    def program() -> None:
+        alarms = [
+            cloudwatch.MetricAlarm(
+                f"a{i}",
+                cloudwatch.MetricAlarmArgs(
+                    name=f"a{i}",
+                    namespace="N",
+                    metric_name="M",
+                    comparison_operator="GreaterThanThreshold",
+                    threshold=1,
+                    evaluation_periods=1,
+                    period=60,
+                    statistic="Maximum",
+                    region="eu-west-1",
+                ),
+            )
+            for i in range(150)
+        ]
+        Observability(
+            "o",
+            ObservabilityArgs(
+                region="eu-west-1", tags=TagContext("sys"), topic_arn="arn:t", alarms=alarms, dashboard=False
+            ),
+        )
+
+    g = synthesize(program, project="p", stack="s")
+    composites = {c.inputs["alarmName"]: c.inputs for c in g.of_type("aws:cloudwatch/compositeAlarm:CompositeAlarm")}
+    assert len(composites) == 3
+    top = composites["sys-region-health-composite-eu-west-1"]
+    assert (
+        top["alarmRule"] == 'ALARM("sys-region-health-part-1-eu-west-1") OR ALARM("sys-region-health-part-2-eu-west-1")'
+    )
+    assert composites["sys-region-health-part-1-eu-west-1"]["alarmRule"].count("ALARM(") == 100
+    assert top["alarmActions"] == ["arn:t"]

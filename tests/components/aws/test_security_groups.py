@@ -1,0 +1,59 @@
+"""Security groups allow only what the topology needs."""
+
+from __future__ import annotations
+
+from stacks.graph import CapturedResource, ResourceGraph
+from tests.components.aws.helpers import dependencies, graph, tags
+
+
+def rules_of(g: ResourceGraph, group: CapturedResource, kind: str) -> list[CapturedResource]:
+    type_ = f"aws:vpc/securityGroup{kind}Rule:SecurityGroup{kind}Rule"
+    return [r for r in g.of_type(type_) if group.urn in dependencies(r, "securityGroupId")]
+
+
+def group(g: ResourceGraph, part: str, role: str, region: str) -> CapturedResource:
+    return next(
+        r
+        for r in g.of_type("aws:ec2/securityGroup:SecurityGroup")
+        if tags(r)["agentha:part"] == part and tags(r)["agentha:role"] == role and r.inputs["region"] == region
+    )
+
+
+def test_public_alb_takes_https_and_the_redirect_port_from_the_internet_only() -> None:
+    g = graph("support-agent")
+    lb = group(g, "conversation", "lb-sg", "us-east-1")
+    ingress = rules_of(g, lb, "Ingress")
+    assert sorted(r.inputs["fromPort"] for r in ingress) == [80, 443]
+    assert all(r.inputs["cidrIpv4"] == "0.0.0.0/0" for r in ingress)
+    (egress,) = rules_of(g, lb, "Egress")
+    task = group(g, "conversation", "task-sg", "us-east-1")
+    assert task.urn in dependencies(egress, "referencedSecurityGroupId") and egress.inputs["fromPort"] == 8080
+
+
+def test_private_ingress_takes_traffic_from_the_vpc_only() -> None:
+    g = graph("order-routing")
+    lb = group(g, "router", "lb-sg", "eu-west-1")
+    for rule in rules_of(g, lb, "Ingress"):
+        assert rule.inputs["cidrIpv4"] == "10.40.0.0/16"
+
+
+def test_tasks_take_their_port_only_from_their_load_balancer() -> None:
+    g = graph("support-agent")
+    for region in ("us-east-1", "us-west-2"):
+        task = group(g, "conversation", "task-sg", region)
+        (rule,) = rules_of(g, task, "Ingress")
+        lb = group(g, "conversation", "lb-sg", region)
+        assert lb.urn in dependencies(rule, "referencedSecurityGroupId")
+        assert "cidrIpv4" not in rule.inputs and rule.inputs["fromPort"] == rule.inputs["toPort"] == 8080
+    worker = group(graph("order-routing"), "fulfiller", "task-sg", "eu-west-1")
+    assert not rules_of(graph("order-routing"), worker, "Ingress")  # a queue worker takes no connections
+
+
+def test_stores_take_connections_only_from_the_agents_that_use_them() -> None:
+    g = graph("stores")
+    for store, port in (("sessions", 5432), ("hot-cache", 6379)):
+        sg = group(g, store, "store-sg", "us-west-2")
+        (rule,) = rules_of(g, sg, "Ingress")
+        assert rule.inputs["fromPort"] == port
+        user = group(g, "conversation", "task-sg", "us-west-2")
+        assert user.urn in dependencies(rule, "referencedSecurityGroupId")
