@@ -77,7 +77,7 @@ def parse_text(text: str, file: str) -> Document:
                     path="(document)",
                     message="a spec is a YAML mapping starting with `apiVersion: agentha.dev/v1` and `kind: HASpec`",
                     fix="start from `agentha-blueprint init` or an example under examples/",
-                    location=doc.locate(())[0],
+                    location=Location(file, doc.locate(())[0].line, 1),
                     value=None if doc.data is None else type(doc.data).__name__,
                 )
             ]
