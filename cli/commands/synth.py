@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from stacks.graph import ResourceGraph
 
 
+OFFLINE_CONFIG = {
+    # Offline only: stands in for the secret a real stack sets with `pulumi config set --secret`
+    # (an Aurora global database's master password). It reaches no cloud and is captured as [secret].
+    "agentha:auroraMasterPassword": "offline-synth-placeholder",
+}
+
+
 class SynthFormat(StrEnum):
     text = "text"
     json = "json"
@@ -56,11 +63,17 @@ def synth(
 
       agentha-blueprint synth spec.yaml --output json --out graph.json
     """
+    from pulumi.errors import RunError
+
+    from cli.output import usage_error
     from stacks.synth import synth as run_synth
 
     fmt = output.value
-    with spec_errors(fmt), progress("synthesizing under Pulumi mocks…"):
-        result = run_synth(spec, env)
+    try:
+        with spec_errors(fmt), progress("synthesizing under Pulumi mocks…"):
+            result = run_synth(spec, env, config=dict(OFFLINE_CONFIG))
+    except RunError as err:  # the program refused to build (it says why and how to fix it)
+        usage_error(str(err), "see the message above", fmt, path="(program)")
     text = result.graph.dumps() if fmt == "json" else None
     if out is not None:
         from cli.files import write_files
