@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli.commands import render, scaffold, spec_commands, synth
+from cli.commands import check, render, scaffold, spec_commands, synth
 
 app = typer.Typer(
     name="agentha-blueprint",
@@ -26,6 +26,7 @@ app.command()(spec_commands.validate)
 app.command()(spec_commands.plan)
 app.command()(spec_commands.schema)
 app.command()(synth.synth)
+app.command()(check.check)
 app.command()(render.render)
 app.command()(scaffold.init)
 app.add_typer(scaffold.stack_app, name="stack")

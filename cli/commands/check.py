@@ -48,20 +48,22 @@ def check(
 ) -> None:
     """Check the topology against the HA and security policy rules, offline.
 
-    Runs the stack's Pulumi program under the SDK's mocks (as `synth` does) and evaluates every rule
-    of the CrossGuard pack in policies/ over the captured resources, the spec and its plan. The same
-    rules run inside Pulumi with `pulumi preview --policy-pack policies`.
+    Runs the stack's Pulumi program under the SDK's mocks (as `synth` does)
+    and evaluates every rule of the CrossGuard pack in policies/ over the
+    captured resources, the spec and its plan. The same rules run inside
+    Pulumi with `pulumi preview --policy-pack policies`.
 
-    Exit 0 when no mandatory rule is violated (advisory findings are shown but never fail), 1 on any
-    mandatory violation, 2 on a bad spec, config file or flag.
+    Exit 0 when no mandatory rule is violated (advisory findings are shown
+    but never fail), 1 on any mandatory violation, 2 on a bad spec, config
+    file or flag.
 
     [bold]Examples[/bold]
 
       agentha-blueprint check examples/support-agent/spec.yaml --env prod
 
-      agentha-blueprint check spec.yaml --env prod --format sarif --out agentha.sarif
+      agentha-blueprint check spec.yaml -e prod --format sarif --out a.sarif
 
-      agentha-blueprint check spec.yaml --format junit --config agentha-policy.yaml > policies.xml
+      agentha-blueprint check spec.yaml --format junit > policies.xml
     """
     from policies.check import run_check
 
