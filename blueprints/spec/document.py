@@ -9,6 +9,7 @@ value keeps the position where it was actually written.
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -330,6 +331,8 @@ def _merge_named(
         if name not in index:
             location, _ = src.locate((*src_item, "name") if isinstance(item, dict) and "name" in item else src_item)
             known = [n for n in index if isinstance(n, str)]
+            close = difflib.get_close_matches(str(name), known, n=1) if name is not None else []
+            hint = f"did you mean '{close[0]}'? " if close else ""
             kind = str(path[-1])
             problems.append(
                 Problem(
@@ -343,7 +346,8 @@ def _merge_named(
                     fix=(
                         "add `name:` to say which item it overrides"
                         if name is None
-                        else f"use a name from the base spec ({', '.join(known)}), or add '{name}' to `{kind}` first"
+                        else f"{hint}use a name from the base spec ({', '.join(known)}), "
+                        f"or add '{name}' to `{kind}` first"
                         if known
                         else f"the base spec defines no {kind}: add '{name}' to `{kind}` first"
                     ),

@@ -106,6 +106,7 @@ def test_unknown_name_is_an_error_at_the_name_with_the_known_ones() -> None:
     assert p.location.line == line_of(text, "wrker")
     assert p.location.column == text.splitlines()[p.location.line - 1].index("name: wrker") + 1
     assert "web, worker" in p.fix and p.value == "wrker"
+    assert p.fix.startswith("did you mean 'worker'?")
 
 
 def test_override_item_without_a_name_is_an_error() -> None:
