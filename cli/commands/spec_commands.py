@@ -62,15 +62,16 @@ def validate(
 
     fmt = output.value
     environments: list[str] = []
-    with spec_errors(fmt):
+    # Every outcome (a file that cannot be read or parsed included) is reported the same way, so the
+    # JSON always has the same shape and the text always goes to the same stream.
+    try:
         if env is None:
             environments, problems = check_all(spec)
         else:
-            try:
-                problems = list(load_spec(spec, env).warnings)
-            except SpecError as err:
-                problems = err.problems
             environments = [env]
+            problems = list(load_spec(spec, env).warnings)
+    except SpecError as err:
+        problems = err.problems
     errors = [p for p in problems if p.severity == "error"]
     if fmt == "json":
         write_stdout(problems_json(problems, file=str(spec), environments=environments))
