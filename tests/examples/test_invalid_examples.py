@@ -95,7 +95,7 @@ def test_bad_spec_reports_the_expected_problem_through_the_cli(path: Path) -> No
 def test_bad_spec_text_output_names_file_line_rule_and_fix(path: Path) -> None:
     expect = expectation(path)
     args = ["validate", str(path)] + (["--env", expect.env] if expect.env else [])
-    result = runner.invoke(app, args, terminal_width=200)
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert "Traceback" not in result.output
     assert result.exit_code == (0 if expect.severity == "warning" else 2)
     position = f"{path}:{expect.line}:{expect.column or 1}"
