@@ -161,5 +161,6 @@ def schema(
         return
     from cli.files import write_files
 
-    write_files({out: text}, force=force)
+    with spec_errors():  # an existing file without --force is bad input (exit 2), not a traceback
+        write_files({out: text}, force=force)
     console(stderr=True).print(f"wrote {out}")
