@@ -1,0 +1,64 @@
+"""`--help` on every command (nested ones too) exits 0 and shows worked examples."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from cli.main import app
+
+runner = CliRunner()
+
+
+def command_paths() -> list[tuple[str, ...]]:
+    root = typer.main.get_command(app)
+    paths: list[tuple[str, ...]] = []
+
+    def walk(command: Any, path: tuple[str, ...]) -> None:
+        if hasattr(command, "commands"):  # a group (typer bundles its own click)
+            for name, sub in sorted(command.commands.items()):
+                walk(sub, (*path, name))
+        elif path:
+            paths.append(path)
+
+    walk(root, ())
+    return paths
+
+
+def test_the_spec_commands_are_registered() -> None:
+    assert {("validate",), ("plan",), ("schema",)} <= set(command_paths())
+
+
+def test_top_level_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for path in command_paths():
+        assert path[0] in result.stdout
+
+
+def test_no_arguments_shows_help() -> None:
+    result = runner.invoke(app, [], env={"COLUMNS": "200"})
+    assert "Usage" in result.output and "validate" in result.output
+
+
+@pytest.mark.parametrize("path", command_paths(), ids=" ".join)
+def test_every_command_help_shows_examples(path: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "Examples" in result.stdout
+    assert f"agentha-blueprint {' '.join(path)}" in result.stdout  # an example of this very command
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("path", command_paths(), ids=" ".join)
+def test_short_help_flag_works_too(path: tuple[str, ...]) -> None:
+    assert runner.invoke(app, [*path, "-h"]).exit_code == 0
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("agentha-blueprint ")
