@@ -324,10 +324,11 @@ def _merge_named(
     src_path: PathT,
     problems: list[Problem],
 ) -> None:
-    index = {item.get("name"): i for i, item in enumerate(base) if isinstance(item, dict)}
+    # Only text names match; anything else (a list, a number) is reported, never used as a key.
+    index = {item["name"]: i for i, item in enumerate(base) if isinstance(item, dict) and _is_name(item.get("name"))}
     for j, item in enumerate(items):
         src_item = (*src_path, j)
-        name = item.get("name") if isinstance(item, dict) else None
+        name = item.get("name") if isinstance(item, dict) and _is_name(item.get("name")) else None
         if name not in index:
             location, _ = src.locate((*src_item, "name") if isinstance(item, dict) and "name" in item else src_item)
             known = [n for n in index if isinstance(n, str)]
@@ -341,10 +342,10 @@ def _merge_named(
                     message=(
                         f"the override names {kind[:-1]} '{name}', which the base spec does not define"
                         if name is not None
-                        else f"an item of {kind} in an override needs a `name`"
+                        else f"an item of {kind} in an override needs a `name` written as text"
                     ),
                     fix=(
-                        "add `name:` to say which item it overrides"
+                        f"add `name:` with the name of the {kind[:-1]} it overrides"
                         if name is None
                         else f"{hint}use a name from the base spec ({', '.join(known)}), "
                         f"or add '{name}' to `{kind}` first"
@@ -359,6 +360,10 @@ def _merge_named(
             continue
         i = index[name]
         _merge_map(out, src, base[i], item, (*path, i), src_item, problems)
+
+
+def _is_name(value: Any) -> bool:
+    return isinstance(value, str) and not isinstance(value, bool)
 
 
 def _drop_positions(doc: Document, path: PathT) -> None:

@@ -112,7 +112,7 @@ def test_unknown_name_is_an_error_at_the_name_with_the_known_ones() -> None:
 def test_override_item_without_a_name_is_an_error() -> None:
     with pytest.raises(SpecError) as info:
         merged("dev:\n  agents: [{replicas: {min: 1}}]\n")
-    assert "needs a `name`" in info.value.problems[0].message
+    assert "needs a `name` written as text" in info.value.problems[0].message
 
 
 def test_unknown_name_when_the_base_list_is_empty_says_so() -> None:
@@ -310,3 +310,18 @@ def test_a_top_level_list_is_located_at_its_first_item() -> None:
     (p,) = info.value.problems
     assert p.rule == "document-shape" and (p.location.line, p.location.column) == (3, 1)
     assert p.value == "list"
+
+
+@pytest.mark.parametrize("name", ["[web]", "{a: 1}", "5", "true"])
+def test_an_override_item_whose_name_is_not_text_is_a_spec_error(name: str) -> None:
+    # A list as `name` crashed the merge with "unhashable type: 'list'" (found by the fuzz tests).
+    with pytest.raises(SpecError) as info:
+        merged(f"dev:\n  agents: [{{name: {name}, replicas: {{min: 1}}}}]\n")
+    assert info.value.problems[0].rule == "environment-unknown-item"
+
+
+def test_a_base_item_whose_name_is_not_text_does_not_break_the_merge() -> None:
+    doc = parse_yaml(env("dev:\n  agents: [{name: web, replicas: {min: 1}}]\n"), "spec.yaml")
+    doc.data["agents"][1]["name"] = ["worker"]
+    merged_doc = apply_environment(doc, "dev")
+    assert merged_doc.data["agents"][0]["replicas"]["min"] == 1
