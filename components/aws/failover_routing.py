@@ -12,7 +12,8 @@ checkers live on the internet and cannot reach an internal load balancer, so a p
 judged by CloudWatch instead: a `CLOUDWATCH_METRIC` check per target group on the "no healthy
 host" alarm, combined by a `CALCULATED` check when blue/green keeps two groups.
 
-A pilot-light secondary has no task until traffic arrives, so its record carries no health check
+A private ingress zone is associated with the VPCs the topology creates, so the name also resolves
+inside them. A pilot-light secondary has no task until traffic arrives, so its record carries no health check
 and does not evaluate target health: when the primary fails, Route 53 sends traffic there, and the
 arriving requests scale it out. Alias records take their TTL from the load balancer (60 s);
 `failover.dns_ttl` applies to nothing else here.
@@ -21,7 +22,7 @@ arriving requests scale it out. Alias records take their TTL from the load balan
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 from pulumi_aws import cloudwatch, route53
@@ -49,6 +50,9 @@ class FailoverRoutingArgs:
     routing: RoutingPlan
     tags: TagContext
     endpoints: Mapping[str, RegionalEndpoint]
+    private_zone_vpcs: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """region -> VPC the topology created there; a private ingress zone is associated with each, so
+    the name resolves inside them too (existing VPCs are left to their owners)."""
 
 
 def request_interval(seconds: float) -> int:
@@ -102,6 +106,13 @@ class FailoverRouting(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+        if not r.public:
+            for region, vpc_id in args.private_zone_vpcs.items():
+                route53.ZoneAssociation(
+                    naming.resource(system, "ingress", "zone-association", region),
+                    route53.ZoneAssociationArgs(zone_id=zone.zone_id, vpc_id=vpc_id, vpc_region=region),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
         self.register_outputs({"fqdn": self.fqdn, "health_check_ids": self.health_check_ids})
 
     def _health_check(self, region: str, endpoint: RegionalEndpoint) -> pulumi.Output[str]:

@@ -445,7 +445,14 @@ class AwsTopology(pulumi.ComponentResource):
             return None
         return FailoverRouting(
             naming.resource(plan.system, "routing"),
-            FailoverRoutingArgs(routing=routing, tags=self.tags, endpoints=endpoints),
+            FailoverRoutingArgs(
+                routing=routing,
+                tags=self.tags,
+                endpoints=endpoints,
+                private_zone_vpcs={
+                    r.name: self.networks[r.name].vpc_id for r in plan.regions if not r.network.is_existing
+                },
+            ),
             opts=self._child_opts,
         )
 

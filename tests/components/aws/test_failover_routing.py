@@ -82,3 +82,12 @@ def test_one_certificate_per_region_validated_by_one_dns_record() -> None:
 
 def test_request_interval_is_one_route53_allows() -> None:
     assert request_interval(10) == 10 and request_interval(30) == 30 and request_interval(5) == 10
+
+
+def test_a_private_ingress_zone_is_associated_with_the_new_vpcs() -> None:
+    g = graph("order-routing")
+    associations = g.of_type("aws:route53/zoneAssociation:ZoneAssociation")
+    assert sorted(a.inputs["vpcRegion"] for a in associations) == ["eu-central-1", "eu-west-1"]
+    vpcs = {v.urn for v in g.of_type("aws:ec2/vpc:Vpc")}
+    assert all(set(dependencies(a, "vpcId")) <= vpcs for a in associations)
+    assert not graph("support-agent").of_type("aws:route53/zoneAssociation:ZoneAssociation")  # public zone

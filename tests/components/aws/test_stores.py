@@ -133,3 +133,12 @@ def test_valkey_is_multi_az_with_failover_encrypted_and_global() -> None:
         if r.inputs["name"].startswith("support-agent-hot-cache-global")
     ]
     assert lag.inputs["region"] == "us-west-2" and lag.inputs["metricName"] == "GlobalDatastoreReplicationLag"
+
+
+def test_a_throw_away_stack_can_switch_deletion_protection_off() -> None:
+    from stacks.synth import synth
+
+    g = synth(EXAMPLES / "support-agent" / "spec.yaml", "dev", config={"agentha:deletionProtection": "false"}).graph
+    tables = g.of_type("aws:dynamodb/table:Table")
+    assert tables and not any(t.protect or t.inputs["deletionProtectionEnabled"] for t in tables)
+    assert all(t.protect for t in graph("support-agent@dev").of_type("aws:dynamodb/table:Table"))
