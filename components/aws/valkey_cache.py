@@ -88,10 +88,7 @@ class ValkeyCache(pulumi.ComponentResource):
                 preferred_cache_cluster_azs=[zones[i % len(zones)] for i in range(nodes)] if zones else None,
                 automatic_failover_enabled=True,
                 multi_az_enabled=True,
-                at_rest_encryption_enabled=True,
                 kms_key_id=p.key_arn,
-                transit_encryption_enabled=True,
-                transit_encryption_mode="required",
                 subnet_group_name=subnets.name,
                 security_group_ids=[p.security_group_id],
                 port=PORT,
@@ -105,9 +102,13 @@ class ValkeyCache(pulumi.ComponentResource):
                 group_args.engine = ENGINE
                 group_args.engine_version = ENGINE_VERSION
                 group_args.node_type = s.instance_class or "cache.r7g.large"
+                group_args.at_rest_encryption_enabled = True
+                group_args.transit_encryption_enabled = True
+                group_args.transit_encryption_mode = "required"
             else:
                 assert global_group is not None
-                # Engine, version and node type come from the global datastore.
+                # Engine, version, node type and both encryption settings come from the global
+                # datastore (ElastiCache rejects them on a secondary); the key is this region's.
                 group_args.global_replication_group_id = global_group.global_replication_group_id
             group = elasticache.ReplicationGroup(
                 naming.resource(system, s.name, "cache", region),

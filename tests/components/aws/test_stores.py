@@ -120,10 +120,21 @@ def test_valkey_is_multi_az_with_failover_encrypted_and_global() -> None:
     for group in groups.values():
         assert group.inputs["multiAzEnabled"] and group.inputs["automaticFailoverEnabled"]
         assert group.inputs["numCacheClusters"] >= 2
-        assert group.inputs["transitEncryptionMode"] == "required"
         assert len(set(group.inputs["preferredCacheClusterAzs"])) >= 2
     assert primary.inputs["engine"] == "valkey" and primary.inputs["nodeType"]
-    assert "engine" not in secondary.inputs and "nodeType" not in secondary.inputs  # from the datastore
+    assert primary.inputs["transitEncryptionMode"] == "required" and primary.inputs["atRestEncryptionEnabled"]
+    # ElastiCache takes these from the global datastore and rejects them on a secondary.
+    for inherited in (
+        "engine",
+        "engineVersion",
+        "nodeType",
+        "parameterGroupName",
+        "atRestEncryptionEnabled",
+        "transitEncryptionEnabled",
+        "transitEncryptionMode",
+        "numNodeGroups",
+    ):
+        assert inherited not in secondary.inputs, inherited
     (datastore,) = g.of_type("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup")
     assert primary.urn in dependencies(datastore, "primaryReplicationGroupId")
     assert not primary.protect  # marked `cache`: losing it loses nothing
