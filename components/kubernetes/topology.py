@@ -82,6 +82,12 @@ class KubernetesTopology(pulumi.ComponentResource):
                 f"agentha:kubeContexts to a map of region to context, e.g. "
                 f'{{"{missing[0]}": "<context name>"}}'
             )
+        clashes = names_in_conflict(plan)
+        if clashes:
+            raise ValueError(
+                "on Kubernetes these names would give two objects (Services, budgets, policies) the same "
+                f"name in one namespace: {', '.join(clashes)}; rename the agent or store"
+            )
         self._args = args
         self.namespace = args.namespace or plan.system
         self.regions = {}
@@ -436,3 +442,18 @@ class KubernetesTopology(pulumi.ComponentResource):
 
 def plan_secret(plan: TopologyPlan, name: str) -> str:
     return next((s.description for s in plan.secrets if s.name == name), "") or "set out of band"
+
+
+RESERVED = ("rabbitmq",)
+"""Names the broker's own objects (and its operator's Service) use under `<system>-`."""
+
+
+def names_in_conflict(plan: TopologyPlan) -> list[str]:
+    """Agents and stores whose objects would share names: an agent and a store of the same name, or
+    either named like the broker."""
+    agents = {a.name for a in plan.agents}
+    stores = {s.name for s in plan.stores}
+    out = [f"'{n}' (agent and store)" for n in sorted(agents & stores)]
+    if plan.queues:
+        out += [f"'{n}' (reserved for the broker)" for n in sorted((agents | stores) & set(RESERVED))]
+    return out

@@ -257,6 +257,29 @@ def crd_schemas() -> CrdSchemas:
     return CrdSchemas(shared_path("crds"))
 
 
+@cache
+def _built_in_validator(version: str, api_version: str, kind: str) -> Any:
+    """kubernetes-validate's strict schema for one kind, compiled once (its `validate()` recompiles
+    the schema and its definitions on every call, which dominates a run over many objects)."""
+    import jsonschema
+    from kubernetes_validate import utils
+    from referencing import Registry, Resource
+
+    schema_version = [v for v in utils.all_versions() if utils.major_minor(v) <= utils.major_minor(version)][-1]
+    api = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    folder = f"kubernetes-json-schema/v{schema_version}-local-strict"
+    schema = utils.schema_contents(f"{folder}/{kind.lower()}-{api}.json", version)
+    definitions = utils.schema_contents(f"{folder}/_definitions.json", version)
+    registry = Resource.from_contents(definitions) @ (Resource.from_contents(schema) @ Registry())
+    return jsonschema.validators.Draft202012Validator(schema, registry=registry)
+
+
+def built_in_errors(obj: Mapping[str, Any], version: str) -> list[str]:
+    """Strict validation of a built-in object, as `kubernetes_validate.validate(obj, version, strict=True)`."""
+    validator = _built_in_validator(version, str(obj["apiVersion"]), str(obj["kind"]))
+    return [f"{'.'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message}" for e in validator.iter_errors(obj)]
+
+
 BUILT_IN_GROUPS = {"", "apps", "autoscaling", "policy", "networking.k8s.io", "scheduling.k8s.io", "batch"}
 
 

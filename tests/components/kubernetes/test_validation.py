@@ -13,14 +13,36 @@ import copy
 import kubernetes_validate
 import pytest
 
-from tests.components.kubernetes.support import all_cases, case, close_schema, crd_schemas, is_built_in, tidy_pattern
+from tests.components.kubernetes.support import (
+    all_cases,
+    built_in_errors,
+    case,
+    close_schema,
+    crd_schemas,
+    is_built_in,
+    tidy_pattern,
+)
 
 CASES = all_cases()
 VERSIONS = ("1.30", kubernetes_validate.latest_version())
 
 
+def test_the_kubernetes_example_validates_with_kubernetes_validate_itself():
+    problems = []
+    for m in case("example:research-agent").objects:
+        if not is_built_in(m.object):
+            continue
+        for version in VERSIONS:
+            try:
+                kubernetes_validate.validate(m.object, version, strict=True)
+            except kubernetes_validate.ValidationError as err:
+                problems.append(f"{m.path} ({version}): {err}")
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_built_in_objects_validate_strictly(name):
+    # The same schemas as kubernetes_validate.validate(strict=True), each compiled once.
     problems = []
     checked = 0
     for m in case(name).objects:
@@ -28,10 +50,7 @@ def test_built_in_objects_validate_strictly(name):
             continue
         checked += 1
         for version in VERSIONS:
-            try:
-                kubernetes_validate.validate(m.object, version, strict=True)
-            except kubernetes_validate.ValidationError as err:
-                problems.append(f"{m.path} ({version}): {err}")
+            problems += [f"{m.path} ({version}): {e}" for e in built_in_errors(m.object, version)]
     assert checked > 0
     assert not problems, "\n".join(problems)
 
@@ -73,10 +92,13 @@ def test_crd_validation_keeps_fields_that_preserve_unknown_fields_open():
 
 
 def test_strict_validation_rejects_an_unknown_field_in_a_built_in_kind():
-    deployment = _first("NetworkPolicy")
-    deployment["spec"]["bogus"] = 1
+    policy = _first("NetworkPolicy")
+    assert built_in_errors(policy, VERSIONS[0]) == []
+    policy["spec"]["bogus"] = 1
     with pytest.raises(kubernetes_validate.ValidationError):
-        kubernetes_validate.validate(deployment, VERSIONS[0], strict=True)
+        kubernetes_validate.validate(policy, VERSIONS[0], strict=True)
+    for version in VERSIONS:
+        assert any("bogus" in e for e in built_in_errors(policy, version))
 
 
 def test_closing_a_schema():

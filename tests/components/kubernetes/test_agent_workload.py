@@ -1,0 +1,255 @@
+"""AgentWorkload: replicas, rollout strategy, autoscaling, budget, identity, wiring, network policy."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from blueprints.capacity import spread, survivors_after_zone_loss
+from blueprints.plan.models import Placement
+from components.kubernetes.agent_workload import disruption_floor, grace_period, priority_value
+from tests.components.kubernetes.support import case
+
+EXAMPLE = "example:research-agent"
+
+
+def objs(name: str, kind: str, region: str | None = None) -> list[dict]:
+    return [m.object for m in case(name).objects if m.object["kind"] == kind and (region is None or m.region == region)]
+
+
+def one(name: str, kind: str, suffix: str, region: str | None = None) -> dict:
+    found = [o for o in objs(name, kind, region) if o["metadata"]["name"].endswith(suffix)]
+    assert len(found) == 1, (kind, suffix, [o["metadata"]["name"] for o in objs(name, kind, region)])
+    return found[0]
+
+
+def resource(name: str, kind: str, suffix: str):
+    return next(
+        r
+        for r in case(name).graph
+        if r.custom and r.inputs.get("kind") == kind and r.inputs["metadata"]["name"].endswith(suffix)
+    )
+
+
+def placement(desired: int, zones: int) -> Placement:
+    per_zone = tuple(spread(desired, zones))
+    return Placement(
+        region="r",
+        zones=tuple(f"z{i}" for i in range(zones)),
+        per_zone=per_zone,
+        desired=desired,
+        min=desired,
+        max=desired * 2,
+        survivors_after_zone_loss=survivors_after_zone_loss(list(per_zone)),
+    )
+
+
+@given(st.integers(min_value=0, max_value=60), st.integers(min_value=1, max_value=6))
+def test_the_budget_floor_allows_an_eviction_and_holds_a_zone_loss(desired, zones):
+    p = placement(desired, zones)
+    floor = disruption_floor(p)
+    assert floor >= 0
+    if desired == 0:
+        assert floor == 0
+    else:
+        assert desired - floor >= 1
+    if zones > 1 and desired > 1:
+        assert floor >= min(p.survivors_after_zone_loss, desired - 1) >= 1
+
+
+def test_budget_floor_examples():
+    assert disruption_floor(placement(5, 3)) == 3  # 2+2+1: a zone's loss leaves 3
+    assert disruption_floor(placement(3, 3)) == 2
+    assert disruption_floor(placement(3, 1)) == 2  # one zone: all but one
+    assert disruption_floor(placement(0, 3)) == 0  # pilot light: blocks nothing
+    assert disruption_floor(placement(1, 1)) == 0
+
+
+def test_canary_becomes_a_rollout_with_weighted_steps_and_background_analysis():
+    rollout = one(EXAMPLE, "Rollout", "planner")
+    canary = rollout["spec"]["strategy"]["canary"]
+    assert canary["maxUnavailable"] == 0
+    assert canary["steps"] == [
+        {"setWeight": 20},
+        {"pause": {"duration": "600s"}},
+        {"setWeight": 50},
+        {"pause": {"duration": "600s"}},
+    ]
+    analysis = canary["analysis"]
+    assert analysis["templates"] == [{"templateName": "research-agent-planner-slo"}]
+    assert analysis["args"] == [{"name": "canary-hash", "valueFrom": {"podTemplateHashValue": "Latest"}}]
+    assert "dryRun" not in analysis  # auto_rollback: true
+    assert rollout["spec"]["progressDeadlineAbort"] is True
+    assert objs(EXAMPLE, "Deployment") == []
+
+
+def test_the_analysis_measures_the_slo_metrics_of_the_new_pods():
+    template = one(EXAMPLE, "AnalysisTemplate", "planner-slo")
+    metrics = {m["name"]: m for m in template["spec"]["metrics"]}
+    assert set(metrics) == {"error-rate", "latency-p99"}
+    error = metrics["error-rate"]
+    assert error["successCondition"] == "result[0] <= 0.02"  # alarms.error_rate_percent: 2
+    query = error["provider"]["prometheus"]["query"]
+    assert 'rollouts_pod_template_hash="{{args.canary-hash}}"' in query
+    assert error["provider"]["prometheus"]["address"] == "http://prometheus-operated.monitoring.svc:9090"
+    assert metrics["latency-p99"]["successCondition"] == "isNaN(result[0]) || result[0] <= 10"
+    worker = one(EXAMPLE, "AnalysisTemplate", "worker-slo")
+    (dead,) = worker["spec"]["metrics"]
+    assert dead["name"] == "dead-letters" and 'queue=~"research-tasks.dlq"' in dead["provider"]["prometheus"]["query"]
+
+
+def test_rolling_is_a_deployment_that_never_goes_below_the_planned_count():
+    deployment = one("variant:rolling", "Deployment", "planner")
+    assert deployment["spec"]["strategy"] == {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0},
+    }
+    assert deployment["spec"]["replicas"] == 3
+    spread_rule = deployment["spec"]["template"]["spec"]["topologySpreadConstraints"][0]
+    assert spread_rule["matchLabelKeys"] == ["pod-template-hash"]
+    assert spread_rule["nodeTaintsPolicy"] == "Honor"
+    assert objs("variant:rolling", "Rollout") == objs("variant:rolling", "AnalysisTemplate") == []
+
+
+def test_blue_green_switches_services_and_queue_workers_fall_back_to_a_canary():
+    planner = one("variant:blue-green", "Rollout", "planner")
+    blue_green = planner["spec"]["strategy"]["blueGreen"]
+    assert blue_green["activeService"] == "v-blue-green-planner"
+    assert blue_green["previewService"] == "v-blue-green-planner-preview"
+    assert blue_green["prePromotionAnalysis"]["templates"] == [{"templateName": "v-blue-green-planner-slo"}]
+    assert {s["metadata"]["name"] for s in objs("variant:blue-green", "Service")} == {
+        "v-blue-green-planner",
+        "v-blue-green-planner-preview",
+    }
+    worker = one("variant:blue-green", "Rollout", "worker")
+    assert "canary" in worker["spec"]["strategy"]
+
+
+def test_linear_steps_follow_the_spec():
+    steps = one("variant:linear", "Rollout", "planner")["spec"]["strategy"]["canary"]["steps"]
+    assert [s["setWeight"] for s in steps if "setWeight" in s] == [25, 50, 75]
+
+
+def test_cpu_scaling_is_an_hpa_from_the_planned_floor():
+    hpa = one(EXAMPLE, "HorizontalPodAutoscaler", "planner")
+    spec = hpa["spec"]
+    assert spec["scaleTargetRef"] == {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Rollout",
+        "name": "research-agent-planner",
+    }
+    assert (spec["minReplicas"], spec["maxReplicas"]) == (3, 6)
+    assert spec["metrics"][0]["resource"]["target"] == {"type": "Utilization", "averageUtilization": 70}
+    assert resource(EXAMPLE, "Rollout", "planner").ignore_changes == ("spec.replicas",)
+
+
+def test_backlog_scaling_is_a_keda_scaled_object_authenticated_by_secret_names():
+    scaled = one(EXAMPLE, "ScaledObject", "worker")["spec"]
+    assert (scaled["minReplicaCount"], scaled["maxReplicaCount"]) == (5, 30)
+    (trigger,) = scaled["triggers"]  # cpu_percent: null in the spec
+    assert trigger["type"] == "rabbitmq"
+    assert trigger["metadata"]["queueName"] == "research-tasks" and trigger["metadata"]["value"] == "5"
+    assert trigger["metadata"]["host"].startswith("amqps://research-agent-rabbitmq.research-agent.svc:5671/")
+    auth = one(EXAMPLE, "TriggerAuthentication", "worker-rabbitmq")["spec"]
+    assert {(r["parameter"], r["name"], r["key"]) for r in auth["secretTargetRef"]} == {
+        ("username", "research-agent-worker-amqp-user-credentials", "username"),
+        ("password", "research-agent-worker-amqp-user-credentials", "password"),
+        ("ca", "research-agent-rabbitmq-tls", "ca.crt"),
+    }
+    assert auth["configMapTargetRef"] == [{"parameter": "tls", "name": "research-agent-worker-rabbitmq", "key": "tls"}]
+    assert not [h for h in objs(EXAMPLE, "HorizontalPodAutoscaler") if h["metadata"]["name"].endswith("worker")]
+
+
+def test_pilot_light_runs_nothing_scales_nothing_and_its_budget_blocks_nothing():
+    name = "variant:active-passive-pilot-light"
+    standby = [o for o in objs(name, "Rollout", "us-central1")]
+    assert {o["spec"]["replicas"] for o in standby} == {0}
+    budgets = objs(name, "PodDisruptionBudget", "us-central1")
+    agents = [b for b in budgets if b["metadata"]["labels"]["app.kubernetes.io/component"] == "agent"]
+    assert len(agents) == 2 and {b["spec"]["minAvailable"] for b in agents} == {0}
+    assert objs(name, "HorizontalPodAutoscaler", "us-central1") == objs(name, "ScaledObject", "us-central1") == []
+    assert objs(name, "HorizontalPodAutoscaler", "europe-west4")
+
+
+def test_warm_standby_runs_a_reduced_count_and_hot_the_full_one():
+    warm = one("variant:active-passive-warm", "Rollout", "planner", "us-central1")["spec"]["replicas"]
+    hot = one("variant:active-passive-hot", "Rollout", "planner", "us-central1")["spec"]["replicas"]
+    primary = one("variant:active-passive-hot", "Rollout", "planner", "europe-west4")["spec"]["replicas"]
+    assert warm == 3 and hot == primary == 3
+    assert one("variant:active-passive-warm", "Rollout", "worker", "us-central1")["spec"]["replicas"] == 3
+    assert one("variant:active-passive-hot", "Rollout", "worker", "us-central1")["spec"]["replicas"] == 5
+
+
+def test_secrets_are_referenced_by_name_never_by_value():
+    container = one(EXAMPLE, "Rollout", "worker")["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e for e in container["env"]}
+    assert env["LLM_API_KEY"]["valueFrom"]["secretKeyRef"] == {
+        "name": "research-agent-llm-api-key-secret",
+        "key": "value",
+        "optional": False,
+    }
+    assert env["AGENTHA_STORE_FINDINGS_URI"]["valueFrom"]["secretKeyRef"]["name"] == "research-agent-findings-app"
+    assert env["AGENTHA_RABBITMQ_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == "password"
+    assert env["AGENTHA_QUEUE_RESEARCH_TASKS_NAME"]["value"] == "research-tasks"
+    assert env["AGENTHA_IDEMPOTENCY_STORE"]["value"] == "findings"
+    assert env["AGENTHA_RETRY_MAX_ATTEMPTS"]["value"] == "5"
+    assert env["AGENTHA_CIRCUIT_BREAKER_WINDOW_SECONDS"]["value"] == "120"
+    assert env["AGENTHA_REGION"]["value"] == "europe-west4"
+    for item in container["env"]:
+        assert ("value" in item) != ("valueFrom" in item)
+    planner = one(EXAMPLE, "Rollout", "planner")["spec"]["template"]["spec"]["containers"][0]
+    planner_env = {e["name"]: e for e in planner["env"]}
+    assert planner_env["AGENTHA_QUEUE_RESEARCH_TASKS_EXCHANGE"]["value"] == "research-tasks"
+    assert "AGENTHA_QUEUE_RESEARCH_TASKS_NAME" not in planner_env
+    assert "SEARCH_API_KEY" not in planner_env  # only the secrets the agent names
+
+
+def test_certificate_authorities_are_mounted_read_only():
+    pod = one(EXAMPLE, "Rollout", "worker")["spec"]["template"]["spec"]
+    tls = next(v for v in pod["volumes"] if v["name"] == "tls")
+    sources = {s["secret"]["name"]: s["secret"]["items"] for s in tls["projected"]["sources"]}
+    assert sources == {
+        "research-agent-findings-ca": [{"key": "ca.crt", "path": "findings/ca.crt"}],
+        "research-agent-rabbitmq-tls": [{"key": "ca.crt", "path": "rabbitmq/ca.crt"}],
+    }
+    mount = next(m for m in pod["containers"][0]["volumeMounts"] if m["name"] == "tls")
+    assert mount == {"name": "tls", "mountPath": "/etc/agentha/tls", "readOnly": True}
+
+
+def test_network_policy_denies_all_but_what_each_agent_needs():
+    planner = one(EXAMPLE, "NetworkPolicy", "planner")["spec"]
+    worker = one(EXAMPLE, "NetworkPolicy", "worker")["spec"]
+    for policy in (planner, worker):
+        assert policy["policyTypes"] == ["Ingress", "Egress"]
+    assert worker["ingress"] == []  # a queue worker accepts no connections
+    sources = [
+        p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        for r in planner["ingress"]
+        for p in r["from"]
+    ]
+    assert sources == ["ingress-nginx", "monitoring"]
+    assert all(r["ports"] == [{"port": 8000, "protocol": "TCP"}] for r in planner["ingress"])
+
+    def peers(policy):
+        return {
+            tuple(sorted(p["podSelector"]["matchLabels"].items()))
+            for r in policy["egress"]
+            for p in r.get("to", [])
+            if "podSelector" in p
+        }
+
+    assert peers(planner) == {
+        (("cnpg.io/cluster", "research-agent-findings"),),
+        (("app.kubernetes.io/name", "research-agent-rabbitmq"),),
+    }
+    assert (("app", "research-agent-source-cache"),) in peers(worker)
+
+
+def test_identity_and_priority():
+    account = one(EXAMPLE, "ServiceAccount", "planner")
+    assert account["automountServiceAccountToken"] is False
+    priority = one(EXAMPLE, "PriorityClass", "planner")
+    assert "namespace" not in priority["metadata"] and priority["value"] == 100_000
+    assert one(EXAMPLE, "PriorityClass", "worker")["value"] == 80_000
+    worker = case(EXAMPLE).plan.agent("worker")
+    assert priority_value(worker) == 80_000 and grace_period(worker) == 615

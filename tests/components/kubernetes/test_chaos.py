@@ -1,0 +1,56 @@
+"""ChaosDrills: the spec's drills as Chaos Mesh Schedules in the primary region."""
+
+from __future__ import annotations
+
+from components.kubernetes.chaos import cron
+from tests.components.kubernetes.support import case
+
+
+def schedules(name: str) -> dict[str, tuple[str, dict]]:
+    return {
+        m.object["metadata"]["name"].rsplit("drill-", 1)[1]: (m.region, m.object["spec"])
+        for m in case(name).objects
+        if m.object["kind"] == "Schedule"
+    }
+
+
+def test_each_drill_is_a_schedule_an_hour_apart_in_the_primary_region():
+    drills = schedules("example:research-agent")  # monthly: zone-outage, agent-crash, store-failover
+    assert {d: s["schedule"] for d, (_, s) in drills.items()} == {
+        "zone-outage": "0 10 8 * *",
+        "agent-crash": "0 11 8 * *",
+        "store-failover": "0 12 8 * *",
+    }
+    assert all(spec["concurrencyPolicy"] == "Forbid" for _, spec in drills.values())
+    zone = drills["zone-outage"][1]
+    assert zone["type"] == "PodChaos" and zone["podChaos"]["action"] == "pod-failure"
+    assert zone["podChaos"]["selector"]["nodeSelectors"] == {"topology.kubernetes.io/zone": "europe-west4-a"}
+    crash = drills["agent-crash"][1]["podChaos"]
+    assert crash["selector"]["labelSelectors"] == {"app.kubernetes.io/instance": "research-agent-worker"}
+    store = drills["store-failover"][1]["podChaos"]
+    assert store["selector"]["labelSelectors"]["cnpg.io/instanceRole"] == "primary"
+
+
+def test_region_outage_takes_the_primary_ingress_agent_down():
+    drills = schedules("variant:active-passive-warm")
+    region, spec = drills["region-outage"]
+    assert region == "europe-west4"
+    assert spec["podChaos"]["selector"]["labelSelectors"] == {
+        "app.kubernetes.io/instance": "v-active-passive-warm-planner"
+    }
+    assert {r for r, _ in drills.values()} == {"europe-west4"}
+
+
+def test_network_drills():
+    drills = schedules("variant:active-active")
+    queue = drills["queue-outage"][1]["networkChaos"]
+    assert queue["action"] == "partition"
+    assert queue["target"]["selector"]["labelSelectors"] == {"app.kubernetes.io/name": "v-active-active-rabbitmq"}
+    latency = drills["network-latency"][1]["networkChaos"]
+    assert latency["delay"]["latency"] == "200ms"
+
+
+def test_manual_schedules_create_nothing():
+    assert cron("manual", 0) is None
+    assert cron("weekly", 3) == "0 13 * * 2"
+    assert schedules("generated") == {}  # the generated spec has no drills

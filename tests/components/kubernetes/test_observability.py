@@ -1,0 +1,119 @@
+"""Observability: scrape targets, SLI alerts from the spec, multi-window burn-rate alerts, dashboard."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from components.kubernetes.observability import BURN_RATES, WINDOWS
+from tests.components.kubernetes.support import case, spec_file, synth_path, variant
+
+EXAMPLE = "example:research-agent"
+
+
+def objs(c, kind: str, region: str | None = None) -> list[dict]:
+    return [m.object for m in c.objects if m.object["kind"] == kind and (region is None or m.region == region)]
+
+
+def rules(c, region: str | None = None) -> dict[str, list[dict]]:
+    (rule,) = objs(c, "PrometheusRule", region)
+    return {g["name"]: g["rules"] for g in rule["spec"]["groups"]}
+
+
+def test_burn_rate_alerts_follow_the_sre_workbook_on_the_availability_objective():
+    groups = rules(case(EXAMPLE))
+    recorded = {r["record"] for r in groups["research-agent-slo-recording"]}
+    assert recorded == {f"agentha:slo_errors:ratio_rate{w}" for w in WINDOWS}
+    burn = groups["research-agent-slo-burn"]
+    assert [(a["labels"]["severity"], a["labels"]["long_window"]) for a in burn] == [
+        ("page", "1h"),
+        ("page", "6h"),
+        ("ticket", "1d"),
+        ("ticket", "3d"),
+    ]
+    fast = burn[0]["expr"]
+    assert "ratio_rate1h" in fast and "ratio_rate5m" in fast and "(14.4 * 0.001)" in fast  # 99.9% objective
+    assert [b[1] for b in BURN_RATES] == [14.4, 6.0, 3.0, 1.0]
+    # The SLO counts the ingress agent's requests: what users see.
+    assert 'service=~"research-agent-planner"' in groups["research-agent-slo-recording"][0]["expr"]
+
+
+def test_every_spec_alarm_becomes_an_alert():
+    alerts = {
+        (r["alert"], r["labels"].get("agent") or r["labels"].get("queue") or r["labels"].get("store"))
+        for r in rules(case(EXAMPLE))["research-agent-sli"]
+    }
+    assert {
+        ("AgentErrorRateHigh", "planner"),
+        ("AgentLatencyP99High", "planner"),
+        ("AgentPodsNotReady", "planner"),
+        ("AgentPodsNotReady", "worker"),
+        ("AgentBelowPlannedReplicas", "planner"),
+        ("AgentBelowPlannedReplicas", "worker"),
+        ("QueueOldestMessageAgeHigh", "research-tasks"),
+        ("QueueDeadLetters", "research-tasks"),
+        ("StoreReplicationLagHigh", "research-agent-findings"),
+    } == alerts
+    by_name = {r["alert"] + str(r["labels"].get("agent")): r for r in rules(case(EXAMPLE))["research-agent-sli"]}
+    assert by_name["AgentErrorRateHighplanner"]["expr"].endswith("> 0.02")
+    assert by_name["AgentLatencyP99Highplanner"]["expr"].endswith("> 10")
+    assert by_name["AgentBelowPlannedReplicasworker"]["expr"].endswith("< 5")
+    age = next(r for r in rules(case(EXAMPLE))["research-agent-sli"] if r["alert"] == "QueueOldestMessageAgeHigh")
+    assert "> 1800" in age["expr"] and "messages_delivered_ack_total" in age["expr"]
+
+
+def test_alarms_set_to_null_are_left_out():
+    spec = variant("multi-zone")
+    spec["metadata"]["name"] = "quiet"
+    spec["observability"]["alarms"] = {
+        "error_rate_percent": None,
+        "latency_p99": None,
+        "oldest_message_age": None,
+        "dead_letters": None,
+        "replication_lag": None,
+        "unhealthy_hosts": False,
+        "running_below_min": False,
+    }
+    synthesis = synth_path(spec_file(yaml.safe_dump(spec, sort_keys=False)))
+    (rule,) = [r.inputs for r in synthesis.graph if r.custom and r.inputs.get("kind") == "PrometheusRule"]
+    assert [g["name"] for g in rule["spec"]["groups"]] == ["quiet-slo-recording", "quiet-slo-burn"]
+
+
+def test_standby_regions_alert_on_their_own_planned_counts():
+    c = case("variant:active-passive-pilot-light")
+    standby = rules(c, "us-central1")
+    below = [r for r in standby["v-active-passive-pilot-light-sli"] if r["alert"] == "AgentBelowPlannedReplicas"]
+    assert below == []  # nothing is planned to run there until failover
+    assert all(r["labels"]["region"] == "us-central1" for r in standby["v-active-passive-pilot-light-sli"])
+
+
+def test_scrape_targets():
+    c = case(EXAMPLE)
+    monitors = {o["metadata"]["name"]: o["spec"] for o in objs(c, "ServiceMonitor")}
+    agents = monitors["research-agent-agents"]
+    assert agents["endpoints"][0]["port"] == "http" and agents["endpoints"][0]["path"] == "/metrics"
+    assert agents["podTargetLabels"] == ["rollouts-pod-template-hash"]
+    broker = monitors["research-agent-rabbitmq-metrics"]
+    assert broker["endpoints"][1]["params"]["vhost"] == ["research-agent"]
+    pods = {o["metadata"]["name"]: o["spec"]["selector"]["matchLabels"] for o in objs(c, "PodMonitor")}
+    assert pods == {
+        "research-agent-findings-metrics": {"cnpg.io/cluster": "research-agent-findings"},
+        "research-agent-source-cache-metrics": {"app": "research-agent-source-cache"},
+    }
+
+
+def test_dashboard_is_a_grafana_config_map_with_a_stable_uid():
+    (dashboard,) = [o for o in objs(case(EXAMPLE), "ConfigMap") if o["metadata"]["name"] == "research-agent-dashboard"]
+    assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"
+    data = json.loads(dashboard["data"]["research-agent.json"])
+    titles = [p["title"] for p in data["panels"]]
+    assert titles[0] == "Availability (SLI, 30m)"
+    assert "research-tasks: dead letters" in titles
+    assert len({p["id"] for p in data["panels"]}) == len(titles)
+    again = json.loads(
+        next(o for o in objs(case("example:research-agent:dev"), "ConfigMap") if "dashboard" in o["metadata"]["name"])[
+            "data"
+        ]["research-agent.json"]
+    )
+    assert again["uid"] == data["uid"]

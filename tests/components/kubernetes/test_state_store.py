@@ -1,0 +1,113 @@
+"""StateStore: CloudNativePG clusters (zones, sync replica, backups, replica clusters) and Redis Sentinel."""
+
+from __future__ import annotations
+
+from components.kubernetes.state_store import postgres_cluster_name, store_wiring
+from tests.components.kubernetes.support import case
+
+EXAMPLE = "example:research-agent"
+
+
+def objs(name: str, kind: str, region: str | None = None) -> list[dict]:
+    return [m.object for m in case(name).objects if m.object["kind"] == kind and (region is None or m.region == region)]
+
+
+def test_postgres_spreads_instances_over_zones_with_a_synchronous_standby_when_zone_rpo_is_0():
+    (cluster,) = objs(EXAMPLE, "Cluster")
+    spec = cluster["spec"]
+    assert spec["instances"] == 3
+    assert spec["affinity"]["podAntiAffinityType"] == "required"
+    (spread,) = spec["topologySpreadConstraints"]
+    assert spread["topologyKey"] == "topology.kubernetes.io/zone" and spread["whenUnsatisfiable"] == "DoNotSchedule"
+    assert spread["labelSelector"] == {"matchLabels": {"cnpg.io/cluster": "research-agent-findings"}}
+    assert spec["postgresql"]["synchronous"] == {
+        "method": "any",
+        "number": 1,
+        "dataDurability": "required",
+        "failoverQuorum": True,
+    }
+    assert spec["storage"] == {"size": "50Gi"}
+    assert spec["enablePDB"] is True and spec["primaryUpdateMethod"] == "switchover"
+    assert spec["bootstrap"] == {"initdb": {"database": "app", "owner": "app", "dataChecksums": True}}
+
+
+def test_without_a_zone_rpo_of_0_replication_stays_asynchronous():
+    (cluster,) = objs("variant:single-zone", "Cluster")
+    assert "postgresql" not in cluster["spec"]
+    # One zone: spreading cannot be satisfied, so it is only preferred.
+    assert cluster["spec"]["topologySpreadConstraints"][0]["whenUnsatisfiable"] == "ScheduleAnyway"
+
+
+def test_backups_go_to_the_object_store_with_the_spec_retention_and_a_daily_schedule():
+    (cluster,) = objs(EXAMPLE, "Cluster")
+    backup = cluster["spec"]["backup"]
+    assert backup["retentionPolicy"] == "14d"
+    store = backup["barmanObjectStore"]
+    assert store["destinationPath"] == "s3://research-agent-backups"
+    assert store["serverName"] == "research-agent-findings"
+    assert store["s3Credentials"]["accessKeyId"] == {
+        "name": "research-agent-backup-credentials",
+        "key": "ACCESS_KEY_ID",
+    }
+    (scheduled,) = objs(EXAMPLE, "ScheduledBackup")
+    assert scheduled["spec"]["cluster"] == {"name": "research-agent-findings"}
+    assert scheduled["spec"]["schedule"] == "0 0 2 * * *" and scheduled["spec"]["target"] == "prefer-standby"
+
+
+def test_other_regions_run_replica_clusters_fed_from_the_primary_archive():
+    name = "variant:active-passive-warm"
+    (primary,) = objs(name, "Cluster", "europe-west4")
+    (replica,) = objs(name, "Cluster", "us-central1")
+    p = postgres_cluster_name("v-active-passive-warm", "findings", "europe-west4", True)
+    r = postgres_cluster_name("v-active-passive-warm", "findings", "us-central1", True)
+    assert p == "v-active-passive-warm-findings-eu-723f1c"  # fitted to 40 characters, hashed
+    assert primary["metadata"]["name"] == p and replica["metadata"]["name"] == r
+    assert primary["spec"]["replica"] == {"primary": p, "source": r}
+    assert replica["spec"]["replica"] == {"primary": p, "source": p}
+    assert replica["spec"]["bootstrap"] == {"recovery": {"source": p}}
+    for cluster in (primary, replica):
+        external = {e["name"]: e["barmanObjectStore"]["serverName"] for e in cluster["spec"]["externalClusters"]}
+        assert external == {p: p, r: r}
+    assert len(objs(name, "ScheduledBackup")) == 1
+    resources = [r for r in case(name).graph if r.custom and r.inputs.get("kind") == "Cluster"]
+    assert all(r.protect and r.ignore_changes == ("spec.bootstrap",) for r in resources)
+
+
+def test_redis_runs_a_replication_watched_by_a_sentinel_quorum_spread_over_zones():
+    (replication,) = objs(EXAMPLE, "RedisReplication")
+    (sentinel,) = objs(EXAMPLE, "RedisSentinel")
+    assert replication["spec"]["clusterSize"] == 3
+    assert replication["spec"]["kubernetesConfig"]["redisSecret"] == {
+        "name": "research-agent-source-cache-auth",
+        "key": "password",
+    }
+    assert replication["spec"]["topologySpreadConstraints"][0]["labelSelector"] == {
+        "matchLabels": {"app": "research-agent-source-cache"}
+    }
+    config = sentinel["spec"]["redisSentinelConfig"]
+    assert sentinel["spec"]["clusterSize"] == 3 and config["quorum"] == "2"
+    assert config["redisReplicationName"] == "research-agent-source-cache"
+    assert config["masterGroupName"] == "source-cache"
+    # A cache is not protected from deletion; its loss does not count toward RPO.
+    cache = next(r for r in case(EXAMPLE).graph if r.custom and r.inputs.get("kind") == "RedisReplication")
+    assert not cache.protect
+
+
+def test_only_the_agents_that_use_a_store_may_connect():
+    policies = {o["metadata"]["name"]: o["spec"] for o in objs(EXAMPLE, "NetworkPolicy")}
+    findings = policies["research-agent-findings"]
+    assert findings["policyTypes"] == ["Ingress"]
+    users = findings["ingress"][0]["from"][0]["podSelector"]["matchExpressions"][0]["values"]
+    assert users == ["research-agent-planner", "research-agent-worker"]
+    cache = policies["research-agent-source-cache"]
+    assert cache["ingress"][0]["from"][0]["podSelector"]["matchExpressions"][0]["values"] == ["research-agent-worker"]
+
+
+def test_wiring_names_match_what_the_operators_create():
+    plan = case(EXAMPLE).plan
+    wiring = store_wiring(plan.system, "ns", plan.store("findings"), "europe-west4")
+    assert {e.secret for e in wiring.env if e.secret} == {"research-agent-findings-app"}
+    assert postgres_cluster_name("x" * 30, "y" * 30, "europe-west4", True) != postgres_cluster_name(
+        "x" * 30, "y" * 30, "us-central1", True
+    )
+    assert len(postgres_cluster_name("x" * 30, "y" * 30, "europe-west4", True)) <= 40
