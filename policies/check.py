@@ -6,7 +6,6 @@ raises `SpecError` before anything is synthesized where it can.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,27 +30,21 @@ def kube_contexts(system: str, regions: list[str]) -> dict[str, str]:
 
 
 def run_check(spec: str | Path, environment: str | None = None, config_file: str | Path | None = None) -> CheckRun:
-    from blueprints.spec.loader import load_spec
     from policies.engine import evaluate
     from policies.registry import rules
     from stacks.synth import synth
 
     config = load_config(find_config(spec, config_file), rules())
-    loaded = load_spec(spec, environment)
-    extra: dict[str, str] = {}
-    contexts: dict[str, str] = {}
-    if loaded.spec.target == "kubernetes":
-        contexts = kube_contexts(loaded.spec.metadata.name, [r.name for r in loaded.spec.topology.regions])
-        extra["agentha:kubeContexts"] = json.dumps(contexts)
     started = time.perf_counter()
-    synthesis = synth(spec, environment, config=extra)
+    synthesis = synth(spec, environment)  # validates the spec first: SpecError on bad input
     synth_seconds = time.perf_counter() - started
+    plan = synthesis.plan
     context = PolicyContext(
-        plan=synthesis.plan,
-        loaded=loaded,
+        plan=plan,
         spec_file=str(spec),
         environment=environment,
-        kube_contexts=contexts,
+        # what `synth` gives a Kubernetes program offline (`<system>-<region>` per region)
+        kube_contexts=kube_contexts(plan.system, [r.name for r in plan.regions]) if plan.target == "kubernetes" else {},
     )
     started = time.perf_counter()
     report = evaluate(synthesis.graph, context, config)

@@ -96,8 +96,17 @@ class PolicyContext:
         return head, rest.split(".", 1)[0]
 
     def locate(self, spec_path: str | None) -> Location | None:
-        """File, line and column where `spec_path` (`queues.inbound.visibility_timeout`) was written."""
-        if self.loaded is None or not spec_path:
+        """File, line and column where `spec_path` (`queues.inbound.visibility_timeout`) was written.
+
+        The spec is read again (with positions) on first use only: reports that need no positions never pay.
+        """
+        if not spec_path:
+            return None
+        if self.loaded is None and self.spec_file:
+            from blueprints.spec.loader import load_spec
+
+            self.loaded = load_spec(self.spec_file, self.environment)
+        if self.loaded is None:
             return None
         doc = self.loaded.document
         parts: list[str | int] = []

@@ -65,13 +65,16 @@ class Collector:
         )
 
 
+_NO_TIMEOUTS = PolicyCustomTimeouts(0, 0, 0)
+
+
 def _options(r: CapturedResource) -> PolicyResourceOptions:
     return PolicyResourceOptions(
         protect=r.protect,
         ignore_changes=list(r.ignore_changes),
         delete_before_replace=r.delete_before_replace,
         aliases=list(r.aliases),
-        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+        custom_timeouts=_NO_TIMEOUTS,
         additional_secret_outputs=list(r.additional_secret_outputs),
         parent=r.parent,
     )
@@ -81,16 +84,19 @@ def _providers(graph: ResourceGraph) -> dict[str, PolicyProviderResource]:
     return {r.urn: PolicyProviderResource(r.type, r.inputs, r.urn, r.name) for r in graph if r.is_provider}
 
 
-def resource_args(graph: ResourceGraph) -> list[ResourceValidationArgs]:
+def resource_args(
+    graph: ResourceGraph, options: dict[str, PolicyResourceOptions] | None = None
+) -> list[ResourceValidationArgs]:
     """What the engine's `Analyze` call would receive, for every custom resource of the graph."""
     providers = _providers(graph)
+    options = options if options is not None else {r.urn: _options(r) for r in graph}
     return [
         ResourceValidationArgs(
             r.type,
             r.inputs,
             r.urn,
             r.name,
-            _options(r),
+            options[r.urn],
             providers.get(r.provider) if r.provider else None,
         )
         for r in graph
@@ -98,9 +104,10 @@ def resource_args(graph: ResourceGraph) -> list[ResourceValidationArgs]:
     ]
 
 
-def stack_args(graph: ResourceGraph) -> StackValidationArgs:
+def stack_args(graph: ResourceGraph, options: dict[str, PolicyResourceOptions] | None = None) -> StackValidationArgs:
     """What the engine's `AnalyzeStack` call would receive: every resource, parents and dependencies linked."""
     providers = _providers(graph)
+    options = options if options is not None else {r.urn: _options(r) for r in graph}
     resources: dict[str, PolicyResource] = {}
     for r in graph:
         resources[r.urn] = PolicyResource(
@@ -108,7 +115,7 @@ def stack_args(graph: ResourceGraph) -> StackValidationArgs:
             r.inputs if r.custom else r.outputs,
             r.urn,
             r.name,
-            _options(r),
+            options[r.urn],
             providers.get(r.provider) if r.provider else None,
             None,
             [],
@@ -145,9 +152,10 @@ def evaluate(
     found: dict[str, list[Violation]] = defaultdict(list)
     checked: dict[str, int] = defaultdict(int)
     not_applicable: dict[str, str] = {}
+    options = {r.urn: _options(r) for r in graph}  # built once, shared by both kinds of arguments
     with using(context):
         subjects: dict[str, Subject] = {}
-        for args in resource_args(graph):
+        for args in resource_args(graph, options):
             matching = by_type.get(args.resource_type)
             if not matching:
                 continue
@@ -163,7 +171,7 @@ def evaluate(
                 found[rule.id].extend(collector.found)
         stack_rules = [r for r in chosen if isinstance(r, StackRule) and levels[r.id] != "disabled"]
         if stack_rules:
-            sargs = stack_args(graph)
+            sargs = stack_args(graph, options)
             by_urn = {r.urn: Subject.of(r) for r in sargs.resources}
             for rule in stack_rules:
                 collector = Collector(rule, levels[rule.id], None, by_urn)

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from policies.context import current
 from policies.model import ResourceRule
 from policies.resources import UNKNOWN, Subject, get, violation
+from policies.rules._shared import part_name
 
 
 def validate(args: Any, report_violation: Any) -> None:
     subject = Subject.of(args)
+    store = current().store(part_name(subject, "stores"))
+    secondary = (store is not None and len(store.regions) > 1 and subject.region != store.primary_region) or bool(
+        get(args.props, "globalReplicationGroupId")
+    )
+    if secondary:
+        # A global datastore's secondary takes its encryption from the datastore (ElastiCache rejects
+        # the settings on it); the primary, checked here too, decides for every member. Whether the
+        # secondary really joined is agentha-aws-elasticache-replication-group-join-global-datastore's.
+        return
     for key, what in (("atRestEncryptionEnabled", "at rest"), ("transitEncryptionEnabled", "in transit")):
         flag = get(args.props, key)
         if flag is not True and flag is not UNKNOWN:

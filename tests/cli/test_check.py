@@ -28,8 +28,10 @@ def cached_synth(monkeypatch: pytest.MonkeyPatch) -> None:
     """The real synthesis, once per spec content and environment in this module (keeps the suite quick)."""
     monkeypatch.setattr(
         "stacks.synth.synth",
-        lambda path, environment=None, config=None: _synth(
-            Path(path).read_text(), str(path), environment, json.dumps(config or {})
+        lambda path, environment=None, config=None: (
+            _synth(Path(path).read_text(), str(path), environment, json.dumps(config or {}))
+            if Path(path).is_file()
+            else real_synth(path, environment, config=config)
         ),
     )
 
