@@ -71,3 +71,41 @@ def test_overrides_become_assumptions_and_keep_the_rest() -> None:
     assert table.value("fargate-task-start") == 90
     assert table["aws-dynamodb"] == _base()["aws-dynamodb"]
     assert figures()["aws-sqs"].value == 99.9  # the cached base is not changed
+
+
+# --- docs/estimates.md keeps a rendering of this table ------------------------------------------
+
+DOC_BEGIN = "<!-- figures:begin (generated: AGENTHA_UPDATE_GOLDEN=1 pytest tests/blueprints/test_figures.py) -->"
+DOC_END = "<!-- figures:end -->"
+
+
+def render_table() -> str:
+    lines = []
+    for section, unit in (("slas", "percent"), ("timings", "seconds")):
+        title = "Availability (monthly SLA, percent)" if unit == "percent" else "Timings (seconds)"
+        lines += [f"### {title}", "", "| id | value | what | basis | source |", "|---|---|---|---|---|"]
+        for fid in RAW[section]:
+            f = _base()[fid]
+            value = f"{f.value:g}" + (" %" if unit == "percent" else " s")
+            note = f" — {f.note}" if f.note else ""
+            what = (f.what + note).replace("|", "\\|")
+            lines.append(f"| `{fid}` | {value} | {what} | {f.basis} | <{f.source}> |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def test_estimates_doc_lists_the_current_figures() -> None:
+    import os
+    import pathlib
+
+    doc = pathlib.Path(__file__).resolve().parents[2] / "docs" / "estimates.md"
+    text = doc.read_text(encoding="utf-8")
+    head, rest = text.split(DOC_BEGIN, 1)
+    _, tail = rest.split(DOC_END, 1)
+    current = f"{head}{DOC_BEGIN}\n\n{render_table()}\n{DOC_END}{tail}"
+    if os.environ.get("AGENTHA_UPDATE_GOLDEN") == "1":
+        doc.write_text(current, encoding="utf-8")
+        text = current
+    assert text == current, (
+        "docs/estimates.md lists stale figures: AGENTHA_UPDATE_GOLDEN=1 pytest tests/blueprints/test_figures.py"
+    )
