@@ -22,6 +22,11 @@ ALERTS = {
 }
 
 
+def _names(value: str, part: str) -> bool:
+    """A label naming the part: `worker`, or an object name holding it (`research-agent-findings-europe-west1`)."""
+    return value == part or f"-{part}-" in f"-{value}-"
+
+
 def validate(args: Any, report_violation: Any) -> None:
     plan = current().plan
     if plan is None or plan.target != "kubernetes":
@@ -65,7 +70,7 @@ def validate(args: Any, report_violation: Any) -> None:
                 found = [
                     labels
                     for name, labels in alerts[region.name]
-                    if name == alert and str(labels.get(label, "")).endswith(part)
+                    if name == alert and _names(str(labels.get(label, "")), part)
                 ]
                 if found and all(labels.get("severity") for labels in found):
                     continue

@@ -54,3 +54,13 @@ DEFECTS += [
         ),
     ),
 ]
+
+DEFECTS += [
+    Defect(
+        "agentha-stack-part-cover-planned-regions",
+        "kube-multi",
+        "store missing in the standby cluster",
+        "store 'findings' is missing in europe-west1",
+        drop("research-agent-findings-cluster-europe-west1"),
+    ),
+]
