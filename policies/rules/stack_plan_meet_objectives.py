@@ -16,6 +16,23 @@ def _value(kind: str, value: float | None) -> str:
     return f"{value:g} %" if kind == "availability" else format_duration(value)
 
 
+def _with_suggestion(context: Any, estimate: Any) -> Any:
+    """The planner's cheapest change that meets the objective (computed only for a missed one)."""
+    import dataclasses
+
+    from blueprints.plan.advice import suggest
+    from blueprints.spec.loader import load_spec
+
+    if context.loaded is None and context.spec_file:
+        try:
+            context.loaded = load_spec(context.spec_file, context.environment)
+        except Exception:  # the spec was valid when planned; if it changed since, go without advice
+            return estimate
+    if context.loaded is None:
+        return estimate
+    return dataclasses.replace(estimate, suggestion=suggest(context.loaded.spec, context.environment, estimate))
+
+
 def validate(args: Any, report_violation: Any) -> None:
     context = current()
     if context.plan is None:
@@ -29,12 +46,15 @@ def validate(args: Any, report_violation: Any) -> None:
     for estimate in context.plan.estimates:
         if estimate.met is not False:
             continue
+        if estimate.suggestion is None:
+            estimate = _with_suggestion(context, estimate)
         if estimate.kind == "availability":
             path = "objectives.availability"
             what = "availability"
         else:
             path = f"objectives.disruptions.{estimate.disruption}.{estimate.kind}"
-            what = f"{estimate.kind.upper()} after a {estimate.disruption} disruption"
+            article = "an" if str(estimate.disruption)[:1] in "aeiou" else "a"
+            what = f"{estimate.kind.upper()} after {article} {estimate.disruption} disruption"
         fix = estimate.suggestion or "change the topology (more zones or regions, hot standby, automatic failover)"
         fix += "; `agentha-blueprint plan --explain` shows the arithmetic"
         violation(
