@@ -51,9 +51,14 @@ def is_unknown(value: Any) -> bool:
 
 
 def get(obj: Any, *path: str | int, default: Any = None) -> Any:
-    """`obj[p0][p1]...`; `default` when a step is missing or None, `UNKNOWN` when a step is unknown."""
+    """`obj[p0][p1]...`; `default` when a step is missing or None, `UNKNOWN` when a step is unknown.
+
+    Anything read below an unknown value is unknown too.
+    """
     node = obj
     for key in path:
+        if node is UNKNOWN:
+            return UNKNOWN
         try:
             if isinstance(key, int):
                 if isinstance(node, str | bytes) or not isinstance(node, Sequence) or not -len(node) <= key < len(node):

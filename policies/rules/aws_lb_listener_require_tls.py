@@ -39,6 +39,9 @@ def validate(args: Any, report_violation: Any) -> None:
         return
     if protocol in ("TCP", "UDP", "TCP_UDP", "GENEVE"):
         return  # passthrough: the load balancer never sees the payload, which may be TLS end to end
+    actions = items(get(args.props, "defaultActions"))
+    if UNKNOWN in actions or any(get(a, "redirect", "protocol") is UNKNOWN for a in actions):
+        return
     if _redirects_to_https(args):
         return
     violation(

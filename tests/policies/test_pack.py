@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
@@ -49,15 +50,14 @@ def test_pack_files() -> None:
     assert "pulumi-policy" in (PACK / "requirements.txt").read_text()
 
 
-@pytest.fixture(scope="module")
-def pack_server() -> Iterator[object]:
-    """The pack process, serving the analyzer protocol; yields a gRPC stub."""
+def start_pack(config: dict[str, str]) -> tuple[subprocess.Popen[str], object]:
+    """Start the pack as the Pulumi CLI does; (process, gRPC stub)."""
     import grpc
     from pulumi.runtime.proto import analyzer_pb2_grpc
 
     env = dict(os.environ)
     env.update(
-        PULUMI_CONFIG=json.dumps({"agentha:spec": str(SPEC), "agentha:environment": "prod"}),
+        PULUMI_CONFIG=json.dumps(config),
         PULUMI_PROJECT="agentha-blueprint",
         PULUMI_STACK="prod",
         PULUMI_DRY_RUN="true",
@@ -70,15 +70,20 @@ def pack_server() -> Iterator[object]:
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    if not line.isdigit():
+        process.kill()
+        pytest.fail(f"the pack did not start: {line!r} {process.stderr.read() if process.stderr else ''}")
+    return process, analyzer_pb2_grpc.AnalyzerStub(grpc.insecure_channel(f"127.0.0.1:{line}"))
+
+
+@pytest.fixture(scope="module")
+def pack_server() -> Iterator[object]:
+    """The pack process for support-agent prod, serving the analyzer protocol; yields a gRPC stub."""
+    process, stub = start_pack({"agentha:spec": str(SPEC), "agentha:environment": "prod"})
     try:
-        assert process.stdout is not None
-        line = process.stdout.readline().strip()
-        if not line.isdigit():
-            process.kill()
-            pytest.fail(f"the pack did not start: {line!r} {process.stderr.read() if process.stderr else ''}")
-        channel = grpc.insecure_channel(f"127.0.0.1:{line}")
-        yield analyzer_pb2_grpc.AnalyzerStub(channel)
-        channel.close()
+        yield stub
     finally:
         process.kill()
         process.wait(timeout=10)
@@ -146,3 +151,26 @@ def test_the_pack_reads_the_spec_from_the_stack_config(pack_server) -> None:
     response = pack_server.AnalyzeStack(_stack_request(damaged))
     assert [d.policyName for d in response.diagnostics] == ["agentha-stack-part-cover-planned-regions"]
     assert "queue 'actions' is missing in us-west-2" in response.diagnostics[0].message
+
+
+def test_the_pack_reads_the_enforcement_config_the_stack_names(tmp_path: Path) -> None:
+    from google.protobuf import empty_pb2
+    from pulumi.runtime.proto import analyzer_pb2
+
+    levels = tmp_path / "levels.yaml"
+    levels.write_text(
+        "default: advisory\nrules:\n  agentha-aws-kms-key-enable-rotation: disabled\n"
+        "  agentha-stack-plan-meet-objectives: mandatory\n"
+    )
+    process, stub = start_pack(
+        {"agentha:spec": str(SPEC), "agentha:environment": "prod", "agentha:policyConfig": str(levels)}
+    )
+    try:
+        info = stub.GetAnalyzerInfo(empty_pb2.Empty())
+        levels_by_name = {p.name: p.enforcementLevel for p in info.policies}
+        assert levels_by_name["agentha-aws-kms-key-enable-rotation"] == analyzer_pb2.DISABLED
+        assert levels_by_name["agentha-stack-plan-meet-objectives"] == analyzer_pb2.MANDATORY
+        assert levels_by_name["agentha-aws-sqs-queue-require-dead-letter-queue"] == analyzer_pb2.ADVISORY
+    finally:
+        process.kill()
+        process.wait(timeout=10)
