@@ -13,6 +13,7 @@ from blueprints.plan.models import TopologyPlan
 from stacks.graph import ResourceGraph
 
 PROJECT = "agentha-blueprint"
+OFFLINE_AURORA_PASSWORD = "offline-synth-placeholder"
 
 
 @dataclass(frozen=True)
@@ -46,5 +47,9 @@ def synth(
         full_config["agentha:kubeContexts"] = json.dumps(
             {r.name: f"{the_plan.system}-{r.name}" for r in the_plan.regions}
         )
+    if any(s.engine == "aurora-postgresql" and s.replica_regions for s in the_plan.stores):
+        # A real stack sets this secret (`pulumi config set --secret`); offline a stand-in does. It
+        # reaches no cloud and the capture shows it only as [secret].
+        full_config.setdefault("agentha:auroraMasterPassword", OFFLINE_AURORA_PASSWORD)
     graph = synthesize(program.main, project=project, stack=stack or environment or "base", config=full_config)
     return Synthesis(plan=the_plan, graph=graph)
