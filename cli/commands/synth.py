@@ -17,13 +17,6 @@ if TYPE_CHECKING:
     from stacks.graph import ResourceGraph
 
 
-OFFLINE_CONFIG = {
-    # Offline only: stands in for the secret a real stack sets with `pulumi config set --secret`
-    # (an Aurora global database's master password). It reaches no cloud and is captured as [secret].
-    "agentha:auroraMasterPassword": "offline-synth-placeholder",
-}
-
-
 class SynthFormat(StrEnum):
     text = "text"
     json = "json"
@@ -71,7 +64,7 @@ def synth(
     fmt = output.value
     try:
         with spec_errors(fmt), progress("synthesizing under Pulumi mocks…"):
-            result = run_synth(spec, env, config=dict(OFFLINE_CONFIG))
+            result = run_synth(spec, env)
     except RunError as err:  # the program refused to build (it says why and how to fix it)
         usage_error(str(err), "see the message above", fmt, path="(program)")
     text = result.graph.dumps() if fmt == "json" else None

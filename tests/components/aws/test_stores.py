@@ -96,12 +96,14 @@ def test_a_one_region_aurora_keeps_its_password_in_secrets_manager() -> None:
 
 
 def test_aurora_global_without_a_password_stops_with_the_fix() -> None:
-    from stacks.synth import synth
+    """The program refuses to build a global Aurora without the stack's secret (synth stands in)."""
+    from stacks import program
+    from stacks.capture import synthesize
     from tests.components.aws.helpers import spec_path
 
-    path = spec_path("stores")
+    config = {"agentha:spec": str(spec_path("stores")), "agentha:environment": "base"}
     with pytest.raises(Exception, match=r"pulumi config set --secret agentha:auroraMasterPassword"):
-        synth(path)
+        synthesize(program.main, project="agentha-blueprint", stack="base", config=config)
     assert EXAMPLES.exists()
 
 
