@@ -121,7 +121,12 @@ def measure(spec: Path, repeat: int, folder: Path) -> dict[str, Measurement]:
         for mode in MODES:
             runs[mode].append(run_child(mode, spec, graph_file))
     return {
-        mode: Measurement(statistics.median(m.seconds for m in ms), max(m.peak_mib for m in ms), ms[0].resources)
+        mode: Measurement(
+            statistics.median(m.seconds for m in ms),
+            statistics.median(m.cpu for m in ms),
+            max(m.peak_mib for m in ms),
+            ms[0].resources,
+        )
         for mode, ms in runs.items()
     }
 
