@@ -1,14 +1,10 @@
-"""RegionKey, tags and IAM builders."""
+"""RegionKey: one rotating customer managed key per region, a policy with explicit actions."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
-
 from components.aws.encryption import key_policy
-from components.aws.iam import Statement
-from components.aws.tags import TagContext
 from tests.components.aws.helpers import graph
 
 
@@ -36,27 +32,3 @@ def test_one_rotating_key_per_region() -> None:
     assert {a.inputs["name"] for a in graph("order-routing@dev").of_type("aws:kms/alias:Alias")} == {
         "alias/agentha/order-routing-dev"
     }
-
-
-def test_tag_context() -> None:
-    ctx = TagContext("sys", "prod", "team", (("cost-center", "1"), ("agentha:part", "spoof")))
-    tags = ctx.tags("inbound", "queue", region="eu-west-1", spec_path="queues.inbound")
-    assert tags == {
-        "cost-center": "1",
-        "owner": "team",
-        "agentha:system": "sys",
-        "agentha:environment": "prod",
-        "agentha:part": "inbound",
-        "agentha:role": "queue",
-        "agentha:region": "eu-west-1",
-        "agentha:spec-path": "queues.inbound",
-    }
-    assert ctx.scope == "sys-prod" and TagContext("sys").scope == "sys"
-    assert "agentha:environment" not in TagContext("sys").tags("network", "vpc")
-
-
-def test_statements_refuse_wildcard_actions() -> None:
-    with pytest.raises(ValueError, match="wildcard"):
-        Statement("Bad", ("sqs:*",), ["arn:q"])
-    with pytest.raises(ValueError, match="wildcard"):
-        Statement("Bad", ("s3:Get*",), ["arn:b"])

@@ -1,4 +1,4 @@
-"""Route 53 routing and the ingress certificates."""
+"""FailoverRouting: Route 53 records and health checks for the ingress domain."""
 
 from __future__ import annotations
 
@@ -66,18 +66,6 @@ def test_one_region_gets_a_plain_alias_record() -> None:
     (rec,) = records("support-agent@dev").values()
     assert "setIdentifier" not in rec and "healthCheckId" not in rec
     assert not graph("support-agent@dev").of_type("aws:route53/healthCheck:HealthCheck")
-
-
-def test_one_certificate_per_region_validated_by_one_dns_record() -> None:
-    g = graph("support-agent")
-    certificates = g.of_type("aws:acm/certificate:Certificate")
-    assert sorted(c.inputs["region"] for c in certificates) == ["us-east-1", "us-west-2"]
-    assert all(
-        c.inputs["validationMethod"] == "DNS" and c.inputs["domainName"] == "support.acme.example" for c in certificates
-    )
-    (record,) = [r for r in g.of_type("aws:route53/record:Record") if "certificate-validation" in r.name]
-    validations = g.of_type("aws:acm/certificateValidation:CertificateValidation")
-    assert len(validations) == 2 and all(record.urn in dependencies(v, "validationRecordFqdns") for v in validations)
 
 
 def test_request_interval_is_one_route53_allows() -> None:

@@ -1,0 +1,39 @@
+"""ValkeyCache: Multi-AZ replication groups, encryption, the global datastore."""
+
+from __future__ import annotations
+
+from tests.components.aws.helpers import dependencies, synth_case
+
+
+def test_valkey_is_multi_az_with_failover_encrypted_and_global() -> None:
+    s = synth_case("stores")
+    g = s.graph
+    groups = {r.inputs["region"]: r for r in g.of_type("aws:elasticache/replicationGroup:ReplicationGroup")}
+    primary, secondary = groups["us-east-1"], groups["us-west-2"]
+    for group in groups.values():
+        assert group.inputs["multiAzEnabled"] and group.inputs["automaticFailoverEnabled"]
+        assert group.inputs["numCacheClusters"] >= 2
+        assert len(set(group.inputs["preferredCacheClusterAzs"])) >= 2
+    assert primary.inputs["engine"] == "valkey" and primary.inputs["nodeType"]
+    assert primary.inputs["transitEncryptionMode"] == "required" and primary.inputs["atRestEncryptionEnabled"]
+    # ElastiCache takes these from the global datastore and rejects them on a secondary.
+    for inherited in (
+        "engine",
+        "engineVersion",
+        "nodeType",
+        "parameterGroupName",
+        "atRestEncryptionEnabled",
+        "transitEncryptionEnabled",
+        "transitEncryptionMode",
+        "numNodeGroups",
+    ):
+        assert inherited not in secondary.inputs, inherited
+    (datastore,) = g.of_type("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup")
+    assert primary.urn in dependencies(datastore, "primaryReplicationGroupId")
+    assert not primary.protect  # marked `cache`: losing it loses nothing
+    (lag,) = [
+        r
+        for r in g.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if r.inputs["name"].startswith("support-agent-hot-cache-global")
+    ]
+    assert lag.inputs["region"] == "us-west-2" and lag.inputs["metricName"] == "GlobalDatastoreReplicationLag"
