@@ -98,6 +98,12 @@ def _existing_vpc(spec: Spec) -> Spec:
     return spec
 
 
+def _lean(spec: Spec) -> Spec:
+    spec["network"]["nat"] = "single"
+    spec["rollout"]["auto_rollback"] = False
+    return spec
+
+
 # case -> (example, environment, transform or None, extra config)
 CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str, str]]] = {
     "support-agent": ("support-agent", None, None, {}),
@@ -113,6 +119,7 @@ CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str,
     "stores-one-region": ("support-agent", None, _stores_one_region, {}),
     "strong": ("order-routing", None, _strong, {}),
     "existing-vpc": ("support-agent", "dev", _existing_vpc, {}),
+    "lean": ("support-agent", "dev", _lean, {}),
 }
 PATTERNS = {
     "multi-zone": "support-agent@dev",

@@ -326,3 +326,12 @@ def test_5xx_alarm_is_metric_math_on_the_real_load_balancer() -> None:
     balancer = one(g, "aws:lb/loadBalancer:LoadBalancer", "conversation", "us-east-1")
     assert balancer.urn in dependencies(alarm, "metricQueries")
     assert alarm.inputs["threshold"] == 1
+
+
+def test_without_auto_rollback_deployments_neither_watch_alarms_nor_roll_back() -> None:
+    g = graph("lean")  # rollout.auto_rollback: false
+    for service in g.of_type("aws:ecs/service:Service"):
+        assert "alarms" not in service.inputs
+        breaker = service.inputs.get("deploymentCircuitBreaker")
+        assert breaker is None or breaker == {"enable": True, "rollback": False}
+    assert any("deploymentCircuitBreaker" in s.inputs for s in g.of_type("aws:ecs/service:Service"))

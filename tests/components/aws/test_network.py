@@ -68,3 +68,10 @@ def test_an_existing_vpc_is_used_as_it_is() -> None:
             "subnet-0aaa0000000000001",
             "subnet-0aaa0000000000002",
         ]
+
+
+def test_a_single_nat_gateway_serves_every_zone() -> None:
+    g = graph("lean")  # nat: single
+    (nat,) = g.of_type("aws:ec2/natGateway:NatGateway")
+    routes = [r for r in g.of_type("aws:ec2/route:Route") if "private-default-route" in r.name]
+    assert len(routes) == 2 and all(dependencies(r, "natGatewayId") == (nat.urn,) for r in routes)
