@@ -417,3 +417,27 @@ DEFECTS: list[Defect] = [
         drop(f"{SA}-network-nat-us-east-1c"),
     ),
 ]
+
+DEFECTS += [
+    Defect(
+        "agentha-aws-sqs-queue-keep-dead-letters-longer",
+        "support-prod",
+        "dead letters kept shorter than the queue",
+        "keeps dead letters for 1d, less than its queue keeps messages (4d)",
+        change(f"{SA}-inbound-dlq-{E1}", setting("messageRetentionSeconds", 86400)),
+    ),
+    Defect(
+        "agentha-aws-rds-cluster-instance-disallow-public-access",
+        "engines",
+        "publicly accessible instance",
+        "is publicly accessible",
+        change(f"engines-records-instance-2-{W2}", setting("publiclyAccessible", True)),
+    ),
+    Defect(
+        "agentha-aws-ecs-service-enable-zone-rebalancing",
+        "support-prod",
+        "no zone rebalancing",
+        "does not rebalance tasks across zones",
+        change(f"{SA}-action-executor-service-{E1}", setting("availabilityZoneRebalancing", "DISABLED")),
+    ),
+]
