@@ -8,7 +8,8 @@ location and a stable fingerprint.
 
 JUnit: one `<testcase>` per rule (not per resource, so the report's size follows the rule count,
 not the graph's). A rule with a mandatory violation fails, listing every violation; a rule with
-advisory findings only passes and lists them in `<system-out>`; a disabled rule is skipped. Built
+advisory findings only passes and lists them in `<system-out>`; a disabled rule, and a resource rule
+that met no resource of its types (a Kubernetes rule on an AWS stack), is skipped. Built
 with the standard library's ElementTree: the format is a handful of elements.
 """
 
@@ -175,9 +176,17 @@ def _descriptor(result: RuleResult) -> dict[str, Any]:
     }
 
 
+def _skip_reason(result: RuleResult) -> str | None:
+    if result.level == "disabled":
+        return "disabled by the policy config"
+    if result.rule.kind == "resource" and result.checked == 0:
+        return "no resource of the types it checks in this stack"
+    return None
+
+
 def to_junit(report: Report) -> str:
     failures = sum(1 for r in report.results if any(v.level == "mandatory" for v in r.violations))
-    skipped = sum(1 for r in report.results if r.level == "disabled")
+    skipped = sum(1 for r in report.results if _skip_reason(r) is not None)
     suite_name = f"agentha-blueprint check {os.path.basename(report.spec_file) or 'spec'}" + (
         f" ({report.environment})" if report.environment else ""
     )
@@ -210,8 +219,9 @@ def to_junit(report: Report) -> str:
     for result in report.results:
         rule = result.rule
         case = ET.SubElement(suite, "testcase", classname=f"agentha.{rule.topics[0]}", name=rule.id, time="0")
-        if result.level == "disabled":
-            ET.SubElement(case, "skipped", message="disabled by the policy config")
+        reason = _skip_reason(result)
+        if reason is not None:
+            ET.SubElement(case, "skipped", message=reason)
             continue
         mandatory = [v for v in result.violations if v.level == "mandatory"]
         advisory = [v for v in result.violations if v.level == "advisory"]

@@ -78,4 +78,9 @@ def test_junit_parses_with_one_testcase_per_rule(damaged) -> None:
     assert by_name[KMS].find("failure") is None  # advisory: listed, never failing
     assert "advisory:" in (by_name[KMS].findtext("system-out") or "")
     assert by_name[OBJECTIVES].find("skipped") is not None
-    assert root.get("failures") == "1" and root.get("skipped") == "1"
+    kubernetes = by_name["agentha-kubernetes-workload-disallow-root"].find("skipped")
+    assert kubernetes is not None and "no resource" in (kubernetes.get("message") or "")
+    skipped = [c.get("name") for c in cases if c.find("skipped") is not None]
+    assert root.get("failures") == "1" and root.get("skipped") == str(len(skipped))
+    idle = {r.rule.id for r in report.results if r.rule.kind == "resource" and r.checked == 0}
+    assert set(skipped) == idle | {OBJECTIVES}
