@@ -18,7 +18,7 @@ def validate(args: Any, report_violation: Any) -> None:
     zones = context.zones(subject.region)
     subnets = items(get(args.props, "networkConfiguration", "subnets"))
     if UNKNOWN not in subnets:
-        wanted = max(len(zones), 2)
+        wanted = len(zones) or 2  # the plan's zones (a single-zone spec asked for one; its estimates say so)
         if len(subnets) < wanted:
             violation(
                 report_violation,

@@ -15,7 +15,7 @@ def validate(args: Any, report_violation: Any) -> None:
     subnets = items(get(args.props, "subnets")) or items(get(args.props, "subnetMappings"))
     if UNKNOWN in subnets:
         return
-    wanted = max(len(zones), 2)
+    wanted = len(zones) or 2  # the plan's zones (a single-zone spec asked for one; its estimates say so)
     if len(subnets) < wanted:
         violation(
             report_violation,

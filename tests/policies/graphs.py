@@ -87,6 +87,7 @@ BASES: dict[str, tuple[str, str | None]] = {
     "research-dev": ("examples/research-agent/spec.yaml", "dev"),
     "engines": ("tests/policies/fixtures/aws-all-engines.yaml", None),
     "kube-multi": ("tests/policies/fixtures/kubernetes-active-passive.yaml", "prod"),
+    "single-zone": ("tests/policies/fixtures/aws-single-zone.yaml", None),
 }
 OFFLINE_CONFIG = {"agentha:auroraMasterPassword": "offline-placeholder"}
 """A global Aurora primary needs a master password in the stack's secret config; mocks need any value."""
