@@ -1,1 +1,1 @@
-"""policies/rules."""
+"""The rules, one module per rule, each defining `RULE`; files starting with `_` hold shared helpers."""

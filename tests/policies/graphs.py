@@ -89,8 +89,6 @@ BASES: dict[str, tuple[str, str | None]] = {
     "kube-multi": ("tests/policies/fixtures/kubernetes-active-passive.yaml", "prod"),
     "single-zone": ("tests/policies/fixtures/aws-single-zone.yaml", None),
 }
-OFFLINE_CONFIG = {"agentha:auroraMasterPassword": "offline-placeholder"}
-"""A global Aurora primary needs a master password in the stack's secret config; mocks need any value."""
 
 
 @functools.cache
@@ -113,7 +111,7 @@ def base(key: str) -> tuple[ResourceGraph, Any]:
 
         result = synthesized(spec, env)  # shared with the other tests' cache (same config as `check`)
     else:
-        config = dict(OFFLINE_CONFIG)
+        config: dict[str, str] = {}
         if contexts:
             config["agentha:kubeContexts"] = json.dumps(contexts)
         result = synth(ROOT / spec, env, config=config)
