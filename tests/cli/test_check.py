@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -18,9 +17,15 @@ SUPPORT = ROOT / "examples" / "support-agent" / "spec.yaml"
 OBJECTIVES = "agentha-stack-plan-meet-objectives"
 
 
-@cache
+_CACHE: dict[tuple[str, str | None, str], object] = {}
+
+
 def _synth(text: str, path: str, environment: str | None, config: str):
-    return real_synth(path, environment, config=json.loads(config))
+    """Keyed by the spec's content, not its path: the tests copy the same spec into fresh folders."""
+    key = (text, environment, config)
+    if key not in _CACHE:
+        _CACHE[key] = real_synth(path, environment, config=json.loads(config))
+    return _CACHE[key]
 
 
 @pytest.fixture(autouse=True)
