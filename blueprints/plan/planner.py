@@ -77,7 +77,7 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
     regions = tuple(_region(spec, i, standby, findings) for i in range(len(topo.regions)))
     agents = tuple(_agent(spec, i, regions, findings) for i in range(len(spec.agents)))
     stores = tuple(_store(spec, s, regions) for s in spec.stores)
-    queues = tuple(_queue(spec, q.name, regions) for q in spec.queues)
+    queues = tuple(_queue(spec, q.name, regions, environment) for q in spec.queues)
     secrets = tuple(
         SecretPlan(
             name=s.name,
@@ -453,8 +453,10 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
     )
 
 
-def _queue(spec: HASpec, name: str, regions: tuple[RegionPlan, ...]) -> QueuePlan:
+def _queue(spec: HASpec, name: str, regions: tuple[RegionPlan, ...], environment: str | None) -> QueuePlan:
     system = spec.metadata.name
+    # Physical names carry the environment, so dev and prod of one system can share an account.
+    scope = naming.join(system, environment)
     queue = spec.queue(name)
     assert queue is not None
     fifo = queue.ordering == "fifo"
@@ -463,13 +465,13 @@ def _queue(spec: HASpec, name: str, regions: tuple[RegionPlan, ...]) -> QueuePla
     return QueuePlan(
         name=queue.name,
         resource=naming.resource(system, queue.name, "queue"),
-        physical_name=naming.physical(system, queue.name, None, "sqs", suffix=suffix),
+        physical_name=naming.physical(scope, queue.name, None, "sqs", suffix=suffix),
         fifo=fifo,
         visibility_timeout_s=queue.visibility_timeout.total_seconds(),
         retention_s=queue.retention.total_seconds(),
         max_receive_count=queue.max_receive_count,
         dead_letter_resource=naming.resource(system, queue.name, "dlq"),
-        dead_letter_physical_name=naming.physical(system, queue.name, "dlq", "sqs", suffix=suffix),
+        dead_letter_physical_name=naming.physical(scope, queue.name, "dlq", "sqs", suffix=suffix),
         dead_letter_retention_s=queue.dead_letter.retention.total_seconds(),
         regions=tuple(r.name for r in (regions if multi else regions[:1])),
         consumers=tuple(a.name for a in spec.agents if name in a.consumes),

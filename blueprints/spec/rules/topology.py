@@ -10,6 +10,8 @@ from blueprints.spec.rules import RuleContext, rule
 
 AWS_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 MULTI_REGION = ("active-passive", "active-active")
+MAX_ZONES = 8
+"""Each VPC is cut into 16 equal slices: a private and a public subnet for at most 8 zones."""
 
 
 @rule("region-name", "On target aws, region names look like us-east-1 and appear once.")
@@ -53,7 +55,7 @@ def zones_in_region(ctx: RuleContext) -> Iterator[Problem]:
                 )
 
 
-@rule("zone-count", "single-zone uses exactly one zone; every other pattern needs ≥ 2 zones per region.")
+@rule("zone-count", "single-zone uses exactly one zone; every other pattern 2 to 8 zones per region.")
 def zone_count(ctx: RuleContext) -> Iterator[Problem]:
     pattern = ctx.spec.topology.pattern
     for i, region in enumerate(ctx.spec.topology.regions):
@@ -74,6 +76,14 @@ def zone_count(ctx: RuleContext) -> Iterator[Problem]:
                 "add zones (3 is best: losing one still leaves two), or use pattern single-zone",
                 value=count,
                 allowed="≥ 2",
+            )
+        elif count > MAX_ZONES:
+            yield ctx.problem(
+                path,
+                f"region '{region.name}' lists {count} zones; the network plan has room for {MAX_ZONES}",
+                f"use at most {MAX_ZONES} zones (3 already survive the loss of one)",
+                value=count,
+                allowed=f"≤ {MAX_ZONES}",
             )
 
 

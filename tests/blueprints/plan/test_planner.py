@@ -226,6 +226,15 @@ def test_queue_placement_and_dead_letters() -> None:
     assert planned(single_region(aws())).queue("inbound").regions == ("us-east-1",)
 
 
+def test_queue_physical_names_carry_the_environment() -> None:
+    """dev and prod of one system must be able to share an account and region without clashing."""
+    spec = aws()
+    spec["environments"] = {"dev": {}, "prod": {}}
+    names = {env: planned(spec, env).queue("inbound") for env in ("dev", "prod")}
+    assert names["dev"].physical_name == "support-agent-dev-inbound.fifo"
+    assert names["prod"].dead_letter_physical_name == "support-agent-prod-inbound-dlq.fifo"
+
+
 def test_secret_placement() -> None:
     secret = planned(aws()).secrets[0]
     assert (secret.primary_region, secret.replica_regions, secret.users) == (

@@ -86,6 +86,15 @@ def test_zone_count_fails_for_two_zones_in_single_zone() -> None:
     assert "exactly one zone" in p.message
 
 
+def test_zone_count_fails_for_more_zones_than_the_network_plan_holds() -> None:
+    spec = multi_zone()
+    spec["topology"]["regions"][0]["zones"] = [f"us-east-1{c}" for c in "abcdefghi"]
+    for a in spec["agents"]:
+        a["replicas"]["max"] = 20  # keep the replica warning out of this case
+    p = only(spec, "zone-count")
+    assert "9 zones" in p.message and p.allowed == "≤ 8"
+
+
 def test_pattern_regions_passes_for_each_pattern() -> None:
     assert of_rule(aws(), "pattern-regions") == []
     assert of_rule(multi_zone(), "pattern-regions") == []
