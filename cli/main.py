@@ -12,10 +12,6 @@ from cli.commands import check, render, scaffold, spec_commands, synth
 
 app = typer.Typer(
     name="agentha-blueprint",
-    help=(
-        "Make AI agent systems highly available from one HA spec: validate it, plan the topology with "
-        "availability/RTO/RPO estimates, and build it with Pulumi."
-    ),
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
@@ -46,7 +42,23 @@ def main(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    """Make AI agent systems highly available from one HA spec."""
+    """Make AI agent systems highly available from one HA spec: validate it, plan the topology with
+    availability/RTO/RPO estimates, build it with Pulumi, check it with policies.
+
+    [bold]Examples[/bold]
+
+      agentha-blueprint init my-agents --target aws --pattern active-passive
+
+      agentha-blueprint validate spec.yaml
+
+      agentha-blueprint plan spec.yaml --env prod --explain
+
+      agentha-blueprint synth spec.yaml --env prod
+
+      agentha-blueprint check spec.yaml --env prod --format sarif --out agentha.sarif
+
+    Exit codes: 0 fine, 1 an objective missed or a mandatory policy violated, 2 bad input.
+    """
 
 
 def run() -> None:
