@@ -206,6 +206,8 @@ class AgentWorkload(pulumi.ComponentResource):
 
         args = self._args
         literal: dict[str, str] = dict(args.agent.env)
+        # The root filesystem is read-only: tools that write under $HOME write to /tmp instead.
+        literal.setdefault("HOME", "/tmp")
         literal["AGENTHA_REGION"] = args.scope.region
         literal["AGENTHA_NAMESPACE"] = args.scope.namespace
         if args.wiring.ca_files:
