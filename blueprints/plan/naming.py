@@ -24,6 +24,9 @@ LIMITS: dict[str, int] = {
     "secret": 512,
 }
 
+KUBERNETES_RESERVED = ("rabbitmq",)
+"""Names the Kubernetes target gives its own objects (the shared RabbitMQ cluster) in every namespace."""
+
 _UNSAFE = re.compile(r"[^a-z0-9-]+")
 
 

@@ -359,7 +359,9 @@ def _merge_named(
             )
             continue
         i = index[name]
-        _merge_map(out, src, base[i], item, (*path, i), src_item, problems)
+        # `name` only says which item is overridden; the name (and its position) stay the base's.
+        changes = {k: v for k, v in item.items() if k != "name"}
+        _merge_map(out, src, base[i], changes, (*path, i), src_item, problems)
 
 
 def _is_name(value: Any) -> bool:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pulumi
 
+from blueprints.plan import naming
 from blueprints.plan.models import TopologyPlan
 from components.kubernetes.agent_workload import AgentWorkload, AgentWorkloadArgs
 from components.kubernetes.meta import RegionScope, env_name, object_name, tag_labels
@@ -444,7 +445,7 @@ def plan_secret(plan: TopologyPlan, name: str) -> str:
     return next((s.description for s in plan.secrets if s.name == name), "") or "set out of band"
 
 
-RESERVED = ("rabbitmq",)
+RESERVED = naming.KUBERNETES_RESERVED
 """Names the broker's own objects (and its operator's Service) use under `<system>-`."""
 
 

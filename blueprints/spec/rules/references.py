@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterator
 
 from blueprints.errors import Problem
+from blueprints.plan.naming import KUBERNETES_RESERVED
 from blueprints.spec.rules import RuleContext, rule
 
 
@@ -117,3 +118,30 @@ def unused_items(ctx: RuleContext) -> Iterator[Problem]:
                 value=q.name,
                 severity="warning",
             )
+
+
+@rule("kubernetes-names", "On kubernetes, agents and stores have distinct names, none taken by the broker.")
+def kubernetes_names(ctx: RuleContext) -> Iterator[Problem]:
+    if ctx.spec.target != "kubernetes":
+        return
+    stores = {s.name for s in ctx.spec.stores}
+    reserved = set(KUBERNETES_RESERVED) if ctx.spec.queues else set()
+    for i, a in enumerate(ctx.spec.agents):
+        if a.name in stores:
+            yield ctx.problem(
+                ("agents", i, "name"),
+                f"agent '{a.name}' and store '{a.name}' would give their Services, budgets and "
+                "policies the same name in one namespace",
+                "rename the agent or the store",
+                value=a.name,
+            )
+    for kind in ("agents", "stores"):
+        for i, item in enumerate(getattr(ctx.spec, kind)):
+            if item.name in reserved:
+                yield ctx.problem(
+                    (kind, i, "name"),
+                    f"'{item.name}' is the name of the RabbitMQ cluster the queues run on",
+                    f"rename the {kind[:-1]}",
+                    value=item.name,
+                    allowed=f"not {item.name}",
+                )

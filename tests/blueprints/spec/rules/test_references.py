@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.blueprints.spec.rules.helpers import agent, aws, of_rule, only, queue, run
+from tests.blueprints.spec.rules.helpers import agent, aws, kubernetes, of_rule, only, queue, run
 
 
 def test_unique_names_passes() -> None:
@@ -128,3 +128,23 @@ def test_unused_items_counts_an_idempotency_store_as_used() -> None:
     agent(spec, "action-executor")["uses"] = []
     assert of_rule(spec, "unused-items") == []
     assert queue(spec, "actions")["name"] == "actions"
+
+
+def test_kubernetes_names_pass() -> None:
+    assert of_rule(kubernetes(), "kubernetes-names") == []
+
+
+def test_kubernetes_names_fail_for_an_agent_and_store_of_one_name() -> None:
+    spec = kubernetes()
+    spec["stores"][1]["name"] = "worker"  # the redis cache, renamed like the worker agent
+    spec["agents"][1]["uses"] = ["findings", "worker"]
+    p = only(spec, "kubernetes-names")
+    assert p.path == "agents[1].name" and "same name in one namespace" in p.message
+
+
+def test_kubernetes_names_fail_for_the_broker_name() -> None:
+    spec = kubernetes()
+    spec["stores"][1]["name"] = "rabbitmq"
+    spec["agents"][1]["uses"] = ["findings", "rabbitmq"]
+    p = only(spec, "kubernetes-names")
+    assert p.path == "stores[1].name" and "RabbitMQ cluster" in p.message
