@@ -256,11 +256,11 @@ def _leftovers(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*")]
 
 
-@pytest.mark.parametrize("fail_on", ["fsync", "replace"])
+@pytest.mark.parametrize("fail_on", ["chmod", "replace"])
 def test_a_failure_midway_leaves_no_file_and_no_temp_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_on: str
 ) -> None:
-    """Staging fails on the 4th file's flush, or moving into place fails on the 4th file."""
+    """Staging fails on the 4th file (its mode cannot be set), or moving into place fails on the 4th file."""
     real = getattr(os, fail_on)
     calls = {"n": 0}
 

@@ -105,10 +105,10 @@ def test_out_is_atomic_when_writing_fails(tmp_path: Path, monkeypatch: pytest.Mo
     out = tmp_path / "schema.json"
     out.write_text("old\n", encoding="utf-8")
 
-    def broken_fsync(fd: int) -> None:
+    def broken_sync() -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(cli.files.os, "fsync", broken_fsync)
+    monkeypatch.setattr(cli.files.os, "sync", broken_sync)
     result = runner.invoke(app, ["schema", "--out", str(out), "--force"])
     assert result.exit_code != 0
     assert out.read_text(encoding="utf-8") == "old\n"  # the old file is intact
