@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -15,17 +17,37 @@ from blueprints.plan.models import TopologyPlan
 from stacks.settings import StackSettings
 
 
+def plan_spec(spec_path: str | Path, environment: str | None) -> TopologyPlan:
+    """Load, validate and plan a spec file (SpecError on bad input, positions in `spec_path`'s words).
+
+    Memoised on the file's exact text and the environment, so `synth` (which validates first, to
+    report bad input with exit code 2) and the program it then runs share one load and plan; an
+    edited file is planned anew. Only successful plans are kept.
+    """
+    from blueprints.plan.planner import plan
+    from blueprints.spec.loader import load_text, read_spec_text
+
+    text = read_spec_text(spec_path)
+    key = (hashlib.sha256(text.encode("utf-8")).hexdigest(), environment)
+    cached = _PLANS.get(key)
+    if cached is None:
+        cached = plan(load_text(text, str(spec_path), environment).spec, environment, advise=False)
+        if len(_PLANS) >= 16:
+            _PLANS.clear()
+        _PLANS[key] = cached
+    return cached
+
+
+_PLANS: dict[tuple[str, str | None], TopologyPlan] = {}
+
+
 def load_plan(settings: StackSettings) -> TopologyPlan:
     """Load, validate and plan the stack's spec; a bad spec stops the program with every problem."""
-    from blueprints.plan.planner import plan
-    from blueprints.spec.loader import load_spec
-
     try:
-        loaded = load_spec(settings.spec_path, settings.environment)
+        return plan_spec(settings.spec_path, settings.environment)
     except SpecError as err:
         lines = [f"{p.location}: {p.path}: {p.message} (fix: {p.fix})" for p in err.problems if p.severity == "error"]
         raise pulumi.RunError("the HA spec is invalid:\n" + "\n".join(lines)) from None
-    return plan(loaded.spec, settings.environment, advise=False)
 
 
 def build(plan: TopologyPlan, settings: StackSettings) -> dict[str, Any]:

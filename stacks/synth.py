@@ -31,13 +31,10 @@ def synth(
     project: str = PROJECT,
 ) -> Synthesis:
     """Validate and plan the spec (SpecError on bad input), then capture the program's resource graph."""
-    from blueprints.plan.planner import plan
-    from blueprints.spec.loader import load_spec
     from stacks import program
     from stacks.capture import synthesize
 
-    loaded = load_spec(spec_path, environment)
-    the_plan = plan(loaded.spec, environment, advise=False)
+    the_plan = program.plan_spec(spec_path, environment)  # the program below reuses this load and plan
     full_config = {
         "agentha:spec": str(Path(spec_path).resolve()),
         "agentha:environment": environment or "base",

@@ -37,6 +37,11 @@ class LoadedSpec:
 
 def read_document(path: str | Path) -> Document:
     """Read and parse a spec file; a missing or unreadable file is a SpecError too."""
+    return parse_text(read_spec_text(path), str(path))
+
+
+def read_spec_text(path: str | Path) -> str:
+    """A spec file's text; a missing or unreadable file is a SpecError that says so."""
     file = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -64,7 +69,7 @@ def read_document(path: str | Path) -> Document:
                 )
             ]
         ) from None
-    return parse_text(text, file)
+    return text
 
 
 def parse_text(text: str, file: str) -> Document:
