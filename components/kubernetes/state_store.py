@@ -61,6 +61,34 @@ def redis_name(system: str, store: str) -> str:
     return object_name(system, store, limit=OPERATOR_NAME_LIMIT)
 
 
+def postgres_rw_service(system: str, store: str) -> str:
+    """A multi-region store's read-write Service: the same name in every region's cluster.
+
+    CloudNativePG's own `<cluster>-rw` carries the region-qualified cluster name; this additional
+    Service (`managed.services.additional`, selector kept by the operator) gives agents one address,
+    and so one connection string, in every region.
+    """
+    return object_name(system, store, "rw")
+
+
+def postgres_credentials_secret(system: str, store: str) -> str:
+    """A multi-region store's application credentials (set out of band, identical in every region).
+
+    CloudNativePG creates `<cluster>-app` only for a cluster it bootstraps with `initdb`, never for a
+    replica cluster: standby regions would have no Secret to start their agents from, before or after
+    a promotion. The primary bootstraps its owner from this Secret instead (`initdb.secret`), and
+    physical replication carries the role, password included, to every region.
+    """
+    return object_name(system, store, "app-credentials", limit=253)
+
+
+def store_secret(system: str, store: StorePlan, region: str) -> str:
+    """The Secret (key `uri`) an agent in `region` connects to `store` with."""
+    if len(store.regions) > 1:
+        return postgres_credentials_secret(system, store.name)
+    return f"{postgres_cluster_name(system, store.name, region, False)}-app"
+
+
 def store_wiring(system: str, namespace: str, store: StorePlan, region: str) -> Wiring:
     """What an agent using `store` gets: a connection string or Sentinel address, CA, allowed peers."""
     prefix = f"AGENTHA_STORE_{env_name(store.name)}"
@@ -69,8 +97,9 @@ def store_wiring(system: str, namespace: str, store: StorePlan, region: str) -> 
         ca_path = f"{store.name}/ca.crt"
         return Wiring(
             env=(
-                # `uri` of the operator's app-user Secret points at the read-write service.
-                EnvVar(f"{prefix}_URI", secret=f"{cluster}-app", key="uri"),
+                # `uri` points at the read-write service: the operator's app-user Secret in one region,
+                # the store's own credentials Secret (same URI in every region) across regions.
+                EnvVar(f"{prefix}_URI", secret=store_secret(system, store, region), key="uri"),
                 EnvVar(f"{prefix}_SSLMODE", value="verify-full"),
                 EnvVar(f"{prefix}_CA_FILE", value=f"{TLS_MOUNT}/{ca_path}"),
             ),
@@ -224,6 +253,19 @@ class StateStore(pulumi.ComponentResource):
                 }
             }
         if multi:
+            rw = postgres_rw_service(scope.system, store.name)
+            spec["managed"] = {
+                "services": {
+                    "additional": [
+                        {
+                            "selectorType": "rw",
+                            "serviceTemplate": {"metadata": {"name": rw, "labels": dict(self._labels)}},
+                        }
+                    ]
+                }
+            }
+            # Clients verify the server certificate (`sslmode=verify-full`) against this Service's name.
+            spec["certificates"] = {"serverAltDNSNames": [rw, f"{rw}.{scope.namespace}", f"{rw}.{scope.namespace}.svc"]}
             spec["externalClusters"] = [
                 {"name": cluster, "barmanObjectStore": self._object_store(cluster)} for cluster in names.values()
             ]
@@ -234,7 +276,10 @@ class StateStore(pulumi.ComponentResource):
                 "source": primary if self.role == "replica" else others[0],
             }
         if self.role == "primary":
-            spec["bootstrap"] = {"initdb": {"database": "app", "owner": "app", "dataChecksums": True}}
+            initdb: dict[str, Any] = {"database": "app", "owner": "app", "dataChecksums": True}
+            if multi:
+                initdb["secret"] = {"name": postgres_credentials_secret(scope.system, store.name)}
+            spec["bootstrap"] = {"initdb": initdb}
         else:
             spec["bootstrap"] = {"recovery": {"source": primary}}
         custom_resource(

@@ -146,7 +146,12 @@ class KubernetesTopology(pulumi.ComponentResource):
         self.required_secrets[region] = sorted(secrets.values(), key=lambda s: s.name)
 
     def _stores(self, scope: RegionScope, secrets: dict[str, RequiredSecret]) -> dict[str, str]:
-        from components.kubernetes.state_store import StateStore, StateStoreArgs
+        from components.kubernetes.state_store import (
+            StateStore,
+            StateStoreArgs,
+            postgres_credentials_secret,
+            postgres_rw_service,
+        )
 
         args, plan = self._args, self._args.plan
         out: dict[str, str] = {}
@@ -179,6 +184,16 @@ class KubernetesTopology(pulumi.ComponentResource):
                     ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY"),
                     "object-store credentials for PostgreSQL WAL archiving and backups",
                 )
+                if len(store.regions) > 1:
+                    app = postgres_credentials_secret(plan.system, store.name)
+                    rw = postgres_rw_service(plan.system, store.name)
+                    secrets[app] = RequiredSecret(
+                        app,
+                        ("username", "password", "uri"),
+                        f"owner of store {store.name}'s database, the same in every region (type "
+                        f"kubernetes.io/basic-auth; username app; uri postgresql://app:<password>@"
+                        f"{rw}.{scope.namespace}.svc:5432/app)",
+                    )
             else:
                 auth = f"{component.name}-auth"
                 secrets[auth] = RequiredSecret(auth, ("password",), f"Redis password of store {store.name}")

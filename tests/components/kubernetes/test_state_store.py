@@ -111,3 +111,31 @@ def test_wiring_names_match_what_the_operators_create():
         "x" * 30, "y" * 30, "us-central1", True
     )
     assert len(postgres_cluster_name("x" * 30, "y" * 30, "europe-west4", True)) <= 40
+
+
+def test_every_region_connects_with_the_same_credentials_and_address():
+    # CloudNativePG creates `<cluster>-app` only for an initdb cluster, never for a replica cluster:
+    # across regions the primary's owner comes from one Secret set out of band in every region, and
+    # an additional read-write Service gives the same connection string in every region.
+    name = "variant:active-passive-warm"
+    c = case(name)
+    secret = "v-active-passive-warm-findings-app-credentials"
+    rw = "v-active-passive-warm-findings-rw"
+    (primary,) = objs(name, "Cluster", "europe-west4")
+    (replica,) = objs(name, "Cluster", "us-central1")
+    assert primary["spec"]["bootstrap"]["initdb"]["secret"] == {"name": secret}
+    for cluster in (primary, replica):
+        (extra,) = cluster["spec"]["managed"]["services"]["additional"]
+        assert extra["selectorType"] == "rw" and extra["serviceTemplate"]["metadata"]["name"] == rw
+        ns = cluster["metadata"]["namespace"]
+        assert cluster["spec"]["certificates"]["serverAltDNSNames"] == [rw, f"{rw}.{ns}", f"{rw}.{ns}.svc"]
+    for region in ("europe-west4", "us-central1"):
+        required = {s["name"]: s for s in c.graph.exports["kubernetes"]["requiredSecrets"][region]}
+        assert required[secret]["keys"] == ["username", "password", "uri"]
+        assert f"{rw}.v-active-passive-warm.svc:5432/app" in required[secret]["purpose"]
+        for rollout in objs(name, "Rollout", region):
+            env = {e["name"]: e for e in rollout["spec"]["template"]["spec"]["containers"][0]["env"]}
+            assert env["AGENTHA_STORE_FINDINGS_URI"]["valueFrom"]["secretKeyRef"]["name"] == secret
+    # One region keeps the operator's own Secret and Service: nothing to set out of band.
+    (single,) = objs(EXAMPLE, "Cluster")
+    assert "managed" not in single["spec"] and "secret" not in single["spec"]["bootstrap"]["initdb"]
