@@ -450,10 +450,18 @@ class AgentWorkload(pulumi.ComponentResource):
         ns = args.scope.namespace
         metrics: list[dict[str, Any]] = []
         prom = {"address": args.prometheus_url}
+        new_pods = f"{self.name}-{{{{args.canary-hash}}}}-[a-z0-9]+"
+        blue_green = args.rollout.strategy == "blue-green" and self.service_name is not None
         if agent.port is not None and self.service_name is not None:
-            sel = (
-                f'namespace="{ns}",service="{self.service_name}",rollouts_pod_template_hash="{{{{args.canary-hash}}}}"'
-            )
+            if blue_green:
+                # Before promotion the new pods sit behind the preview Service only (and are scraped
+                # through it): select them by name, never by the active Service, which has none of them.
+                sel = f'namespace="{ns}",pod=~"{new_pods}"'
+            else:
+                sel = (
+                    f'namespace="{ns}",service="{self.service_name}",'
+                    'rollouts_pod_template_hash="{{args.canary-hash}}"'
+                )
             total = f"sum(rate(http_server_request_duration_seconds_count{{{sel}}}[2m]))"
             errors = (
                 f'sum(rate(http_server_request_duration_seconds_count{{{sel},http_response_status_code=~"5.."}}[2m]))'
@@ -505,8 +513,9 @@ class AgentWorkload(pulumi.ComponentResource):
                     },
                 }
             )
-        if not metrics:
-            # Nothing to measure from outside: at least check the new pods stay ready.
+        if not metrics or blue_green:
+            # Nothing to measure from outside, or (blue-green) no user traffic reaches the new pods before
+            # promotion: at least check the new pods stay ready.
             metrics.append(
                 {
                     "name": "ready-pods",
@@ -517,7 +526,7 @@ class AgentWorkload(pulumi.ComponentResource):
                         "prometheus": {
                             **prom,
                             "query": f'sum(kube_pod_status_ready{{namespace="{ns}",condition="false",'
-                            f'pod=~"{self.name}-{{{{args.canary-hash}}}}-.*"}}) or vector(0)',
+                            f'pod=~"{new_pods}"}}) or vector(0)',
                         }
                     },
                 }

@@ -125,6 +125,23 @@ def test_blue_green_switches_services_and_queue_workers_fall_back_to_a_canary():
     assert "canary" in worker["spec"]["strategy"]
 
 
+def test_blue_green_analysis_measures_the_preview_pods_not_the_active_service():
+    # Before promotion the new pods are behind the preview Service only: a query on the active Service
+    # (or its pods' stable hash) finds nothing, `or vector(0)` turns that into a pass, and every
+    # pre-promotion analysis would succeed whatever the new version does.
+    template = one("variant:blue-green", "AnalysisTemplate", "planner-slo")
+    metrics = {m["name"]: m["provider"]["prometheus"]["query"] for m in template["spec"]["metrics"]}
+    assert set(metrics) == {"error-rate", "latency-p99", "ready-pods"}
+    new_pods = 'pod=~"v-blue-green-planner-{{args.canary-hash}}-[a-z0-9]+"'
+    for query in metrics.values():
+        assert new_pods in query and 'service="' not in query
+    # A canary's new pods share the stable Service (no traffic router), so there the Service is right.
+    canary = one(EXAMPLE, "AnalysisTemplate", "planner-slo")
+    assert all(
+        'service="research-agent-planner"' in m["provider"]["prometheus"]["query"] for m in canary["spec"]["metrics"]
+    )
+
+
 def test_linear_steps_follow_the_spec():
     steps = one("variant:linear", "Rollout", "planner")["spec"]["strategy"]["canary"]["steps"]
     assert [s["setWeight"] for s in steps if "setWeight" in s] == [25, 50, 75]
