@@ -120,6 +120,39 @@ def store_wiring(system: str, namespace: str, store: StorePlan, region: str) -> 
     )
 
 
+def backup_credential_keys(destination: str) -> tuple[str, ...]:
+    """Keys of the backup credentials Secret for an object-store URL (Barman Cloud's providers)."""
+    if destination.startswith("s3://"):
+        return ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY")
+    if destination.startswith("gs://"):
+        return ("credentials.json",)
+    if destination.startswith("https://") and ".blob.core." in destination:
+        return ("AZURE_CONNECTION_STRING",)
+    raise ValueError(
+        f"backup destination {destination!r}: use s3://bucket/path, gs://bucket/path or "
+        "https://<account>.blob.core.windows.net/<container>/path"
+    )
+
+
+def object_store_credentials(destination: str, secret: str) -> dict[str, Any]:
+    """The `barmanObjectStore` credentials block for the destination's provider.
+
+    Barman Cloud picks its provider from the block that is set (exactly one may be), so an S3 block in
+    front of a `gs://` or Azure URL would fail every WAL archive: the block follows the URL.
+    """
+    keys = backup_credential_keys(destination)
+    if destination.startswith("s3://"):
+        return {
+            "s3Credentials": {
+                "accessKeyId": {"name": secret, "key": keys[0]},
+                "secretAccessKey": {"name": secret, "key": keys[1]},
+            }
+        }
+    if destination.startswith("gs://"):
+        return {"googleCredentials": {"applicationCredentials": {"name": secret, "key": keys[0]}}}
+    return {"azureCredentials": {"connectionString": {"name": secret, "key": keys[0]}}}
+
+
 @dataclass(frozen=True)
 class StateStoreArgs:
     scope: RegionScope
@@ -187,14 +220,10 @@ class StateStore(pulumi.ComponentResource):
 
     def _object_store(self, server_name: str) -> dict[str, Any]:
         args = self._args
-        secret = args.backup_credentials_secret
         return {
             "destinationPath": args.backup_destination,
             "serverName": server_name,
-            "s3Credentials": {
-                "accessKeyId": {"name": secret, "key": "ACCESS_KEY_ID"},
-                "secretAccessKey": {"name": secret, "key": "ACCESS_SECRET_KEY"},
-            },
+            **object_store_credentials(args.backup_destination, args.backup_credentials_secret),
             "wal": {"compression": "gzip", "maxParallel": 2},
             "data": {"compression": "gzip"},
         }

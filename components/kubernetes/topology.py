@@ -149,6 +149,7 @@ class KubernetesTopology(pulumi.ComponentResource):
         from components.kubernetes.state_store import (
             StateStore,
             StateStoreArgs,
+            backup_credential_keys,
             postgres_credentials_secret,
             postgres_rw_service,
         )
@@ -160,13 +161,14 @@ class KubernetesTopology(pulumi.ComponentResource):
                 continue
             users = tuple(object_name(plan.system, a) for a in store.users)
             credentials = args.backup_credentials_secret or object_name(plan.system, "backup-credentials")
+            destination = args.backup_destination or f"s3://{plan.system}-backups"
             component = StateStore(
                 scope.resource_name(store.name, "store"),
                 StateStoreArgs(
                     scope=scope,
                     store=store,
                     user_instances=users,
-                    backup_destination=args.backup_destination or f"s3://{plan.system}-backups",
+                    backup_destination=destination,
                     backup_credentials_secret=credentials,
                     storage_class=args.storage_class,
                     operator_namespace=args.cnpg_namespace
@@ -181,8 +183,8 @@ class KubernetesTopology(pulumi.ComponentResource):
             if store.engine == "postgres":
                 secrets[credentials] = RequiredSecret(
                     credentials,
-                    ("ACCESS_KEY_ID", "ACCESS_SECRET_KEY"),
-                    "object-store credentials for PostgreSQL WAL archiving and backups",
+                    backup_credential_keys(destination),
+                    f"object-store credentials for PostgreSQL WAL archiving and backups ({destination})",
                 )
                 if len(store.regions) > 1:
                     app = postgres_credentials_secret(plan.system, store.name)

@@ -139,3 +139,42 @@ def test_every_region_connects_with_the_same_credentials_and_address():
     # One region keeps the operator's own Secret and Service: nothing to set out of band.
     (single,) = objs(EXAMPLE, "Cluster")
     assert "managed" not in single["spec"] and "secret" not in single["spec"]["bootstrap"]["initdb"]
+
+
+def test_backup_credentials_follow_the_object_store_the_destination_names():
+    import copy
+
+    import pytest
+
+    from components.kubernetes.state_store import backup_credential_keys, object_store_credentials
+    from tests.components.kubernetes.support import crd_schemas
+
+    (cluster,) = objs(EXAMPLE, "Cluster")
+    shapes = {
+        "s3://bucket/pg": "s3Credentials",
+        "gs://bucket/pg": "googleCredentials",
+        "https://acct.blob.core.windows.net/pg": "azureCredentials",
+    }
+    for destination, block in shapes.items():
+        credentials = object_store_credentials(destination, "creds")
+        assert list(credentials) == [block]  # Barman Cloud accepts exactly one provider's block
+        referenced = {ref["key"] for ref in _secret_selectors(credentials)}
+        assert referenced == set(backup_credential_keys(destination))
+        candidate = copy.deepcopy(cluster)
+        store = candidate["spec"]["backup"]["barmanObjectStore"]
+        store.pop("s3Credentials")
+        store.update(destinationPath=destination, **credentials)
+        assert crd_schemas().errors(candidate) == [], destination
+    with pytest.raises(ValueError, match="backup destination"):
+        backup_credential_keys("ftp://nowhere")
+    required = case(EXAMPLE).graph.exports["kubernetes"]["requiredSecrets"]["europe-west4"]
+    backup = next(s for s in required if s["name"] == "research-agent-backup-credentials")
+    assert backup["keys"] == ["ACCESS_KEY_ID", "ACCESS_SECRET_KEY"]
+
+
+def _secret_selectors(node):
+    if isinstance(node, dict):
+        if set(node) == {"name", "key"}:
+            yield node
+        for value in node.values():
+            yield from _secret_selectors(value)
