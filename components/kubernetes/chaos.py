@@ -132,7 +132,9 @@ class ChaosDrills(pulumi.ComponentResource):
             if args.postgres_cluster:
                 target = {"cnpg.io/cluster": args.postgres_cluster, "cnpg.io/instanceRole": "primary"}
             elif args.redis_replication:
-                target = {"app": args.redis_replication}
+                # The operator labels the current master `redis-role: master` (replicas `slave`): kill
+                # that one, so Sentinel has a failover to do, not a replica to resync.
+                target = {"app": args.redis_replication, "redis-role": "master"}
             else:
                 return None
             return "PodChaos", {"action": "pod-kill", "mode": "one", "selector": pods(target)}

@@ -54,3 +54,14 @@ def test_manual_schedules_create_nothing():
     assert cron("manual", 0) is None
     assert cron("weekly", 3) == "0 13 * * 2"
     assert schedules("generated") == {}  # the generated spec has no drills
+
+
+def test_store_failover_kills_the_primary_of_redis_too():
+    from components.kubernetes.chaos import ChaosDrills, ChaosDrillsArgs
+
+    plan = case("example:research-agent").plan
+    drill = next(d for d in plan.chaos.drills if d.name == "store-failover")
+    args = ChaosDrillsArgs(scope=None, drills=(drill,), schedule="monthly", zone="z", redis_replication="sys-cache")  # type: ignore[arg-type]
+    kind, body = ChaosDrills._experiment(drill, args, ["ns"], {})  # type: ignore[misc]
+    assert kind == "PodChaos" and body["mode"] == "one"
+    assert body["selector"]["labelSelectors"] == {"app": "sys-cache", "redis-role": "master"}
