@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 from pulumi_aws import kms
@@ -75,7 +76,7 @@ class RegionKeyArgs:
     partition: pulumi.Input[str]
 
 
-def key_policy(region: str, account_id: str, partition: str) -> dict[str, object]:
+def key_policy(region: str, account_id: str, partition: str) -> dict[str, Any]:
     """The key policy document (plain data; unit-tested for explicit actions)."""
     root = f"arn:{partition}:iam::{account_id}:root"
     return {
