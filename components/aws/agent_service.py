@@ -14,9 +14,9 @@
   the deployment circuit breaker; every strategy rolls back on the SLO alarms when `auto_rollback`.
 - **Scaling**: target tracking on CPU and on queue backlog per running task (metric math over the
   consumed queues and Container Insights' RunningTaskCount). A pilot-light standby runs no task:
-  an alarm on work arriving in its region (requests at its load balancer, messages in its queues)
-  sets it to the serving regions' count through a step-scaling policy, and target tracking never
-  scales it in again (failback is a deliberate step of the runbook).
+  an alarm on work arriving while no task runs (the load balancer answering 503, messages waiting
+  with RunningTaskCount at 0) sets it to the serving regions' count through a step-scaling policy,
+  and target tracking never scales it in again (failback is a deliberate step of the runbook).
 - **IAM**: the task role may touch only the queues, tables, databases and nothing else the agent
   names, with explicit actions; the execution role may read only the agent's secrets (and decrypt
   them), write its log group, and pull from ECR only when the image is on ECR.
@@ -910,7 +910,13 @@ class AgentService(pulumi.ComponentResource):
         )
 
     def _activation(self, service: ecs.Service, common: dict[str, Any]) -> None:
-        """Pilot light: work arriving in this region scales the service to the serving count."""
+        """Pilot light: work arriving while no task runs scales the service to the serving count.
+
+        Both triggers stop firing once tasks run. That matters: CloudWatch re-invokes an Auto
+        Scaling action every minute while its alarm stays in ALARM, so a trigger that kept firing
+        while the region serves (requests flowing, messages waiting) would pin the service at
+        ExactCapacity and undo every scale-out of the target tracking policies.
+        """
         a = self._args
         policy = appautoscaling.Policy(
             self._rname("activate-on-failover"),
@@ -932,16 +938,19 @@ class AgentService(pulumi.ComponentResource):
         )
         agent = a.agent.name
         if self.load_balancer_arn_suffix is not None and a.load_balancer == "alb":
+            # RequestCount counts only requests a target answered, so it stays at zero while the
+            # standby has no task. The ALB answers 503 itself while its target groups have no
+            # registered target, and stops as soon as the first task registers.
             self.activation_alarms.append(
                 metric_alarm(
                     self._alarm_to,
                     part=agent,
                     sli="activate-on-requests",
                     spec_path=self._path,
-                    description=f"{agent} ({self._region}): requests reached the pilot-light standby; "
-                    f"scaling to {a.activate_count} tasks",
+                    description=f"{agent} ({self._region}): requests reached the pilot-light standby while no "
+                    f"task runs (the load balancer answered 503); scaling to {a.activate_count} tasks",
                     namespace="AWS/ApplicationELB",
-                    metric="RequestCount",
+                    metric="HTTPCode_ELB_503_Count",
                     dimensions={"LoadBalancer": self.load_balancer_arn_suffix},
                     statistic="Sum",
                     threshold=1,
@@ -951,18 +960,33 @@ class AgentService(pulumi.ComponentResource):
                     parent=self,
                 )
             )
+        running = {"ClusterName": a.cluster_name, "ServiceName": service.name}
         for q in a.access.consumes:
+            # Messages waiting while no task runs (RunningTaskCount is absent or 0 then).
             self.activation_alarms.append(
-                metric_alarm(
+                expression_alarm(
                     self._alarm_to,
                     part=agent,
                     sli=f"activate-on-{q.name}",
                     spec_path=self._path,
                     description=f"{agent} ({self._region}): messages wait in {q.name} at the pilot-light "
-                    f"standby; scaling to {a.activate_count} tasks",
-                    namespace="AWS/SQS",
-                    metric="ApproximateNumberOfMessagesVisible",
-                    dimensions={"QueueName": q.queue_name},
+                    f"standby while no task runs; scaling to {a.activate_count} tasks",
+                    queries=[
+                        metric_query(
+                            "messages",
+                            "AWS/SQS",
+                            "ApproximateNumberOfMessagesVisible",
+                            {"QueueName": q.queue_name},
+                            stat="Maximum",
+                        ),
+                        metric_query("tasks", "ECS/ContainerInsights", "RunningTaskCount", running, stat="Maximum"),
+                        cloudwatch.MetricAlarmMetricQueryArgs(
+                            id="waiting",
+                            expression="IF(FILL(tasks, 0) < 1, messages, 0)",
+                            label="messages waiting with no task running",
+                            return_data=True,
+                        ),
+                    ],
                     threshold=1,
                     comparison="GreaterThanOrEqualToThreshold",
                     evaluation_periods=1,
@@ -970,7 +994,6 @@ class AgentService(pulumi.ComponentResource):
                     parent=self,
                 )
             )
-        del service
 
     def _running_alarm(self, service: ecs.Service) -> None:
         a = self._args

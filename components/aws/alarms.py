@@ -97,10 +97,12 @@ def expression_alarm(
     evaluation_periods: int = 3,
     datapoints: int | None = None,
     missing: str = "notBreaching",
+    extra_actions: Sequence[pulumi.Input[str]] = (),
     parent: pulumi.Resource,
 ) -> cloudwatch.MetricAlarm:
     """An alarm on a metric math expression (the query marked return_data)."""
     name = alarm_name(target.scope, part, sli, target.region)
+    actions: list[pulumi.Input[str]] = [target.topic_arn, *extra_actions]
     return cloudwatch.MetricAlarm(
         naming.resource(target.tags.system, part, f"{sli}-alarm", target.region),
         cloudwatch.MetricAlarmArgs(
@@ -112,7 +114,7 @@ def expression_alarm(
             threshold=threshold,
             comparison_operator=comparison,
             treat_missing_data=missing,
-            alarm_actions=[target.topic_arn],
+            alarm_actions=actions,
             ok_actions=[target.topic_arn],
             region=target.region,
             tags=target.tags.tags(part, f"alarm-{sli}", region=target.region, spec_path=spec_path),

@@ -281,10 +281,32 @@ def test_pilot_light_standby_runs_nothing_and_wakes_up_when_work_arrives() -> No
     config = step.inputs["stepScalingPolicyConfiguration"]
     assert config["adjustmentType"] == "ExactCapacity"
     assert config["stepAdjustments"][0]["scalingAdjustment"] == full.desired
-    triggers = [
-        r for r in g.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if step.urn in dependencies(r, "alarmActions")
-    ]
-    assert {t.inputs["metricName"] for t in triggers} == {"RequestCount", "ApproximateNumberOfMessagesVisible"}
+    triggers = {
+        r.name: r
+        for r in g.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if step.urn in dependencies(r, "alarmActions")
+    }
+    assert set(triggers) == {
+        "support-agent-conversation-activate-on-requests-alarm-us-west-2",
+        "support-agent-conversation-activate-on-inbound-alarm-us-west-2",
+    }
+    # RequestCount counts only requests a target answered: with no task it stays at 0. The ALB
+    # answers 503 itself while no target is registered, and stops once the first task registers.
+    requests = triggers["support-agent-conversation-activate-on-requests-alarm-us-west-2"].inputs
+    assert (requests["namespace"], requests["metricName"]) == ("AWS/ApplicationELB", "HTTPCode_ELB_503_Count")
+    assert requests["dimensions"]["LoadBalancer"].startswith("app/")
+    # Messages count only while no task runs: CloudWatch re-invokes Auto Scaling actions every minute
+    # an alarm stays in ALARM, and ExactCapacity would otherwise undo every scale-out of the region.
+    queries = {
+        q["id"]: q
+        for q in triggers["support-agent-conversation-activate-on-inbound-alarm-us-west-2"].inputs["metricQueries"]
+    }
+    assert queries["waiting"]["expression"] == "IF(FILL(tasks, 0) < 1, messages, 0)"
+    assert [q["id"] for q in queries.values() if q.get("returnData")] == ["waiting"]
+    assert queries["messages"]["metric"]["metricName"] == "ApproximateNumberOfMessagesVisible"
+    assert queries["tasks"]["metric"]["metricName"] == "RunningTaskCount"
+    inbound = triggers["support-agent-conversation-activate-on-inbound-alarm-us-west-2"]
+    assert service.urn in dependencies(inbound, "metricQueries")  # this very service's running tasks
     cpu = next(
         r
         for r in g.of_type("aws:appautoscaling/policy:Policy")
