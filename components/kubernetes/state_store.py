@@ -243,7 +243,9 @@ class StateStore(pulumi.ComponentResource):
             "primaryUpdateStrategy": "unsupervised",
             # Updates move the primary by a switchover to an up-to-date standby, not a restart.
             "primaryUpdateMethod": "switchover",
-            "enablePDB": True,
+            # The operator's budget keeps the primary (minAvailable 1): over one instance that would
+            # refuse every drain of its node, so a single instance gets none.
+            "enablePDB": instances > 1,
             "inheritedMetadata": {"labels": self._inherited_labels()},
             "storage": {"size": memory_quantity(store.storage_mib)}
             | ({"storageClass": args.storage_class} if args.storage_class else {}),

@@ -178,3 +178,16 @@ def _secret_selectors(node):
             yield node
         for value in node.values():
             yield from _secret_selectors(value)
+
+
+def test_a_single_instance_gets_no_budget_that_would_block_every_drain():
+    import yaml
+
+    from tests.components.kubernetes.support import spec_file, synth_path, variant
+
+    spec = variant("single-zone")
+    spec["metadata"]["name"] = "v-one-instance"
+    spec["stores"][0]["instances"] = 1
+    graph = synth_path(spec_file(yaml.safe_dump(spec, sort_keys=False))).graph
+    (cluster,) = [r.inputs for r in graph if r.custom and r.inputs.get("kind") == "Cluster"]
+    assert cluster["spec"]["instances"] == 1 and cluster["spec"]["enablePDB"] is False
