@@ -37,6 +37,8 @@ ENGINE_VERSION = "16.6"
 PARAMETER_FAMILY = "aurora-postgresql16"
 PORT = 5432
 MASTER_USERNAME = "agentha_admin"
+MIN_SUBNET_ZONES = 2
+"""RDS rejects a DB subnet group whose subnets cover fewer zones (DBSubnetGroupDoesNotCoverEnoughAZs)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,16 @@ class AuroraCluster(pulumi.ComponentResource):
         path = spec_path("stores", s.name)
         scope = args.tags.scope
         is_global = bool(s.replica_regions)
+        thin = [r for r in s.regions if len(set(s.zones_in(r))) < MIN_SUBNET_ZONES]
+        if thin:
+            # Refuse here rather than let CreateDBSubnetGroup fail halfway through `pulumi up`
+            # (RunError: the CLI shows the message, not a traceback).
+            raise pulumi.RunError(
+                f"store '{s.name}': Aurora needs a DB subnet group covering at least {MIN_SUBNET_ZONES} "
+                f"availability zones, but {', '.join(thin)} has only "
+                f"{', '.join(sorted({z for r in thin for z in s.zones_in(r)})) or 'no zone'}; plan the region "
+                "with two or more zones (pattern multi-zone or wider), or use engine dynamodb"
+            )
         if is_global and args.master_password is None:
             raise ValueError(
                 f"store '{s.name}' is an Aurora global database, which cannot keep its master password in "

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from tests.components.aws.helpers import EXAMPLES, dependencies, graph, synth_case
+import pytest
+from ruamel.yaml import YAML
+
+from tests.components.aws.helpers import EXAMPLES, _load, _single_zone, dependencies, graph, synth_case
 
 
 def test_aurora_global_database_spans_the_planned_regions_and_zones() -> None:
@@ -54,3 +57,19 @@ def test_aurora_global_without_a_password_stops_with_the_fix() -> None:
 
 def test_no_secret_value_reaches_the_captured_graph() -> None:
     assert "offline-test-only" not in graph("stores").dumps()
+
+
+def test_aurora_in_a_one_zone_region_stops_before_rds_rejects_the_subnet_group(tmp_path: Path) -> None:
+    """RDS refuses a DB subnet group covering one zone (DBSubnetGroupDoesNotCoverEnoughAZs)."""
+    from pulumi import RunError
+
+    from stacks.synth import synth
+
+    spec = _single_zone(_load("support-agent"))
+    spec["stores"].append({"name": "sessions", "engine": "aurora-postgresql"})
+    spec["agents"][0]["uses"].append("sessions")
+    path = tmp_path / "spec.yaml"
+    with path.open("w", encoding="utf-8") as out:
+        YAML().dump(spec, out)
+    with pytest.raises(RunError, match=r"store 'sessions'.*at least 2 availability zones.*us-east-1a"):
+        synth(path, None)
