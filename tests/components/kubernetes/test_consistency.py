@@ -18,6 +18,7 @@ objects to each other, and to the labels, Services and Secrets the operators cre
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -285,3 +286,43 @@ def test_every_namespaced_object_of_a_region_shares_one_namespace(name_):
         namespaces = {o["metadata"].get("namespace") for o in objs if o["kind"] not in ("Namespace", "PriorityClass")}
         declared = {name(o) for o in of(objs, "Namespace")}
         assert namespaces == declared and len(declared) == 1, (region, namespaces, declared)
+
+
+# --- resources -------------------------------------------------------------------------------------
+
+_UNITS = {"m": 1e-3, "": 1.0, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 1e3, "M": 1e6, "G": 1e9}
+
+
+def quantity(value: Any) -> float:
+    number, unit = re.fullmatch(r"([0-9.]+)([A-Za-z]*)", str(value)).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS[unit]
+
+
+def resource_blocks(node: Any, path: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if key == "resources" and isinstance(value, Mapping) and "requests" in value:
+                yield f"{path}.{key}", value
+            else:
+                yield from resource_blocks(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from resource_blocks(value, f"{path}[{i}]")
+
+
+@pytest.mark.parametrize("name_", CASES)
+def test_every_container_limit_is_at_least_its_request(name_):
+    problems = []
+    checked = 0
+    for m in case(name_).objects:
+        for path, block in resource_blocks(m.object.get("spec") or {}, "spec"):
+            requests, limits = block.get("requests") or {}, block.get("limits") or {}
+            for resource in ("cpu", "memory"):
+                checked += resource in requests
+                if resource in requests and resource in limits:
+                    if quantity(limits[resource]) < quantity(requests[resource]):
+                        problems.append(f"{m.path} {path}: {resource} limit {limits[resource]} < {requests[resource]}")
+                elif resource in requests and resource == "memory":
+                    problems.append(f"{m.path} {path}: memory request without a limit")
+    assert checked > 0
+    assert not problems, "\n".join(problems)
