@@ -94,7 +94,10 @@ class ValkeyCache(pulumi.ComponentResource):
                 port=PORT,
                 snapshot_retention_limit=min(s.backup_retention_days, SNAPSHOT_MAX_DAYS),
                 final_snapshot_identifier=f"{group_id}-final" if protect else None,
-                auto_minor_version_upgrade=True,
+                # A global datastore turns minor-version auto-upgrade off on its members (it upgrades
+                # them together); asking for it there makes every later update try to turn it back
+                # on, which ElastiCache rejects for a global member (hashicorp/terraform-provider-aws#24919).
+                auto_minor_version_upgrade=None if s.replica_regions else True,
                 region=region,
                 tags=args.tags.tags(s.name, "cache", region=region, spec_path=path),
             )

@@ -28,6 +28,11 @@ def test_valkey_is_multi_az_with_failover_encrypted_and_global() -> None:
         "numNodeGroups",
     ):
         assert inherited not in secondary.inputs, inherited
+    # The datastore turns auto minor upgrades off on its members; asking for them would make every
+    # later update try to turn them back on, which ElastiCache rejects for a global member.
+    assert all("autoMinorVersionUpgrade" not in group.inputs for group in groups.values())
+    (alone,) = synth_case("stores-one-region").graph.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
+    assert alone.inputs["autoMinorVersionUpgrade"] is True
     (datastore,) = g.of_type("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup")
     assert primary.urn in dependencies(datastore, "primaryReplicationGroupId")
     assert not primary.protect  # marked `cache`: losing it loses nothing
