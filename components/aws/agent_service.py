@@ -344,6 +344,16 @@ class AgentService(pulumi.ComponentResource):
                     [*arns, *indexes],
                 )
             )
+            # Tables are encrypted with the region key; DynamoDB decrypts the table key with the
+            # caller's permissions (its grants cover only background work), through DynamoDB only.
+            out.append(
+                Statement(
+                    "UseTableKey",
+                    ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"),
+                    [a.key_arn],
+                    condition={"StringEquals": {"kms:ViaService": f"dynamodb.{self._region}.amazonaws.com"}},
+                )
+            )
         if acc.databases:
             user = a.agent.name.replace("-", "_")
             users = [

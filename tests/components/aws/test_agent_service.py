@@ -198,6 +198,12 @@ def test_task_role_may_touch_only_what_the_agent_names() -> None:
     assert "sqs:SendMessage" not in by_sid["ConsumeOwnQueues"]["Action"]
     tables = by_sid["ReadWriteOwnTables"]["Resource"]
     assert all(":dynamodb:us-east-1:" in t for t in tables) and len(tables) == 4  # two tables and their indexes
+    # The tables are under the region's key, which DynamoDB uses with the caller's permissions.
+    table_key = by_sid["UseTableKey"]
+    assert table_key["Resource"] == by_sid["UseQueueKey"]["Resource"]  # the region key
+    assert table_key["Resource"][0].startswith("arn:aws:kms:us-east-1:")
+    assert "kms:Decrypt" in table_key["Action"]
+    assert table_key["Condition"] == {"StringEquals": {"kms:ViaService": "dynamodb.us-east-1.amazonaws.com"}}
     executor = next(
         r
         for r in g.of_type("aws:iam/rolePolicy:RolePolicy")
