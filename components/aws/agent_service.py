@@ -64,6 +64,10 @@ LOG_RETENTION_DAYS = 30
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 """TLS 1.3 and 1.2 only (the ELB default for new listeners)."""
 FARGATE_MAX_STOP_S = 120
+ALB_IDLE_TIMEOUT_S = (60, 4000)
+"""ALB connection idle timeout bounds (ELB's default and maximum)."""
+IDLE_MARGIN_S = 15
+"""Headroom over the longest agent step before the ALB drops a silent connection."""
 ECR_IMAGE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[^:@]+)"
 )
@@ -509,6 +513,13 @@ class AgentService(pulumi.ComponentResource):
                 subnets=list(a.public_subnet_ids if public else a.private_subnet_ids),
                 security_groups=[a.load_balancer_security_group_id] if a.load_balancer_security_group_id else None,
                 drop_invalid_header_fields=True if alb else None,
+                # The default 60 s would cut a request whose agent step is silent longer than that
+                # (the client sees a 504): wait for the longest step the spec declares.
+                idle_timeout=int(
+                    min(max(agent.max_step_s + IDLE_MARGIN_S, ALB_IDLE_TIMEOUT_S[0]), ALB_IDLE_TIMEOUT_S[1])
+                )
+                if alb
+                else None,
                 enable_cross_zone_load_balancing=None if alb else True,
                 region=self._region,
                 tags=self._tags(kind),

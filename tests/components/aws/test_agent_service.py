@@ -134,6 +134,8 @@ def test_ingress_alb_terminates_tls_and_redirects_http() -> None:
         assert balancer.inputs["loadBalancerType"] == "application"
         assert balancer.inputs["internal"] is False  # ingress.public
         assert balancer.inputs["dropInvalidHeaderFields"] is True
+        # conversation's steps take up to 2m: the ALB must not drop a silent request after its default 60 s
+        assert balancer.inputs["idleTimeout"] == 135
 
 
 def test_private_ingress_gets_an_internal_alb_and_other_agents_an_internal_nlb() -> None:
