@@ -47,6 +47,9 @@ def test_arguments_reach_the_objects():
     assert kinds["Ingress"]["spec"]["tls"][0]["secretName"] == "research-cert"
     assert kinds["Ingress"]["spec"]["ingressClassName"] == "internal"
     assert kinds["Cluster"]["spec"]["backup"]["barmanObjectStore"]["destinationPath"] == "gs://backups/research"
+    assert kinds["Cluster"]["spec"]["backup"]["barmanObjectStore"]["googleCredentials"] == {
+        "applicationCredentials": {"name": "research-agent-backup-credentials", "key": "credentials.json"}
+    }
     assert kinds["Cluster"]["spec"]["storage"]["storageClass"] == "fast"
     assert kinds["Namespace"]["metadata"]["name"] == "research"
     assert {r.inputs["metadata"].get("namespace") for r in graph if r.custom and not r.is_provider} == {
@@ -57,7 +60,8 @@ def test_arguments_reach_the_objects():
     assert exports["namespace"] == "research"
     secrets = {s["name"]: s["keys"] for s in exports["requiredSecrets"]["europe-west4"]}
     assert secrets == {
-        "research-agent-backup-credentials": ["ACCESS_KEY_ID", "ACCESS_SECRET_KEY"],
+        # A gs:// destination takes a Google service-account key, not S3 keys.
+        "research-agent-backup-credentials": ["credentials.json"],
         "research-agent-llm-api-key-secret": ["value"],
         "research-agent-rabbitmq-tls": ["tls.crt", "tls.key", "ca.crt"],
         "research-agent-search-api-key-secret": ["value"],
