@@ -80,6 +80,12 @@ class AuroraCluster(pulumi.ComponentResource):
         path = spec_path("stores", s.name)
         scope = args.tags.scope
         is_global = bool(s.replica_regions)
+        if not scope[:1].isalpha():
+            # DB cluster and instance identifiers must begin with a letter; refuse before RDS does.
+            raise pulumi.RunError(
+                f"store '{s.name}': Aurora identifiers start with the system name, and '{args.tags.system}' "
+                "does not begin with a letter (RDS requires one); rename metadata.name"
+            )
         thin = [r for r in s.regions if len(set(s.zones_in(r))) < MIN_SUBNET_ZONES]
         if thin:
             # Refuse here rather than let CreateDBSubnetGroup fail halfway through `pulumi up`

@@ -63,6 +63,12 @@ class ValkeyCache(pulumi.ComponentResource):
         path = spec_path("stores", s.name)
         protect = args.deletion_protection and not s.cache
         nodes = max(s.instances_per_region, 2)
+        if not scope[:1].isalpha():
+            # Replication group ids must begin with a letter; refuse before ElastiCache does.
+            raise pulumi.RunError(
+                f"store '{s.name}': ElastiCache group ids start with the system name, and '{system}' "
+                "does not begin with a letter (ElastiCache requires one); rename metadata.name"
+            )
         self.endpoints = {}
         self.alarms = {r: [] for r in s.regions}
         global_group: elasticache.GlobalReplicationGroup | None = None

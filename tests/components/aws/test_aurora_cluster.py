@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from tests.components.aws.helpers import EXAMPLES, _load, _single_zone, dependencies, graph, synth_case
+from tests.components.aws.helpers import (
+    EXAMPLES,
+    _load,
+    _single_zone,
+    _stores_one_region,
+    dependencies,
+    graph,
+    synth_case,
+)
 
 
 def test_aurora_global_database_spans_the_planned_regions_and_zones() -> None:
@@ -72,4 +80,19 @@ def test_aurora_in_a_one_zone_region_stops_before_rds_rejects_the_subnet_group(t
     with path.open("w", encoding="utf-8") as out:
         YAML().dump(spec, out)
     with pytest.raises(RunError, match=r"store 'sessions'.*at least 2 availability zones.*us-east-1a"):
+        synth(path, None)
+
+
+def test_aurora_refuses_a_system_name_rds_cannot_start_an_identifier_with(tmp_path: Path) -> None:
+    """DB cluster and instance identifiers must begin with a letter; they begin with metadata.name."""
+    from pulumi import RunError
+
+    from stacks.synth import synth
+
+    spec = _stores_one_region(_load("support-agent"))
+    spec["metadata"]["name"] = "2nd-line-support"
+    path = tmp_path / "spec.yaml"
+    with path.open("w", encoding="utf-8") as out:
+        YAML().dump(spec, out)
+    with pytest.raises(RunError, match=r"'2nd-line-support' does not begin with a letter \(RDS requires one\)"):
         synth(path, None)
