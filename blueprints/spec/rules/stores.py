@@ -146,3 +146,21 @@ def engine_fields(ctx: RuleContext) -> Iterator[Problem]:
                         value=str(getattr(store, field)),
                         severity="warning",
                     )
+
+
+@rule("aurora-zones", "On aws, an aurora-postgresql store needs regions of at least two zones (RDS subnet groups).")
+def aurora_zones(ctx: RuleContext) -> Iterator[Problem]:
+    if ctx.spec.target != "aws":
+        return
+    thin = [r.name for r in ctx.spec.topology.regions if len(set(r.zones)) < 2]
+    if not thin:
+        return
+    for i, store in enumerate(ctx.spec.stores):
+        if store.engine == "aurora-postgresql":
+            yield ctx.problem(
+                ("stores", i, "engine"),
+                f"Aurora needs a DB subnet group covering at least two zones, but {', '.join(thin)} has one "
+                "(RDS rejects it with DBSubnetGroupDoesNotCoverEnoughAZs)",
+                "plan two or more zones (pattern multi-zone or wider), or use engine dynamodb",
+                value=store.engine,
+            )

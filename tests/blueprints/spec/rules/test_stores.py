@@ -146,3 +146,22 @@ def test_engine_fields_warns_for_instance_fields_on_dynamodb() -> None:
     p = only(spec, "engine-fields")
     assert p.severity == "warning"
     assert p.path == "stores[0].instances"
+
+
+def test_aurora_zones_fails_in_a_one_zone_region() -> None:
+    spec = aws()
+    spec["topology"] = {"pattern": "single-zone", "regions": [{"name": "us-east-1", "zones": ["us-east-1a"]}]}
+    del spec["objectives"]["disruptions"]["region"]
+    spec["chaos"]["drills"] = ["zone-outage"]
+    spec["stores"].append({"name": "sessions", "engine": "aurora-postgresql"})
+    spec["agents"][0]["uses"].append("sessions")
+    problems = [p for p in run(spec) if p.rule == "aurora-zones"]
+    assert len(problems) == 1 and problems[0].path == "stores[2].engine"
+    assert "two zones" in problems[0].message
+
+
+def test_aurora_zones_passes_with_two_zones() -> None:
+    spec = aws()
+    spec["stores"].append({"name": "sessions", "engine": "aurora-postgresql"})
+    spec["agents"][0]["uses"].append("sessions")
+    assert [p for p in run(spec) if p.rule == "aurora-zones"] == []
