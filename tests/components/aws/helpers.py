@@ -187,3 +187,55 @@ def custom(g: ResourceGraph) -> Iterator[CapturedResource]:
 
 def dependencies(r: CapturedResource, key: str) -> tuple[str, ...]:
     return r.property_dependencies.get(key, ())
+
+
+def build_store(case: str, store: str, **changes: Any) -> ResourceGraph:
+    """Build one store's component alone, under mocks, from a case's plan with `changes` applied to
+    the store's plan (for guards the spec rules already stop before they reach the component)."""
+    import dataclasses
+
+    from components.aws.aurora_cluster import AuroraCluster, AuroraClusterArgs, RegionalPlacement
+    from components.aws.tags import TagContext
+    from components.aws.valkey_cache import CachePlacement, ValkeyCache, ValkeyCacheArgs
+    from stacks.capture import synthesize
+
+    plan = synth_case(case).plan
+    if "system" in changes:
+        plan = dataclasses.replace(plan, system=changes.pop("system"))
+    s = dataclasses.replace(plan.store(store), **changes)
+    tags = TagContext.from_plan(plan)
+
+    def program() -> None:
+        if s.engine == "aurora-postgresql":
+            AuroraCluster(
+                s.resource,
+                AuroraClusterArgs(
+                    store=s,
+                    tags=tags,
+                    placements={
+                        r: RegionalPlacement(
+                            subnet_ids=[f"subnet-{r}"], security_group_id="sg-1", key_arn="k", topic_arn="t"
+                        )
+                        for r in s.regions
+                    },
+                    alarms=plan.observability.alarms,
+                    master_password="offline-test-only" if s.replica_regions else None,
+                ),
+            )
+        else:
+            ValkeyCache(
+                s.resource,
+                ValkeyCacheArgs(
+                    store=s,
+                    tags=tags,
+                    placements={
+                        r: CachePlacement(
+                            subnet_ids=[f"subnet-{r}"], security_group_id="sg-1", key_arn="k", topic_arn="t"
+                        )
+                        for r in s.regions
+                    },
+                    alarms=plan.observability.alarms,
+                ),
+            )
+
+    return synthesize(program, project="agentha-blueprint", stack="guards")

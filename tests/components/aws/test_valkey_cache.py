@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from ruamel.yaml import YAML
 
-from tests.components.aws.helpers import _load, _stores_one_region, dependencies, synth_case
+from tests.components.aws.helpers import build_store, dependencies, synth_case
 
 
 def test_valkey_is_multi_az_with_failover_encrypted_and_global() -> None:
@@ -49,18 +46,9 @@ def test_valkey_is_multi_az_with_failover_encrypted_and_global() -> None:
     assert lag.inputs["region"] == "us-west-2" and lag.inputs["metricName"] == "GlobalDatastoreReplicationLag"
 
 
-def test_valkey_refuses_a_system_name_elasticache_cannot_start_a_group_id_with(tmp_path: Path) -> None:
+def test_valkey_refuses_a_system_name_elasticache_cannot_start_a_group_id_with() -> None:
     """Replication group ids must begin with a letter; they begin with metadata.name."""
     from pulumi import RunError
 
-    from stacks.synth import synth
-
-    spec = _stores_one_region(_load("support-agent"))
-    spec["metadata"]["name"] = "2nd-line-support"
-    spec["stores"] = [st for st in spec["stores"] if st["engine"] != "aurora-postgresql"]
-    spec["agents"][0]["uses"].remove("sessions")
-    path = tmp_path / "spec.yaml"
-    with path.open("w", encoding="utf-8") as out:
-        YAML().dump(spec, out)
     with pytest.raises(RunError, match=r"'2nd-line-support' does not begin with a letter \(ElastiCache requires one\)"):
-        synth(path, None)
+        build_store("stores-one-region", "hot-cache", system="2nd-line-support")
