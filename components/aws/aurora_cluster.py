@@ -38,6 +38,8 @@ PARAMETER_FAMILY = "aurora-postgresql16"
 PORT = 5432
 MASTER_USERNAME = "agentha_admin"
 MIN_SUBNET_ZONES = 2
+BURSTABLE_PREFIX = "db.t"
+"""Burstable classes (db.t3, db.t4g): Aurora global databases require memory-optimized ones."""
 """RDS rejects a DB subnet group whose subnets cover fewer zones (DBSubnetGroupDoesNotCoverEnoughAZs)."""
 
 
@@ -95,6 +97,11 @@ class AuroraCluster(pulumi.ComponentResource):
                 f"availability zones, but {', '.join(thin)} has only "
                 f"{', '.join(sorted({z for r in thin for z in s.zones_in(r)})) or 'no zone'}; plan the region "
                 "with two or more zones (pattern multi-zone or wider), or use engine dynamodb"
+            )
+        if is_global and (s.instance_class or "").startswith(BURSTABLE_PREFIX):
+            raise pulumi.RunError(
+                f"store '{s.name}': an Aurora global database needs memory-optimized instances, not "
+                f"{s.instance_class}; use e.g. db.r6g.large or db.r7g.large, or keep the store in one region"
             )
         if is_global and args.master_password is None:
             raise ValueError(

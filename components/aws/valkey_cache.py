@@ -30,6 +30,8 @@ ENGINE = "valkey"
 ENGINE_VERSION = "8.0"
 PORT = 6379
 SNAPSHOT_MAX_DAYS = 35
+BURSTABLE_PREFIX = "cache.t"
+"""Burstable node types (cache.t3, cache.t4g): global datastores do not support them."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,11 @@ class ValkeyCache(pulumi.ComponentResource):
             raise pulumi.RunError(
                 f"store '{s.name}': ElastiCache group ids start with the system name, and '{system}' "
                 "does not begin with a letter (ElastiCache requires one); rename metadata.name"
+            )
+        if s.replica_regions and (s.instance_class or "").startswith(BURSTABLE_PREFIX):
+            raise pulumi.RunError(
+                f"store '{s.name}': an ElastiCache global datastore does not run on burstable nodes "
+                f"({s.instance_class}); use e.g. cache.r7g.large or cache.m7g.large, or keep the store in one region"
             )
         self.endpoints = {}
         self.alarms = {r: [] for r in s.regions}

@@ -72,3 +72,17 @@ def test_aurora_refuses_a_system_name_rds_cannot_start_an_identifier_with() -> N
 
     with pytest.raises(RunError, match=r"'2nd-line-support' does not begin with a letter \(RDS requires one\)"):
         build_store("stores-one-region", "sessions", system="2nd-line-support")
+
+
+def test_global_stores_refuse_burstable_classes() -> None:
+    """Aurora global databases need memory-optimized instances; global datastores no cache.t nodes."""
+    from pulumi import RunError
+
+    with pytest.raises(RunError, match=r"store 'sessions'.*needs memory-optimized instances, not db.t4g"):
+        build_store("stores", "sessions", instance_class="db.t4g.medium")
+    with pytest.raises(RunError, match=r"store 'hot-cache'.*does not run on burstable nodes \(cache.t4g"):
+        build_store("stores", "hot-cache", instance_class="cache.t4g.medium")
+    # one region: burstable classes are the user's call
+    assert build_store("stores-one-region", "sessions", instance_class="db.t4g.medium").of_type(
+        "aws:rds/clusterInstance:ClusterInstance"
+    )
