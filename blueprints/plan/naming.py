@@ -27,6 +27,10 @@ LIMITS: dict[str, int] = {
 KUBERNETES_RESERVED = ("rabbitmq",)
 """Names the Kubernetes target gives its own objects (the shared RabbitMQ cluster) in every namespace."""
 
+KUBERNETES_STORE_SERVICE_SUFFIXES = ("rw", "ro", "r", "headless", "additional", "sentinel")
+"""Services the operators create beside a store's own (`<store>-rw` by CloudNativePG, `<store>-headless`
+by the Redis operator, ...): an agent named like one would clash with it in the namespace."""
+
 _UNSAFE = re.compile(r"[^a-z0-9-]+")
 
 

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator
 
 from blueprints.errors import Problem
-from blueprints.plan.naming import KUBERNETES_RESERVED
+from blueprints.plan.naming import KUBERNETES_RESERVED, KUBERNETES_STORE_SERVICE_SUFFIXES
 from blueprints.spec.rules import RuleContext, rule
 
 
@@ -126,6 +126,7 @@ def kubernetes_names(ctx: RuleContext) -> Iterator[Problem]:
         return
     stores = {s.name for s in ctx.spec.stores}
     reserved = set(KUBERNETES_RESERVED) if ctx.spec.queues else set()
+    operator_services = {f"{s}-{suffix}": s for s in stores for suffix in KUBERNETES_STORE_SERVICE_SUFFIXES}
     for i, a in enumerate(ctx.spec.agents):
         if a.name in stores:
             yield ctx.problem(
@@ -133,6 +134,14 @@ def kubernetes_names(ctx: RuleContext) -> Iterator[Problem]:
                 f"agent '{a.name}' and store '{a.name}' would give their Services, budgets and "
                 "policies the same name in one namespace",
                 "rename the agent or the store",
+                value=a.name,
+            )
+        elif a.name in operator_services:
+            yield ctx.problem(
+                ("agents", i, "name"),
+                f"agent '{a.name}' would share its Service name with one the operator creates for store "
+                f"'{operator_services[a.name]}'",
+                "rename the agent",
                 value=a.name,
             )
     for kind in ("agents", "stores"):

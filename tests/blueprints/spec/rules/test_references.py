@@ -148,3 +148,10 @@ def test_kubernetes_names_fail_for_the_broker_name() -> None:
     spec["agents"][1]["uses"] = ["findings", "rabbitmq"]
     p = only(spec, "kubernetes-names")
     assert p.path == "stores[1].name" and "RabbitMQ cluster" in p.message
+
+
+def test_kubernetes_names_fail_for_an_agent_named_like_an_operator_service() -> None:
+    spec = kubernetes()
+    spec["agents"][1]["name"] = "findings-rw"  # CloudNativePG's read-write Service of store 'findings'
+    p = only(spec, "kubernetes-names")
+    assert p.path == "agents[1].name" and "store 'findings'" in p.message
