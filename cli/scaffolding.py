@@ -37,6 +37,7 @@ ZONE_LETTERS = "abcdef"
 SPEC_FILE = "spec.yaml"
 PROJECT_FILE = "Pulumi.yaml"
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+SYSTEM_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 AWS_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
 # Template → path in the new project. Template names carry no leading dot, so packaging globs and
@@ -135,12 +136,13 @@ def _usage(path: str, message: str, fix: str, value: Any = None, allowed: str | 
 def check_options(opts: InitOptions) -> list[Problem]:
     """Every problem with the options at once, in the words of the flags."""
     problems: list[Problem] = []
-    if not DNS_LABEL.match(opts.name) or len(opts.name) > 40:
+    if not SYSTEM_NAME.match(opts.name) or len(opts.name) > 40:
         problems.append(
             _usage(
                 "--name",
                 f"'{opts.name}' is not a DNS-safe system name (it prefixes every resource name)",
-                "pass --name with lowercase letters, digits and '-', at most 40 characters, e.g. --name support-agent",
+                "pass --name with lowercase letters, digits and '-', starting with a letter, at most 40 "
+                "characters, e.g. --name support-agent",
                 value=opts.name,
             )
         )

@@ -16,7 +16,7 @@ from pydantic_core import ErrorDetails
 
 from blueprints.errors import Problem
 from blueprints.spec.document import Document, PathT, format_path
-from blueprints.spec.types import DNS_LABEL
+from blueprints.spec.types import DNS_LABEL, SYSTEM_NAME
 
 
 def explain(exc: ValidationError, doc: Document, root: type[BaseModel]) -> list[Problem]:
@@ -92,6 +92,8 @@ PATTERN_WORDS: dict[str, str] = {
     r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$": "an IPv4 range with its prefix length, such as 10.0.0.0/16",
     r"^vpc-[0-9a-f]+$": "a VPC id such as vpc-0a1b2c3d4e5f67890",
     r"^/": "an HTTP path starting with /, such as /healthz",
+    SYSTEM_NAME: "lowercase letters, digits and '-', starting with a letter (database and cache identifiers "
+    "must), such as support-agent",
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "an email address such as oncall@example.com",
 }
 """What each pattern in the models means, in words (a regex is not an explanation)."""

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from blueprints.spec.types import Cpu, DnsName, Duration, MemoryMiB, Percent
+from blueprints.spec.types import Cpu, DnsName, Duration, MemoryMiB, Percent, SystemName
 
 SPEC_API_VERSION = "agentha.dev/v1"
 
@@ -40,8 +40,9 @@ class Model(BaseModel):
 class Metadata(Model):
     """Who owns the system and what its resources are called and tagged."""
 
-    name: DnsName
-    """DNS-safe name of the system; the prefix of every resource name (at most 40 characters)."""
+    name: SystemName
+    """DNS-safe name of the system, starting with a letter; the prefix of every resource name (at most 40
+    characters)."""
     owner: str | None = None
     """Team that owns the system; added as a tag on every resource."""
     tags: dict[str, str] = Field(default_factory=dict)

@@ -23,6 +23,8 @@ from blueprints.units import (
 )
 
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+SYSTEM_NAME = r"^[a-z]([-a-z0-9]*[a-z0-9])?$"
+"""A system name starts with a letter: RDS, ElastiCache and Kubernetes Service names built from it must."""
 
 
 def _duration(value: Any) -> timedelta:
@@ -85,6 +87,7 @@ Cpu = Annotated[
 
 
 DnsName = Annotated[str, Field(pattern=DNS_LABEL, min_length=1, max_length=40)]
+SystemName = Annotated[str, Field(pattern=SYSTEM_NAME, min_length=1, max_length=40)]
 """A DNS-safe name: lowercase letters, digits and '-', starting and ending with a letter or digit."""
 
 Percent = Annotated[float, Field(gt=0, le=100)]

@@ -77,6 +77,7 @@ def _load_rule_modules() -> None:
     from blueprints.spec.rules import (  # noqa: F401 - imported for their @rule registrations
         agents,
         assumptions,
+        aws,
         network,
         queues,
         references,

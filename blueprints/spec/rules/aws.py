@@ -1,0 +1,106 @@
+"""Rules that only AWS imposes: tag syntax, names its services refuse, instance classes, region sets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from blueprints.errors import Problem
+from blueprints.spec.rules import RuleContext, rule
+
+TAG_PUNCTUATION = set(" _.:/=+-@")
+"""Besides letters and digits, the characters AWS allows in tag keys and values."""
+
+GLOBAL_ENGINES = ("aurora-postgresql", "valkey")
+BURSTABLE_PREFIXES = ("db.t", "cache.t")
+
+MRSC_REGION_SETS: dict[str, frozenset[str]] = {
+    "US": frozenset({"us-east-1", "us-east-2", "us-west-2"}),
+    "EU": frozenset({"eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1"}),
+    "AP": frozenset({"ap-northeast-1", "ap-northeast-2", "ap-northeast-3"}),
+}
+"""Region sets a DynamoDB table with multi-region strong consistency must stay within.
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/multi-region-strong-consistency-gt.html"""
+
+
+def _bad_tag_text(text: str) -> list[str]:
+    return sorted({c for c in text if not (c.isalnum() or c in TAG_PUNCTUATION)})
+
+
+@rule("aws-tags", "On aws, tags use the characters and lengths AWS allows and no reserved `aws:` prefix.")
+def aws_tags(ctx: RuleContext) -> Iterator[Problem]:
+    if ctx.spec.target != "aws":
+        return
+    tags = dict(ctx.spec.metadata.tags)
+    for key, value in tags.items():
+        path = ("metadata", "tags", key)
+        bad = _bad_tag_text(key) + _bad_tag_text(value)
+        if bad:
+            yield ctx.problem(
+                path,
+                f"tag {key}: {value!r} uses {', '.join(repr(c) for c in bad)}, which AWS refuses",
+                "use letters, digits, spaces and _ . : / = + - @ only",
+                value=value,
+            )
+        if len(key) > 128 or len(value) > 256:
+            yield ctx.problem(
+                path, f"tag {key} is too long for AWS (keys ≤ 128, values ≤ 256 characters)", "shorten it", value=value
+            )
+        if key.lower().startswith("aws:"):
+            yield ctx.problem(
+                path, f"tag key {key} starts with aws:, which AWS reserves", "choose another prefix", value=key
+            )
+    if ctx.spec.metadata.owner is not None and _bad_tag_text(ctx.spec.metadata.owner):
+        yield ctx.problem(
+            ("metadata", "owner"),
+            "owner becomes a tag value, and AWS refuses some of its characters",
+            "use letters, digits, spaces and _ . : / = + - @ only",
+            value=ctx.spec.metadata.owner,
+        )
+
+
+@rule("aws-system-name", "On aws, the system name does not start with `internal` (ELB refuses such names).")
+def aws_system_name(ctx: RuleContext) -> Iterator[Problem]:
+    name = ctx.spec.metadata.name
+    if ctx.spec.target == "aws" and name.startswith("internal"):
+        yield ctx.problem(
+            ("metadata", "name"),
+            f"load balancer names begin with the system name, and ELB refuses names that begin "
+            f"with 'internal-' ({name})",
+            "choose a name that does not start with 'internal'",
+            value=name,
+        )
+
+
+@rule("global-store-instance-class", "Stores replicated across regions use an instance class global databases allow.")
+def global_store_instance_class(ctx: RuleContext) -> Iterator[Problem]:
+    if ctx.spec.target != "aws" or ctx.spec.topology.pattern not in ("active-passive", "active-active"):
+        return
+    for i, store in enumerate(ctx.spec.stores):
+        cls = store.instance_class or ""
+        if store.engine in GLOBAL_ENGINES and cls.startswith(BURSTABLE_PREFIXES):
+            kind = "Aurora global databases" if store.engine == "aurora-postgresql" else "ElastiCache global datastores"
+            yield ctx.problem(
+                ("stores", i, "instance_class"),
+                f"{kind} do not run on burstable instances ({cls})",
+                "use a memory-optimized class such as db.r6g.large or cache.r7g.large",
+                value=cls,
+            )
+
+
+@rule("dynamodb-region-set", "DynamoDB replication: sync keeps all three regions in one AWS region set.")
+def dynamodb_region_set(ctx: RuleContext) -> Iterator[Problem]:
+    regions = {r.name for r in ctx.spec.topology.regions}
+    if ctx.spec.target != "aws" or len(regions) != 3:
+        return
+    if any(regions <= allowed for allowed in MRSC_REGION_SETS.values()):
+        return
+    for i, store in enumerate(ctx.spec.stores):
+        if store.engine == "dynamodb" and store.replication == "sync":
+            sets = "; ".join(f"{name}: {', '.join(sorted(r))}" for name, r in MRSC_REGION_SETS.items())
+            yield ctx.problem(
+                ("stores", i, "replication"),
+                f"multi-region strong consistency keeps its replicas in one region set; "
+                f"{', '.join(sorted(regions))} spans several",
+                f"choose three regions of one set ({sets}), or replication: async",
+                value="sync",
+            )
