@@ -102,6 +102,25 @@ def spec_errors(output: str = "text") -> Iterator[None]:
         yield
     except SpecError as err:
         fail(err.problems, output)
+    except OSError as err:  # a path that cannot be written (or read): bad input too, never a traceback
+        fail([file_problem(err)], output)
+
+
+def file_problem(err: OSError) -> Problem:
+    """An OSError as a problem that names the path the user gave (not our temporary file)."""
+    name = str(err.filename or "")
+    path = Path(name) if name else None
+    if path is not None and path.name.startswith(".") and path.name.endswith(".tmp"):
+        path = path.parent  # a staged temporary file: the folder is what cannot be written
+    where = str(path) if path is not None else "<file>"
+    reason = err.strerror or str(err)
+    return Problem(
+        rule="file",
+        path="(output)",
+        message=f"cannot use {where}: {reason}",
+        fix="choose a path you can write to (an existing, writable folder), or fix its permissions",
+        location=Location(where),
+    )
 
 
 def usage_error(message: str, fix: str, output: str = "text", path: str = "(arguments)") -> NoReturn:

@@ -1,0 +1,36 @@
+"""cli/output.py: the one edge where domain errors and unusable paths become output and exit code 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from cli.output import file_problem
+
+runner = CliRunner()
+SPEC = str(Path(__file__).resolve().parents[2] / "examples" / "support-agent" / "spec.yaml")
+
+
+def test_file_problem_names_the_folder_not_the_temporary_file() -> None:
+    err = PermissionError(13, "Permission denied", "/srv/out/.graph.json.abc123.tmp")
+    p = file_problem(err)
+    assert p.location.file == "/srv/out" and "Permission denied" in p.message and p.rule == "file"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["schema"], ["synth", SPEC], ["check", SPEC]],
+    ids=["schema", "synth", "check"],
+)
+def test_an_unwritable_out_path_is_exit_2_without_a_traceback(tmp_path: Path, command: list[str]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    result = runner.invoke(app, [*command, "--out", str(blocker / "out.txt")])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "cannot use" in result.output
+    assert blocker.read_text(encoding="utf-8") == "not a folder\n"
