@@ -78,6 +78,9 @@ class InitOptions:
     zones: int | None = None
     """Zones per region; None: 1 for single-zone, else 3."""
     environments: tuple[str, ...] = DEFAULT_ENVIRONMENTS
+    requirement: str | None = None
+    """The pip requirement line for agentha-blueprint in requirements.txt (which the CI workflow
+    installs too); None: `agentha-blueprint~=<series>` from the package index."""
 
     @property
     def zone_count(self) -> int:
@@ -208,11 +211,41 @@ def check_options(opts: InitOptions) -> list[Problem]:
                 )
             )
     problems.extend(check_environment_names(opts.environments, "--environments"))
+    if opts.requirement is not None:
+        problems.extend(check_requirement(opts.requirement))
     if not opts.environments:
         problems.append(
             _usage("--environments", "no environment given", "give at least one, e.g. --environments dev,prod")
         )
     return problems
+
+
+REQUIREMENT_EXAMPLES = (
+    'e.g. --requirement "agentha-blueprint @ git+https://github.com/acme/agentha-blueprint@v0.1.0" '
+    "or --requirement /src/agentha-blueprint"
+)
+
+
+def check_requirement(spec: str) -> list[Problem]:
+    """A light check of `--requirement`: one non-empty line that is not a comment (pip reads the rest)."""
+    if not spec.strip():
+        message = "the requirement is empty, so requirements.txt would install nothing"
+    elif "\n" in spec or "\r" in spec:
+        message = "the requirement spans several lines; requirements.txt takes it as one line"
+    elif not spec.isprintable():
+        message = "the requirement holds a control character (a tab, an escape…)"
+    elif spec.strip().startswith("#"):
+        message = "the requirement starts with '#', which pip reads as a comment: it would install nothing"
+    else:
+        return []
+    return [
+        _usage(
+            "--requirement",
+            message,
+            "give one pip requirement line for agentha-blueprint, " + REQUIREMENT_EXAMPLES,
+            value=repr(spec),  # quoted, so an empty value or a line break shows
+        )
+    ]
 
 
 def check_environment_names(names: Sequence[str], flag: str) -> list[Problem]:
@@ -270,6 +303,7 @@ def render_project(opts: InitOptions, tool_version: str) -> dict[str, str]:
     """Every file of a new project, keyed by path relative to the project folder."""
     env = _jinja()
     regions = opts.region_choices()
+    pip_line = (opts.requirement or "").strip() or requirement(tool_version)
     context = {
         "o": opts,
         "regions": regions,
@@ -278,7 +312,8 @@ def render_project(opts: InitOptions, tool_version: str) -> dict[str, str]:
         "with_store": not (opts.target == "kubernetes" and opts.pattern == "active-active"),
         "engine": "dynamodb" if opts.target == "aws" else "postgres",
         "tool_version": tool_version,
-        "requirement": requirement(tool_version),
+        "requirement": pip_line,
+        "custom_requirement": pip_line != requirement(tool_version),
         "matrix_env": "${{ matrix.environment }}",  # a GitHub Actions expression, not a jinja2 one
         "drills": _drills(opts, multi_region=opts.pattern in MULTI_REGION),
         "dev_drills": _drills(opts, multi_region=False),

@@ -96,6 +96,17 @@ def init(
             "--environments", help="Environments (one stack each), comma-separated. Default: dev,staging,prod."
         ),
     ] = None,
+    requirement: Annotated[
+        str | None,
+        typer.Option(
+            "--requirement",
+            help="The pip requirement for agentha-blueprint written to requirements.txt, which the CI "
+            "workflow installs too: a version range, a git URL or a local path. "
+            "Default: agentha-blueprint~=<this version's series>.",
+            metavar="SPEC",
+            show_default=False,
+        ),
+    ] = None,
     interactive: Annotated[
         bool, typer.Option("--interactive", "-i", help="Ask for each choice (needs a terminal).")
     ] = False,
@@ -114,6 +125,8 @@ def init(
       agentha-blueprint init research --target kubernetes --regions europe-west4 --environments dev,prod
 
       agentha-blueprint init my-agents --interactive
+
+      agentha-blueprint init my-agents --requirement "agentha-blueprint @ git+https://github.com/acme/agentha-blueprint@v0.1.0"
     """
     from cli.scaffolding import DEFAULT_ENVIRONMENTS, InitOptions, default_name, init_files, split_list
 
@@ -144,6 +157,7 @@ def init(
         regions=region_list,
         zones=zones,
         environments=env_list,
+        requirement=requirement,
     )
     if directory.exists() and not directory.is_dir():
         usage_error(f"{directory} exists and is not a folder", "choose another DIR", path="DIR")

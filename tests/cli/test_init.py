@@ -330,6 +330,66 @@ def test_options_shape_the_project(tmp_path: Path) -> None:
     assert run("plan", folder / "spec.yaml", "--env", "live", "-o", "json").exit_code == 0
 
 
+GIT_REQUIREMENT = "agentha-blueprint @ git+https://github.com/acme/agentha-blueprint@v0.1.0"
+
+
+def _requirement_lines(folder: Path) -> list[str]:
+    """What pip reads from requirements.txt: its lines that are not comments or blank."""
+    lines = (folder / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_the_default_requirement_is_the_tool_series_from_the_index(tmp_path: Path) -> None:
+    assert run("init", tmp_path / "p").exit_code == 0
+    assert _requirement_lines(tmp_path / "p")[0].startswith("agentha-blueprint~=")
+    assert len(_requirement_lines(tmp_path / "p")) == 1
+    assert "--requirement" not in (tmp_path / "p" / "README.md").read_text()
+
+
+@pytest.mark.parametrize("spec", [GIT_REQUIREMENT, "/src/agentha-blueprint", "  agentha-blueprint==0.1.0  "])
+def test_requirement_option_is_the_line_pip_installs_locally_and_in_ci(tmp_path: Path, spec: str) -> None:
+    default, custom = tmp_path / "default", tmp_path / "custom"
+    assert run("init", default, "--name", "p").exit_code == 0
+    result = run("init", custom, "--name", "p", "--requirement", spec)
+    assert result.exit_code == 0, result.output
+    assert _requirement_lines(custom) == [spec.strip()]
+    workflow = load_yaml(custom / ".github" / "workflows" / "agentha.yml")
+    runs = [step.get("run", "") for step in workflow["jobs"]["check"]["steps"]]
+    assert "pip install -r requirements.txt" in runs  # CI installs the same line
+    readme = (custom / "README.md").read_text()
+    assert f"`{spec.strip()}`" in readme and "--requirement" in readme
+    # nothing else changes: same spec, stacks, program and workflow
+    changed = {k for k, v in project_files(custom).items() if project_files(default).get(k) != v}
+    assert changed == {"requirements.txt", "README.md"}
+
+
+def test_requirement_equal_to_the_default_writes_the_default_project(tmp_path: Path) -> None:
+    from cli.scaffolding import requirement, tool_version
+
+    assert run("init", tmp_path / "a", "--name", "p").exit_code == 0
+    assert run("init", tmp_path / "b", "--name", "p", "--requirement", requirement(tool_version())).exit_code == 0
+    assert project_files(tmp_path / "a") == project_files(tmp_path / "b")
+
+
+@pytest.mark.parametrize(
+    ("spec", "words"),
+    [
+        ("", "is empty"),
+        ("   ", "is empty"),
+        ("agentha-blueprint\npulumi", "several lines"),
+        ("agentha-blueprint\tx", "control character"),
+        ("# agentha-blueprint", "comment"),
+    ],
+)
+def test_a_bad_requirement_exits_2_with_the_fix_and_writes_nothing(tmp_path: Path, spec: str, words: str) -> None:
+    result = run("init", tmp_path / "p", "--requirement", spec)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "--requirement" in result.output and words in result.output
+    assert "git+https://" in result.output  # the fix shows a working form
+    assert not (tmp_path / "p").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "flag", "words"),
     [
