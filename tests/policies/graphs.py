@@ -88,6 +88,7 @@ BASES: dict[str, tuple[str, str | None]] = {
     "engines": ("tests/policies/fixtures/aws-all-engines.yaml", None),
     "kube-multi": ("tests/policies/fixtures/kubernetes-active-passive.yaml", "prod"),
     "single-zone": ("tests/policies/fixtures/aws-single-zone.yaml", None),
+    "kube-single-zone": ("tests/policies/fixtures/kubernetes-single-zone.yaml", None),
 }
 
 
