@@ -10,11 +10,11 @@ import sys
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
-from cli.output import EXIT_BAD_INPUT, console, spec_errors, usage_error
+from cli.output import EXIT_BAD_INPUT, EXIT_FAILED, console, spec_errors, usage_error
 
 stack_app = typer.Typer(
     help="Manage a project's stacks: one per environment (Pulumi.<env>.yaml + environments.<env>).",
@@ -115,8 +115,9 @@ def init(
     """Create a new project: an HA spec, Pulumi project and stacks, a CI workflow.
 
     The spec is valid as written and its plan meets its objectives; values marked PLACEHOLDER
-    (image, DNS names, alarm email) are yours to replace. Existing files are never overwritten
-    without --force, and re-running with the same options changes nothing.
+    (image, DNS names, alarm email) are yours to replace. Existing files with other content are
+    never overwritten without --force (exit 2, nothing written). Re-running with the same options
+    leaves every byte as it is and exits 1 ("already holds this project"), or 0 with --force.
 
     [bold]Examples[/bold]
 
@@ -164,6 +165,8 @@ def init(
     with spec_errors():
         files = init_files(directory, opts)
     written = _write(files, force)
+    if written and all(item.status == "unchanged" for item in written) and not force:
+        _already_there(directory)
     _report(written, directory)
     first = opts.environments[0]
     _next(
@@ -200,6 +203,19 @@ def _write(files: dict[Path, str], force: bool) -> list[Any]:
             soft_wrap=True,
         )
         raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _already_there(directory: Path) -> NoReturn:
+    """A re-run that would change nothing: no file was touched, and the caller learns so (exit 1)."""
+    from rich.markup import escape
+
+    console(stderr=True).print(
+        f"[bold]{escape(str(directory))} already holds this project: nothing written[/bold] "
+        "(every file already has this content). Change an option to make a different project, or "
+        "pass --force to accept a re-run that changes nothing.",
+        soft_wrap=True,
+    )
+    raise typer.Exit(EXIT_FAILED)
 
 
 def _next(*commands: str) -> None:

@@ -204,16 +204,41 @@ def test_generated_project_synthesizes_offline_from_its_own_entry_point(
 # --- re-running, conflicts, failures --------------------------------------------------------------
 
 
-def test_rerun_with_same_options_changes_nothing(tmp_path: Path) -> None:
+def _bytes_and_times(folder: Path) -> dict[Path, tuple[bytes, int]]:
+    return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+
+
+def test_rerun_with_same_options_changes_nothing_and_exits_1_with_the_reason(tmp_path: Path) -> None:
     folder = tmp_path / "proj"
     assert run("init", folder, "--target", "aws", "--pattern", "active-passive").exit_code == 0
-    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+    before = _bytes_and_times(folder)
     again = run("init", folder, "--target", "aws", "--pattern", "active-passive")
+    assert again.exit_code == 1, again.output
+    assert again.exception is None or isinstance(again.exception, SystemExit)  # no traceback
+    assert f"{folder} already holds this project: nothing written" in " ".join(again.output.split())
+    assert "--force" in again.output
+    assert "created" not in again.output and "updated" not in again.output and "Next" not in again.output
+    assert _bytes_and_times(folder) == before  # same bytes, not even rewritten
+
+
+def test_rerun_with_same_options_and_force_exits_0_and_still_writes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "proj"
+    assert run("init", folder).exit_code == 0
+    before = _bytes_and_times(folder)
+    again = run("init", folder, "--force")
     assert again.exit_code == 0, again.output
-    assert "unchanged" in again.output
+    assert "unchanged: every file already has this content" in again.output
     assert "created" not in again.output and "updated" not in again.output
-    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
-    assert after == before  # same bytes, not even rewritten
+    assert _bytes_and_times(folder) == before
+
+
+def test_rerun_after_a_file_was_deleted_puts_it_back_and_exits_0(tmp_path: Path) -> None:
+    folder = tmp_path / "proj"
+    assert run("init", folder).exit_code == 0
+    (folder / "README.md").unlink()
+    again = run("init", folder)
+    assert again.exit_code == 0, again.output
+    assert "created" in again.output and (folder / "README.md").exists()
 
 
 def test_rerun_with_other_options_stops_names_each_file_and_writes_nothing(tmp_path: Path) -> None:
