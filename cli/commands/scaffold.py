@@ -17,7 +17,18 @@ import typer
 from cli.output import EXIT_BAD_INPUT, EXIT_FAILED, console, spec_errors, usage_error
 
 stack_app = typer.Typer(
-    help="Manage a project's stacks: one per environment (Pulumi.<env>.yaml + environments.<env>).",
+    help="""Manage a project's stacks: one per environment (Pulumi.<env>.yaml + environments.<env>).
+
+    Run inside a project made by `init` (or pass --project); every change is validated before anything is written.
+
+    [bold]Examples[/bold]
+
+      agentha-blueprint stack add qa
+
+      agentha-blueprint stack add prod-eu --region eu-west-1,eu-central-1
+
+      agentha-blueprint stack add staging --project ~/src/my-agents
+    """,
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
@@ -277,6 +288,10 @@ def add(
       agentha-blueprint stack add qa
 
       agentha-blueprint stack add prod-eu --region eu-west-1
+
+      agentha-blueprint stack add perf --project infra --spec infra/agents.yaml
+
+      agentha-blueprint stack add qa --force
     """
     from cli.scaffolding import add_stack
 

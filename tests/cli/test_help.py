@@ -13,12 +13,15 @@ from cli.main import app
 runner = CliRunner()
 
 
-def command_paths() -> list[tuple[str, ...]]:
+def command_paths(*, groups: bool = True) -> list[tuple[str, ...]]:
+    """Every command by its words (`stack add`); with `groups`, the nested groups too (`stack`)."""
     root = typer.main.get_command(app)
     paths: list[tuple[str, ...]] = []
 
     def walk(command: Any, path: tuple[str, ...]) -> None:
         if hasattr(command, "commands"):  # a group (typer bundles its own click)
+            if path and groups:
+                paths.append(path)
             for name, sub in sorted(command.commands.items()):
                 walk(sub, (*path, name))
         elif path:
@@ -26,6 +29,12 @@ def command_paths() -> list[tuple[str, ...]]:
 
     walk(root, ())
     return paths
+
+
+def test_nested_groups_and_their_commands_are_walked() -> None:
+    paths = command_paths()
+    assert ("stack",) in paths and ("stack", "add") in paths
+    assert ("stack",) not in command_paths(groups=False)
 
 
 def test_the_spec_commands_are_registered() -> None:
