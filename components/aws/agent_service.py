@@ -22,6 +22,10 @@
   them), write its log group, and pull from ECR only when the image is on ECR.
 - **Alarms** (to the region's alert topic): 5xx rate (metric math), p99 latency, unhealthy hosts per
   target group, running tasks below the planned minimum.
+- **Container hardening**: read-only root filesystem with a task-scoped scratch volume (Fargate
+  ephemeral storage) at /tmp, every Linux capability dropped (NET_BIND_SERVICE kept only for a port
+  below 1024), an init process as PID 1. The user is the image's: a numeric `user` here would break
+  images built to run as a named user, so images should set a non-root USER themselves.
 """
 
 from __future__ import annotations
@@ -74,6 +78,30 @@ ECR_IMAGE = re.compile(
 INFRASTRUCTURE_POLICY = "AmazonECSInfrastructureRolePolicyForLoadBalancers"
 
 STRATEGIES = {"rolling": "ROLLING", "blue-green": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR"}
+
+SCRATCH_VOLUME = "tmp"
+SCRATCH_PATH = "/tmp"
+"""The only writable path: a task volume without a host path, which Fargate backs with the task's
+ephemeral storage (root-owned, mode 0755, unless the image declares `VOLUME /tmp`, whose owner and
+mode are then copied)."""
+DEFAULT_CAPABILITIES = (
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "NET_RAW",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+)
+"""The container runtime's default capability set (Docker's and containerd's defaults)."""
+PRIVILEGED_PORT_MAX = 1023
 
 
 @dataclass(frozen=True)
@@ -134,7 +162,8 @@ def env_name(*parts: str) -> str:
 def container_health_check(probe: ProbePlan, port: int, startup: ProbePlan | None) -> dict[str, Any]:
     """The liveness probe as an ECS container health check, fitted to ECS's bounds.
 
-    The command runs inside the container, so the image needs curl or wget.
+    The command runs inside the container, so the image needs curl or wget; it writes only to
+    /dev/null, so the read-only root filesystem does not get in its way.
     """
     url = f"http://localhost:{port}{probe.path}"
     start = startup.period_s * startup.failure_threshold if startup else 0
@@ -144,6 +173,34 @@ def container_health_check(probe: ProbePlan, port: int, startup: ProbePlan | Non
         "timeout": int(min(max(probe.timeout_s, 2), 60)),
         "retries": int(min(max(probe.failure_threshold, 1), 10)),
         "startPeriod": int(min(max(start, 0), 300)),
+    }
+
+
+def dropped_capabilities(port: int | None) -> list[str]:
+    """Capabilities to drop: all of them, except NET_BIND_SERVICE when the agent listens below 1024.
+
+    Fargate lets a task add no capability but SYS_PTRACE, so a privileged port cannot be served by
+    dropping ALL and adding NET_BIND_SERVICE back: the other defaults are dropped one by one instead.
+    """
+    if port is not None and port <= PRIVILEGED_PORT_MAX:
+        return [c for c in DEFAULT_CAPABILITIES if c != "NET_BIND_SERVICE"]
+    return ["ALL"]
+
+
+def container_hardening(port: int | None) -> dict[str, Any]:
+    """Container-definition settings that hold on Fargate whatever user the image runs as.
+
+    Read-only root with one writable scratch mount at /tmp, capabilities dropped, and an init
+    process as PID 1 (it forwards the stop signal to the agent and reaps the processes its tools
+    and the health check leave behind). No `user`: see the module docstring.
+    """
+    return {
+        "readonlyRootFilesystem": True,
+        "mountPoints": [{"sourceVolume": SCRATCH_VOLUME, "containerPath": SCRATCH_PATH, "readOnly": False}],
+        "linuxParameters": {
+            "capabilities": {"drop": dropped_capabilities(port)},
+            "initProcessEnabled": True,
+        },
     }
 
 
@@ -429,6 +486,7 @@ class AgentService(pulumi.ComponentResource):
                 },
                 # Give an in-flight step time to finish when a task is stopped (Fargate allows 120 s).
                 "stopTimeout": int(min(max(agent.max_step_s, 2), FARGATE_MAX_STOP_S)),
+                **container_hardening(agent.port),
             }
             if agent.port is not None:
                 container["portMappings"] = [{"containerPort": agent.port, "protocol": "tcp", "name": "http"}]
@@ -453,6 +511,8 @@ class AgentService(pulumi.ComponentResource):
                     operating_system_family="LINUX", cpu_architecture="X86_64"
                 ),
                 container_definitions=definitions,
+                # No host path: Fargate backs the volume with the task's ephemeral storage.
+                volumes=[ecs.TaskDefinitionVolumeArgs(name=SCRATCH_VOLUME)],
                 region=self._region,
                 tags=self._tags("task-definition"),
             ),

@@ -5,9 +5,17 @@ from __future__ import annotations
 import pytest
 
 from blueprints.plan.models import ProbePlan, RolloutPlan
-from components.aws.agent_service import container_health_check, deployment, env_name
+from components.aws.agent_service import (
+    DEFAULT_CAPABILITIES,
+    SCRATCH_PATH,
+    container_hardening,
+    container_health_check,
+    deployment,
+    dropped_capabilities,
+    env_name,
+)
 from stacks.graph import CapturedResource, ResourceGraph
-from tests.components.aws.helpers import dependencies, doc, graph, synth_case, tags
+from tests.components.aws.helpers import CASES, dependencies, doc, graph, synth_case, tags
 
 
 def one(g: ResourceGraph, type_: str, part: str, region: str, role: str | None = None) -> CapturedResource:
@@ -53,6 +61,18 @@ def test_container_health_check_follows_the_liveness_probe_within_ecs_bounds() -
     assert (check["interval"], check["timeout"], check["retries"], check["startPeriod"]) == (10, 2, 3, 300)
     tight = container_health_check(ProbePlan("/h", 1, 50, 100), 80, None)
     assert (tight["interval"], tight["timeout"], tight["retries"], tight["startPeriod"]) == (5, 60, 10, 0)
+
+
+def test_capabilities_are_all_dropped_but_a_privileged_port_keeps_net_bind_service() -> None:
+    assert dropped_capabilities(8080) == dropped_capabilities(1024) == dropped_capabilities(None) == ["ALL"]
+    low = dropped_capabilities(443)
+    # Fargate cannot add NET_BIND_SERVICE back after ALL, so every other default is dropped by name.
+    assert "NET_BIND_SERVICE" not in low and "ALL" not in low
+    assert set(low) == set(DEFAULT_CAPABILITIES) - {"NET_BIND_SERVICE"}
+    assert {"CHOWN", "DAC_OVERRIDE", "SETUID", "SETGID", "NET_RAW"} <= set(low)
+    hardening = container_hardening(443)
+    assert hardening["linuxParameters"]["capabilities"] == {"drop": low}
+    assert "add" not in hardening["linuxParameters"]["capabilities"]
 
 
 def test_env_names() -> None:
@@ -184,6 +204,32 @@ def test_task_definition_carries_probes_resilience_settings_resources_and_region
         assert "/healthz" in container["healthCheck"]["command"][1]
         assert container["logConfiguration"]["options"]["awslogs-region"] == region
         assert container["stopTimeout"] == 120
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_containers_run_read_only_with_a_scratch_tmp_no_capabilities_and_an_init(case: str) -> None:
+    tasks = graph(case).of_type("aws:ecs/taskDefinition:TaskDefinition")
+    assert tasks
+    for task in tasks:
+        volumes = task.inputs["volumes"]
+        # Fargate: a volume with a name only is a bind mount on the task's ephemeral storage.
+        assert volumes == [{"name": "tmp"}], task.name
+        declared = {v["name"] for v in volumes}
+        for container in doc(task, "containerDefinitions"):
+            assert container["readonlyRootFilesystem"] is True
+            (mount,) = container["mountPoints"]
+            assert mount["sourceVolume"] in declared
+            assert mount["containerPath"] == SCRATCH_PATH and mount["readOnly"] is False
+            linux = container["linuxParameters"]
+            assert linux["capabilities"] == {"drop": ["ALL"]}  # every example port is above 1023
+            assert linux["initProcessEnabled"] is True
+            # The image's own USER stands: a numeric user here would break images built for a named one.
+            assert "user" not in container and "privileged" not in container
+            check = container.get("healthCheck")
+            if check is not None:
+                # The probe writes nothing but /dev/null, so a read-only root does not break it.
+                command = check["command"][1]
+                assert "-o /dev/null" in command and "-O /dev/null" in command
 
 
 def policy_named(g: ResourceGraph, name: str) -> dict:
