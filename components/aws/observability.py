@@ -7,13 +7,15 @@ all notify the region's alert topic; this component rolls them up:
   children per composite, so larger regions get one composite per hundred and a top composite
   over those);
 - a dashboard with the alarm status of the region and one graph per SLI alarm (graphs drawn from
-  the alarms' own metric definitions, so the dashboard always shows what pages).
+  the alarms' own metric definitions, so the dashboard always shows what pages), and its console
+  link, which the stack exports per region.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pulumi
 from pulumi_aws import cloudwatch
@@ -38,6 +40,21 @@ class ObservabilityArgs:
 
 def alarm_rule(names: Sequence[str]) -> str:
     return " OR ".join(f'ALARM("{n}")' for n in names)
+
+
+def console_url(region: str, dashboard: str) -> str:
+    """The CloudWatch console page of a dashboard, opened in `region`.
+
+    The commercial console is served per region (`<region>.console.aws.amazon.com`); China and
+    GovCloud have one console host per partition.
+    """
+    if region.startswith("cn-"):
+        host = "console.amazonaws.cn"
+    elif region.startswith("us-gov-"):
+        host = "console.amazonaws-us-gov.com"
+    else:
+        host = f"{region}.console.aws.amazon.com"
+    return f"https://{host}/cloudwatch/home?region={region}#dashboards/dashboard/{quote(dashboard, safe='')}"
 
 
 def dashboard_body(region: str, title: str, arns: Sequence[str]) -> str:
@@ -72,6 +89,8 @@ class Observability(pulumi.ComponentResource):
 
     composite_alarm_name: pulumi.Output[str] | None
     dashboard_name: pulumi.Output[str] | None
+    dashboard_url: pulumi.Output[str] | None
+    """The dashboard's CloudWatch console link (None without a dashboard)."""
 
     def __init__(self, name: str, args: ObservabilityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TOKEN, name, None, opts)
@@ -81,6 +100,7 @@ class Observability(pulumi.ComponentResource):
         tags = args.tags.tags("observability", "composite-alarm", region=region, spec_path="observability.alarms")
         self.composite_alarm_name = None
         self.dashboard_name = None
+        self.dashboard_url = None
         names: list[pulumi.Output[str]] = [a.name for a in args.alarms]
         if names:
             chunks = [names[i : i + COMPOSITE_CHILDREN] for i in range(0, len(names), COMPOSITE_CHILDREN)]
@@ -130,6 +150,11 @@ class Observability(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.dashboard_name = dashboard.dashboard_name
+            self.dashboard_url = dashboard.dashboard_name.apply(lambda n: console_url(region, n))
         self.register_outputs(
-            {"composite_alarm_name": self.composite_alarm_name, "dashboard_name": self.dashboard_name}
+            {
+                "composite_alarm_name": self.composite_alarm_name,
+                "dashboard_name": self.dashboard_name,
+                "dashboard_url": self.dashboard_url,
+            }
         )

@@ -473,6 +473,7 @@ class AwsTopology(pulumi.ComponentResource):
                 "alert_topic": self.topics[name].topic_arn,
                 "kms_key": self.keys[name].key_arn,
                 "dashboard": self.observability[name].dashboard_name,
+                "dashboard_url": self.observability[name].dashboard_url,
                 "agents": {
                     a: {"service": s.service_name, "load_balancer": s.load_balancer_dns, "strategy": s.strategy}
                     for (a, reg), s in sorted(self.services.items())

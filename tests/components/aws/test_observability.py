@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from components.aws.observability import alarm_rule, dashboard_body
+from components.aws.observability import alarm_rule, console_url, dashboard_body
 from tests.components.aws.helpers import graph
 
 
@@ -22,6 +22,19 @@ def test_a_composite_alarm_and_a_dashboard_per_region() -> None:
         (dashboard,) = [d for d in g.of_type("aws:cloudwatch/dashboard:Dashboard") if d.inputs["region"] == region]
         body = json.loads(dashboard.inputs["dashboardBody"])
         assert len(body["widgets"]) == len(sli) + 1 and body["widgets"][0]["type"] == "alarm"
+
+
+def test_console_url_opens_the_dashboard_in_its_region_and_partition() -> None:
+    assert (
+        console_url("eu-west-1", "shop-prod-eu-west-1")
+        == "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/shop-prod-eu-west-1"
+    )
+    assert console_url("cn-north-1", "d").startswith("https://console.amazonaws.cn/cloudwatch/home?region=cn-north-1#")
+    assert console_url("us-gov-west-1", "d").startswith(
+        "https://console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-west-1#"
+    )
+    # Dashboard names are letters, digits, - and _; anything else would be escaped, not break the link.
+    assert console_url("us-east-1", "a b#c").endswith("#dashboards/dashboard/a%20b%23c")
 
 
 def test_alarm_rule_and_dashboard_body() -> None:

@@ -335,3 +335,12 @@ def test_the_stack_exports_endpoints_and_the_secret_commands() -> None:
     (command,) = exports["set_secret_values"]
     assert command.startswith("aws secretsmanager put-secret-value --region us-east-1 --secret-id arn:aws:")
     assert "estimates" in exports
+    dashboards = {
+        d.inputs["region"]: d.inputs["dashboardName"] for d in s.graph.of_type("aws:cloudwatch/dashboard:Dashboard")
+    }
+    for region, exported in exports["regions"].items():
+        name = dashboards[region]
+        assert exported["dashboard"] == name
+        assert exported["dashboard_url"] == (
+            f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#dashboards/dashboard/{name}"
+        )
