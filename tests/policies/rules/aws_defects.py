@@ -42,6 +42,11 @@ def _no_health_check(containers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return containers
 
 
+def _writable_root(containers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    containers[0].pop("readonlyRootFilesystem", None)
+    return containers
+
+
 def _fifo_to_standard(policy: dict[str, Any]) -> dict[str, Any]:
     policy["deadLetterTargetArn"] = policy["deadLetterTargetArn"].removesuffix(".fifo")
     return policy
@@ -172,6 +177,13 @@ DEFECTS: list[Defect] = [
         "container without health check",
         "has no health check although the spec gives a liveness probe (/healthz)",
         change(f"{SA}-conversation-task-{E1}", json_field("containerDefinitions", _no_health_check)),
+    ),
+    Defect(
+        "agentha-aws-ecs-task-definition-require-readonly-root",
+        "support-prod",
+        "container with a writable root filesystem",
+        "container 'action-executor' can write to its root filesystem",
+        change(f"{SA}-action-executor-task-{W2}", json_field("containerDefinitions", _writable_root)),
     ),
     # --- load balancing ----------------------------------------------------------------------------
     Defect(
