@@ -13,6 +13,10 @@ Levels are `mandatory` (a violation fails `check` with exit 1 and blocks `pulumi
 (shown, never fails) and `disabled` (not evaluated). A rule takes the level of its id under
 `rules`, else of its first topic listed under `topics`, else `default`, else its own default.
 
+A rule marked `always_mandatory` (the plan meets its objectives) stays mandatory: naming it under
+`rules` with a lower level is an error, and `default` and `topics` levels do not reach it, so
+`default: advisory` still fails `check` on a missed objective.
+
 Where the file is found (first hit wins): the path given (`check --config FILE`, or the stack
 config key `agentha:policyConfig` inside the engine); `agentha-policy.yaml` beside the spec; the
 same name in the project root (the nearest folder holding Pulumi.yaml above the spec).
@@ -42,11 +46,15 @@ class PolicyConfig:
     default: Level | None = None
     topics: Mapping[str, Level] = field(default_factory=dict)
     rules: Mapping[str, Level] = field(default_factory=dict)
+    """Level per rule id. `parse_config` refuses a file lowering an always-mandatory rule; a config
+    built in code is trusted as given (tests use it to switch a rule off)."""
     file: str | None = None
 
     def level(self, rule: Rule) -> Level:
-        if rule.id in self.rules:
+        if rule.id in self.rules:  # from a file, never below mandatory for an always-mandatory rule
             return self.rules[rule.id]
+        if rule.always_mandatory:  # broad levels (`topics`, `default`) do not reach it
+            return rule.enforcement
         for topic in rule.topics:
             if topic in self.topics:
                 return self.topics[topic]
@@ -90,7 +98,9 @@ def parse_text(text: str, rules: Iterable[Rule], file: str = "<policy config>") 
 
 
 def parse_config(data: Any, doc: Any, rules: Iterable[Rule]) -> PolicyConfig:
+    rules = list(rules)
     known = {r.id for r in rules}
+    always = {r.id: r for r in rules if r.always_mandatory}
     problems: list[Problem] = []
 
     def problem(path: tuple[str, ...], message: str, fix: str, value: Any = None, allowed: str | None = None) -> None:
@@ -174,7 +184,15 @@ def parse_config(data: Any, doc: Any, rules: Iterable[Rule]) -> PolicyConfig:
             )
             continue
         level = level_at(("rules", rule_id), value)
-        if level is not None:
+        if level is not None and level != "mandatory" and rule_id in always:
+            problem(
+                ("rules", rule_id),
+                f"rule '{rule_id}' is always mandatory; this file cannot make it {level}",
+                f"remove this line (or set it to mandatory); a violation of it always fails. {always[rule_id].fix}",
+                value=level,
+                allowed="mandatory",
+            )
+        elif level is not None:
             levels[rule_id] = level
     if problems:
         raise SpecError.of(problems)

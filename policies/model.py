@@ -39,6 +39,9 @@ class Rule:
     topics: tuple[Topic, ...]
     enforcement: Level
     """Default level; `agentha-policy.yaml` (or Pulumi's own pack config) may change it."""
+    always_mandatory: bool = False
+    """A guarantee, not a preference: `agentha-policy.yaml` may not lower it (naming it below
+    `mandatory` is a config error) and its `default` and `topics` levels do not reach it."""
     why: str
     """Why a reliability or security engineer cares (docs, SARIF help)."""
     fix: str
@@ -55,6 +58,8 @@ class Rule:
             problems.append(f"severity {self.severity!r} must be one of {SEVERITIES}")
         if self.enforcement not in LEVELS:
             problems.append(f"enforcement {self.enforcement!r} must be one of {LEVELS}")
+        if self.always_mandatory and self.enforcement != "mandatory":
+            problems.append("an always-mandatory rule must have enforcement 'mandatory'")
         if "\n" in self.description or not self.description.strip():
             problems.append("description must be one non-empty line")
         if problems:

@@ -73,6 +73,7 @@ RULE = StackRule(
     severity="critical",
     topics=("availability", "durability"),
     enforcement="mandatory",
+    always_mandatory=True,  # the point of the tool: a missed objective always fails `check`
     why="A topology that cannot meet its own objectives on paper will not meet them in production; "
     "deploying it only moves the discovery to the first outage.",
     fix="Change the spec until `agentha-blueprint plan` shows every objective met (or relax an objective "

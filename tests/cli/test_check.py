@@ -95,18 +95,34 @@ def test_junit_parses(missed_spec: Path) -> None:
     assert failed == [OBJECTIVES]
 
 
-def test_config_makes_a_rule_advisory_so_the_check_passes(missed_spec: Path, tmp_path: Path) -> None:
+def test_a_config_cannot_make_the_objectives_rule_advisory(missed_spec: Path, tmp_path: Path) -> None:
+    """Issue 6: a missed objective always fails; a config lowering that rule is bad input (exit 2)."""
     config = tmp_path / "levels.yaml"
     config.write_text(f"apiVersion: agentha.dev/v1\nkind: PolicyConfig\nrules:\n  {OBJECTIVES}: advisory\n")
     code, out = run("check", str(missed_spec), "--env", "prod", "--config", str(config))
-    assert code == 0, out
-    assert "advisory" in out and OBJECTIVES in out
+    assert code == 2, out
+    assert f"{config}:4:3" in out and OBJECTIVES in out and "always mandatory" in out
+    code, out = run("check", str(missed_spec), "--env", "prod", "--config", str(config), "--format", "json")
+    assert code == 2
+    [problem] = json.loads(out)["problems"]
+    assert problem["path"] == f"rules.{OBJECTIVES}" and problem["location"]["line"] == 4
+
+
+def test_broad_levels_lower_other_rules_but_not_the_objectives_rule(missed_spec: Path, tmp_path: Path) -> None:
+    config = tmp_path / "levels.yaml"
+    config.write_text("default: advisory\ntopics: {availability: disabled}\n")
+    code, out = run("check", str(missed_spec), "--env", "prod", "--config", str(config), "--format", "json")
+    assert code == 1, out  # the missed objective still fails the check
+    levels = {r["id"]: r["level"] for r in json.loads(out)["rules"]}
+    assert levels[OBJECTIVES] == "mandatory"
+    assert levels["agentha-aws-kms-key-enable-rotation"] == "advisory"  # from default
+    assert levels["agentha-aws-ecs-service-spread-across-zones"] == "disabled"  # from topics
 
 
 def test_a_config_file_beside_the_spec_is_found(missed_spec: Path) -> None:
-    (missed_spec.parent / "agentha-policy.yaml").write_text(f"rules:\n  {OBJECTIVES}: disabled\n")
+    (missed_spec.parent / "agentha-policy.yaml").write_text("rules:\n  agentha-aws-kms-key-enable-rotation: disabled\n")
     code, out = run("check", str(missed_spec), "--env", "prod", "--format", "json")
-    assert code == 0, out
+    assert code == 1, out
     assert json.loads(out)["summary"]["rulesRun"] == json.loads(out)["summary"]["rules"] - 1
 
 

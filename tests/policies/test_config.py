@@ -11,15 +11,17 @@ from policies.config import CONFIG_FILE, PolicyConfig, find_config, load_config,
 from policies.registry import by_id, rules
 
 OBJECTIVES = "agentha-stack-plan-meet-objectives"
+REPLICATE = "agentha-aws-dynamodb-table-replicate-planned-regions"  # mandatory, durability + availability
 
 
 def test_precedence_rule_over_topic_over_default_over_the_rules_own() -> None:
-    rule = by_id(OBJECTIVES)
+    rule = by_id(REPLICATE)
+    assert not rule.always_mandatory and rule.topics == ("durability", "availability")
     assert PolicyConfig().level(rule) == "mandatory"
     assert PolicyConfig(default="advisory").level(rule) == "advisory"
     assert PolicyConfig(default="advisory", topics={"durability": "disabled"}).level(rule) == "disabled"
     assert (
-        PolicyConfig(default="disabled", topics={"durability": "disabled"}, rules={OBJECTIVES: "mandatory"}).level(rule)
+        PolicyConfig(default="disabled", topics={"durability": "disabled"}, rules={REPLICATE: "mandatory"}).level(rule)
         == "mandatory"
     )
 
@@ -27,12 +29,49 @@ def test_precedence_rule_over_topic_over_default_over_the_rules_own() -> None:
 def test_parses_a_valid_file() -> None:
     config = parse_text(
         f"apiVersion: agentha.dev/v1\nkind: PolicyConfig\ndefault: advisory\n"
-        f"topics: {{security: mandatory}}\nrules:\n  {OBJECTIVES}: disabled\n",
+        f"topics: {{security: mandatory}}\nrules:\n  {REPLICATE}: disabled\n  {OBJECTIVES}: mandatory\n",
         rules(),
     )
     assert config.default == "advisory"
     assert dict(config.topics) == {"security": "mandatory"}
-    assert dict(config.rules) == {OBJECTIVES: "disabled"}
+    assert dict(config.rules) == {REPLICATE: "disabled", OBJECTIVES: "mandatory"}
+
+
+# --- always-mandatory rules --------------------------------------------------------------------------
+
+
+def test_the_objectives_rule_is_the_always_mandatory_one() -> None:
+    assert [r.id for r in rules() if r.always_mandatory] == [OBJECTIVES]
+
+
+@pytest.mark.parametrize("level", ["advisory", "disabled"])
+def test_a_file_cannot_lower_an_always_mandatory_rule(level: str) -> None:
+    text = f"apiVersion: agentha.dev/v1\nkind: PolicyConfig\nrules:\n  {REPLICATE}: advisory\n  {OBJECTIVES}: {level}\n"
+    with pytest.raises(SpecError) as err:
+        parse_text(text, rules(), "agentha-policy.yaml")
+    [problem] = err.value.problems  # the other rule's line is fine
+    assert problem.rule == "policy-config" and problem.path == f"rules.{OBJECTIVES}"
+    assert (problem.location.file, problem.location.line) == ("agentha-policy.yaml", 5)
+    assert OBJECTIVES in problem.message and "always mandatory" in problem.message and level in problem.message
+    assert problem.value == level and problem.allowed == "mandatory"
+    assert "remove this line" in problem.fix and "relax an objective" in problem.fix
+
+
+def test_it_is_reported_with_every_other_mistake() -> None:
+    text = f"defualt: advisory\nrules:\n  {OBJECTIVES}: disabled\n"
+    with pytest.raises(SpecError) as err:
+        parse_text(text, rules(), "agentha-policy.yaml")
+    assert {p.path for p in err.value.problems} == {"defualt", f"rules.{OBJECTIVES}"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["default: advisory\n", "default: disabled\n", "topics: {availability: disabled, durability: advisory}\n"],
+)
+def test_default_and_topic_levels_do_not_reach_an_always_mandatory_rule(text: str) -> None:
+    config = parse_text(text, rules())
+    assert config.level(by_id(OBJECTIVES)) == "mandatory"
+    assert config.level(by_id(REPLICATE)) != "mandatory"  # other rules of those topics are lowered
 
 
 def test_every_mistake_is_reported_with_its_line() -> None:
@@ -79,3 +118,10 @@ def test_discovery_explicit_then_beside_the_spec_then_project_root(tmp_path: Pat
 def test_a_missing_explicit_file_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="policy config file not found"):
         load_config(tmp_path / "nope.yaml", rules())
+
+
+def test_a_rule_cannot_be_always_mandatory_with_a_lower_default() -> None:
+    import dataclasses
+
+    with pytest.raises(ValueError, match="always-mandatory rule must have enforcement 'mandatory'"):
+        dataclasses.replace(by_id(OBJECTIVES), enforcement="advisory")
