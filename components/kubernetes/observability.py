@@ -11,6 +11,12 @@ The agents' contract: serve Prometheus metrics at `/metrics` on their port, with
 semantic-convention histogram `http.server.request.duration` (exported as
 `http_server_request_duration_seconds_*` with label `http_response_status_code`). Pod readiness
 comes from kube-state-metrics.
+
+Alert labels name the spec's parts (`agent: worker`, `queue: research-tasks`, `store: findings`), the
+names people wrote and the policy rules look for. Object names can differ from them: a long
+`<system>-<store>[-<region>]` is shortened with a hash to fit the operators' name limit, so the
+CloudNativePG cluster an alert watches is in its own label (`cnpg_cluster`; not `cluster`, which
+many Prometheus setups use as an external label for the Kubernetes cluster).
 """
 
 from __future__ import annotations
@@ -58,6 +64,14 @@ class WatchedQueue:
 
 
 @dataclass(frozen=True)
+class WatchedStore:
+    name: str
+    """The store's name in the spec (the alerts' `store` label)."""
+    cluster: str
+    """The CloudNativePG Cluster's object name in this region (its pods are `<cluster>-<n>`)."""
+
+
+@dataclass(frozen=True)
 class ObservabilityArgs:
     scope: RegionScope
     agents: tuple[WatchedAgent, ...]
@@ -69,7 +83,7 @@ class ObservabilityArgs:
     queues: tuple[WatchedQueue, ...] = ()
     vhost: str | None = None
     broker: str | None = None
-    postgres_clusters: tuple[str, ...] = ()
+    postgres_stores: tuple[WatchedStore, ...] = ()
     redis_replications: tuple[str, ...] = ()
     dashboard: bool = True
 
@@ -153,7 +167,7 @@ class Observability(pulumi.ComponentResource):
                     ],
                 },
             )
-        for cluster in args.postgres_clusters:
+        for cluster in (s.cluster for s in args.postgres_stores):
             self._cr(
                 f"{cluster}-monitor",
                 "PodMonitor",
@@ -305,17 +319,18 @@ class Observability(pulumi.ComponentResource):
                         {"queue": queue.name},
                     )
                 )
-        for cluster in args.postgres_clusters:
+        for store in args.postgres_stores:
             if alarms.replication_lag_s is not None:
                 sli.append(
                     self._alert(
                         "StoreReplicationLagHigh",
-                        f'max(cnpg_pg_replication_lag{{namespace="{ns}",pod=~"{cluster}-[0-9]+"}})'
+                        f'max(cnpg_pg_replication_lag{{namespace="{ns}",pod=~"{store.cluster}-[0-9]+"}})'
                         f" > {alarms.replication_lag_s:g}",
                         "5m",
                         "page",
-                        f"store {cluster}: replication lag above {alarms.replication_lag_s:g}s",
-                        {"store": cluster},
+                        f"store {store.name} (cluster {store.cluster}): replication lag above "
+                        f"{alarms.replication_lag_s:g}s",
+                        {"store": store.name, "cnpg_cluster": store.cluster},
                     )
                 )
         if sli:
@@ -365,11 +380,11 @@ class Observability(pulumi.ComponentResource):
                     "short",
                 )
             )
-        for cluster in args.postgres_clusters:
+        for store in args.postgres_stores:
             panels.append(
                 (
-                    f"{cluster}: replication lag",
-                    f'max(cnpg_pg_replication_lag{{namespace="{ns}",pod=~"{cluster}-[0-9]+"}})',
+                    f"{store.name}: replication lag",
+                    f'max(cnpg_pg_replication_lag{{namespace="{ns}",pod=~"{store.cluster}-[0-9]+"}})',
                     "s",
                 )
             )

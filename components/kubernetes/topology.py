@@ -369,6 +369,7 @@ class KubernetesTopology(pulumi.ComponentResource):
             ObservabilityArgs,
             WatchedAgent,
             WatchedQueue,
+            WatchedStore,
         )
         from components.kubernetes.state_store import postgres_cluster_name, redis_name
 
@@ -397,8 +398,11 @@ class KubernetesTopology(pulumi.ComponentResource):
                 queues=queues,
                 vhost=plan.system if has_broker else None,
                 broker=broker_name(plan.system) if has_broker else None,
-                postgres_clusters=tuple(
-                    postgres_cluster_name(plan.system, s.name, scope.region, len(s.regions) > 1)
+                postgres_stores=tuple(
+                    WatchedStore(
+                        name=s.name,
+                        cluster=postgres_cluster_name(plan.system, s.name, scope.region, len(s.regions) > 1),
+                    )
                     for s in stores
                     if s.engine == "postgres"
                 ),

@@ -22,9 +22,14 @@ ALERTS = {
 }
 
 
-def _names(value: str, part: str) -> bool:
-    """A label naming the part: `worker`, or an object name holding it (`research-agent-findings-europe-west1`)."""
-    return value == part or f"-{part}-" in f"-{value}-"
+def _names(value: object, part: str) -> bool:
+    """The alert's part label holds the spec's name of the part (`worker`, `findings`), exactly.
+
+    Not an object name: those are shortened with a hash when `<system>-<part>[-<region>]` is long, and
+    matching a name inside another (`-findings-` in `<system>-findings-<region>`) would also let one
+    part's alert stand in for another's whose name it contains.
+    """
+    return value == part
 
 
 def validate(args: Any, report_violation: Any) -> None:
@@ -68,9 +73,7 @@ def validate(args: Any, report_violation: Any) -> None:
                 if which in ("agents", "http-agents") and part not in serving:
                     continue
                 found = [
-                    labels
-                    for name, labels in alerts[region.name]
-                    if name == alert and _names(str(labels.get(label, "")), part)
+                    labels for name, labels in alerts[region.name] if name == alert and _names(labels.get(label), part)
                 ]
                 if found and all(labels.get("severity") for labels in found):
                     continue

@@ -53,7 +53,7 @@ def test_every_spec_alarm_becomes_an_alert():
         ("AgentBelowPlannedReplicas", "worker"),
         ("QueueOldestMessageAgeHigh", "research-tasks"),
         ("QueueDeadLetters", "research-tasks"),
-        ("StoreReplicationLagHigh", "research-agent-findings"),
+        ("StoreReplicationLagHigh", "findings"),
     } == alerts
     by_name = {r["alert"] + str(r["labels"].get("agent")): r for r in rules(case(EXAMPLE))["research-agent-sli"]}
     assert by_name["AgentErrorRateHighplanner"]["expr"].endswith("> 0.02")
@@ -117,3 +117,32 @@ def test_dashboard_is_a_grafana_config_map_with_a_stable_uid():
         ]["research-agent.json"]
     )
     assert again["uid"] == data["uid"]
+
+
+def test_alerts_name_the_spec_store_even_where_the_cluster_name_is_hashed():
+    """`store` is the spec's name (what the rules and people look for); the hashed object name is apart."""
+    from components.kubernetes.meta import OPERATOR_NAME_LIMIT
+    from components.kubernetes.state_store import postgres_cluster_name
+
+    spec = variant("active-passive-warm")
+    system = "customer-support-orchestration-platform"
+    spec["metadata"]["name"] = system
+    c = case_of(spec)
+    for region in ("europe-west4", "us-central1"):
+        cluster = postgres_cluster_name(system, "findings", region, True)
+        assert len(f"{system}-findings-{region}") > OPERATOR_NAME_LIMIT and cluster != f"{system}-findings-{region}"
+        (lag,) = [r for r in rules(c, region)[f"{system}-sli"] if r["alert"] == "StoreReplicationLagHigh"]
+        assert lag["labels"]["store"] == "findings"
+        assert lag["labels"]["cnpg_cluster"] == cluster
+        assert f'pod=~"{cluster}-[0-9]+"' in lag["expr"]  # still watches the cluster's own pods
+        # Every part label is a spec name, never an object name.
+        for alert in rules(c, region)[f"{system}-sli"]:
+            named = {k: alert["labels"][k] for k in ("agent", "queue", "store") if k in alert["labels"]}
+            assert set(named.values()) <= {"planner", "worker", "research-tasks", "findings"}, alert
+
+
+def case_of(spec: dict):
+    from tests.components.kubernetes.support import Case, load_spec
+
+    path = spec_file(yaml.safe_dump(spec, sort_keys=False))
+    return Case(spec["metadata"]["name"], load_spec(path), synth_path(path))
