@@ -84,6 +84,8 @@ def load_config(path: str | Path | None, rules: Iterable[Rule]) -> PolicyConfig:
         return PolicyConfig()
     from blueprints.spec.loader import read_document
 
+    if Path(path).is_dir():
+        raise folder_problem(path)
     if not Path(path).is_file():
         raise missing_file_problem(path)
     doc = read_document(path)
@@ -212,6 +214,23 @@ def missing_file_problem(path: str | Path) -> SpecError:
                 path="(document)",
                 message="policy config file not found",
                 fix=f"check the path, or leave --config out to use {CONFIG_FILE} beside the spec when present",
+                location=Location(str(path)),
+            )
+        ]
+    )
+
+
+def folder_problem(path: str | Path) -> SpecError:
+    """The path given for the config is a folder (`--config .`): say so, and name the file it may mean."""
+    inside = Path(path) / CONFIG_FILE
+    hint = f"--config {inside}" if inside.is_file() else f"the file's own path (e.g. {inside})"
+    return SpecError.of(
+        [
+            Problem(
+                rule="policy-config",
+                path="(document)",
+                message="the policy config path is a folder, not a file",
+                fix=f"give {hint}, or leave --config out to use {CONFIG_FILE} beside the spec when present",
                 location=Location(str(path)),
             )
         ]

@@ -126,6 +126,19 @@ def test_a_config_file_beside_the_spec_is_found(missed_spec: Path) -> None:
     assert json.loads(out)["summary"]["rulesRun"] == json.loads(out)["summary"]["rules"] - 1
 
 
+def test_a_folder_as_config_exits_2_saying_it_is_a_folder(tmp_path: Path) -> None:
+    code, out = run("check", str(SUPPORT), "--env", "prod", "--config", str(tmp_path))
+    assert code == 2, out
+    assert "is a folder, not a file" in out and "not found" not in out
+
+
+def test_an_unknown_format_exits_2_naming_the_option_and_the_choices() -> None:
+    """The wording ("Value error, 'xml' is not one of …") is typer's own (its pydantic coercion)."""
+    code, out = run("check", str(SUPPORT), "--format", "xml")
+    assert code == 2
+    assert "--format" in out and "'xml'" in out and all(f"'{f}'" in out for f in ("text", "json", "sarif", "junit"))
+
+
 def test_bad_input_exits_2(tmp_path: Path) -> None:
     code, _ = run("check", str(tmp_path / "missing.yaml"))
     assert code == 2

@@ -125,3 +125,15 @@ def test_a_rule_cannot_be_always_mandatory_with_a_lower_default() -> None:
 
     with pytest.raises(ValueError, match="always-mandatory rule must have enforcement 'mandatory'"):
         dataclasses.replace(by_id(OBJECTIVES), enforcement="advisory")
+
+
+def test_a_folder_given_as_the_config_says_it_is_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(SpecError) as err:
+        load_config(tmp_path, rules())
+    [problem] = err.value.problems
+    assert "is a folder, not a file" in problem.message and "not found" not in problem.message
+    assert problem.location.file == str(tmp_path) and str(tmp_path / CONFIG_FILE) in problem.fix
+    (tmp_path / CONFIG_FILE).write_text("default: advisory\n")
+    with pytest.raises(SpecError) as err:
+        load_config(tmp_path, rules())
+    assert f"--config {tmp_path / CONFIG_FILE}" in err.value.problems[0].fix  # the file that is there
