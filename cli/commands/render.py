@@ -2,19 +2,25 @@
 
 The stack program runs offline under the SDK's mocks (as in `synth`) and every Kubernetes object it
 would create is written as YAML (`stacks/manifests.py`). The output folder is the command's own: it
-holds a marker file listing what render wrote, so a re-render updates those files, removes the ones
-no longer produced, and leaves anything else alone; a non-empty folder without the marker is
-refused unless `--force`. All files are staged first and moved into place together.
+holds a marker file listing what render wrote, with each file's SHA-256, so a re-render updates
+those files, removes the ones no longer produced, and leaves anything else alone. A file whose bytes
+differ from what render last wrote there was edited by hand: render refuses (exit 2, nothing
+written, the edited files named) to overwrite or remove it unless `--force`. A non-empty folder
+without the marker is refused unless `--force`. All files are staged first and moved into place
+together (cli/files.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from blueprints.errors import Location, Problem, SpecError
 from cli.commands.spec_commands import EnvOpt, SpecArg
 from cli.output import console, spec_errors, usage_error
 
@@ -22,19 +28,30 @@ MARKER = ".agentha-render.json"
 """Written last into every folder render fills; its presence makes the folder render's own."""
 
 
-def marker_text(system: str, environment: str | None, files: list[str]) -> str:
-    """The marker's content: deterministic (no time, no absolute path), so a re-render changes nothing."""
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def marker_text(system: str, environment: str | None, files: Mapping[str, str]) -> str:
+    """The marker's content: every written file (relative path) with the SHA-256 of its bytes.
+
+    Deterministic (no time, no absolute path), so a re-render changes nothing.
+    """
     data = {
         "generator": "agentha-blueprint render",
         "system": system,
         "environment": environment,
-        "files": sorted(files),
+        "files": {rel: digest(files[rel].encode("utf-8")) for rel in sorted(files)},
     }
     return json.dumps(data, indent=2) + "\n"
 
 
-def _previous_files(out: Path) -> list[str] | None:
-    """The files an earlier render wrote here, or None when the folder is not render's."""
+def _previous_files(out: Path) -> dict[str, str | None] | None:
+    """The files an earlier render wrote here with their SHA-256, or None when the folder is not render's.
+
+    A marker from before hashes were recorded lists names only: their hash is None (not known), and
+    such a file is taken as render's own, as it was then; the next render records the hashes.
+    """
     marker = out / MARKER
     if not marker.is_file():
         return None
@@ -43,7 +60,40 @@ def _previous_files(out: Path) -> list[str] | None:
     except (OSError, ValueError):
         return None
     files = data.get("files") if isinstance(data, dict) else None
-    return [f for f in files if isinstance(f, str)] if isinstance(files, list) else None
+    if isinstance(files, dict):
+        return {f: h if isinstance(h, str) else None for f, h in files.items() if isinstance(f, str)}
+    if isinstance(files, list):
+        return {f: None for f in files if isinstance(f, str)}
+    return None
+
+
+def _edited(out: Path, previous: Mapping[str, str | None], manifests: Mapping[str, str]) -> list[Problem]:
+    """Files render wrote that were changed since, and that this render would overwrite or remove."""
+    problems: list[Problem] = []
+    for rel, recorded in sorted(previous.items()):
+        path = out / rel
+        if recorded is None or not _safe(rel) or not path.is_file():
+            continue  # hash not known (older marker), not ours to judge, or gone: nothing to lose
+        current = path.read_bytes()
+        if digest(current) == recorded:
+            continue
+        if rel in manifests:
+            if current == manifests[rel].encode("utf-8"):
+                continue  # the edit is exactly what render writes now: nothing is lost
+            what = "would be overwritten"
+        else:
+            what = "would be removed (the spec no longer produces it)"
+        problems.append(
+            Problem(
+                rule="file-edited",
+                path=str(path),
+                message=f"was edited since render wrote it and {what}; nothing was written",
+                fix="keep the change elsewhere (the spec, a kustomize overlay), or re-run with --force to "
+                "overwrite the edited files",
+                location=Location(str(path)),
+            )
+        )
+    return problems
 
 
 def _safe(relative: str) -> bool:
@@ -60,14 +110,19 @@ def render(
     env: EnvOpt = None,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Write into a non-empty folder render did not create, overwriting files."),
+        typer.Option(
+            "--force",
+            help="Write into a non-empty folder render did not create, and overwrite or remove files edited "
+            "by hand since render wrote them.",
+        ),
     ] = False,
 ) -> None:
     """Write plain Kubernetes manifests (YAML) for Argo CD, Flux or kubectl apply, without Pulumi.
 
     One folder per region (cluster), one file per object, a kustomization.yaml in each; the same
-    spec always gives the same bytes. The manifests reference Secrets by name only: create them
-    first (the list is printed). Exit 0 when written, 2 on bad input.
+    spec always gives the same bytes. A file edited by hand since render wrote it is never
+    overwritten or removed without --force. The manifests reference Secrets by name only: create
+    them first (the list is printed). Exit 0 when written, 2 on bad input or edited files.
 
     [bold]Examples[/bold]
 
@@ -103,8 +158,13 @@ def render(
         manifests = render_manifests(result.graph)
     except ValueError as err:
         usage_error(str(err), "rename one of the two parts in the spec", path="(manifests)")
+    if previous and not force:
+        with spec_errors():
+            edited = _edited(out, previous, manifests)
+            if edited:
+                raise SpecError.of(edited)
     files = {out / rel: text for rel, text in manifests.items()}
-    files[out / MARKER] = marker_text(result.plan.system, env, list(manifests))
+    files[out / MARKER] = marker_text(result.plan.system, env, manifests)
     # Files this command wrote before may be replaced; anything else needs --force.
     ours = {out / rel for rel in previous or [] if _safe(rel)} | {out / MARKER}
     from cli.files import plan_writes, write_files

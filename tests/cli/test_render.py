@@ -1,7 +1,9 @@
-"""`agentha-blueprint render`: manifests per region, same bytes every time, its own folder only."""
+"""`agentha-blueprint render`: manifests per region, same bytes every time, its own folder only,
+and never over a file edited by hand without --force."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -44,6 +46,8 @@ def test_writes_one_folder_per_region_with_a_kustomization_and_the_marker(render
     marker = json.loads(files[MARKER])
     assert marker["system"] == "research-agent" and marker["environment"] == "prod"
     assert sorted(marker["files"]) == sorted(p for p in files if p != MARKER)
+    # Each file's SHA-256 as written: how a re-render tells a hand edit from its own output.
+    assert all(marker["files"][p] == hashlib.sha256(files[p]).hexdigest() for p in marker["files"])
     kinds = {yaml.safe_load(files[p])["kind"] for p in listed}
     assert {"Namespace", "Rollout", "Cluster", "RabbitmqCluster", "Queue", "PrometheusRule", "Ingress"} <= kinds
 
@@ -88,8 +92,8 @@ def test_a_file_in_its_own_folder_that_it_did_not_write_is_not_overwritten(tmp_p
     out = tmp_path / "deploy"
     assert run(SPEC, "--out", out).exit_code == 0
     marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
-    victim = marker["files"][0]
-    marker["files"] = marker["files"][1:]
+    victim = sorted(marker["files"])[0]
+    del marker["files"][victim]
     (out / MARKER).write_text(json.dumps(marker), encoding="utf-8")
     (out / victim).write_text("edited by hand\n", encoding="utf-8")
     result = run(SPEC, "--out", out)
@@ -103,7 +107,7 @@ def test_removes_files_the_spec_no_longer_produces(tmp_path):
     marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
     stale = "europe-west4/40-deployment-old-agent.yaml"
     (out / stale).write_text("kind: Deployment\n", encoding="utf-8")
-    marker["files"].append(stale)
+    marker["files"][stale] = hashlib.sha256(b"kind: Deployment\n").hexdigest()  # as render wrote it
     (out / MARKER).write_text(json.dumps(marker), encoding="utf-8")
     (out / "README.md").write_text("ours, not render's\n", encoding="utf-8")
     result = run(SPEC, "--out", out)
@@ -111,6 +115,99 @@ def test_removes_files_the_spec_no_longer_produces(tmp_path):
     assert not (out / stale).exists()
     assert (out / "README.md").exists()
     assert "removed 1 file" in result.output
+
+
+def _edit(path: Path) -> bytes:
+    path.write_bytes(path.read_bytes() + b"# my edit\n")
+    return path.read_bytes()
+
+
+def test_refuses_to_overwrite_a_file_edited_by_hand_and_names_it(tmp_path):
+    out = tmp_path / "deploy"
+    assert run(SPEC, "--env", "prod", "--out", out).exit_code == 0
+    rule = next(p for p in sorted(out.glob("europe-west4/*-prometheusrule-*.yaml")))
+    edited = _edit(rule)
+    before = tree(out)
+    # Another environment changes many files: the unedited ones alone would be updated freely.
+    result = run(SPEC, "--env", "dev", "--out", out)
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert rule.name in text and "edited since render wrote it" in text
+    assert "re-run with --force to overwrite" in text
+    assert tree(out) == before  # nothing written, the marker included
+    assert rule.read_bytes() == edited
+    # Rendering what is already there is refused too: the edit would be lost.
+    assert run(SPEC, "--env", "prod", "--out", out).exit_code == 2
+    assert rule.read_bytes() == edited
+
+
+def test_force_overwrites_an_edited_file_and_records_the_new_hash(tmp_path):
+    out = tmp_path / "deploy"
+    assert run(SPEC, "--env", "prod", "--out", out).exit_code == 0
+    pristine = tree(out)
+    rule = next(p for p in sorted(out.glob("europe-west4/*-prometheusrule-*.yaml")))
+    _edit(rule)
+    result = run(SPEC, "--env", "prod", "--out", out, "--force")
+    assert result.exit_code == 0, result.output
+    assert tree(out) == pristine
+    assert run(SPEC, "--env", "prod", "--out", out).exit_code == 0  # no edit left: no refusal
+
+
+def test_unedited_files_are_updated_when_the_spec_changes(tmp_path):
+    out = tmp_path / "deploy"
+    assert run(SPEC, "--env", "prod", "--out", out).exit_code == 0
+    prod = tree(out)
+    result = run(SPEC, "--env", "dev", "--out", out)
+    assert result.exit_code == 0, result.output
+    dev = tree(out)
+    assert dev != prod
+    marker = json.loads(dev[MARKER])
+    assert marker["environment"] == "dev"
+    assert all(marker["files"][p] == hashlib.sha256(dev[p]).hexdigest() for p in marker["files"])
+
+
+def test_an_edit_identical_to_the_new_output_is_not_a_conflict(tmp_path):
+    out = tmp_path / "deploy"
+    assert run(SPEC, "--env", "prod", "--out", out).exit_code == 0
+    elsewhere = tmp_path / "dev"
+    assert run(SPEC, "--env", "dev", "--out", elsewhere).exit_code == 0
+    changed = next(
+        rel for rel, data in tree(elsewhere).items() if rel != MARKER and tree(out).get(rel) not in (None, data)
+    )
+    (out / changed).write_bytes((elsewhere / changed).read_bytes())  # edited by hand to exactly the new bytes
+    result = run(SPEC, "--env", "dev", "--out", out)
+    assert result.exit_code == 0, result.output
+
+
+def test_refuses_to_remove_an_edited_stale_file_without_force(tmp_path):
+    out = tmp_path / "deploy"
+    assert run(SPEC, "--out", out).exit_code == 0
+    marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    stale = "europe-west4/40-deployment-old-agent.yaml"
+    marker["files"][stale] = hashlib.sha256(b"kind: Deployment\n").hexdigest()  # what render wrote
+    (out / MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    (out / stale).write_text("kind: Deployment\n# my edit\n", encoding="utf-8")  # then edited
+    before = tree(out)
+    result = run(SPEC, "--out", out)
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "40-deployment-old-agent.yaml" in text and "would be removed" in text and "--force" in text
+    assert tree(out) == before
+    result = run(SPEC, "--out", out, "--force")
+    assert result.exit_code == 0, result.output
+    assert not (out / stale).exists()
+
+
+def test_a_marker_without_hashes_from_an_older_render_is_still_read(tmp_path):
+    out = tmp_path / "deploy"
+    assert run(SPEC, "--out", out).exit_code == 0
+    pristine = tree(out)
+    marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    marker["files"] = sorted(marker["files"])  # the old form: names only
+    (out / MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    result = run(SPEC, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert tree(out) == pristine  # hashes recorded again
 
 
 def test_writes_nothing_when_staging_fails(tmp_path, monkeypatch):
