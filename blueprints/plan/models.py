@@ -118,6 +118,7 @@ class AgentPlan:
     ingress: bool
     public: bool
     placements: tuple[Placement, ...]
+    read_only_root: bool = True
 
     def placement(self, region: str) -> Placement | None:
         return next((p for p in self.placements if p.region == region), None)

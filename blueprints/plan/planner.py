@@ -376,6 +376,7 @@ def _agent(spec: HASpec, index: int, regions: tuple[RegionPlan, ...], findings: 
         ingress=ingress,
         public=ingress and spec.ingress is not None and spec.ingress.public,
         placements=tuple(placements),
+        read_only_root=agent.read_only_root,
     )
 
 

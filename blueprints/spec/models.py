@@ -287,6 +287,9 @@ class Agent(Model):
     """Names of spec secrets injected into this agent; values never appear in the spec."""
     env: dict[str, str] = Field(default_factory=dict)
     """Plain, non-secret environment variables."""
+    read_only_root: bool = True
+    """Run with a read-only root filesystem and a writable /tmp (safe default). Set false for an image
+    that writes elsewhere; on ECS a non-root image needs `VOLUME ["/tmp"]` in its Dockerfile to write /tmp."""
 
 
 class Secret(Model):

@@ -187,7 +187,7 @@ def dropped_capabilities(port: int | None) -> list[str]:
     return ["ALL"]
 
 
-def container_hardening(port: int | None) -> dict[str, Any]:
+def container_hardening(port: int | None, read_only_root: bool = True) -> dict[str, Any]:
     """Container-definition settings that hold on Fargate whatever user the image runs as.
 
     Read-only root with one writable scratch mount at /tmp, capabilities dropped, and an init
@@ -195,7 +195,7 @@ def container_hardening(port: int | None) -> dict[str, Any]:
     and the health check leave behind). No `user`: see the module docstring.
     """
     return {
-        "readonlyRootFilesystem": True,
+        "readonlyRootFilesystem": read_only_root,  # the spec's agents[].read_only_root (true by default)
         "mountPoints": [{"sourceVolume": SCRATCH_VOLUME, "containerPath": SCRATCH_PATH, "readOnly": False}],
         "linuxParameters": {
             "capabilities": {"drop": dropped_capabilities(port)},
@@ -486,7 +486,7 @@ class AgentService(pulumi.ComponentResource):
                 },
                 # Give an in-flight step time to finish when a task is stopped (Fargate allows 120 s).
                 "stopTimeout": int(min(max(agent.max_step_s, 2), FARGATE_MAX_STOP_S)),
-                **container_hardening(agent.port),
+                **container_hardening(agent.port, agent.read_only_root),
             }
             if agent.port is not None:
                 container["portMappings"] = [{"containerPort": agent.port, "protocol": "tcp", "name": "http"}]

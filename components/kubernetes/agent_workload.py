@@ -297,7 +297,7 @@ class AgentWorkload(pulumi.ComponentResource):
             startup_probe=self._probe(agent.startup),
             security_context=SecurityContextArgs(
                 allow_privilege_escalation=False,
-                read_only_root_filesystem=True,
+                read_only_root_filesystem=agent.read_only_root,  # true unless the spec says otherwise
                 run_as_non_root=True,
                 run_as_user=RUN_AS,
                 run_as_group=RUN_AS,

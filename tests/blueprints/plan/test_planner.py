@@ -337,3 +337,12 @@ def test_plan_does_not_depend_on_dict_order_of_tags() -> None:
     a["metadata"]["tags"] = {"x": "1", "y": "2"}
     b["metadata"]["tags"] = {"y": "2", "x": "1"}
     assert planned(a).to_json() == planned(b).to_json()
+
+
+def test_read_only_root_is_the_default_and_follows_the_spec() -> None:
+    spec = aws()
+    assert planned(spec).agent("conversation").read_only_root is True
+    agent(spec, "conversation")["read_only_root"] = False
+    result = planned(spec)
+    assert result.agent("conversation").read_only_root is False
+    assert result.agent("action-executor").read_only_root is True

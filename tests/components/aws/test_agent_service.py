@@ -75,6 +75,14 @@ def test_capabilities_are_all_dropped_but_a_privileged_port_keeps_net_bind_servi
     assert "add" not in hardening["linuxParameters"]["capabilities"]
 
 
+def test_read_only_root_follows_the_spec() -> None:
+    """agents[].read_only_root: true by default; an image that writes outside /tmp can turn it off."""
+    assert container_hardening(8080)["readonlyRootFilesystem"] is True
+    relaxed = container_hardening(8080, read_only_root=False)
+    assert relaxed["readonlyRootFilesystem"] is False
+    assert relaxed["linuxParameters"]["capabilities"] == {"drop": ["ALL"]}  # the rest of the hardening stays
+
+
 def test_env_names() -> None:
     assert env_name("AGENTHA_QUEUE", "order-events", "URL") == "AGENTHA_QUEUE_ORDER_EVENTS_URL"
     assert env_name("llm-api-key") == "LLM_API_KEY"

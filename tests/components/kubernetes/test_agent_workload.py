@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -270,3 +271,21 @@ def test_identity_and_priority():
     assert one(EXAMPLE, "PriorityClass", "worker")["value"] == 80_000
     worker = case(EXAMPLE).plan.agent("worker")
     assert priority_value(worker) == 80_000 and grace_period(worker) == 615
+
+
+def test_read_only_root_follows_the_spec() -> None:
+    """agents[].read_only_root false drops only that setting; the rest of the restricted context stays."""
+    from tests.components.kubernetes.support import _base, spec_file, synth_path
+
+    spec = _base()
+    spec["agents"][0]["read_only_root"] = False
+    graph = synth_path(spec_file(yaml.safe_dump(spec, sort_keys=False))).graph
+    name = spec["agents"][0]["name"]
+    for r in graph:
+        if r.type not in ("kubernetes:apps/v1:Deployment", "kubernetes:argoproj.io/v1alpha1:Rollout"):
+            continue
+        for c in r.inputs["spec"]["template"]["spec"]["containers"]:
+            sc = c["securityContext"]
+            expected = not r.inputs["metadata"]["name"].endswith(f"-{name}")
+            assert sc["readOnlyRootFilesystem"] is expected, r.name
+            assert sc["runAsNonRoot"] is True and sc["capabilities"] == {"drop": ["ALL"]}
