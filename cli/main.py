@@ -57,7 +57,8 @@ def main(
 
       agentha-blueprint check spec.yaml --env prod --format sarif --out agentha.sarif
 
-    Exit codes: 0 fine, 1 an objective missed or a mandatory policy violated, 2 bad input.
+    Exit codes: 0 fine; 1 an objective missed, a mandatory policy violated, or nothing for init to
+    write; 2 bad input.
     """
 
 
