@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
     print("imports included. Ratios use CPU time (a busy shared machine inflates wall time unevenly).")
     print("typed floor: the same objects through pulumi-kubernetes' classes (typed built-ins, apiextensions")
     print("CustomResource), no components; core floor: bare pulumi.CustomResource without pulumi-kubernetes.")
-    print("generated a/s/q/r = agents/stores/queues/regions; write = staging every file with fsync, then renames.")
+    print("generated a/s/q/r = agents/stores/queues/regions; write = staging every file, one os.sync(), then renames.")
 
 
 if __name__ == "__main__":

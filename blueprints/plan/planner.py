@@ -421,7 +421,9 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
             "postgres": "promote the replica cluster in the standby region (loses WAL not yet shipped)",
             "redis": "no cross-region copy: the standby region starts with its own empty Redis",
         }[store.engine]
-    if store.engine == "postgres" and sync_in_region:
+    if spec.topology.pattern == "single-zone" and store.engine != "dynamodb":
+        zone_loss = "down with its only zone until the zone returns (single-zone pattern: no other zone)"
+    elif store.engine == "postgres" and sync_in_region:
         zone_loss = "CloudNativePG promotes a synchronous standby in another zone (nothing lost)"
     else:
         zone_loss = ZONE_LOSS[store.engine]

@@ -61,7 +61,7 @@ def validate(args: Any, report_violation: Any) -> None:
 
 RULE = ResourceRule(
     id="agentha-kubernetes-postgres-cluster-spread-across-zones",
-    description="CloudNativePG clusters have ≥ 2 instances forced into different zones.",
+    description="CloudNativePG clusters have ≥ 2 instances, forced into different zones where the plan has several.",
     severity="critical",
     topics=("availability", "durability"),
     enforcement="mandatory",

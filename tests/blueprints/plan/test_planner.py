@@ -346,3 +346,13 @@ def test_read_only_root_is_the_default_and_follows_the_spec() -> None:
     result = planned(spec)
     assert result.agent("conversation").read_only_root is False
     assert result.agent("action-executor").read_only_root is True
+
+
+def test_single_zone_stores_say_they_go_down_with_the_zone() -> None:
+    spec = kubernetes()
+    spec["topology"] = {"pattern": "single-zone", "regions": [{"name": "europe-west4", "zones": ["europe-west4-a"]}]}
+    spec.get("objectives", {}).get("disruptions", {}).pop("region", None)
+    if "chaos" in spec:
+        spec["chaos"]["drills"] = [d for d in spec["chaos"].get("drills", []) if d != "region-outage"]
+    result = planned(spec)
+    assert result.stores and all("only zone" in s.on_zone_loss for s in result.stores)
