@@ -19,7 +19,7 @@ Alarms: `AuroraGlobalDBReplicationLag` in every secondary region.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
@@ -28,6 +28,7 @@ from pulumi_aws import cloudwatch, rds
 from blueprints.plan import naming
 from blueprints.plan.models import AlarmPlan, StorePlan
 from components.aws.alarms import AlarmTarget, metric_alarm
+from components.aws.store_placement import StorePlacement
 from components.aws.tags import TagContext, spec_path
 
 TOKEN = "agentha:aws:AuroraCluster"
@@ -44,20 +45,10 @@ BURSTABLE_PREFIX = "db.t"
 
 
 @dataclass(frozen=True)
-class RegionalPlacement:
-    """Where the cluster sits in one region."""
-
-    subnet_ids: Sequence[pulumi.Input[str]]
-    security_group_id: pulumi.Input[str]
-    key_arn: pulumi.Input[str]
-    topic_arn: pulumi.Input[str]
-
-
-@dataclass(frozen=True)
 class AuroraClusterArgs:
     store: StorePlan
     tags: TagContext
-    placements: Mapping[str, RegionalPlacement]
+    placements: Mapping[str, StorePlacement]
     alarms: AlarmPlan
     master_password: pulumi.Input[str] | None = None
     """Needed only for a global database (see the module notes)."""

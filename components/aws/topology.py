@@ -30,7 +30,7 @@ from blueprints.plan import naming
 from blueprints.plan.models import AgentPlan, RegionPlan, StorePlan, TopologyPlan
 from components.aws.agent_service import AgentAccess, AgentService, AgentServiceArgs, QueueAccess
 from components.aws.alerts import AlertTopic, AlertTopicArgs
-from components.aws.aurora_cluster import AuroraCluster, AuroraClusterArgs, RegionalPlacement
+from components.aws.aurora_cluster import AuroraCluster, AuroraClusterArgs
 from components.aws.certificate import DomainCertificate, DomainCertificateArgs
 from components.aws.durable_queue import DurableQueue, DurableQueueArgs
 from components.aws.dynamodb_table import DynamoTable, DynamoTableArgs
@@ -48,8 +48,9 @@ from components.aws.security_groups import (
     RegionSecurityGroupsArgs,
     StoreEndpoint,
 )
+from components.aws.store_placement import StorePlacement
 from components.aws.tags import TagContext
-from components.aws.valkey_cache import CachePlacement, ValkeyCache, ValkeyCacheArgs
+from components.aws.valkey_cache import ValkeyCache, ValkeyCacheArgs
 
 TOKEN = "agentha:aws:Topology"
 
@@ -275,6 +276,18 @@ class AwsTopology(pulumi.ComponentResource):
 
     # --- stores ---------------------------------------------------------------------------------
 
+    def _store_placements(self, store: StorePlan) -> dict[str, StorePlacement]:
+        """Each region's subnets, store security group, key and alert topic (Aurora and Valkey alike)."""
+        return {
+            r: StorePlacement(
+                subnet_ids=self.networks[r].private_subnet_ids,
+                security_group_id=self.security[r].store[store.name],
+                key_arn=self.keys[r].key_arn,
+                topic_arn=self.topics[r].topic_arn,
+            )
+            for r in store.regions
+        }
+
     def _store(self, store: StorePlan, master_password: pulumi.Input[str] | None) -> None:
         plan = self.plan
         topic_arns = {r: self.topics[r].topic_arn for r in store.regions}
@@ -305,15 +318,7 @@ class AwsTopology(pulumi.ComponentResource):
                 AuroraClusterArgs(
                     store=store,
                     tags=self.tags,
-                    placements={
-                        r: RegionalPlacement(
-                            subnet_ids=self.networks[r].private_subnet_ids,
-                            security_group_id=self.security[r].store[store.name],
-                            key_arn=self.keys[r].key_arn,
-                            topic_arn=self.topics[r].topic_arn,
-                        )
-                        for r in store.regions
-                    },
+                    placements=self._store_placements(store),
                     alarms=plan.observability.alarms,
                     master_password=master_password if store.replica_regions else None,
                     deletion_protection=self.deletion_protection,
@@ -328,15 +333,7 @@ class AwsTopology(pulumi.ComponentResource):
                 ValkeyCacheArgs(
                     store=store,
                     tags=self.tags,
-                    placements={
-                        r: CachePlacement(
-                            subnet_ids=self.networks[r].private_subnet_ids,
-                            security_group_id=self.security[r].store[store.name],
-                            key_arn=self.keys[r].key_arn,
-                            topic_arn=self.topics[r].topic_arn,
-                        )
-                        for r in store.regions
-                    },
+                    placements=self._store_placements(store),
                     alarms=plan.observability.alarms,
                     deletion_protection=self.deletion_protection,
                 ),

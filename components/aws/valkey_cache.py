@@ -14,7 +14,7 @@ secondary's first node, `<id>-001`, which is its primary until a failover inside
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -23,6 +23,7 @@ from pulumi_aws import cloudwatch, elasticache
 from blueprints.plan import naming
 from blueprints.plan.models import AlarmPlan, StorePlan
 from components.aws.alarms import AlarmTarget, metric_alarm
+from components.aws.store_placement import StorePlacement
 from components.aws.tags import TagContext, spec_path
 
 TOKEN = "agentha:aws:ValkeyCache"
@@ -35,18 +36,10 @@ BURSTABLE_PREFIX = "cache.t"
 
 
 @dataclass(frozen=True)
-class CachePlacement:
-    subnet_ids: Sequence[pulumi.Input[str]]
-    security_group_id: pulumi.Input[str]
-    key_arn: pulumi.Input[str]
-    topic_arn: pulumi.Input[str]
-
-
-@dataclass(frozen=True)
 class ValkeyCacheArgs:
     store: StorePlan
     tags: TagContext
-    placements: Mapping[str, CachePlacement]
+    placements: Mapping[str, StorePlacement]
     alarms: AlarmPlan
     deletion_protection: bool = True
 

@@ -194,9 +194,10 @@ def build_store(case: str, store: str, **changes: Any) -> ResourceGraph:
     the store's plan (for guards the spec rules already stop before they reach the component)."""
     import dataclasses
 
-    from components.aws.aurora_cluster import AuroraCluster, AuroraClusterArgs, RegionalPlacement
+    from components.aws.aurora_cluster import AuroraCluster, AuroraClusterArgs
+    from components.aws.store_placement import StorePlacement
     from components.aws.tags import TagContext
-    from components.aws.valkey_cache import CachePlacement, ValkeyCache, ValkeyCacheArgs
+    from components.aws.valkey_cache import ValkeyCache, ValkeyCacheArgs
     from stacks.capture import synthesize
 
     plan = synth_case(case).plan
@@ -205,6 +206,11 @@ def build_store(case: str, store: str, **changes: Any) -> ResourceGraph:
     s = dataclasses.replace(plan.store(store), **changes)
     tags = TagContext.from_plan(plan)
 
+    placements = {
+        r: StorePlacement(subnet_ids=[f"subnet-{r}"], security_group_id="sg-1", key_arn="k", topic_arn="t")
+        for r in s.regions
+    }
+
     def program() -> None:
         if s.engine == "aurora-postgresql":
             AuroraCluster(
@@ -212,12 +218,7 @@ def build_store(case: str, store: str, **changes: Any) -> ResourceGraph:
                 AuroraClusterArgs(
                     store=s,
                     tags=tags,
-                    placements={
-                        r: RegionalPlacement(
-                            subnet_ids=[f"subnet-{r}"], security_group_id="sg-1", key_arn="k", topic_arn="t"
-                        )
-                        for r in s.regions
-                    },
+                    placements=placements,
                     alarms=plan.observability.alarms,
                     master_password="offline-test-only" if s.replica_regions else None,
                 ),
@@ -228,12 +229,7 @@ def build_store(case: str, store: str, **changes: Any) -> ResourceGraph:
                 ValkeyCacheArgs(
                     store=s,
                     tags=tags,
-                    placements={
-                        r: CachePlacement(
-                            subnet_ids=[f"subnet-{r}"], security_group_id="sg-1", key_arn="k", topic_arn="t"
-                        )
-                        for r in s.regions
-                    },
+                    placements=placements,
                     alarms=plan.observability.alarms,
                 ),
             )
