@@ -39,9 +39,9 @@ PARAMETER_FAMILY = "aurora-postgresql16"
 PORT = 5432
 MASTER_USERNAME = "agentha_admin"
 MIN_SUBNET_ZONES = 2
+"""RDS rejects a DB subnet group whose subnets cover fewer zones (DBSubnetGroupDoesNotCoverEnoughAZs)."""
 BURSTABLE_PREFIX = "db.t"
 """Burstable classes (db.t3, db.t4g): Aurora global databases require memory-optimized ones."""
-"""RDS rejects a DB subnet group whose subnets cover fewer zones (DBSubnetGroupDoesNotCoverEnoughAZs)."""
 
 
 @dataclass(frozen=True)
