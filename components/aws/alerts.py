@@ -14,6 +14,7 @@ import pulumi
 from pulumi_aws import sns
 
 from blueprints.plan import naming
+from components.aws.iam import deny_without_tls
 from components.aws.tags import TagContext
 
 TOKEN = "agentha:aws:AlertTopic"
@@ -41,14 +42,7 @@ def topic_policy(topic_arn: str, account_id: str) -> str:
                     "Resource": topic_arn,
                     "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
                 },
-                {
-                    "Sid": "DenyWithoutTls",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "sns:Publish",
-                    "Resource": topic_arn,
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
+                deny_without_tls("sns:Publish", topic_arn),
             ],
         }
     )

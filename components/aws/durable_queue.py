@@ -21,6 +21,7 @@ from pulumi_aws import cloudwatch, sqs
 from blueprints.plan import naming
 from blueprints.plan.models import AlarmPlan, QueuePlan
 from components.aws.alarms import AlarmTarget, metric_alarm
+from components.aws.iam import deny_without_tls
 from components.aws.tags import TagContext, spec_path
 
 TOKEN = "agentha:aws:DurableQueue"
@@ -42,21 +43,7 @@ class DurableQueueArgs:
 
 def deny_insecure_transport(queue_arn: str) -> str:
     """Queue policy: refuse every request that does not use TLS."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyWithoutTls",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "sqs:*",
-                    "Resource": queue_arn,
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        }
-    )
+    return json.dumps({"Version": "2012-10-17", "Statement": [deny_without_tls("sqs:*", queue_arn)]})
 
 
 class DurableQueue(pulumi.ComponentResource):

@@ -60,6 +60,21 @@ def policy_json(statements: Sequence[Statement]) -> pulumi.Output[str]:
     return pulumi.Output.all(*flat).apply(render)
 
 
+def deny_without_tls(action: str, resource: str) -> dict[str, Any]:
+    """A resource-policy statement refusing `action` on `resource` to any request made without TLS.
+
+    A Deny, so a wildcard action (`sqs:*`) only widens what is refused.
+    """
+    return {
+        "Sid": "DenyWithoutTls",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": action,
+        "Resource": resource,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
 def trust_policy(service: str, account_id: pulumi.Input[str], *, source_account: bool = True) -> pulumi.Output[str]:
     """Who may assume a role: one AWS service principal, on behalf of this account only.
 
