@@ -153,6 +153,18 @@ def evaluate(
     checked: dict[str, int] = defaultdict(int)
     not_applicable: dict[str, str] = {}
     options = {r.urn: _options(r) for r in graph}  # built once, shared by both kinds of arguments
+
+    def run(rule: Rule, args: Any, subject: Subject | None, by_urn: dict[str, Subject]) -> None:
+        """One rule on one set of arguments (a resource's, or the stack's): count it, keep what it found."""
+        collector = Collector(rule, levels[rule.id], subject, by_urn)
+        checked[rule.id] += 1
+        try:
+            rule.check(args, collector)
+        except _NotApplicableError as exc:
+            # The first reason stands (a stack rule runs once, so it has only one).
+            not_applicable.setdefault(rule.id, exc.reason or "not applicable")
+        found[rule.id].extend(collector.found)
+
     with using(context):
         subjects: dict[str, Subject] = {}
         for args in resource_args(graph, options):
@@ -162,25 +174,13 @@ def evaluate(
             subject = Subject.of(args)
             subjects[args.urn] = subject
             for rule in matching:
-                collector = Collector(rule, levels[rule.id], subject, subjects)
-                checked[rule.id] += 1
-                try:
-                    rule.check(args, collector)
-                except _NotApplicableError as exc:
-                    not_applicable.setdefault(rule.id, exc.reason or "not applicable")
-                found[rule.id].extend(collector.found)
+                run(rule, args, subject, subjects)
         stack_rules = [r for r in chosen if isinstance(r, StackRule) and levels[r.id] != "disabled"]
         if stack_rules:
             sargs = stack_args(graph, options)
             by_urn = {r.urn: Subject.of(r) for r in sargs.resources}
             for rule in stack_rules:
-                collector = Collector(rule, levels[rule.id], None, by_urn)
-                checked[rule.id] += 1
-                try:
-                    rule.check(sargs, collector)
-                except _NotApplicableError as exc:
-                    not_applicable[rule.id] = exc.reason or "not applicable"
-                found[rule.id].extend(collector.found)
+                run(rule, sargs, None, by_urn)
     results = tuple(
         RuleResult(
             rule=r,
