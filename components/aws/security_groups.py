@@ -87,13 +87,31 @@ class RegionSecurityGroups(pulumi.ComponentResource):
                 who = "the internet" if agent.public else "the VPC"
                 ports = {"alb": (443, 80), "nlb-tls": (443,), "nlb": (agent.port,)}[agent.load_balancer or "nlb"]
                 for port in ports:
-                    self._ingress(agent.name, f"lb-in-{port}", lb, port, part, cidr=source, why=f"{port} from {who}")
-                self._egress(agent.name, "lb-to-task", lb, agent.port, part, group=task, why="to the agent's tasks")
-                self._ingress(
-                    agent.name, "task-from-lb", task, agent.port, part, group=lb, why="from its load balancer only"
+                    self._rule(
+                        "ingress", agent.name, f"lb-in-{port}", lb, port, part, cidr=source, why=f"{port} from {who}"
+                    )
+                self._rule(
+                    "egress", agent.name, "lb-to-task", lb, agent.port, part, peer=task, why="to the agent's tasks"
                 )
-            self._egress(
-                agent.name, "task-https-out", task, 443, part, cidr=anywhere, why="HTTPS to AWS APIs and models"
+                self._rule(
+                    "ingress",
+                    agent.name,
+                    "task-from-lb",
+                    task,
+                    agent.port,
+                    part,
+                    peer=lb,
+                    why="from its load balancer only",
+                )
+            self._rule(
+                "egress",
+                agent.name,
+                "task-https-out",
+                task,
+                443,
+                part,
+                cidr=anywhere,
+                why="HTTPS to AWS APIs and models",
             )
         for store in args.stores:
             group = self.store[store.name]
@@ -101,16 +119,24 @@ class RegionSecurityGroups(pulumi.ComponentResource):
             for user in store.users:
                 if user not in self.task:
                     continue
-                self._ingress(
-                    store.name, f"from-{user}", group, store.port, part, group=self.task[user], why=f"from {user} tasks"
+                self._rule(
+                    "ingress",
+                    store.name,
+                    f"from-{user}",
+                    group,
+                    store.port,
+                    part,
+                    peer=self.task[user],
+                    why=f"from {user} tasks",
                 )
-                self._egress(
+                self._rule(
+                    "egress",
                     user,
                     f"to-{store.name}",
                     self.task[user],
                     store.port,
                     spec_path("agents", user),
-                    group=group,
+                    peer=group,
                     why=f"to store {store.name}",
                 )
         self.register_outputs({"load_balancer": self.load_balancer, "task": self.task, "store": self.store})
@@ -130,60 +156,32 @@ class RegionSecurityGroups(pulumi.ComponentResource):
         )
         return group.id
 
-    def _ingress(
+    def _rule(
         self,
+        direction: Literal["ingress", "egress"],
         part: str,
         role: str,
-        target: pulumi.Output[str],
+        group_id: pulumi.Output[str],
         port: int,
         path: str,
         *,
         why: str,
         cidr: pulumi.Input[str] | None = None,
-        group: pulumi.Output[str] | None = None,
+        peer: pulumi.Output[str] | None = None,
     ) -> None:
+        """One TCP port into (ingress) or out of (egress) `group_id`, from or to a CIDR or a peer group."""
         args = self._args
-        vpc.SecurityGroupIngressRule(
+        rule = vpc.SecurityGroupIngressRule if direction == "ingress" else vpc.SecurityGroupEgressRule
+        rule(
             naming.resource(args.tags.system, part, role, args.region),
-            vpc.SecurityGroupIngressRuleArgs(
-                security_group_id=target,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                cidr_ipv4=cidr,
-                referenced_security_group_id=group,
-                description=why,
-                region=args.region,
-                tags=args.tags.tags(part, "sg-rule", region=args.region, spec_path=path),
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-
-    def _egress(
-        self,
-        part: str,
-        role: str,
-        source: pulumi.Output[str],
-        port: int,
-        path: str,
-        *,
-        why: str,
-        cidr: pulumi.Input[str] | None = None,
-        group: pulumi.Output[str] | None = None,
-    ) -> None:
-        args = self._args
-        vpc.SecurityGroupEgressRule(
-            naming.resource(args.tags.system, part, role, args.region),
-            vpc.SecurityGroupEgressRuleArgs(
-                security_group_id=source,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                cidr_ipv4=cidr,
-                referenced_security_group_id=group,
-                description=why,
-                region=args.region,
-                tags=args.tags.tags(part, "sg-rule", region=args.region, spec_path=path),
-            ),
+            security_group_id=group_id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            cidr_ipv4=cidr,
+            referenced_security_group_id=peer,
+            description=why,
+            region=args.region,
+            tags=args.tags.tags(part, "sg-rule", region=args.region, spec_path=path),
             opts=pulumi.ResourceOptions(parent=self),
         )
