@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from blueprints.errors import Location
@@ -30,6 +30,21 @@ if TYPE_CHECKING:
     from blueprints.spec.loader import LoadedSpec
 
 COLLECTIONS = ("agents", "stores", "queues", "secrets")
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+
+
+def _named(records: Iterable[_N], name: str | None) -> _N | None:
+    """The first plan record called `name`; None without a name, or when no record has it."""
+    if name is None:
+        return None
+    return next((r for r in records if r.name == name), None)
 
 
 @dataclass
@@ -49,29 +64,20 @@ class PolicyContext:
     # --- lookups by name ------------------------------------------------------------------------
 
     def agent(self, name: str | None) -> AgentPlan | None:
-        if self.plan is None or name is None:
-            return None
-        return next((a for a in self.plan.agents if a.name == name), None)
+        return _named(self.plan.agents if self.plan is not None else (), name)
 
     def store(self, name: str | None) -> StorePlan | None:
-        if self.plan is None or name is None:
-            return None
-        return next((s for s in self.plan.stores if s.name == name), None)
+        return _named(self.plan.stores if self.plan is not None else (), name)
 
     def queue(self, name: str | None) -> QueuePlan | None:
-        if self.plan is None or name is None:
-            return None
-        return next((q for q in self.plan.queues if q.name == name), None)
+        return _named(self.plan.queues if self.plan is not None else (), name)
 
     def secret(self, name: str | None) -> SecretPlan | None:
-        if self.plan is None or name is None:
-            return None
-        return next((s for s in self.plan.secrets if s.name == name), None)
+        return _named(self.plan.secrets if self.plan is not None else (), name)
 
     def zones(self, region: str | None) -> tuple[str, ...]:
-        if self.plan is None or region is None:
-            return ()
-        return next((r.zones for r in self.plan.regions if r.name == region), ())
+        planned = _named(self.plan.regions if self.plan is not None else (), region)
+        return planned.zones if planned is not None else ()
 
     @property
     def region_names(self) -> tuple[str, ...]:
