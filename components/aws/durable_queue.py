@@ -65,40 +65,45 @@ class DurableQueue(pulumi.ComponentResource):
         system = args.tags.system
         child = pulumi.ResourceOptions(parent=self)
         path = spec_path("queues", q.name)
-        dlq = sqs.Queue(
-            naming.resource(system, q.name, "dlq", region),
-            sqs.QueueArgs(
-                name=q.dead_letter_physical_name,
-                fifo_queue=q.fifo or None,
-                content_based_deduplication=True if q.fifo else None,
-                message_retention_seconds=int(q.dead_letter_retention_s),
-                visibility_timeout_seconds=int(q.visibility_timeout_s),
-                kms_master_key_id=args.key_arn,
-                kms_data_key_reuse_period_seconds=KMS_REUSE_S,
-                region=region,
-                tags=args.tags.tags(q.name, "dlq", region=region, spec_path=path),
-            ),
-            opts=child,
-        )
-        queue = sqs.Queue(
-            naming.resource(system, q.name, "queue", region),
-            sqs.QueueArgs(
-                name=q.physical_name,
-                fifo_queue=q.fifo or None,
-                # Exactly-once enqueue for producers that send no deduplication id of their own.
-                content_based_deduplication=True if q.fifo else None,
-                visibility_timeout_seconds=int(q.visibility_timeout_s),
-                message_retention_seconds=int(q.retention_s),
-                receive_wait_time_seconds=LONG_POLL_S,
-                redrive_policy=dlq.arn.apply(
-                    lambda arn: json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": q.max_receive_count})
+
+        def sqs_queue(
+            role: str,
+            physical_name: str,
+            retention_s: float,
+            *,
+            receive_wait_s: int | None = None,
+            redrive_policy: pulumi.Input[str] | None = None,
+        ) -> sqs.Queue:
+            """The queue or its dead-letter queue: both of the queue's kind (SQS requires a FIFO queue's
+            dead letters to be FIFO) and encrypted with the region's key."""
+            return sqs.Queue(
+                naming.resource(system, q.name, role, region),
+                sqs.QueueArgs(
+                    name=physical_name,
+                    fifo_queue=q.fifo or None,
+                    # Exactly-once enqueue for producers that send no deduplication id of their own.
+                    content_based_deduplication=True if q.fifo else None,
+                    visibility_timeout_seconds=int(q.visibility_timeout_s),
+                    message_retention_seconds=int(retention_s),
+                    receive_wait_time_seconds=receive_wait_s,
+                    redrive_policy=redrive_policy,
+                    kms_master_key_id=args.key_arn,
+                    kms_data_key_reuse_period_seconds=KMS_REUSE_S,
+                    region=region,
+                    tags=args.tags.tags(q.name, role, region=region, spec_path=path),
                 ),
-                kms_master_key_id=args.key_arn,
-                kms_data_key_reuse_period_seconds=KMS_REUSE_S,
-                region=region,
-                tags=args.tags.tags(q.name, "queue", region=region, spec_path=path),
+                opts=child,
+            )
+
+        dlq = sqs_queue("dlq", q.dead_letter_physical_name, q.dead_letter_retention_s)
+        queue = sqs_queue(
+            "queue",
+            q.physical_name,
+            q.retention_s,
+            receive_wait_s=LONG_POLL_S,
+            redrive_policy=dlq.arn.apply(
+                lambda arn: json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": q.max_receive_count})
             ),
-            opts=child,
         )
         sqs.RedriveAllowPolicy(
             naming.resource(system, q.name, "dlq-redrive-allow", region),
