@@ -151,12 +151,17 @@ def parse_config(data: Any, doc: Any, rules: Iterable[Rule]) -> PolicyConfig:
             return None
         return cast(Level, value)
 
+    def section(key: str, message: str, fix: str) -> dict[Any, Any]:
+        """An optional mapping (`topics`, `rules`); anything else is a problem, read as empty."""
+        raw = data.get(key) or {}
+        if not isinstance(raw, dict):
+            problem((key,), message, fix)
+            return {}
+        return raw
+
     default = level_at(("default",), data["default"]) if data.get("default") is not None else None
     topics: dict[str, Level] = {}
-    raw_topics = data.get("topics") or {}
-    if not isinstance(raw_topics, dict):
-        problem(("topics",), "topics is a mapping of topic to level", "write `topics: {security: mandatory}`")
-        raw_topics = {}
+    raw_topics = section("topics", "topics is a mapping of topic to level", "write `topics: {security: mandatory}`")
     for topic, value in raw_topics.items():
         if topic not in TOPICS:
             problem(
@@ -171,10 +176,7 @@ def parse_config(data: Any, doc: Any, rules: Iterable[Rule]) -> PolicyConfig:
         if level is not None:
             topics[topic] = level
     levels: dict[str, Level] = {}
-    raw_rules = data.get("rules") or {}
-    if not isinstance(raw_rules, dict):
-        problem(("rules",), "rules is a mapping of rule id to level", "write `rules: {<rule id>: advisory}`")
-        raw_rules = {}
+    raw_rules = section("rules", "rules is a mapping of rule id to level", "write `rules: {<rule id>: advisory}`")
     for rule_id, value in raw_rules.items():
         if rule_id not in known:
             problem(
