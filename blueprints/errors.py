@@ -75,6 +75,22 @@ class SpecError(Exception):
     def of(cls, problems: Iterable[Problem]) -> SpecError:
         return cls(sorted(problems, key=_problem_order))
 
+    @classmethod
+    def one(
+        cls,
+        rule: str,
+        path: str,
+        message: str,
+        fix: str,
+        location: Location,
+        *,
+        value: Any = None,
+        allowed: str | None = None,
+    ) -> SpecError:
+        """A SpecError of a single problem: a mistake that stops the reading before anything else can be
+        checked (a missing or unreadable file, a document that is not a mapping, an unknown environment)."""
+        return cls([Problem(rule, path, message, fix, location, value=value, allowed=allowed)])
+
 
 def _problem_order(p: Problem) -> tuple[str, int, int, str]:
     return (p.location.file, p.location.line or 0, p.location.column or 0, p.rule)

@@ -444,16 +444,12 @@ def find_project(start: Path) -> Project:
                     stack_dir=folder / str(stack_dir) if stack_dir else folder,
                     name=str(data.get("name", folder.name)),
                 )
-    raise SpecError.of(
-        [
-            Problem(
-                rule="project",
-                path="Pulumi.yaml",
-                message=f"no Pulumi.yaml in {here} or any folder above it",
-                fix="run it inside a project made by `agentha-blueprint init DIR`, or pass the folder with --project",
-                location=Location(str(here)),
-            )
-        ]
+    raise SpecError.one(
+        rule="project",
+        path="Pulumi.yaml",
+        message=f"no Pulumi.yaml in {here} or any folder above it",
+        fix="run it inside a project made by `agentha-blueprint init DIR`, or pass the folder with --project",
+        location=Location(str(here)),
     )
 
 
@@ -464,21 +460,17 @@ def _read_yaml_mapping(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError.of(
-            [Problem("file", "(document)", f"cannot read the file: {exc}", "make it readable", Location(str(path)))]
+        raise SpecError.one(
+            "file", "(document)", f"cannot read the file: {exc}", "make it readable", Location(str(path))
         ) from None
     doc = parse_yaml(text, str(path))
     if not isinstance(doc.data, dict):
-        raise SpecError.of(
-            [
-                Problem(
-                    "document-shape",
-                    "(document)",
-                    f"{path.name} is not a YAML mapping",
-                    "see https://www.pulumi.com/docs/iac/concepts/projects/project-file/",
-                    Location(str(path), 1, 1),
-                )
-            ]
+        raise SpecError.one(
+            "document-shape",
+            "(document)",
+            f"{path.name} is not a YAML mapping",
+            "see https://www.pulumi.com/docs/iac/concepts/projects/project-file/",
+            Location(str(path), 1, 1),
         )
     return doc.data
 
@@ -704,16 +696,12 @@ def splice_environment(text: str, env: str, override: dict[str, Any], *, file: s
     lines = text.splitlines(keepends=True)
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     if not isinstance(root, MappingNode):
-        raise SpecError.of(
-            [
-                Problem(
-                    "document-shape",
-                    "(document)",
-                    "the spec is not a mapping",
-                    "fix the spec first",
-                    Location(file, 1, 1),
-                )
-            ]
+        raise SpecError.one(
+            "document-shape",
+            "(document)",
+            "the spec is not a mapping",
+            "fix the spec first",
+            Location(file, 1, 1),
         )
     step = _indent_step(root)
     envs_key, envs_value = _find(root, "environments")
@@ -735,16 +723,12 @@ def splice_environment(text: str, env: str, override: dict[str, Any], *, file: s
         block = dump_block(env, override, child_indent, step)
         return "".join(lines[: at + 1]) + newline.join(block) + newline + "".join(lines[at + 1 :])
     if not isinstance(envs_value, MappingNode):
-        raise SpecError.of(
-            [
-                Problem(
-                    "environment-shape",
-                    "environments",
-                    "`environments` is not a mapping of environment names",
-                    "make it a mapping, e.g. `environments: {dev: {}}`",
-                    Location(file, envs_key.start_mark.line + 1, envs_key.start_mark.column + 1),
-                )
-            ]
+        raise SpecError.one(
+            "environment-shape",
+            "environments",
+            "`environments` is not a mapping of environment names",
+            "make it a mapping, e.g. `environments: {dev: {}}`",
+            Location(file, envs_key.start_mark.line + 1, envs_key.start_mark.column + 1),
         )
     children = envs_value.value
     child_indent = children[0][0].start_mark.column if children else envs_key.start_mark.column + step

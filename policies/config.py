@@ -209,16 +209,12 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def missing_file_problem(path: str | Path) -> SpecError:
-    return SpecError.of(
-        [
-            Problem(
-                rule="policy-config",
-                path="(document)",
-                message="policy config file not found",
-                fix=f"check the path, or leave --config out to use {CONFIG_FILE} beside the spec when present",
-                location=Location(str(path)),
-            )
-        ]
+    return SpecError.one(
+        rule="policy-config",
+        path="(document)",
+        message="policy config file not found",
+        fix=f"check the path, or leave --config out to use {CONFIG_FILE} beside the spec when present",
+        location=Location(str(path)),
     )
 
 
@@ -226,14 +222,10 @@ def folder_problem(path: str | Path) -> SpecError:
     """The path given for the config is a folder (`--config .`): say so, and name the file it may mean."""
     inside = Path(path) / CONFIG_FILE
     hint = f"--config {inside}" if inside.is_file() else f"the file's own path (e.g. {inside})"
-    return SpecError.of(
-        [
-            Problem(
-                rule="policy-config",
-                path="(document)",
-                message="the policy config path is a folder, not a file",
-                fix=f"give {hint}, or leave --config out to use {CONFIG_FILE} beside the spec when present",
-                location=Location(str(path)),
-            )
-        ]
+    return SpecError.one(
+        rule="policy-config",
+        path="(document)",
+        message="the policy config path is a folder, not a file",
+        fix=f"give {hint}, or leave --config out to use {CONFIG_FILE} beside the spec when present",
+        location=Location(str(path)),
     )

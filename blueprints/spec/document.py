@@ -103,28 +103,20 @@ def parse_yaml(text: str, file: str) -> Document:
         raise SpecError.of([_syntax_problem(exc, file)]) from None
     except ReaderError as exc:
         line, column = _line_column(text, exc.position)
-        raise SpecError.of(
-            [
-                Problem(
-                    rule="yaml-syntax",
-                    path="(document)",
-                    message=f"the file contains a control character ({exc.character:#04x}) that YAML does not allow",
-                    fix="delete it (it is often pasted in from a terminal) and save the file as plain UTF-8 text",
-                    location=Location(file, line, column),
-                )
-            ]
+        raise SpecError.one(
+            rule="yaml-syntax",
+            path="(document)",
+            message=f"the file contains a control character ({exc.character:#04x}) that YAML does not allow",
+            fix="delete it (it is often pasted in from a terminal) and save the file as plain UTF-8 text",
+            location=Location(file, line, column),
         ) from None
     except YAMLError as exc:  # anything else ruamel refuses, without a position
-        raise SpecError.of(
-            [
-                Problem(
-                    rule="yaml-syntax",
-                    path="(document)",
-                    message=f"YAML error: {exc}",
-                    fix="fix the YAML syntax",
-                    location=Location(file),
-                )
-            ]
+        raise SpecError.one(
+            rule="yaml-syntax",
+            path="(document)",
+            message=f"YAML error: {exc}",
+            fix="fix the YAML syntax",
+            location=Location(file),
         ) from None
     positions: dict[PathT, Pos] = {}
     data = _plain(root, (), positions)
@@ -245,22 +237,18 @@ def apply_environment(doc: Document, env: str) -> Document:
     if not isinstance(envs, dict) or env not in envs:
         known = sorted(envs) if isinstance(envs, dict) else []
         location, _ = doc.locate(("environments",))
-        raise SpecError.of(
-            [
-                Problem(
-                    rule="environment-exists",
-                    path=f"environments.{env}",
-                    message=f"environment '{env}' is not defined in the spec",
-                    fix=(
-                        f"use one of: {', '.join(known)}"
-                        if known
-                        else f"add an `environments: {{{env}: {{}}}}` block, or leave out --env"
-                    ),
-                    location=location,
-                    value=env,
-                    allowed=", ".join(known) or None,
-                )
-            ]
+        raise SpecError.one(
+            rule="environment-exists",
+            path=f"environments.{env}",
+            message=f"environment '{env}' is not defined in the spec",
+            fix=(
+                f"use one of: {', '.join(known)}"
+                if known
+                else f"add an `environments: {{{env}: {{}}}}` block, or leave out --env"
+            ),
+            location=location,
+            value=env,
+            allowed=", ".join(known) or None,
         )
     override = envs[env] if envs[env] is not None else {}
     base = {k: v for k, v in doc.data.items() if k != "environments"}
@@ -269,17 +257,13 @@ def apply_environment(doc: Document, env: str) -> Document:
     problems: list[Problem] = []
     if not isinstance(override, dict):
         location, _ = doc.locate(("environments", env))
-        raise SpecError.of(
-            [
-                Problem(
-                    rule="environment-shape",
-                    path=f"environments.{env}",
-                    message="an environment override must be a mapping of spec fields",
-                    fix="write the fields to override, e.g. `agents: [{name: x, replicas: {min: 2}}]`",
-                    location=location,
-                    value=override,
-                )
-            ]
+        raise SpecError.one(
+            rule="environment-shape",
+            path=f"environments.{env}",
+            message="an environment override must be a mapping of spec fields",
+            fix="write the fields to override, e.g. `agents: [{name: x, replicas: {min: 2}}]`",
+            location=location,
+            value=override,
         )
     _merge_map(merged, doc, merged.data, override, (), ("environments", env), problems)
     if problems:

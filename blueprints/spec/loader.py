@@ -46,28 +46,20 @@ def read_spec_text(path: str | Path) -> str:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SpecError.of(
-            [
-                Problem(
-                    rule="file",
-                    path="(document)",
-                    message="file not found",
-                    fix="check the path, or create a spec with `agentha-blueprint init`",
-                    location=Location(file),
-                )
-            ]
+        raise SpecError.one(
+            rule="file",
+            path="(document)",
+            message="file not found",
+            fix="check the path, or create a spec with `agentha-blueprint init`",
+            location=Location(file),
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError.of(
-            [
-                Problem(
-                    rule="file",
-                    path="(document)",
-                    message=f"cannot read the file: {exc}",
-                    fix="make it a readable UTF-8 text file",
-                    location=Location(file),
-                )
-            ]
+        raise SpecError.one(
+            rule="file",
+            path="(document)",
+            message=f"cannot read the file: {exc}",
+            fix="make it a readable UTF-8 text file",
+            location=Location(file),
         ) from None
     return text
 
@@ -75,17 +67,13 @@ def read_spec_text(path: str | Path) -> str:
 def parse_text(text: str, file: str) -> Document:
     doc = parse_yaml(text, file)
     if not isinstance(doc.data, dict):
-        raise SpecError.of(
-            [
-                Problem(
-                    rule="document-shape",
-                    path="(document)",
-                    message="a spec is a YAML mapping starting with `apiVersion: agentha.dev/v1` and `kind: HASpec`",
-                    fix="start from `agentha-blueprint init` or an example under examples/",
-                    location=Location(file, doc.locate(())[0].line, 1),
-                    value=None if doc.data is None else type(doc.data).__name__,
-                )
-            ]
+        raise SpecError.one(
+            rule="document-shape",
+            path="(document)",
+            message="a spec is a YAML mapping starting with `apiVersion: agentha.dev/v1` and `kind: HASpec`",
+            fix="start from `agentha-blueprint init` or an example under examples/",
+            location=Location(file, doc.locate(())[0].line, 1),
+            value=None if doc.data is None else type(doc.data).__name__,
         )
     return doc
 
