@@ -30,9 +30,18 @@ import pulumi
 
 from blueprints.plan.models import AlarmPlan
 from components.kubernetes.meta import RegionScope, custom_resource, object_name
+from components.kubernetes.promql import (
+    error_ratio,
+    latency_p99,
+    pods_ready,
+    pods_selector,
+    queue_acks,
+    queue_messages,
+    queue_ready,
+    replication_lag,
+    service_selector,
+)
 
-HTTP_COUNT = "http_server_request_duration_seconds_count"
-HTTP_BUCKET = "http_server_request_duration_seconds_bucket"
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 BURN_RATES = (
     # (severity, burn rate, long window, short window, for)
@@ -86,12 +95,6 @@ class ObservabilityArgs:
     postgres_stores: tuple[WatchedStore, ...] = ()
     redis_replications: tuple[str, ...] = ()
     dashboard: bool = True
-
-
-def _pods(workload: str) -> str:
-    # Deployment and Rollout pods: <workload>-<template hash>-<5 chars>; anchored, so a longer
-    # agent name sharing the prefix does not match.
-    return f"{workload}-[a-z0-9]+-[a-z0-9]+"
 
 
 class Observability(pulumi.ComponentResource):
@@ -214,8 +217,7 @@ class Observability(pulumi.ComponentResource):
             recording = [
                 {
                     "record": f"agentha:slo_errors:ratio_rate{w}",
-                    "expr": f'sum(rate({HTTP_COUNT}{{{sel},http_response_status_code=~"5.."}}[{w}]))'
-                    f" / sum(rate({HTTP_COUNT}{{{sel}}}[{w}]))",
+                    "expr": error_ratio(sel, w),
                     "labels": {"system": system},
                 }
                 for w in WINDOWS
@@ -240,15 +242,14 @@ class Observability(pulumi.ComponentResource):
             groups.append({"name": f"{system}-slo-burn", "rules": burn})
         sli: list[dict[str, Any]] = []
         for agent in args.agents:
-            pods = f'namespace="{ns}",pod=~"{_pods(agent.workload)}"'
+            pods = pods_selector(ns, agent.workload)
             if agent.service:
-                sel = f'namespace="{ns}",service="{agent.service}"'
+                sel = service_selector(ns, agent.service)
                 if alarms.error_rate_percent is not None:
                     sli.append(
                         self._alert(
                             "AgentErrorRateHigh",
-                            f'sum(rate({HTTP_COUNT}{{{sel},http_response_status_code=~"5.."}}[5m]))'
-                            f" / sum(rate({HTTP_COUNT}{{{sel}}}[5m])) > {alarms.error_rate_percent / 100:g}",
+                            f"{error_ratio(sel, '5m')} > {alarms.error_rate_percent / 100:g}",
                             "5m",
                             "page",
                             f"agent {agent.name}: more than {alarms.error_rate_percent:g}% of requests fail",
@@ -259,8 +260,7 @@ class Observability(pulumi.ComponentResource):
                     sli.append(
                         self._alert(
                             "AgentLatencyP99High",
-                            f"histogram_quantile(0.99, sum by (le) (rate({HTTP_BUCKET}{{{sel}}}[5m])))"
-                            f" > {alarms.latency_p99_s:g}",
+                            f"{latency_p99(sel, '5m')} > {alarms.latency_p99_s:g}",
                             "5m",
                             "page",
                             f"agent {agent.name}: p99 latency above {alarms.latency_p99_s:g}s",
@@ -271,7 +271,7 @@ class Observability(pulumi.ComponentResource):
                 sli.append(
                     self._alert(
                         "AgentPodsNotReady",
-                        f'sum(kube_pod_status_ready{{{pods},condition="false"}}) > 0',
+                        f"{pods_ready(pods, 'false')} > 0",
                         "5m",
                         "ticket",
                         f"agent {agent.name}: pods not ready for 5 minutes",
@@ -282,7 +282,7 @@ class Observability(pulumi.ComponentResource):
                 sli.append(
                     self._alert(
                         "AgentBelowPlannedReplicas",
-                        f'(sum(kube_pod_status_ready{{{pods},condition="true"}}) or vector(0)) < {agent.planned}',
+                        f"({pods_ready(pods, 'true')} or vector(0)) < {agent.planned}",
                         "5m",
                         "page",
                         f"agent {agent.name}: fewer than the planned {agent.planned} replicas ready",
@@ -290,16 +290,14 @@ class Observability(pulumi.ComponentResource):
                     )
                 )
         for queue in args.queues:
-            q = f'vhost="{args.vhost}",queue="{queue.queue}"'
             if alarms.oldest_message_age_s is not None:
                 # RabbitMQ exports no age for quorum queues: estimate it as backlog ÷ delivery rate
                 # (Little's law). A backlog nobody consumes estimates as very old, as it should.
+                waiting, acked = queue_ready(args.vhost, queue.queue), queue_acks(args.vhost, queue.queue, "5m")
                 sli.append(
                     self._alert(
                         "QueueOldestMessageAgeHigh",
-                        f"sum(rabbitmq_detailed_queue_messages_ready{{{q}}}) / clamp_min(sum(rate("
-                        f"rabbitmq_detailed_queue_messages_delivered_ack_total{{{q}}}[5m])), 1e-9)"
-                        f" > {alarms.oldest_message_age_s:g}",
+                        f"{waiting} / clamp_min({acked}, 1e-9) > {alarms.oldest_message_age_s:g}",
                         "2m",
                         "page",
                         f"queue {queue.name}: waiting messages are older than {alarms.oldest_message_age_s:g}s "
@@ -311,8 +309,7 @@ class Observability(pulumi.ComponentResource):
                 sli.append(
                     self._alert(
                         "QueueDeadLetters",
-                        f'sum(rabbitmq_detailed_queue_messages{{vhost="{args.vhost}",queue="{queue.dead_letter_queue}"}})'
-                        f" >= {alarms.dead_letters}",
+                        f"{queue_messages(args.vhost, queue.dead_letter_queue)} >= {alarms.dead_letters}",
                         "1m",
                         "ticket",
                         f"queue {queue.name}: {alarms.dead_letters}+ messages in its dead-letter queue",
@@ -324,8 +321,7 @@ class Observability(pulumi.ComponentResource):
                 sli.append(
                     self._alert(
                         "StoreReplicationLagHigh",
-                        f'max(cnpg_pg_replication_lag{{namespace="{ns}",pod=~"{store.cluster}-[0-9]+"}})'
-                        f" > {alarms.replication_lag_s:g}",
+                        f"{replication_lag(ns, store.cluster)} > {alarms.replication_lag_s:g}",
                         "5m",
                         "page",
                         f"store {store.name} (cluster {store.cluster}): replication lag above "
@@ -349,45 +345,17 @@ class Observability(pulumi.ComponentResource):
         if args.slo_services:
             panels.append(("Availability (SLI, 30m)", "1 - agentha:slo_errors:ratio_rate30m", "percentunit"))
         for agent in args.agents:
-            pods = f'namespace="{ns}",pod=~"{_pods(agent.workload)}"'
-            panels.append(
-                (f"{agent.name}: ready replicas", f'sum(kube_pod_status_ready{{{pods},condition="true"}})', "short")
-            )
+            pods = pods_selector(ns, agent.workload)
+            panels.append((f"{agent.name}: ready replicas", pods_ready(pods, "true"), "short"))
             if agent.service:
-                sel = f'namespace="{ns}",service="{agent.service}"'
-                panels.append(
-                    (
-                        f"{agent.name}: error rate",
-                        f'sum(rate({HTTP_COUNT}{{{sel},http_response_status_code=~"5.."}}[5m]))'
-                        f" / sum(rate({HTTP_COUNT}{{{sel}}}[5m]))",
-                        "percentunit",
-                    )
-                )
-                panels.append(
-                    (
-                        f"{agent.name}: p99 latency",
-                        f"histogram_quantile(0.99, sum by (le) (rate({HTTP_BUCKET}{{{sel}}}[5m])))",
-                        "s",
-                    )
-                )
+                sel = service_selector(ns, agent.service)
+                panels.append((f"{agent.name}: error rate", error_ratio(sel, "5m"), "percentunit"))
+                panels.append((f"{agent.name}: p99 latency", latency_p99(sel, "5m"), "s"))
         for queue in args.queues:
-            q = f'vhost="{args.vhost}",queue="{queue.queue}"'
-            panels.append((f"{queue.name}: backlog", f"sum(rabbitmq_detailed_queue_messages_ready{{{q}}})", "short"))
-            panels.append(
-                (
-                    f"{queue.name}: dead letters",
-                    f'sum(rabbitmq_detailed_queue_messages{{vhost="{args.vhost}",queue="{queue.dead_letter_queue}"}})',
-                    "short",
-                )
-            )
+            panels.append((f"{queue.name}: backlog", queue_ready(args.vhost, queue.queue), "short"))
+            panels.append((f"{queue.name}: dead letters", queue_messages(args.vhost, queue.dead_letter_queue), "short"))
         for store in args.postgres_stores:
-            panels.append(
-                (
-                    f"{store.name}: replication lag",
-                    f'max(cnpg_pg_replication_lag{{namespace="{ns}",pod=~"{store.cluster}-[0-9]+"}})',
-                    "s",
-                )
-            )
+            panels.append((f"{store.name}: replication lag", replication_lag(ns, store.cluster), "s"))
         uid = hashlib.sha256(f"{scope.system}/{scope.region}".encode()).hexdigest()[:12]
         dashboard = {
             "uid": uid,
