@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from policies.context import PolicyContext
 from policies.resources import UNKNOWN, Subject, as_json, get, items, mapping
+
+if TYPE_CHECKING:
+    from blueprints.plan.models import AgentPlan, QueuePlan
 
 ROLE_TAG = "agentha:role"
 PART_TAG = "agentha:part"
@@ -31,6 +34,18 @@ def is_dead_letter_queue(subject: Subject, context: PolicyContext) -> bool:
     return isinstance(name, str) and any(
         q.dead_letter_physical_name == name for q in (context.plan.queues if context.plan else ())
     )
+
+
+def consumers_slower_than(
+    context: PolicyContext, queue: QueuePlan, timeout_s: float
+) -> Iterator[tuple[str, AgentPlan]]:
+    """The planned consumers of `queue` whose longest step lasts `timeout_s` or more: a message they are
+    still working on is handed out again when the queue's timeout ends."""
+    for consumer in queue.consumers:
+        agent = context.agent(consumer)
+        if agent is None or timeout_s > agent.max_step_s:
+            continue
+        yield consumer, agent
 
 
 def statements(document: Any) -> list[dict[str, Any]]:

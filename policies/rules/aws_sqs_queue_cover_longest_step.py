@@ -8,7 +8,7 @@ from blueprints.units import format_duration
 from policies.context import current
 from policies.model import ResourceRule
 from policies.resources import UNKNOWN, Subject, get, number, violation
-from policies.rules._shared import is_dead_letter_queue, part_name
+from policies.rules._shared import consumers_slower_than, is_dead_letter_queue, part_name
 
 SQS_DEFAULT_VISIBILITY_S = 30.0
 
@@ -27,10 +27,7 @@ def validate(args: Any, report_violation: Any) -> None:
     visibility = number(raw)
     if visibility is None:
         visibility = SQS_DEFAULT_VISIBILITY_S
-    for consumer in planned.consumers:
-        agent = context.agent(consumer)
-        if agent is None or visibility > agent.max_step_s:
-            continue
+    for consumer, agent in consumers_slower_than(context, planned, visibility):
         violation(
             report_violation,
             subject,

@@ -5,32 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from blueprints.units import format_duration
-from policies.context import PolicyContext, current
+from policies.context import current
 from policies.model import StackRule
-from policies.resources import Subject, get, number, violation
-from policies.rules.kubernetes_rabbitmq_queue_require_dead_letter import POLICY, QUEUE, effective_definition
+from policies.resources import number, violation
+from policies.rules._rabbitmq import work_queues
+from policies.rules._shared import consumers_slower_than, part_name
 
 RABBITMQ_DEFAULT_CONSUMER_TIMEOUT_S = 1800.0
 
 
 def validate(args: Any, report_violation: Any) -> None:
     context = current()
-    policies = [r for r in args.resources if r.resource_type == POLICY]
-    for r in args.resources:
-        if r.resource_type != QUEUE:
+    for s, name, definition in work_queues(args):
+        planned = context.queue(part_name(s, "queues"))
+        if planned is None:
             continue
-        s = Subject.of(r)
-        part = PolicyContext.part(s.spec_path)
-        planned = context.queue(part[1]) if part and part[0] == "queues" else None
-        name = str(get(r.props, "spec", "name", default=""))
-        if planned is None or name.endswith(".dlq"):
-            continue
-        raw = number(effective_definition(policies, r, s.region).get("consumer-timeout"))
+        raw = number(definition.get("consumer-timeout"))
         timeout = raw / 1000 if raw is not None else RABBITMQ_DEFAULT_CONSUMER_TIMEOUT_S
-        for consumer in planned.consumers:
-            agent = context.agent(consumer)
-            if agent is None or timeout > agent.max_step_s:
-                continue
+        for consumer, agent in consumers_slower_than(context, planned, timeout):
             violation(
                 report_violation,
                 s,
