@@ -25,6 +25,7 @@ from components.kubernetes.meta import (
     object_name,
     plain,
 )
+from components.kubernetes.promql import http_errors, http_requests, latency_p99
 from components.kubernetes.wiring import TLS_MOUNT, BacklogSource, Wiring
 
 RUN_AS = 65532
@@ -37,6 +38,8 @@ SCALE_DOWN_WINDOW_S = 300
 """Scale down only after five minutes of lower load, so a brief dip does not shed capacity."""
 ANALYSIS_INTERVAL = "1m"
 ANALYSIS_FAILURE_LIMIT = 2
+ANALYSIS_WINDOW = "2m"
+"""Rate window of the rollout analysis queries (the agents are scraped every 30 s)."""
 ZONE_KEY = "topology.kubernetes.io/zone"
 HOST_KEY = "kubernetes.io/hostname"
 
@@ -462,10 +465,8 @@ class AgentWorkload(pulumi.ComponentResource):
                     f'namespace="{ns}",service="{self.service_name}",'
                     'rollouts_pod_template_hash="{{args.canary-hash}}"'
                 )
-            total = f"sum(rate(http_server_request_duration_seconds_count{{{sel}}}[2m]))"
-            errors = (
-                f'sum(rate(http_server_request_duration_seconds_count{{{sel},http_response_status_code=~"5.."}}[2m]))'
-            )
+            total = http_requests(sel, ANALYSIS_WINDOW)
+            errors = http_errors(sel, ANALYSIS_WINDOW)
             threshold = (alarms.error_rate_percent if alarms.error_rate_percent is not None else 1.0) / 100
             metrics.append(
                 {
@@ -489,8 +490,7 @@ class AgentWorkload(pulumi.ComponentResource):
                         "provider": {
                             "prometheus": {
                                 **prom,
-                                "query": "histogram_quantile(0.99, sum by (le) (rate("
-                                f"http_server_request_duration_seconds_bucket{{{sel}}}[2m]))) or vector(0)",
+                                "query": f"{latency_p99(sel, ANALYSIS_WINDOW)} or vector(0)",
                             }
                         },
                     }
