@@ -9,7 +9,7 @@ from policies.context import PolicyContext
 from policies.resources import UNKNOWN, Subject, as_json, get, items, mapping
 
 if TYPE_CHECKING:
-    from blueprints.plan.models import AgentPlan, QueuePlan
+    from blueprints.plan.models import AgentPlan, Placement, QueuePlan
 
 ROLE_TAG = "agentha:role"
 PART_TAG = "agentha:part"
@@ -21,6 +21,12 @@ def part_name(subject: Subject, kind: str) -> str | None:
     if part is not None and part[0] == kind:
         return part[1]
     return None
+
+
+def agent_placement(context: PolicyContext, name: str | None, region: str | None) -> Placement | None:
+    """Where the plan places agent `name` in `region`; None when it is no planned agent or not placed there."""
+    agent = context.agent(name)
+    return agent.placement(region) if agent and region else None
 
 
 def role(subject: Subject) -> str | None:

@@ -7,14 +7,12 @@ from typing import Any
 from policies.context import current
 from policies.model import ResourceRule
 from policies.resources import UNKNOWN, Subject, get, number, violation
-from policies.rules._shared import part_name
+from policies.rules._shared import agent_placement, part_name
 
 
 def validate(args: Any, report_violation: Any) -> None:
     subject = Subject.of(args)
-    context = current()
-    agent = context.agent(part_name(subject, "agents"))
-    placement = agent.placement(subject.region) if agent and subject.region else None
+    placement = agent_placement(current(), part_name(subject, "agents"), subject.region)
     if placement is None or placement.min == 0:
         return
     low, high = get(args.props, "minCapacity"), get(args.props, "maxCapacity")

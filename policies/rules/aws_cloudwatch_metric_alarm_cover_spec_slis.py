@@ -7,7 +7,7 @@ from typing import Any
 from policies.context import current
 from policies.model import StackRule
 from policies.resources import Subject, get, violation
-from policies.rules._shared import PART_TAG, is_dead_letter_queue, sli_of
+from policies.rules._shared import PART_TAG, agent_placement, is_dead_letter_queue, sli_of
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 SERVICE = "aws:ecs/service:Service"
@@ -55,8 +55,7 @@ def validate(args: Any, report_violation: Any) -> None:
         part = s.tag(PART_TAG)
         wants: list[str] = []
         if r.resource_type == SERVICE:
-            agent = context.agent(part)
-            placement = agent.placement(s.region) if agent and s.region else None
+            placement = agent_placement(context, part, s.region)
             # A pilot-light service has a minimum of 0: "below the minimum" cannot happen there.
             wants = [] if placement is not None and placement.min == 0 else ["running_below_min"]
         elif r.resource_type == QUEUE:

@@ -7,14 +7,13 @@ from typing import Any
 from policies.context import current
 from policies.model import ResourceRule
 from policies.resources import UNKNOWN, Subject, get, items, number, violation
-from policies.rules._shared import part_name
+from policies.rules._shared import agent_placement, part_name
 
 
 def validate(args: Any, report_violation: Any) -> None:
     subject = Subject.of(args)
     context = current()
-    agent = context.agent(part_name(subject, "agents"))
-    placement = agent.placement(subject.region) if agent and subject.region else None
+    placement = agent_placement(context, part_name(subject, "agents"), subject.region)
     zones = context.zones(subject.region)
     subnets = items(get(args.props, "networkConfiguration", "subnets"))
     if UNKNOWN not in subnets:

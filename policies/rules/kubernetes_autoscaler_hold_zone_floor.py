@@ -7,7 +7,7 @@ from typing import Any
 from policies.context import current
 from policies.model import ResourceRule
 from policies.resources import UNKNOWN, Subject, get, number, violation
-from policies.rules._shared import part_name
+from policies.rules._shared import agent_placement, part_name
 
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
@@ -15,8 +15,7 @@ SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
 
 def validate(args: Any, report_violation: Any) -> None:
     subject = Subject.of(args)
-    agent = current().agent(part_name(subject, "agents"))
-    placement = agent.placement(subject.region) if agent and subject.region else None
+    placement = agent_placement(current(), part_name(subject, "agents"), subject.region)
     if placement is None or placement.min == 0:
         return
     key = "minReplicas" if args.resource_type == HPA else "minReplicaCount"

@@ -8,16 +8,14 @@ from policies.context import current
 from policies.model import ResourceRule
 from policies.resources import UNKNOWN, Subject, get, items, number, violation
 from policies.rules._kubernetes import WORKLOADS, pod_spec
-from policies.rules._shared import part_name
+from policies.rules._shared import agent_placement, part_name
 
 ZONE_KEY = "topology.kubernetes.io/zone"
 
 
 def validate(args: Any, report_violation: Any) -> None:
     subject = Subject.of(args)
-    context = current()
-    agent = context.agent(part_name(subject, "agents"))
-    placement = agent.placement(subject.region) if agent and subject.region else None
+    placement = agent_placement(current(), part_name(subject, "agents"), subject.region)
     if placement is None or placement.desired == 0:
         return
     zones = placement.zones
