@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from components.kubernetes.promql import workload_pods
 from tests.components.kubernetes.support import all_cases, case
 
 promql_parser = pytest.importorskip("promql_parser", reason="promql-parser is not installed")
@@ -137,3 +138,31 @@ def test_the_checks_catch_a_typo_an_unknown_metric_and_a_missing_label():
     (sel,) = selectors('kube_pod_status_ready{namespace="a",phase="x"}')
     assert label_names(sel) - EXPORTERS["kube_pod_status_ready"][1] - SCRAPE_LABELS == {"phase"}
     assert "rabbitmq_queue_messages_ready" not in EXPORTERS  # only the detailed endpoint is scraped per queue
+
+
+def test_a_workload_pod_pattern_does_not_match_a_longer_agent_sharing_its_prefix():
+    # Prometheus anchors `=~` at both ends, as re.fullmatch does.
+    pattern = workload_pods("research")
+    assert re.fullmatch(pattern, "research-7d9f8c6b5-x2x4q")
+    assert not re.fullmatch(pattern, "research-writer-7d9f8c6b5-x2x4q")
+
+
+def test_each_dashboard_panel_plots_what_its_alert_compares():
+    c = case("example:research-agent")
+    for region in {m.region for m in c.objects}:
+        rule = next(m.object for m in c.objects if m.region == region and m.object["kind"] == "PrometheusRule")
+        alerts = [r["expr"] for g in rule["spec"]["groups"] for r in g["rules"] if "alert" in r]
+        board = next(
+            m.object
+            for m in c.objects
+            if m.region == region
+            and m.object["kind"] == "ConfigMap"
+            and "grafana_dashboard" in m.object["metadata"]["labels"]
+        )
+        (text,) = board["data"].values()
+        panels = {p["title"]: p["targets"][0]["expr"] for p in json.loads(text)["panels"]}
+        for title, alert_fragment in (("error rate", " > "), ("p99 latency", " > "), ("dead letters", " >= ")):
+            shown = [expr for t, expr in panels.items() if t.endswith(f": {title}")]
+            assert shown, f"{region}: no '{title}' panel"
+            for expr in shown:
+                assert any(a.startswith(expr + alert_fragment) for a in alerts), f"{region}: no alert on {expr}"
