@@ -9,7 +9,7 @@ from policies.context import PolicyContext
 from policies.resources import UNKNOWN, Subject, as_json, get, items, mapping
 
 if TYPE_CHECKING:
-    from blueprints.plan.models import AgentPlan, Placement, QueuePlan
+    from blueprints.plan.models import AgentPlan, AlarmPlan, Placement, QueuePlan
 
 ROLE_TAG = "agentha:role"
 PART_TAG = "agentha:part"
@@ -91,6 +91,19 @@ SLI_ROLES: dict[str, tuple[str, ...]] = {
     "unhealthy_hosts": ("alarm-unhealthy-hosts",),
     "running_below_min": ("alarm-running-below-min",),
 }
+
+
+def enabled_slis(alarms: AlarmPlan) -> dict[str, bool]:
+    """Which of the spec's SLIs (observability.alarms keys) it asks an alarm for."""
+    return {
+        "error_rate_percent": alarms.error_rate_percent is not None,
+        "latency_p99": alarms.latency_p99_s is not None,
+        "oldest_message_age": alarms.oldest_message_age_s is not None,
+        "dead_letters": alarms.dead_letters is not None,
+        "replication_lag": alarms.replication_lag_s is not None,
+        "unhealthy_hosts": alarms.unhealthy_hosts,
+        "running_below_min": alarms.running_below_min,
+    }
 
 
 def sli_of(subject: Subject) -> str | None:

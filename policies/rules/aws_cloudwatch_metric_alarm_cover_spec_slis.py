@@ -7,7 +7,7 @@ from typing import Any
 from policies.context import current
 from policies.model import StackRule
 from policies.resources import Subject, get, violation
-from policies.rules._shared import PART_TAG, agent_placement, is_dead_letter_queue, sli_of
+from policies.rules._shared import PART_TAG, agent_placement, enabled_slis, is_dead_letter_queue, sli_of
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 SERVICE = "aws:ecs/service:Service"
@@ -30,16 +30,7 @@ def validate(args: Any, report_violation: Any) -> None:
     plan = context.plan
     if plan is None or plan.target != "aws":
         return
-    alarms = plan.observability.alarms
-    enabled = {
-        "error_rate_percent": alarms.error_rate_percent is not None,
-        "latency_p99": alarms.latency_p99_s is not None,
-        "oldest_message_age": alarms.oldest_message_age_s is not None,
-        "dead_letters": alarms.dead_letters is not None,
-        "replication_lag": alarms.replication_lag_s is not None,
-        "unhealthy_hosts": alarms.unhealthy_hosts,
-        "running_below_min": alarms.running_below_min,
-    }
+    enabled = enabled_slis(plan.observability.alarms)
     have: set[tuple[str, str | None, str | None]] = set()
     needed: dict[tuple[str, str | None, str | None], Subject] = {}
     for r in args.resources:
@@ -76,7 +67,7 @@ def validate(args: Any, report_violation: Any) -> None:
     ):
         if (sli, part, region) in have:
             continue
-        path = f"observability.alarms.{'latency_p99' if sli == 'latency_p99' else sli}"
+        path = f"observability.alarms.{sli}"
         what = f"'{part}'" + (f" in {region}" if region else "")
         violation(
             report_violation,

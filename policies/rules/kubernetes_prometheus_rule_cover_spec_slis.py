@@ -8,6 +8,7 @@ from typing import Any
 from policies.context import current
 from policies.model import StackRule
 from policies.resources import Subject, get, items, mapping, violation
+from policies.rules._shared import enabled_slis
 
 PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 # spec SLI -> (alert name, label naming the part, which parts)
@@ -36,16 +37,7 @@ def validate(args: Any, report_violation: Any) -> None:
     plan = current().plan
     if plan is None or plan.target != "kubernetes":
         return
-    a = plan.observability.alarms
-    enabled = {
-        "error_rate_percent": a.error_rate_percent is not None,
-        "latency_p99": a.latency_p99_s is not None,
-        "unhealthy_hosts": a.unhealthy_hosts,
-        "running_below_min": a.running_below_min,
-        "oldest_message_age": a.oldest_message_age_s is not None,
-        "dead_letters": a.dead_letters is not None,
-        "replication_lag": a.replication_lag_s is not None,
-    }
+    enabled = enabled_slis(plan.observability.alarms)
     alerts: dict[str | None, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     sample: dict[str | None, Subject] = {}
     for r in args.resources:
