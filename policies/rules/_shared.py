@@ -29,6 +29,22 @@ def agent_placement(context: PolicyContext, name: str | None, region: str | None
     return agent.placement(region) if agent and region else None
 
 
+def replica_regions(props: Any, key: str) -> set[str] | None:
+    """The regions of a resource's `replicas` (each names its region in `key`); None while they are unknown."""
+    replicas = items(get(props, "replicas"))
+    if UNKNOWN in replicas:
+        return None
+    return {r for r in (get(x, key) for x in replicas) if isinstance(r, str)}
+
+
+def fewer_subnets_than_zones(subnets: list[Any], zones: tuple[str, ...]) -> bool:
+    """Fewer subnets than the plan's zones in the region (2 when it names none); False while they are unknown.
+
+    A single-zone spec asked for one zone, and its estimates say what that costs.
+    """
+    return UNKNOWN not in subnets and len(subnets) < (len(zones) or 2)
+
+
 def role(subject: Subject) -> str | None:
     return subject.tag(ROLE_TAG)
 

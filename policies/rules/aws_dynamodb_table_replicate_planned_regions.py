@@ -6,8 +6,8 @@ from typing import Any
 
 from policies.context import current
 from policies.model import ResourceRule
-from policies.resources import UNKNOWN, Subject, get, items, names, violation
-from policies.rules._shared import part_name
+from policies.resources import Subject, names, violation
+from policies.rules._shared import part_name, replica_regions
 
 
 def validate(args: Any, report_violation: Any) -> None:
@@ -15,10 +15,10 @@ def validate(args: Any, report_violation: Any) -> None:
     store = current().store(part_name(subject, "stores"))
     if store is None or subject.region is None:
         return
-    replicas = items(get(args.props, "replicas"))
-    if UNKNOWN in replicas:
+    replicas = replica_regions(args.props, "regionName")
+    if replicas is None:
         return
-    present = {subject.region} | {r for r in (get(x, "regionName") for x in replicas) if isinstance(r, str)}
+    present = {subject.region} | replicas
     missing = [r for r in store.regions if r not in present]
     if missing:
         violation(

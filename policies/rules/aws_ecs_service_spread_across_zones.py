@@ -7,7 +7,7 @@ from typing import Any
 from policies.context import current
 from policies.model import ResourceRule
 from policies.resources import UNKNOWN, Subject, get, items, number, violation
-from policies.rules._shared import agent_placement, part_name
+from policies.rules._shared import agent_placement, fewer_subnets_than_zones, part_name
 
 
 def validate(args: Any, report_violation: Any) -> None:
@@ -16,16 +16,14 @@ def validate(args: Any, report_violation: Any) -> None:
     placement = agent_placement(context, part_name(subject, "agents"), subject.region)
     zones = context.zones(subject.region)
     subnets = items(get(args.props, "networkConfiguration", "subnets"))
-    if UNKNOWN not in subnets:
-        wanted = len(zones) or 2  # the plan's zones (a single-zone spec asked for one; its estimates say so)
-        if len(subnets) < wanted:
-            violation(
-                report_violation,
-                subject,
-                f"places tasks in {len(subnets)} subnet(s) but the plan spreads this agent over {len(zones)} zone(s) "
-                f"({', '.join(zones) or 'at least 2'}): one zone's loss takes a larger share of capacity, or all of it",
-                "list one private subnet per planned zone in networkConfiguration.subnets",
-            )
+    if fewer_subnets_than_zones(subnets, zones):
+        violation(
+            report_violation,
+            subject,
+            f"places tasks in {len(subnets)} subnet(s) but the plan spreads this agent over {len(zones)} zone(s) "
+            f"({', '.join(zones) or 'at least 2'}): one zone's loss takes a larger share of capacity, or all of it",
+            "list one private subnet per planned zone in networkConfiguration.subnets",
+        )
     desired = number(get(args.props, "desiredCount"))
     if placement is None or placement.desired == 0 or get(args.props, "desiredCount") is UNKNOWN:
         return

@@ -6,17 +6,15 @@ from typing import Any
 
 from policies.context import current
 from policies.model import ResourceRule
-from policies.resources import UNKNOWN, Subject, get, items, violation
+from policies.resources import Subject, get, items, violation
+from policies.rules._shared import fewer_subnets_than_zones
 
 
 def validate(args: Any, report_violation: Any) -> None:
     subject = Subject.of(args)
     zones = current().zones(subject.region)
     subnets = items(get(args.props, "subnets")) or items(get(args.props, "subnetMappings"))
-    if UNKNOWN in subnets:
-        return
-    wanted = len(zones) or 2  # the plan's zones (a single-zone spec asked for one; its estimates say so)
-    if len(subnets) < wanted:
+    if fewer_subnets_than_zones(subnets, zones):
         violation(
             report_violation,
             subject,

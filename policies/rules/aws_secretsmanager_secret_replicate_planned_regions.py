@@ -6,8 +6,8 @@ from typing import Any
 
 from policies.context import current
 from policies.model import ResourceRule
-from policies.resources import UNKNOWN, Subject, get, items, names, violation
-from policies.rules._shared import part_name
+from policies.resources import Subject, names, violation
+from policies.rules._shared import part_name, replica_regions
 
 
 def validate(args: Any, report_violation: Any) -> None:
@@ -15,10 +15,9 @@ def validate(args: Any, report_violation: Any) -> None:
     secret = current().secret(part_name(subject, "secrets"))
     if secret is None or not secret.replica_regions:
         return
-    replicas = items(get(args.props, "replicas"))
-    if UNKNOWN in replicas:
+    present = replica_regions(args.props, "region")
+    if present is None:
         return
-    present = {r for r in (get(x, "region") for x in replicas) if isinstance(r, str)}
     missing = [r for r in secret.replica_regions if r not in present]
     if missing:
         violation(
