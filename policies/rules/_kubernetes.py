@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from policies.resources import Subject, get, items, mapping
@@ -34,6 +34,19 @@ def containers(props: Any, *, init: bool = True) -> list[Any]:
 def namespace(subject: Subject) -> str | None:
     value = get(subject.props, "metadata", "namespace")
     return value if isinstance(value, str) else None
+
+
+def selecting(objects: Iterable[Subject], workload: Subject, *selector: str) -> list[Subject]:
+    """The `objects` in the workload's namespace and region whose label selector (the field at the
+    path `selector`, e.g. spec.podSelector) selects its pods."""
+    labels = pod_labels(workload.props)
+    return [
+        o
+        for o in objects
+        if namespace(o) == namespace(workload)
+        and o.region == workload.region
+        and selects(get(o.props, *selector), labels)
+    ]
 
 
 def selects(selector: Any, labels: Mapping[str, Any]) -> bool:

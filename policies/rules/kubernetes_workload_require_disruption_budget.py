@@ -6,7 +6,7 @@ from typing import Any
 
 from policies.model import StackRule
 from policies.resources import Subject, get, number, violation
-from policies.rules._kubernetes import PDB, WORKLOADS, namespace, pod_labels, selects
+from policies.rules._kubernetes import PDB, WORKLOADS, selecting
 
 
 def _allows_eviction(pdb: Any, replicas: float) -> bool:
@@ -32,14 +32,9 @@ def validate(args: Any, report_violation: Any) -> None:
         replicas = number(get(r.props, "spec", "replicas"))
         if replicas is not None and replicas < 1:
             continue  # scaled to zero (pilot light): nothing to protect
-        labels = pod_labels(r.props)
+        # A null selector matches no pod (policy/v1); an empty one ({}) selects every pod of the namespace.
         matching = [
-            b
-            for b in budgets
-            if namespace(b) == namespace(workload)
-            and b.region == workload.region
-            and selects(get(b.props, "spec", "selector"), labels)
-            and get(b.props, "spec", "selector") is not None
+            b for b in selecting(budgets, workload, "spec", "selector") if get(b.props, "spec", "selector") is not None
         ]
         if not matching:
             violation(

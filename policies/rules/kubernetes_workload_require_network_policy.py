@@ -6,7 +6,7 @@ from typing import Any
 
 from policies.model import StackRule
 from policies.resources import Subject, get, items, violation
-from policies.rules._kubernetes import NETWORK_POLICY, WORKLOADS, namespace, pod_labels, selects
+from policies.rules._kubernetes import NETWORK_POLICY, WORKLOADS, selecting
 
 
 def validate(args: Any, report_violation: Any) -> None:
@@ -15,14 +15,7 @@ def validate(args: Any, report_violation: Any) -> None:
         if r.resource_type not in WORKLOADS:
             continue
         workload = Subject.of(r)
-        labels = pod_labels(r.props)
-        covering = [
-            p
-            for p in policies
-            if namespace(p) == namespace(workload)
-            and p.region == workload.region
-            and selects(get(p.props, "spec", "podSelector"), labels)
-        ]
+        covering = selecting(policies, workload, "spec", "podSelector")
         kinds = {str(t) for p in covering for t in items(get(p.props, "spec", "policyTypes"))}
         missing = [t for t in ("Ingress", "Egress") if t not in kinds]
         if missing:
