@@ -9,7 +9,7 @@ import pytest
 from policies.config import PolicyConfig
 from policies.context import PolicyContext, current
 from policies.engine import evaluate, resource_args, stack_args
-from policies.model import ResourceRule, StackRule
+from policies.model import Level, ResourceRule, Severity, StackRule, Topic
 from policies.resources import Subject, violation
 from tests.policies.graphs import graph, resource, urn
 
@@ -34,16 +34,36 @@ def _not_applicable(args: Any, report: Any) -> None:
     args.not_applicable("nothing to see")
 
 
-RESOURCE_RULE = ResourceRule(
-    id="agentha-test-sqs-queue-require-redrive",
+def _resource_rule(
+    rule_id: str,
+    validate: Any,
+    *,
+    description: str = "Test rule.",
+    severity: Severity = "low",
+    topics: tuple[Topic, ...] = ("security",),
+    enforcement: Level = "advisory",
+) -> ResourceRule:
+    """A resource rule on queues; only what a test looks at is given."""
+    return ResourceRule(
+        id=rule_id,
+        description=description,
+        severity=severity,
+        topics=topics,
+        enforcement=enforcement,
+        why="test",
+        fix="test",
+        types=(QUEUE,),
+        validate=validate,
+    )
+
+
+RESOURCE_RULE = _resource_rule(
+    "agentha-test-sqs-queue-require-redrive",
+    _needs_redrive,
     description="Queues have a redrive policy.",
     severity="high",
     topics=("durability",),
     enforcement="mandatory",
-    why="test",
-    fix="test",
-    types=(QUEUE,),
-    validate=_needs_redrive,
 )
 STACK_RULE = StackRule(
     id="agentha-test-stack-queues-count-three",
@@ -55,17 +75,7 @@ STACK_RULE = StackRule(
     fix="test",
     validate=_counts_queues,
 )
-NA_RULE = ResourceRule(
-    id="agentha-test-sqs-queue-skip-always",
-    description="Never applies.",
-    severity="low",
-    topics=("security",),
-    enforcement="advisory",
-    why="test",
-    fix="test",
-    types=(QUEUE,),
-    validate=_not_applicable,
-)
+NA_RULE = _resource_rule("agentha-test-sqs-queue-skip-always", _not_applicable, description="Never applies.")
 
 
 def _graph():
@@ -130,17 +140,7 @@ def test_plain_report_violation_calls_still_count() -> None:
     def plain(args: Any, report: Any) -> None:
         report("plain message")
 
-    rule = ResourceRule(
-        id="agentha-test-sqs-queue-report-plainly",
-        description="Plain.",
-        severity="low",
-        topics=("security",),
-        enforcement="mandatory",
-        why="t",
-        fix="t",
-        types=(QUEUE,),
-        validate=plain,
-    )
+    rule = _resource_rule("agentha-test-sqs-queue-report-plainly", plain, enforcement="mandatory")
     report = evaluate(_graph(), PolicyContext(plan=None), rules=[rule])
     assert [v.message for v in report.violations] == ["plain message", "plain message"]
 
@@ -148,14 +148,4 @@ def test_plain_report_violation_calls_still_count() -> None:
 @pytest.mark.parametrize("bad_id", ["agentha-sqs", "other-aws-sqs-queue-require-x", "agentha-aws-sqs-Queue-x"])
 def test_rule_ids_are_checked(bad_id: str) -> None:
     with pytest.raises(ValueError, match="agentha-<service>"):
-        ResourceRule(
-            id=bad_id,
-            description="x",
-            severity="low",
-            topics=("security",),
-            enforcement="advisory",
-            why="t",
-            fix="t",
-            types=(QUEUE,),
-            validate=_needs_redrive,
-        )
+        _resource_rule(bad_id, _needs_redrive)
