@@ -120,6 +120,18 @@ def store_wiring(system: str, namespace: str, store: StorePlan, region: str) -> 
     )
 
 
+def zone_spread(match_labels: dict[str, str], zones: int) -> list[dict[str, Any]]:
+    """Spread a store's pods evenly over the region's zones; with one zone, schedule them anyway."""
+    return [
+        {
+            "maxSkew": 1,
+            "topologyKey": ZONE_KEY,
+            "whenUnsatisfiable": "DoNotSchedule" if zones > 1 else "ScheduleAnyway",
+            "labelSelector": {"matchLabels": match_labels},
+        }
+    ]
+
+
 def backup_credential_keys(destination: str) -> tuple[str, ...]:
     """Keys of the backup credentials Secret for an object-store URL (Barman Cloud's providers)."""
     if destination.startswith("s3://"):
@@ -255,14 +267,7 @@ class StateStore(pulumi.ComponentResource):
                 "topologyKey": "kubernetes.io/hostname",
                 "podAntiAffinityType": "required",
             },
-            "topologySpreadConstraints": [
-                {
-                    "maxSkew": 1,
-                    "topologyKey": ZONE_KEY,
-                    "whenUnsatisfiable": "DoNotSchedule" if zones > 1 else "ScheduleAnyway",
-                    "labelSelector": {"matchLabels": {"cnpg.io/cluster": self.name}},
-                }
-            ],
+            "topologySpreadConstraints": zone_spread({"cnpg.io/cluster": self.name}, zones),
             "resources": {
                 "requests": {"cpu": "500m", "memory": "1Gi"},
                 "limits": {"cpu": "2000m", "memory": "1Gi"},
@@ -357,26 +362,33 @@ class StateStore(pulumi.ComponentResource):
         secret = f"{self.name}-auth"
         zones = len(store.zones_in(scope.region)) or 1
         size = max(2, store.instances_per_region)
-        pod_security = {"runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000, "runAsNonRoot": True}
-        container_security = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
 
-        def spread(app: str) -> list[dict[str, Any]]:
-            return [
-                {
-                    "maxSkew": 1,
-                    "topologyKey": ZONE_KEY,
-                    "whenUnsatisfiable": "DoNotSchedule" if zones > 1 else "ScheduleAnyway",
-                    "labelSelector": {"matchLabels": {"app": app}},
-                }
-            ]
-
-        def anti_affinity(app: str) -> dict[str, Any]:
+        def kubernetes_config(image: str, *, cpu_request: str, cpu_limit: str, memory: str) -> dict[str, Any]:
+            """The operator's pod settings: image, the store's password Secret, resources."""
             return {
-                "podAntiAffinity": {
-                    "requiredDuringSchedulingIgnoredDuringExecution": [
-                        {"labelSelector": {"matchLabels": {"app": app}}, "topologyKey": "kubernetes.io/hostname"}
-                    ]
-                }
+                "image": image,
+                "imagePullPolicy": "IfNotPresent",
+                "redisSecret": {"name": secret, "key": "password"},
+                "resources": {
+                    "requests": {"cpu": cpu_request, "memory": memory},
+                    "limits": {"cpu": cpu_limit, "memory": memory},
+                },
+            }
+
+        def pod_settings(app: str) -> dict[str, Any]:
+            """Redis and Sentinel pods alike: non-root, one per node, spread over the zones, one down at a time."""
+            return {
+                "podSecurityContext": {"runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000, "runAsNonRoot": True},
+                "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+                "topologySpreadConstraints": zone_spread({"app": app}, zones),
+                "affinity": {
+                    "podAntiAffinity": {
+                        "requiredDuringSchedulingIgnoredDuringExecution": [
+                            {"labelSelector": {"matchLabels": {"app": app}}, "topologyKey": "kubernetes.io/hostname"}
+                        ]
+                    }
+                },
+                "pdb": {"enabled": True, "maxUnavailable": 1},
             }
 
         custom_resource(
@@ -386,15 +398,9 @@ class StateStore(pulumi.ComponentResource):
             metadata=self._meta(self.name, stateful=not store.cache),
             spec={
                 "clusterSize": size,
-                "kubernetesConfig": {
-                    "image": args.redis_image,
-                    "imagePullPolicy": "IfNotPresent",
-                    "redisSecret": {"name": secret, "key": "password"},
-                    "resources": {
-                        "requests": {"cpu": "250m", "memory": "512Mi"},
-                        "limits": {"cpu": "1000m", "memory": "512Mi"},
-                    },
-                },
+                "kubernetesConfig": kubernetes_config(
+                    args.redis_image, cpu_request="250m", cpu_limit="1000m", memory="512Mi"
+                ),
                 "redisConfig": {"maxMemoryPercentOfLimit": 80},
                 "redisExporter": {"enabled": True, "image": args.exporter_image, "imagePullPolicy": "IfNotPresent"},
                 "storage": {
@@ -406,11 +412,7 @@ class StateStore(pulumi.ComponentResource):
                         | ({"storageClassName": args.storage_class} if args.storage_class else {})
                     }
                 },
-                "podSecurityContext": pod_security,
-                "securityContext": container_security,
-                "topologySpreadConstraints": spread(self.name),
-                "affinity": anti_affinity(self.name),
-                "pdb": {"enabled": True, "maxUnavailable": 1},
+                **pod_settings(self.name),
             },
             opts=self._args.scope.opts(self, protect=not store.cache),
         )
@@ -421,15 +423,9 @@ class StateStore(pulumi.ComponentResource):
             metadata=self._meta(self.name),
             spec={
                 "clusterSize": SENTINEL_SIZE,
-                "kubernetesConfig": {
-                    "image": args.sentinel_image,
-                    "imagePullPolicy": "IfNotPresent",
-                    "redisSecret": {"name": secret, "key": "password"},
-                    "resources": {
-                        "requests": {"cpu": "100m", "memory": "128Mi"},
-                        "limits": {"cpu": "250m", "memory": "128Mi"},
-                    },
-                },
+                "kubernetesConfig": kubernetes_config(
+                    args.sentinel_image, cpu_request="100m", cpu_limit="250m", memory="128Mi"
+                ),
                 "redisSentinelConfig": {
                     "redisReplicationName": self.name,
                     "masterGroupName": store.name,
@@ -439,11 +435,7 @@ class StateStore(pulumi.ComponentResource):
                     "failoverTimeout": "60000",
                     "parallelSyncs": "1",
                 },
-                "podSecurityContext": pod_security,
-                "securityContext": container_security,
-                "topologySpreadConstraints": spread(f"{self.name}-sentinel"),
-                "affinity": anti_affinity(f"{self.name}-sentinel"),
-                "pdb": {"enabled": True, "maxUnavailable": 1},
+                **pod_settings(f"{self.name}-sentinel"),
             },
             opts=self._args.scope.opts(self),
         )
