@@ -25,6 +25,7 @@ from components.kubernetes.meta import (
     object_name,
     plain,
 )
+from components.kubernetes.network_policy import namespace_peer, tcp_ports
 from components.kubernetes.promql import http_errors, http_requests, latency_p99
 from components.kubernetes.wiring import TLS_MOUNT, BacklogSource, Wiring
 
@@ -700,18 +701,13 @@ class AgentWorkload(pulumi.ComponentResource):
 
         args, agent = self._args, self._args.agent
 
-        def ns_peer(namespace: str) -> Any:
-            return NetworkPolicyPeerArgs(
-                namespace_selector=LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": namespace})
-            )
-
         ingress: list[Any] = []
         if agent.port is not None:
-            http = [NetworkPolicyPortArgs(port=agent.port, protocol="TCP")]
+            http = tcp_ports([agent.port])
             if agent.ingress and args.ingress_namespace:
-                ingress.append(NetworkPolicyIngressRuleArgs(from_=[ns_peer(args.ingress_namespace)], ports=http))
+                ingress.append(NetworkPolicyIngressRuleArgs(from_=[namespace_peer(args.ingress_namespace)], ports=http))
             # Prometheus scrapes /metrics on the same port.
-            ingress.append(NetworkPolicyIngressRuleArgs(from_=[ns_peer(args.monitoring_namespace)], ports=http))
+            ingress.append(NetworkPolicyIngressRuleArgs(from_=[namespace_peer(args.monitoring_namespace)], ports=http))
         egress: list[Any] = [
             # DNS, to any resolver (node-local caches listen on link-local addresses).
             NetworkPolicyEgressRuleArgs(
@@ -722,17 +718,14 @@ class AgentWorkload(pulumi.ComponentResource):
             egress.append(
                 NetworkPolicyEgressRuleArgs(
                     to=[NetworkPolicyPeerArgs(pod_selector=LabelSelectorArgs(match_labels=dict(peer.match_labels)))],
-                    ports=[NetworkPolicyPortArgs(port=p, protocol="TCP") for p in peer.ports],
+                    ports=tcp_ports(peer.ports),
                 )
             )
         if any(k == "OTEL_TRACES_EXPORTER" for k, _ in agent.env):
             egress.append(
                 NetworkPolicyEgressRuleArgs(
-                    to=[ns_peer(args.monitoring_namespace)],
-                    ports=[
-                        NetworkPolicyPortArgs(port=4317, protocol="TCP"),
-                        NetworkPolicyPortArgs(port=4318, protocol="TCP"),
-                    ],
+                    to=[namespace_peer(args.monitoring_namespace)],
+                    ports=tcp_ports([4317, 4318]),
                 )
             )
         if args.external_https:
@@ -742,7 +735,7 @@ class AgentWorkload(pulumi.ComponentResource):
                         NetworkPolicyPeerArgs(ip_block=IPBlockArgs(cidr="0.0.0.0/0", except_=list(PRIVATE_RANGES_V4))),
                         NetworkPolicyPeerArgs(ip_block=IPBlockArgs(cidr="::/0", except_=list(PRIVATE_RANGES_V6))),
                     ],
-                    ports=[NetworkPolicyPortArgs(port=443, protocol="TCP")],
+                    ports=tcp_ports([443]),
                 )
             )
         NetworkPolicy(

@@ -23,6 +23,7 @@ from components.kubernetes.meta import (
     object_name,
     regex_escape,
 )
+from components.kubernetes.network_policy import service_ingress
 from components.kubernetes.wiring import TLS_MOUNT, BacklogSource, CaFile, EnvVar, Peer, Wiring
 
 BROKER_REPLICAS = 3
@@ -231,57 +232,23 @@ class MessageBroker(pulumi.ComponentResource):
         self.register_outputs({"name": self.name, "vhost": self.vhost})
 
     def _network_policy(self, args: MessageBrokerArgs, pods: dict[str, str], labels: dict[str, str]) -> None:
-        from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, LabelSelectorRequirementArgs
-        from pulumi_kubernetes.networking.v1 import (
-            NetworkPolicy,
-            NetworkPolicyIngressRuleArgs,
-            NetworkPolicyPeerArgs,
-            NetworkPolicyPortArgs,
-            NetworkPolicySpecArgs,
-        )
+        from pulumi_kubernetes.meta.v1 import LabelSelectorArgs
+        from pulumi_kubernetes.networking.v1 import NetworkPolicy
 
         scope = args.scope
-
-        def ports(*numbers: int) -> list[NetworkPolicyPortArgs]:
-            return [NetworkPolicyPortArgs(port=p, protocol="TCP") for p in numbers]
-
-        def namespace(name: str) -> NetworkPolicyPeerArgs:
-            return NetworkPolicyPeerArgs(
-                namespace_selector=LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": name})
-            )
-
-        own = LabelSelectorArgs(match_labels=dict(pods))
-        rules = [
-            # Clustering (epmd, inter-node, CLI) between the broker's own nodes.
-            NetworkPolicyIngressRuleArgs(from_=[NetworkPolicyPeerArgs(pod_selector=own)]),
-            NetworkPolicyIngressRuleArgs(
-                from_=[namespace(args.operator_namespace)], ports=ports(5671, 5672, 15671, 15672)
-            ),
-            NetworkPolicyIngressRuleArgs(from_=[namespace(args.keda_namespace)], ports=ports(AMQPS_PORT)),
-            NetworkPolicyIngressRuleArgs(from_=[namespace(args.monitoring_namespace)], ports=ports(METRICS_PORT)),
-        ]
-        instances = sorted({u.instance for u in args.users})
-        if instances:
-            rules.insert(
-                0,
-                NetworkPolicyIngressRuleArgs(
-                    from_=[
-                        NetworkPolicyPeerArgs(
-                            pod_selector=LabelSelectorArgs(
-                                match_expressions=[
-                                    LabelSelectorRequirementArgs(
-                                        key="app.kubernetes.io/instance", operator="In", values=instances
-                                    )
-                                ]
-                            )
-                        )
-                    ],
-                    ports=ports(AMQPS_PORT),
-                ),
-            )
+        # Clustering (epmd, inter-node, CLI) flows between the broker's own nodes.
         NetworkPolicy(
             scope.resource_name("rabbitmq", "network-policy"),
             metadata=scope.metadata(self.name, labels=labels, spec_path="queues"),
-            spec=NetworkPolicySpecArgs(pod_selector=own, policy_types=["Ingress"], ingress=rules),
+            spec=service_ingress(
+                LabelSelectorArgs(match_labels=dict(pods)),
+                clients=sorted({u.instance for u in args.users}),
+                client_ports=(AMQPS_PORT,),
+                namespaces=[
+                    (args.operator_namespace, (5671, 5672, 15671, 15672)),
+                    (args.keda_namespace, (AMQPS_PORT,)),
+                    (args.monitoring_namespace, (METRICS_PORT,)),
+                ],
+            ),
             opts=scope.opts(self),
         )

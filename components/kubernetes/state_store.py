@@ -35,6 +35,7 @@ from components.kubernetes.meta import (
     memory_quantity,
     object_name,
 )
+from components.kubernetes.network_policy import service_ingress
 from components.kubernetes.wiring import TLS_MOUNT, CaFile, EnvVar, Peer, Wiring
 
 POSTGRES_PORT = 5432
@@ -458,13 +459,7 @@ class StateStore(pulumi.ComponentResource):
         pods_in: tuple[str, ...] = (),
     ) -> None:
         from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, LabelSelectorRequirementArgs
-        from pulumi_kubernetes.networking.v1 import (
-            NetworkPolicy,
-            NetworkPolicyIngressRuleArgs,
-            NetworkPolicyPeerArgs,
-            NetworkPolicyPortArgs,
-            NetworkPolicySpecArgs,
-        )
+        from pulumi_kubernetes.networking.v1 import NetworkPolicy
 
         args = self._args
         if pods is not None:
@@ -473,44 +468,16 @@ class StateStore(pulumi.ComponentResource):
             own = LabelSelectorArgs(
                 match_expressions=[LabelSelectorRequirementArgs(key="app", operator="In", values=list(pods_in))]
             )
-
-        def ports(numbers: tuple[int, ...]) -> list[Any]:
-            return [NetworkPolicyPortArgs(port=p, protocol="TCP") for p in numbers]
-
-        def namespace(name: str) -> Any:
-            return NetworkPolicyPeerArgs(
-                namespace_selector=LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": name})
-            )
-
-        rules = [
-            # Replication and Sentinel traffic between the store's own pods.
-            NetworkPolicyIngressRuleArgs(from_=[NetworkPolicyPeerArgs(pod_selector=own)]),
-            NetworkPolicyIngressRuleArgs(from_=[namespace(args.operator_namespace)], ports=ports(operator_ports)),
-            NetworkPolicyIngressRuleArgs(from_=[namespace(args.monitoring_namespace)], ports=ports(metrics_ports)),
-        ]
-        if args.user_instances:
-            users = LabelSelectorArgs(
-                match_expressions=[
-                    LabelSelectorRequirementArgs(
-                        key="app.kubernetes.io/instance", operator="In", values=sorted(args.user_instances)
-                    )
-                ]
-            )
-            rules.insert(
-                0,
-                NetworkPolicyIngressRuleArgs(
-                    from_=[NetworkPolicyPeerArgs(pod_selector=users)], ports=ports(client_ports)
-                ),
-            )
+        # Ingress only: the operator's pods also reach the Kubernetes API and the object store, whose
+        # addresses differ per cluster. Replication and Sentinel traffic flows between the store's own pods.
         NetworkPolicy(
             self._rname("network-policy"),
             metadata=self._meta(self.name),
-            spec=NetworkPolicySpecArgs(
-                pod_selector=own,
-                # Ingress only: the operator's pods also reach the Kubernetes API and the object store,
-                # whose addresses differ per cluster.
-                policy_types=["Ingress"],
-                ingress=rules,
+            spec=service_ingress(
+                own,
+                clients=sorted(args.user_instances),
+                client_ports=client_ports,
+                namespaces=[(args.operator_namespace, operator_ports), (args.monitoring_namespace, metrics_ports)],
             ),
             opts=self._args.scope.opts(self),
         )
