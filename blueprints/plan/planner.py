@@ -116,6 +116,7 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
     )
     _network_findings(spec, findings)
     _quorum_findings(spec, regions, findings)
+    _unencrypted_store_findings(spec, findings)
     primary = _primary_region_name(regions)
     ordered_regions = tuple(sorted(regions, key=lambda r: (r.name != primary, regions.index(r))))
     return TopologyPlan(
@@ -228,6 +229,25 @@ def _quorum_findings(spec: HASpec, regions: tuple[RegionPlan, ...], findings: li
                     + ", ".join(quorum_parts),
                     f"use 3 zones in {region.name}",
                     f"topology.regions[{index}].zones",
+                )
+            )
+
+
+def _unencrypted_store_findings(spec: HASpec, findings: list[Finding]) -> None:
+    """Redis on Kubernetes runs without TLS (see components/kubernetes/state_store.py for why)."""
+    if spec.target != "kubernetes":
+        return
+    for index, store in enumerate(spec.stores):
+        if store.engine == "redis":
+            findings.append(
+                Finding(
+                    "warning",
+                    "redis-without-tls",
+                    f"store '{store.name}' (redis): client, replication and Sentinel traffic is not encrypted in "
+                    "transit (the redis-operator's images cannot run Sentinel over TLS); only its NetworkPolicy "
+                    "limits who can connect",
+                    "keep secrets and personal data out of it, or use engine: postgres",
+                    f"stores[{index}].engine",
                 )
             )
 

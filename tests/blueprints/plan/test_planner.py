@@ -200,6 +200,18 @@ def test_postgres_with_a_zero_zone_rpo_uses_a_synchronous_standby() -> None:
     assert not planned(spec).store("findings").synchronous_in_region
 
 
+def test_a_redis_store_on_kubernetes_is_flagged_as_unencrypted_in_transit() -> None:
+    spec = kubernetes()
+    index = next(i for i, s in enumerate(spec["stores"]) if s["engine"] == "redis")
+    (finding,) = [f for f in planned(spec).findings if f.code == "redis-without-tls"]
+    assert finding.severity == "warning" and finding.path == f"stores[{index}].engine"
+    assert f"'{spec['stores'][index]['name']}'" in finding.message and "not encrypted in transit" in finding.message
+    del spec["stores"][index]
+    for a in spec["agents"]:
+        a["uses"] = [u for u in a.get("uses", []) if any(s["name"] == u for s in spec["stores"])]
+    assert not [f for f in planned(spec).findings if f.code == "redis-without-tls"]
+
+
 def test_idempotency_store_is_added_to_the_agents_uses() -> None:
     spec = aws()
     agent(spec, "action-executor")["uses"] = []
