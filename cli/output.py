@@ -7,6 +7,7 @@ missed or a mandatory policy violated, 2 bad input (the spec, a flag, a path).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,10 +25,17 @@ EXIT_BAD_INPUT = 2
 OutputFormat = Literal["text", "json"]
 
 
-def console(stderr: bool = False) -> Any:
+PIPE_WIDTH = 120
+"""Columns for text written to a pipe or file (CI logs are wider than rich's 80-column default)."""
+
+
+def console(stderr: bool = False, *, soft_wrap: bool = False) -> Any:
+    """A rich console; `soft_wrap` leaves long lines whole (paths in problems must stay copyable)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not stream.isatty() and "COLUMNS" not in os.environ
+    return Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap, width=PIPE_WIDTH if piped else None)
 
 
 def _source_line(location: Location) -> str | None:
@@ -44,7 +52,7 @@ def render_problems(problems: Sequence[Problem], *, stderr: bool = False) -> Non
     """Print problems for a person: position, path, rule, message, value, fix, and the source line."""
     from rich.markup import escape
 
-    out = console(stderr)
+    out = console(stderr, soft_wrap=True)
     for p in problems:
         colour = "red" if p.severity == "error" else "yellow"
         out.print(

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from cli.output import file_problem
+from cli.output import PIPE_WIDTH, console, file_problem
 
 runner = CliRunner()
 SPEC = str(Path(__file__).resolve().parents[2] / "examples" / "support-agent" / "spec.yaml")
@@ -34,3 +34,20 @@ def test_an_unwritable_out_path_is_exit_2_without_a_traceback(tmp_path: Path, co
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "cannot use" in result.output
     assert blocker.read_text(encoding="utf-8") == "not a folder\n"
+
+
+def test_text_written_to_a_pipe_is_120_columns_unless_columns_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: False)
+    assert console().width == PIPE_WIDTH
+    monkeypatch.setenv("COLUMNS", "70")
+    assert console().width == 70
+
+
+def test_a_long_path_in_a_problem_is_never_folded(capsys: pytest.CaptureFixture[str]) -> None:
+    from blueprints.errors import Location, Problem
+    from cli.output import render_problems
+
+    where = "/a/" + "very-long-folder-name/" * 12 + "spec.yaml"
+    render_problems([Problem(rule="r", path="p", message="m", fix="f", location=Location(where, 3, 1))])
+    assert where in capsys.readouterr().out.splitlines()[0]
