@@ -35,6 +35,12 @@ TOKEN = "agentha:aws:AuroraCluster"
 ENGINE = rds.EngineType.AURORA_POSTGRESQL
 ENGINE_VERSION = "16.6"
 """An Aurora PostgreSQL version that supports global databases; raise it as AWS retires minors."""
+ENGINE_OWNED_BY_AWS = ("engineVersion",)
+"""Clusters and instances take ENGINE_VERSION at creation only. With `auto_minor_version_upgrade`, RDS
+moves them to newer minors (16.6 -> 16.8): the provider then reads the newer version back, and a
+pinned "16.6" would make every later `pulumi up` ask RDS for a downgrade, which it refuses. An
+instance's version follows its cluster anyway, and a global database upgrades its members through
+the global cluster (the provider's documented pattern)."""
 PARAMETER_FAMILY = "aurora-postgresql16"
 PORT = 5432
 MASTER_USERNAME = "agentha_admin"
@@ -225,7 +231,7 @@ class AuroraCluster(pulumi.ComponentResource):
                 protect=protect,
                 # A secondary joins after the primary can serve; RDS manages its replication source.
                 depends_on=list(primary_instances),
-                ignore_changes=[] if is_primary else ["replicationSourceIdentifier"],
+                ignore_changes=[*ENGINE_OWNED_BY_AWS, *([] if is_primary else ["replicationSourceIdentifier"])],
             ),
         )
         zones = s.zones_in(region)
@@ -249,7 +255,7 @@ class AuroraCluster(pulumi.ComponentResource):
                         region=region,
                         tags=args.tags.tags(s.name, "db-instance", region=region, zone=zone, spec_path=path),
                     ),
-                    opts=child,
+                    opts=pulumi.ResourceOptions(parent=self, ignore_changes=list(ENGINE_OWNED_BY_AWS)),
                 )
             )
         return cluster, instances

@@ -17,7 +17,7 @@ def test_aurora_global_database_spans_the_planned_regions_and_zones() -> None:
     primary, secondary = clusters["us-east-1"], clusters["us-west-2"]
     assert primary.inputs["masterUsername"] and primary.inputs["masterPasswordWo"] == "[secret]"
     assert "masterUsername" not in secondary.inputs and "masterPasswordWo" not in secondary.inputs
-    assert secondary.ignore_changes == ("replicationSourceIdentifier",)
+    assert secondary.ignore_changes == ("engineVersion", "replicationSourceIdentifier")
     assert any("instance" in u for u in secondary.dependencies)  # joins after the primary serves
     for cluster in clusters.values():
         assert cluster.inputs["iamDatabaseAuthenticationEnabled"] and cluster.inputs["backupRetentionPeriod"] == 14
@@ -31,6 +31,19 @@ def test_aurora_global_database_spans_the_planned_regions_and_zones() -> None:
         assert all(i.inputs["publiclyAccessible"] is False for i in mine)
     params = g.of_type("aws:rds/clusterParameterGroup:ClusterParameterGroup")
     assert all({"name": "rds.force_ssl", "value": "1"} in p.inputs["parameters"] for p in params)
+
+
+def test_aws_owns_the_minor_version_after_creation() -> None:
+    """Instances upgrade minors automatically; RDS refuses the downgrade a pinned version would ask
+    for on the next `pulumi up`, so clusters and instances (one region or global) ignore it."""
+    for case in ("stores", "stores-one-region"):
+        g = graph(case)
+        resources = [*g.of_type("aws:rds/cluster:Cluster"), *g.of_type("aws:rds/clusterInstance:ClusterInstance")]
+        assert resources
+        for r in resources:
+            assert "engineVersion" in r.ignore_changes, r.urn
+            if r.type == "aws:rds/clusterInstance:ClusterInstance":
+                assert r.inputs["autoMinorVersionUpgrade"] is True
 
 
 def test_a_one_region_aurora_keeps_its_password_in_secrets_manager() -> None:
