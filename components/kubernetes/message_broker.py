@@ -29,7 +29,10 @@ from components.kubernetes.wiring import TLS_MOUNT, BacklogSource, CaFile, EnvVa
 BROKER_REPLICAS = 3
 """Three nodes: quorum queues keep a majority (2) through the loss of any one node or zone."""
 AMQPS_PORT = 5671
-METRICS_PORT = 15692
+METRICS_PORT = 15691
+METRICS_PORT_NAME = "prometheus-tls"
+"""With TLS on, the Cluster Operator's Service exposes the metrics listener only over TLS (15691,
+port `prometheus-tls`): the plain `prometheus` port (15692) is left out of it."""
 ZONE_KEY = "topology.kubernetes.io/zone"
 
 

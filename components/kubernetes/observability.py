@@ -152,6 +152,20 @@ class Observability(pulumi.ComponentResource):
                 },
             )
         if args.broker and args.vhost:
+            from components.kubernetes.message_broker import METRICS_PORT_NAME, tls_secret
+
+            # The broker has TLS, so its Service offers metrics only on `prometheus-tls` (HTTPS).
+            # Prometheus scrapes each pod by IP: it verifies the broker's certificate against its CA
+            # under the Service name the certificate is issued for.
+            scrape = {
+                "port": METRICS_PORT_NAME,
+                "interval": "30s",
+                "scheme": "https",
+                "tlsConfig": {
+                    "ca": {"secret": {"name": tls_secret(system), "key": "ca.crt"}},
+                    "serverName": f"{args.broker}.{self._ns}.svc",
+                },
+            }
             self._cr(
                 "rabbitmq-monitor",
                 "ServiceMonitor",
@@ -159,12 +173,10 @@ class Observability(pulumi.ComponentResource):
                 {
                     "selector": {"matchLabels": {"app.kubernetes.io/name": args.broker}},
                     "endpoints": [
-                        {"port": "prometheus", "path": "/metrics", "interval": "30s", "scheme": "http"},
-                        {
-                            "port": "prometheus",
+                        scrape | {"path": "/metrics"},
+                        scrape
+                        | {
                             "path": "/metrics/detailed",
-                            "interval": "30s",
-                            "scheme": "http",
                             "params": {"family": list(DETAILED_FAMILIES), "vhost": [args.vhost]},
                         },
                     ],

@@ -10,8 +10,10 @@ objects to each other, and to the labels, Services and Secrets the operators cre
   and no `initdb.secret`, never for a replica cluster; Services `<cluster>-rw|ro|r` and any
   `managed.services.additional`; pods labelled `cnpg.io/cluster` and `cnpg.io/instanceRole`.
 - RabbitMQ Messaging Topology Operator: `<user>-user-credentials` (`username`, `password`) per `User`.
-- RabbitMQ Cluster Operator: Service `<cluster>` (ports `amqps`, `prometheus`, ...); pods labelled
-  `app.kubernetes.io/name: <cluster>` (it never copies `app.kubernetes.io/*` labels from the object).
+- RabbitMQ Cluster Operator: Service `<cluster>` (ports `amqp`, `management` and, with TLS, `amqps`,
+  `management-tls` and `prometheus-tls` but no longer `prometheus`: it exposes one metrics port, not
+  both); pods labelled `app.kubernetes.io/name: <cluster>` (it never copies `app.kubernetes.io/*`
+  labels from the object).
 - OT redis-operator: pods labelled `app: <name>` (and `redis-role: master|slave`), `app: <name>-sentinel`
   for Sentinels, Service `<name>-sentinel`; exporter port `redis-exporter`.
 """
@@ -147,7 +149,8 @@ def pod_labels(objs: list[dict[str, Any]]) -> list[tuple[str, dict[str, str], se
             out.append((f"Cluster/{name(cluster)} {role}", labels, {"postgresql", "metrics", "status"}))
     for broker in of(objs, "RabbitmqCluster"):
         labels = {"app.kubernetes.io/name": name(broker), "app.kubernetes.io/component": "rabbitmq"}
-        out.append((f"RabbitmqCluster/{name(broker)}", labels, {"amqps", "amqp", "prometheus", "management"}))
+        ports = {"amqp", "management", "prometheus"} | (BROKER_TLS_PORTS if broker_tls(broker) else set())
+        out.append((f"RabbitmqCluster/{name(broker)}", labels, ports))
     for redis in of(objs, "RedisReplication"):
         exporter = {"redis-exporter"} if (redis["spec"].get("redisExporter") or {}).get("enabled") else set()
         for role in ("master", "slave"):
@@ -158,13 +161,23 @@ def pod_labels(objs: list[dict[str, Any]]) -> list[tuple[str, dict[str, str], se
     return out
 
 
+BROKER_TLS_PORTS = {"amqps", "management-tls", "prometheus-tls"}
+
+
+def broker_tls(broker: Mapping[str, Any]) -> bool:
+    return bool((broker["spec"].get("tls") or {}).get("secretName"))
+
+
 def services(objs: list[dict[str, Any]]) -> dict[str, tuple[dict[str, str], set[str]]]:
     """Service name -> (labels, port names), the operators' Services included."""
     out: dict[str, tuple[dict[str, str], set[str]]] = {}
     for svc in of(objs, "Service"):
         out[name(svc)] = (dict(svc["metadata"]["labels"]), {p["name"] for p in svc["spec"]["ports"]})
     for broker in of(objs, "RabbitmqCluster"):
-        out[name(broker)] = ({"app.kubernetes.io/name": name(broker)}, {"amqps", "amqp", "prometheus", "management"})
+        # cluster-operator internal/resource/service.go: "We expose either 15692 or 15691 in the
+        # Service, but not both" - with TLS only `prometheus-tls`.
+        ports = {"amqp", "management"} | (BROKER_TLS_PORTS if broker_tls(broker) else {"prometheus"})
+        out[name(broker)] = ({"app.kubernetes.io/name": name(broker)}, ports)
     for cluster in of(objs, "Cluster"):
         for suffix in ("rw", "ro", "r"):
             out[f"{name(cluster)}-{suffix}"] = ({"cnpg.io/cluster": name(cluster)}, {"postgres"})

@@ -103,6 +103,28 @@ def test_scrape_targets():
     }
 
 
+def test_broker_metrics_are_scraped_over_tls_where_its_service_offers_them():
+    # With `tls` set, the RabbitMQ Cluster Operator's Service has `prometheus-tls` (15691) and no
+    # `prometheus` port, so a plain scrape finds no target and every queue alert stays silent.
+    c = case(EXAMPLE)
+    (monitor,) = [o for o in objs(c, "ServiceMonitor") if o["metadata"]["name"] == "research-agent-rabbitmq-metrics"]
+    required = {s["name"] for s in c.graph.exports["kubernetes"]["requiredSecrets"]["europe-west4"]}
+    for endpoint in monitor["spec"]["endpoints"]:
+        assert endpoint["port"] == "prometheus-tls" and endpoint["scheme"] == "https"
+        tls = endpoint["tlsConfig"]
+        assert tls["ca"]["secret"] == {"name": "research-agent-rabbitmq-tls", "key": "ca.crt"}
+        assert tls["ca"]["secret"]["name"] in required
+        assert tls["serverName"] == "research-agent-rabbitmq.research-agent.svc"  # the certificate's DNS name
+        assert "insecureSkipVerify" not in tls
+    (policy,) = [o for o in objs(c, "NetworkPolicy") if o["metadata"]["name"] == "research-agent-rabbitmq"]
+    monitoring = [
+        r
+        for r in policy["spec"]["ingress"]
+        if r["from"][0].get("namespaceSelector", {}).get("matchLabels") == {"kubernetes.io/metadata.name": "monitoring"}
+    ]
+    assert [p["port"] for r in monitoring for p in r["ports"]] == [15691]
+
+
 def test_dashboard_is_a_grafana_config_map_with_a_stable_uid():
     (dashboard,) = [o for o in objs(case(EXAMPLE), "ConfigMap") if o["metadata"]["name"] == "research-agent-dashboard"]
     assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"
