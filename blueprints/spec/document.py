@@ -119,8 +119,38 @@ def parse_yaml(text: str, file: str) -> Document:
             location=Location(file),
         ) from None
     positions: dict[PathT, Pos] = {}
-    data = _plain(root, (), positions)
+    try:
+        data = _plain(root, (), positions)
+    except _TooManyValues:
+        line, column = _first_alias(yaml, text)
+        raise SpecError.one(
+            rule="yaml-aliases",
+            path="(document)",
+            message=f"the document expands to more than {MAX_VALUES:,} values: YAML aliases (*name) repeat "
+            "anchored blocks inside blocks that are themselves repeated",
+            fix="write the repeated blocks out, or nest fewer aliases (an HA spec has a few thousand values)",
+            location=Location(file, line, column),
+        ) from None
     return Document(file=file, data=data, positions=positions)
+
+
+MAX_VALUES = 100_000
+"""Values a spec may expand to once aliases are resolved (a generated 50-agent spec has about 900): the bound
+that keeps a few hundred bytes of nested aliases (a "billion laughs" file) from stalling the CLI."""
+
+
+class _TooManyValues(Exception):
+    pass
+
+
+def _first_alias(yaml: Any, text: str) -> tuple[int | None, int | None]:
+    """Where the first alias is written (looked up only when the expansion bound is hit)."""
+    from ruamel.yaml.events import AliasEvent
+
+    for event in yaml.parse(text):
+        if isinstance(event, AliasEvent):
+            return event.start_mark.line + 1, event.start_mark.column + 1
+    return None, None
 
 
 def _yaml_problem(exc: Any, file: str, rule: str, message: str, fix: str) -> Problem:
@@ -181,6 +211,8 @@ def _plain(node: Any, path: PathT, positions: dict[PathT, Pos]) -> Any:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import ScalarString
 
+    if len(positions) > MAX_VALUES:
+        raise _TooManyValues
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for key, value in node.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from blueprints.errors import SpecError
-from blueprints.spec.document import Pos, format_path, parse_yaml
+from blueprints.spec.document import MAX_VALUES, Pos, format_path, parse_yaml
 
 
 def _problem(text: str):
@@ -121,3 +121,19 @@ def test_a_missing_top_level_section_is_located_at_the_first_key_not_at_a_commen
     assert (location.line, location.column) == (3, 1)
     empty = parse_yaml("# nothing\n", "spec.yaml")
     assert str(empty.locate(("x",))[0]) == "spec.yaml:1:1"
+
+
+def test_nested_aliases_that_expand_past_the_bound_are_refused_at_the_first_alias() -> None:
+    # 9 levels of 9 aliases each: about 390 million values if expanded.
+    lines = ['x0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    problem = _problem("\n".join(lines) + "\n")
+    assert problem.rule == "yaml-aliases" and problem.path == "(document)"
+    assert (problem.location.line, problem.location.column) == (2, 10)
+    assert f"{MAX_VALUES:,} values" in problem.message
+
+
+def test_aliases_within_the_bound_are_expanded() -> None:
+    doc = parse_yaml("probe: &p {path: /healthz}\nagents: [{liveness: *p}, {liveness: *p}]\n", "spec.yaml")
+    assert doc.data["agents"] == [{"liveness": {"path": "/healthz"}}] * 2
+    assert doc.data["agents"][0]["liveness"] is not doc.data["agents"][1]["liveness"]
