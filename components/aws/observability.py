@@ -4,8 +4,8 @@ The SLI alarms themselves are created next to what they watch (agent services, q
 all notify the region's alert topic; this component rolls them up:
 
 - a composite alarm per region, ALARM when any SLI alarm of the region is (CloudWatch allows 100
-  children per composite, so larger regions get one composite per hundred and a top composite
-  over those);
+  children per composite and a rule of 10,240 characters, so larger regions get one composite per
+  COMPOSITE_CHILDREN alarms and a top composite over those);
 - a dashboard with the alarm status of the region and one graph per SLI alarm (graphs drawn from
   the alarms' own metric definitions, so the dashboard always shows what pages), and its console
   link, which the stack exports per region.
@@ -21,11 +21,19 @@ import pulumi
 from pulumi_aws import cloudwatch
 
 from blueprints.plan import naming
-from components.aws.alarms import alarm_name
+from components.aws.alarms import NAME_LIMIT, alarm_name
 from components.aws.tags import TagContext
 
 TOKEN = "agentha:aws:Observability"
-COMPOSITE_CHILDREN = 100
+RULE_SEPARATOR = " OR "
+RULE_LIMIT = 10240
+"""CloudWatch's maximum composite alarm rule length (characters)."""
+COMPOSITE_CHILDREN = min(
+    100, (RULE_LIMIT + len(RULE_SEPARATOR)) // (len('ALARM("")') + NAME_LIMIT + len(RULE_SEPARATOR))
+)
+"""Children per composite: at most 100 (CloudWatch's limit), and few enough that the rule stays
+within RULE_LIMIT whatever the names' length (up to NAME_LIMIT; they are Outputs here, so their
+actual length is not known when the composites are laid out)."""
 ALARM_WIDGET_LIMIT = 100
 
 
@@ -39,7 +47,7 @@ class ObservabilityArgs:
 
 
 def alarm_rule(names: Sequence[str]) -> str:
-    return " OR ".join(f'ALARM("{n}")' for n in names)
+    return RULE_SEPARATOR.join(f'ALARM("{n}")' for n in names)
 
 
 def console_url(region: str, dashboard: str) -> str:
