@@ -755,6 +755,9 @@ class AgentService(pulumi.ComponentResource):
                 )
             if a.agent.ingress:
                 # Route 53 reads this one (single metric, standard statistic); no email of its own.
+                # Missing data breaches for both colors: a private ingress is healthy while either group
+                # has a healthy host (a CALCULATED check over both), so an idle group, or a region whose
+                # metrics stopped, read as "not breaching" would keep the region healthy for good.
                 self.healthy_alarms.append(
                     metric_alarm(
                         self._alarm_to,
@@ -770,7 +773,7 @@ class AgentService(pulumi.ComponentResource):
                         threshold=1,
                         comparison="LessThanThreshold",
                         evaluation_periods=2,
-                        missing="breaching" if color == "blue" else "notBreaching",
+                        missing="breaching",
                         notify=False,
                         parent=self,
                     )

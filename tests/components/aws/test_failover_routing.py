@@ -53,6 +53,13 @@ def test_private_active_active_ingress_uses_latency_records_and_cloudwatch_healt
     blue = alarms["order-routing-router-no-healthy-hosts-blue-eu-west-1"]
     assert blue.inputs["statistic"] == "Minimum" and "metricQueries" not in blue.inputs  # Route 53 needs a plain metric
     assert blue.inputs["alarmActions"] == []  # read by Route 53, not paged
+    # The CALCULATED check is healthy while either group is: a group without data (the idle color,
+    # or a region whose metrics stopped) must read as "no healthy host", or the region never fails over.
+    for region in ("eu-west-1", "eu-central-1"):
+        for color in ("blue", "green"):
+            assert alarms[f"order-routing-router-no-healthy-hosts-{color}-{region}"].inputs["treatMissingData"] == (
+                "breaching"
+            )
 
 
 def test_pilot_light_secondary_takes_traffic_without_a_health_check() -> None:
