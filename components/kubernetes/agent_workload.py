@@ -38,11 +38,23 @@ PRIVATE_RANGES_V6 = ("fc00::/7", "fe80::/10")
 SCALE_DOWN_WINDOW_S = 300
 """Scale down only after five minutes of lower load, so a brief dip does not shed capacity."""
 ANALYSIS_INTERVAL = "1m"
+ANALYSIS_INTERVAL_S = 60
+PROGRESS_DEADLINE_S = 600
 ANALYSIS_FAILURE_LIMIT = 2
 ANALYSIS_WINDOW = "2m"
 """Rate window of the rollout analysis queries (the agents are scraped every 30 s)."""
 ZONE_KEY = "topology.kubernetes.io/zone"
 HOST_KEY = "kubernetes.io/hostname"
+
+
+def pre_promotion_measurements(bake_s: float) -> int:
+    """Measurements of a blue-green pre-promotion analysis: one now and one a minute over the bake time.
+
+    Argo Rollouts promotes only once that AnalysisRun is `Successful`; a metric without `count` is
+    measured indefinitely (what a canary's background analysis wants), so the run would never end and
+    the new version would never be promoted.
+    """
+    return 1 + max(1, math.ceil(bake_s / ANALYSIS_INTERVAL_S))
 
 
 def disruption_floor(placement: Placement) -> int:
@@ -407,8 +419,9 @@ class AgentWorkload(pulumi.ComponentResource):
                 "blueGreen": {
                     "activeService": self.name,
                     "previewService": object_name(self.name, "preview"),
+                    # Promoted as soon as the pre-promotion analysis, which spans the bake time,
+                    # has succeeded (a further autoPromotionSeconds pause would bake twice).
                     "autoPromotionEnabled": True,
-                    "autoPromotionSeconds": max(1, math.ceil(rollout.bake_s)),
                     "prePromotionAnalysis": analysis,
                     "scaleDownDelaySeconds": 30,
                 }
@@ -439,7 +452,10 @@ class AgentWorkload(pulumi.ComponentResource):
             spec={
                 "replicas": self.replicas,
                 "revisionHistoryLimit": 5,
-                "progressDeadlineSeconds": 600,
+                # Waiting on a pre-promotion analysis is not progress to Argo Rollouts (only a pause
+                # is exempt): leave the analysis its whole span before the deadline aborts.
+                "progressDeadlineSeconds": PROGRESS_DEADLINE_S
+                + (pre_promotion_measurements(rollout.bake_s) * ANALYSIS_INTERVAL_S if "blueGreen" in strategy else 0),
                 # A rollout that stalls is aborted (scaled back to stable), not left half-done.
                 "progressDeadlineAbort": True,
                 "selector": {"matchLabels": dict(self._selector)},
@@ -532,6 +548,10 @@ class AgentWorkload(pulumi.ComponentResource):
                     },
                 }
             )
+        if blue_green:
+            # A pre-promotion analysis must end (Successful) for the rollout to be promoted.
+            count = pre_promotion_measurements(args.rollout.bake_s)
+            metrics = [m | {"count": count} for m in metrics]
         custom_resource(
             self._rname("analysis-template"),
             api_version="argoproj.io/v1alpha1",

@@ -143,6 +143,26 @@ def test_blue_green_analysis_measures_the_preview_pods_not_the_active_service():
     )
 
 
+def test_blue_green_pre_promotion_analysis_ends_so_the_rollout_can_be_promoted():
+    # Argo Rollouts promotes a blue-green rollout only once its pre-promotion AnalysisRun is
+    # Successful; a metric without `count` is measured forever, so the new version never went live.
+    template = one("variant:blue-green", "AnalysisTemplate", "planner-slo")
+    rollout = one("variant:blue-green", "Rollout", "planner")
+    blue_green = rollout["spec"]["strategy"]["blueGreen"]
+    counts = {m.get("count") for m in template["spec"]["metrics"]}
+    assert len(counts) == 1 and isinstance(count := counts.pop(), int) and count >= 2
+    assert all(m["interval"] == "1m" for m in template["spec"]["metrics"])
+    assert blue_green["autoPromotionEnabled"] is True and "autoPromotionSeconds" not in blue_green
+    # The wait on the analysis does not count as progress: the deadline leaves it its whole span.
+    assert rollout["spec"]["progressDeadlineSeconds"] >= 600 + 60 * count
+    # A canary's background analysis runs until the rollout completes: no count there.
+    canary = one(EXAMPLE, "AnalysisTemplate", "planner-slo")
+    assert all("count" not in m for m in canary["spec"]["metrics"])
+    worker = one("variant:blue-green", "AnalysisTemplate", "worker-slo")  # falls back to a canary
+    assert all("count" not in m for m in worker["spec"]["metrics"])
+    assert one(EXAMPLE, "Rollout", "planner")["spec"]["progressDeadlineSeconds"] == 600
+
+
 def test_linear_steps_follow_the_spec():
     steps = one("variant:linear", "Rollout", "planner")["spec"]["strategy"]["canary"]["steps"]
     assert [s["setWeight"] for s in steps if "setWeight" in s] == [25, 50, 75]
