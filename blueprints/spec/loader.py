@@ -87,10 +87,12 @@ def validate_document(doc: Document, environment: str | None) -> LoadedSpec:
     try:
         spec = HASpec.model_validate(effective.data)
     except ValidationError as exc:
-        raise SpecError.of(_in_environment(problems + explain(exc, effective, HASpec), environment)) from None
+        found = _in_environment(problems + explain(exc, effective, HASpec), environment)
+        raise SpecError.of(found + _other_environment_shapes(doc, environment, found)) from None
     from blueprints.spec.rules import check
 
     problems = _in_environment(problems + check(spec, effective), environment)
+    problems += _other_environment_shapes(doc, environment, [])
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise SpecError.of(problems)
@@ -118,7 +120,7 @@ def check_all(path: str | Path) -> tuple[list[str], list[Problem]]:
 
     def collect(items: list[Problem] | tuple[Problem, ...]) -> None:
         for p in items:
-            key = (p.rule, p.path, p.location.line, p.location.column, p.message)
+            key = _key(p)
             if key not in seen:
                 seen[key] = len(problems)
                 problems.append(p)
@@ -130,14 +132,56 @@ def check_all(path: str | Path) -> tuple[list[str], list[Problem]]:
 
     envs = doc.data.get("environments")
     names = sorted(envs) if isinstance(envs, dict) else []
-    # An override that is not a mapping is already reported by the base spec's schema check.
-    mergeable = [n for n in names if isinstance(envs, dict) and isinstance(envs[n], dict | None)]
-    for environment in [None, *mergeable]:
+    for environment in [None, *_mergeable_environments(doc)]:
         try:
             collect(validate_document(doc, environment).warnings)
         except SpecError as err:
             collect(err.problems)
     return names, problems
+
+
+def _mergeable_environments(doc: Document) -> list[str]:
+    """Environment names whose override can be merged (one that is not a mapping is reported by the
+    base spec's schema check)."""
+    envs = doc.data.get("environments")
+    if not isinstance(envs, dict):
+        return []
+    return [n for n in sorted(envs) if isinstance(envs[n], dict | None) and ENV_NAME.match(str(n))]
+
+
+def _other_environment_shapes(doc: Document, environment: str | None, known: list[Problem]) -> list[Problem]:
+    """Schema errors of every environment override but `environment`, less those already `known`.
+
+    The environments block is part of the file: a misspelt key or a wrong type in `dev` is bad
+    input for every command, not only those run with `--env dev`. A mistake of the base recurs in
+    every merged environment and is reported once. The semantic rules of an environment run when
+    it is used (and by `validate`, which checks them all).
+    """
+    seen = {_key(p) for p in known}
+    problems: list[Problem] = []
+    for name in _mergeable_environments(doc):
+        if name == environment:
+            continue
+        try:
+            merged = apply_environment(doc, name)
+        except SpecError as err:
+            found = list(err.problems)
+        else:
+            try:
+                HASpec.model_validate(merged.data)
+                continue
+            except ValidationError as exc:
+                found = explain(exc, merged, HASpec)
+        for p in _in_environment(found, name):
+            if _key(p) not in seen:
+                seen.add(_key(p))
+                problems.append(p)
+    return problems
+
+
+def _key(p: Problem) -> tuple[str, str, int | None, int | None, str]:
+    """What makes two reports the same problem, whichever environment found it."""
+    return (p.rule, p.path, p.location.line, p.location.column, p.message)
 
 
 def _in_environment(problems: list[Problem], environment: str | None) -> list[Problem]:

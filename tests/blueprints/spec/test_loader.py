@@ -325,3 +325,31 @@ def test_a_base_item_whose_name_is_not_text_does_not_break_the_merge() -> None:
     doc.data["agents"][1]["name"] = ["worker"]
     merged_doc = apply_environment(doc, "dev")
     assert merged_doc.data["agents"][0]["replicas"]["min"] == 1
+
+
+@pytest.mark.parametrize("requested", [None, "prod"])
+def test_a_malformed_override_is_bad_input_whichever_environment_is_asked_for(requested: str | None) -> None:
+    text = env("prod: {}\nqa:\n  agents: {name: worker}\nstaging:\n  agents: [{name: wrker}]\n")
+    with pytest.raises(SpecError) as info:
+        load_text(text, "spec.yaml", requested)
+    found = {(p.rule, p.environment, p.location.line) for p in info.value.problems}
+    assert found == {
+        ("schema.list_type", "qa", line_of(text, "agents: {name: worker}")),
+        ("environment-unknown-item", "staging", line_of(text, "wrker")),
+    }
+
+
+def test_a_mistake_of_the_base_is_not_reported_again_for_each_environment() -> None:
+    text = env("dev: {}\nprod: {}\n").replace("port: 8080", "port: 0")
+    with pytest.raises(SpecError) as info:
+        load_text(text, "spec.yaml")
+    (p,) = info.value.problems
+    assert p.path.endswith(".port") and p.environment is None
+
+
+def test_semantic_problems_of_another_environment_wait_until_it_is_used() -> None:
+    # dev's one-zone region breaks a semantic rule (multi-zone needs two zones), not the schema.
+    text = env("dev:\n  topology: {regions: [{name: us-east-1, zones: [us-east-1a]}]}\n")
+    assert load_text(text, "spec.yaml").environment is None
+    with pytest.raises(SpecError):
+        load_text(text, "spec.yaml", "dev")
