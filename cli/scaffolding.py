@@ -380,6 +380,34 @@ def requirement(tool_version: str) -> str:
     return f"agentha-blueprint~={major}.{minor}.0"
 
 
+def installed_requirement() -> str | None:
+    """How the running agentha-blueprint was installed, as a pip requirement line, when that was a
+    git URL or a local folder (pip records it per PEP 610 in `direct_url.json`); None when it came
+    from a package index or cannot be told, so the default `~=` range applies."""
+    import json
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        raw = distribution("agentha-blueprint").read_text("direct_url.json")
+    except PackageNotFoundError:
+        return None
+    try:
+        data = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    url = data.get("url")
+    if not isinstance(url, str) or not url or any(c.isspace() for c in url):
+        return None
+    vcs = data.get("vcs_info")
+    if isinstance(vcs, dict) and vcs.get("vcs") == "git" and isinstance(vcs.get("commit_id"), str):
+        return f"agentha-blueprint @ git+{url}@{vcs['commit_id']}"
+    if url.startswith("file://") and isinstance(data.get("dir_info"), dict):
+        return f"agentha-blueprint @ {url}"
+    return None
+
+
 def tool_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -569,7 +597,38 @@ def add_stack(
             note="added by `agentha-blueprint stack add`",
         )
     )
-    return {Path(spec_path): new_text, stack_file: stack_text}, project, Path(spec_path)
+    files = {Path(spec_path): new_text, stack_file: stack_text}
+    workflow = project.root / WORKFLOW_FILE
+    if workflow.is_file():
+        try:
+            workflow_text = workflow.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            workflow_text = None
+        added = with_matrix_environment(workflow_text, env) if workflow_text is not None else None
+        if added is not None:
+            files[workflow] = added
+    return files, project, Path(spec_path)
+
+
+WORKFLOW_FILE = Path(".github") / "workflows" / "agentha.yml"
+"""The CI workflow `init` writes; `stack add` adds the new environment to its matrix."""
+
+_MATRIX_LINE = re.compile(r"^(?P<head>[ \t]*environment:[ \t]*\[)(?P<items>[^\]\n]*)(?P<tail>\].*)$", re.MULTILINE)
+
+
+def with_matrix_environment(text: str, env: str) -> str | None:
+    """The workflow with `env` appended to its one `environment: [...]` matrix line; the same text when
+    it is listed already; None when there is not exactly one such line (a workflow changed by hand
+    is left to its owner)."""
+    found = list(_MATRIX_LINE.finditer(text))
+    if len(found) != 1:
+        return None
+    (line,) = found
+    items = [item.strip() for item in line["items"].split(",") if item.strip()]
+    if env in items:
+        return text
+    listed = ", ".join([*items, env])
+    return text[: line.start()] + line["head"] + listed + line["tail"] + text[line.end() :]
 
 
 def _base_regions(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -37,3 +37,10 @@ def synthesized(spec: str, environment: str | None = None):  # returns stacks.sy
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(autouse=True)
+def _requirement_from_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`init` writes the package-index requirement in tests, however this copy was installed (an
+    editable install would otherwise put this machine's checkout path into every scaffold)."""
+    monkeypatch.setattr("cli.scaffolding.installed_requirement", lambda: None)

@@ -113,7 +113,8 @@ def init(
             "--requirement",
             help="The pip requirement for agentha-blueprint written to requirements.txt, which the CI "
             "workflow installs too: a version range, a git URL or a local path. "
-            "Default: agentha-blueprint~=<this version's series>.",
+            "Default: where this copy of agentha-blueprint was installed from when that is a git URL or a "
+            "local folder, else agentha-blueprint~=<this version's series>.",
             metavar="SPEC",
             show_default=False,
         ),
@@ -140,7 +141,14 @@ def init(
 
       agentha-blueprint init my-agents --requirement "agentha-blueprint @ git+https://github.com/acme/agentha-blueprint@v0.1.0"
     """
-    from cli.scaffolding import DEFAULT_ENVIRONMENTS, InitOptions, default_name, init_files, split_list
+    from cli.scaffolding import (
+        DEFAULT_ENVIRONMENTS,
+        InitOptions,
+        default_name,
+        init_files,
+        installed_requirement,
+        split_list,
+    )
 
     region_list = split_list(regions)
     env_list = split_list(environments) if environments else DEFAULT_ENVIRONMENTS
@@ -169,7 +177,7 @@ def init(
         regions=region_list,
         zones=zones,
         environments=env_list,
-        requirement=requirement,
+        requirement=requirement if requirement is not None else installed_requirement(),
     )
     if directory.exists() and not directory.is_dir():
         usage_error(f"{directory} exists and is not a folder", "choose another DIR", path="DIR")

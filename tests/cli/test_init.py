@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from cli.scaffolding import PATTERNS, PROJECT_TEMPLATES, TARGETS, InitOptions, init_files
+from cli.scaffolding import installed_requirement as _installed_requirement
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "scaffold"
@@ -505,3 +506,60 @@ def test_the_command_writes_what_the_golden_copy_holds(tmp_path: Path, monkeypat
     monkeypatch.setattr("cli.scaffolding.tool_version", lambda: "0.1.0")
     assert run("init", tmp_path / "x", *GOLDEN_ARGS).exit_code == 0
     assert project_files(tmp_path / "x") == project_files(GOLDEN)
+
+
+# --- the default requirement: how this copy was installed -----------------------------------------
+
+
+class _Dist:
+    def __init__(self, direct_url: str | None) -> None:
+        self.direct_url = direct_url
+
+    def read_text(self, name: str) -> str | None:
+        return self.direct_url if name == "direct_url.json" else None
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "expected"),
+    [
+        (None, None),  # from a package index: no direct_url.json
+        (
+            '{"url": "file:///src/agentha-blueprint", "dir_info": {"editable": true}}',
+            "agentha-blueprint @ file:///src/agentha-blueprint",
+        ),
+        (
+            '{"url": "file:///src/agentha-blueprint", "dir_info": {}}',
+            "agentha-blueprint @ file:///src/agentha-blueprint",
+        ),
+        (
+            '{"url": "https://github.com/acme/agentha-blueprint.git", '
+            '"vcs_info": {"vcs": "git", "commit_id": "0123abcd", "requested_revision": "main"}}',
+            "agentha-blueprint @ git+https://github.com/acme/agentha-blueprint.git@0123abcd",
+        ),
+        ('{"url": "https://example.org/agentha_blueprint-0.1.0.tar.gz", "archive_info": {}}', None),
+        ("not json", None),
+        ('{"url": "file:///a path/with spaces", "dir_info": {}}', None),
+    ],
+)
+def test_the_default_requirement_follows_how_this_copy_was_installed(
+    monkeypatch: pytest.MonkeyPatch, direct_url: str | None, expected: str | None
+) -> None:
+    monkeypatch.setattr("importlib.metadata.distribution", lambda name: _Dist(direct_url))
+    assert _installed_requirement() == expected
+
+
+def test_init_writes_the_installed_location_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("cli.scaffolding.installed_requirement", lambda: "agentha-blueprint @ file:///src/agentha")
+    folder = tmp_path / "p"
+    assert run("init", folder, "--target", "aws", "--pattern", "multi-zone").exit_code == 0
+    assert _requirement_lines(folder) == ["agentha-blueprint @ file:///src/agentha"]
+    assert "where the copy that ran `init` was installed from" in " ".join((folder / "README.md").read_text().split())
+    # --requirement still wins.
+    folder = tmp_path / "q"
+    assert (
+        run(
+            "init", folder, "--target", "aws", "--pattern", "multi-zone", "--requirement", "agentha-blueprint==0.1.0"
+        ).exit_code
+        == 0
+    )
+    assert _requirement_lines(folder) == ["agentha-blueprint==0.1.0"]

@@ -222,6 +222,49 @@ def test_an_init_project_takes_a_new_stack_that_plans(tmp_path: Path, monkeypatc
     assert "  qa:\n    topology:\n      pattern: multi-zone\n" in (folder / "spec.yaml").read_text()
 
 
+def test_the_ci_workflow_of_an_init_project_checks_the_new_environment_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "proj"
+    assert run("init", folder, "--target", "aws", "--pattern", "multi-zone").exit_code == 0
+    workflow = folder / ".github" / "workflows" / "agentha.yml"
+    before = workflow.read_text()
+    monkeypatch.chdir(folder)
+    result = run("stack", "add", "qa")
+    assert result.exit_code == 0, result.output
+    after = workflow.read_text()
+    assert load_yaml(workflow)["jobs"]["check"]["strategy"]["matrix"]["environment"] == ["dev", "staging", "prod", "qa"]
+    assert diff_ops(before, after) == [
+        ("replace", ["        environment: [dev, staging, prod]"], ["        environment: [dev, staging, prod, qa]"])
+    ]
+    assert "updated   .github/workflows/agentha.yml" in result.output
+    # Re-adding with --force lists it once.
+    assert run("stack", "add", "qa", "--force").exit_code == 0
+    assert workflow.read_text() == after
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jobs: {}\n",  # no matrix line: changed by hand
+        "a:\n  environment: [dev]\nb:\n  environment: [prod]\n",  # two: which one is ours is unclear
+    ],
+)
+def test_a_workflow_without_one_matrix_line_is_left_alone(text: str) -> None:
+    from cli.scaffolding import with_matrix_environment
+
+    assert with_matrix_environment(text, "qa") is None
+
+
+def test_the_matrix_line_keeps_its_comment_and_takes_the_name_once() -> None:
+    from cli.scaffolding import with_matrix_environment
+
+    text = "    environment: [dev, prod]   # one job each\n"
+    assert with_matrix_environment(text, "qa") == "    environment: [dev, prod, qa]   # one job each\n"
+    assert with_matrix_environment(text, "prod") == text
+    assert with_matrix_environment("    environment: []\n", "qa") == "    environment: [qa]\n"
+
+
 def test_a_missed_objective_is_pointed_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "proj"
     assert run("init", folder, "--target", "aws", "--pattern", "active-passive").exit_code == 0
