@@ -139,3 +139,17 @@ def test_readme_lists_every_file_with_its_rule_and_field() -> None:
     for path in FILES:
         expect = expectation(path)
         assert rows[path.name] == (expect.rule, expect.path), path.name
+
+
+def test_readme_sections_hold_the_semantic_rules_and_the_rest_with_their_counts() -> None:
+    from blueprints.spec.rules import RULES, _load_rule_modules
+
+    _load_rule_modules()
+    readme = (INVALID / "README.md").read_text(encoding="utf-8")
+    semantic, rest = readme.split("## Semantic rules", 1)[1].split("\n## ", 1)
+    row = re.compile(r"^\| \[`[^`]+`\]\([^)]+\) \| `([^`]+)` \|", re.M)
+    semantic_rules = row.findall(semantic)
+    other_rules = row.findall(rest)
+    assert set(semantic_rules) <= set(RULES) and not set(other_rules) & set(RULES)
+    assert re.match(rf" \({len(semantic_rules)} files", semantic)
+    assert re.search(rf"\({len(other_rules)} files\)", rest.splitlines()[0])
