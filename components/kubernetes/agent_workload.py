@@ -26,7 +26,7 @@ from components.kubernetes.meta import (
     plain,
 )
 from components.kubernetes.network_policy import namespace_peer, tcp_ports
-from components.kubernetes.promql import http_errors, http_requests, latency_p99
+from components.kubernetes.promql import http_errors, http_requests, latency_p99, queues_selector
 from components.kubernetes.wiring import TLS_MOUNT, BacklogSource, Wiring
 
 RUN_AS = 65532
@@ -513,7 +513,6 @@ class AgentWorkload(pulumi.ComponentResource):
                     }
                 )
         if args.dead_letter_queues and args.vhost:
-            queues = "|".join(args.dead_letter_queues)
             metrics.append(
                 {
                     "name": "dead-letters",
@@ -524,8 +523,8 @@ class AgentWorkload(pulumi.ComponentResource):
                     "provider": {
                         "prometheus": {
                             **prom,
-                            "query": f'sum(delta(rabbitmq_detailed_queue_messages{{vhost="{args.vhost}",'
-                            f'queue=~"{queues}"}}[5m])) or vector(0)',
+                            "query": "sum(delta(rabbitmq_detailed_queue_messages"
+                            f"{{{queues_selector(args.vhost, args.dead_letter_queues)}}}[5m])) or vector(0)",
                         }
                     },
                 }

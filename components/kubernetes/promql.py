@@ -10,7 +10,10 @@ their own matchers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
+
+from components.kubernetes.meta import regex_escape
 
 HTTP_COUNT = "http_server_request_duration_seconds_count"
 HTTP_BUCKET = "http_server_request_duration_seconds_bucket"
@@ -34,6 +37,13 @@ def service_selector(namespace: str, service: str) -> str:
 
 def queue_selector(vhost: str | None, queue: str) -> str:
     return f'vhost="{vhost}",queue="{queue}"'
+
+
+def queues_selector(vhost: str | None, queues: Sequence[str]) -> str:
+    """Any of these queues: each name regex-escaped (`a.dlq` has a `.`), then the regex's backslashes
+    escaped once more for the PromQL string that holds it."""
+    pattern = "|".join(regex_escape(q) for q in queues).replace("\\", "\\\\")
+    return f'vhost="{vhost}",queue=~"{pattern}"'
 
 
 def http_requests(selector: str, window: str) -> str:

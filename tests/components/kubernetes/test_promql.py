@@ -166,3 +166,21 @@ def test_each_dashboard_panel_plots_what_its_alert_compares():
             assert shown, f"{region}: no '{title}' panel"
             for expr in shown:
                 assert any(a.startswith(expr + alert_fragment) for a in alerts), f"{region}: no alert on {expr}"
+
+
+def test_the_dead_letter_analysis_matches_exactly_its_dead_letter_queues():
+    checked = 0
+    for name in CASES:
+        for _, where, expr in expressions(case(name)):
+            if not where.endswith(" dead-letters"):
+                continue
+            (sel,) = selectors(expr)
+            (queue,) = [m for m in sel.matchers.matchers if m.name == "queue"]
+            names = re.split(r"(?<!\\)\|", queue.value)
+            literal = [n.replace("\\.", ".") for n in names]
+            assert all(n.endswith(".dlq") for n in literal), where
+            pattern = re.compile(queue.value)  # Prometheus anchors label regexes
+            assert all(pattern.fullmatch(n) for n in literal), where
+            assert not any(pattern.fullmatch(n[:-4] + "xdlq") for n in literal), where
+            checked += 1
+    assert checked
