@@ -96,7 +96,8 @@ def test_the_analysis_measures_the_slo_metrics_of_the_new_pods():
     assert metrics["latency-p99"]["successCondition"] == "isNaN(result[0]) || result[0] <= 10"
     worker = one(EXAMPLE, "AnalysisTemplate", "worker-slo")
     (dead,) = worker["spec"]["metrics"]
-    assert dead["name"] == "dead-letters" and 'queue=~"research-tasks.dlq"' in dead["provider"]["prometheus"]["query"]
+    assert dead["name"] == "dead-letters"
+    assert 'queue=~"research-tasks\\\\.dlq"' in dead["provider"]["prometheus"]["query"]
 
 
 def test_rolling_is_a_deployment_that_never_goes_below_the_planned_count():
