@@ -111,7 +111,8 @@ def sections(plan: TopologyPlan) -> list[Section]:
                         st.name,
                         st.engine + (" (cache)" if st.cache else ""),
                         st.primary_region,
-                        ", ".join(st.replica_regions) or "—",
+                        (", ".join(st.replica_regions) or "—")
+                        + (f" (witness: {st.witness_region})" if st.witness_region else ""),
                         st.replication,
                     )
                     for st in plan.stores

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from blueprints.figures import figures
 from blueprints.plan.models import Estimate
+from blueprints.region_sets import MRSC_REGION_COUNTS, region_set
 from blueprints.spec.models import HASpec, Region
 from blueprints.units import format_duration
 
@@ -199,10 +200,13 @@ CANDIDATES: dict[tuple[str, str | None], list[tuple[str, Change]]] = {
     ],
     ("rpo", "region"): [
         (
-            "replication: sync on every dynamodb store (3 regions)",
+            "replication: sync on every dynamodb store (multi-region strong consistency)",
             _when(
                 lambda s: (
-                    _multi(s) and len(s.topology.regions) == 3 and all(st.engine == "dynamodb" for st in s.stores)
+                    _multi(s)
+                    and len(s.topology.regions) in MRSC_REGION_COUNTS
+                    and region_set([r.name for r in s.topology.regions]) is not None
+                    and all(st.engine == "dynamodb" for st in s.stores)
                 ),
                 lambda s: s.model_copy(
                     update={"stores": [st.model_copy(update={"replication": "sync"}) for st in s.stores]}
@@ -226,7 +230,7 @@ FALLBACK = {
 
 FALLBACK_MULTI_REGION_RPO = (
     "relax the region RPO to the replication lag, or keep this state in dynamodb with replication: sync "
-    "(multi-region strong consistency needs exactly 3 regions)"
+    "(multi-region strong consistency: 3 regions, or 2 and a witness, of one AWS region set)"
 )
 """The region RPO fallback when the spec already replicates to another region."""
 

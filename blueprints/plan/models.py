@@ -149,6 +149,9 @@ class StorePlan:
     users: tuple[str, ...]
     on_zone_loss: str
     on_region_loss: str
+    witness_region: str | None = None
+    """DynamoDB strong consistency over two regions: the third region of their set that holds the
+    witness (no replica, a vote in the quorum that lets either region go on alone)."""
 
     @property
     def replica_regions(self) -> tuple[str, ...]:

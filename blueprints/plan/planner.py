@@ -36,6 +36,7 @@ from blueprints.plan.models import (
     Subnet,
     TopologyPlan,
 )
+from blueprints.region_sets import witness_region
 from blueprints.spec.models import Agent, HASpec, Probe, Store
 
 MULTI_REGION = ("active-passive", "active-active")
@@ -412,6 +413,11 @@ ZONE_LOSS = {
 }
 
 
+def _mrsc(store: Store) -> bool:
+    """DynamoDB with multi-region strong consistency."""
+    return store.engine == "dynamodb" and store.replication == "sync"
+
+
 def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> StorePlan:
     system = spec.metadata.name
     multi = spec.topology.pattern in MULTI_REGION
@@ -422,20 +428,21 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
     instances = 0 if serverless else (store.instances or max(2, min(zone_count, 3)))
     zone_rpo = spec.objectives.disruptions.zone
     sync_in_region = store.engine == "postgres" and zone_rpo is not None and zone_rpo.rpo.total_seconds() == 0
+    witness: str | None = None
     if not multi:
         replication = "none"
         region_loss = "lost with the region: backups stay in the region (no copy elsewhere)"
     else:
         replication = store.replication
+        witness = witness_region([r.name for r in placed]) if _mrsc(store) else None
+        if store.replication != "sync":
+            consistency = "asynchronous: the last second of writes may be lost"
+        elif witness is not None:
+            consistency = f"strongly consistent, with a witness in {witness}: nothing lost"
+        else:
+            consistency = "strongly consistent: nothing lost"
         region_loss = {
-            "dynamodb": (
-                "writes continue in the other regions' replicas (global table, "
-                + (
-                    "strongly consistent: nothing lost)"
-                    if store.replication == "sync"
-                    else "asynchronous: the last second of writes may be lost)"
-                )
-            ),
+            "dynamodb": f"writes continue in the other regions' replicas (global table, {consistency})",
             "aurora-postgresql": "promote the secondary cluster of the global database (loses the replication lag)",
             "valkey": "promote the secondary of the global datastore (loses the replication lag)",
             "postgres": "promote the replica cluster in the standby region (loses WAL not yet shipped)",
@@ -473,6 +480,7 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
         ),
         on_zone_loss=zone_loss,
         on_region_loss=region_loss,
+        witness_region=witness,
     )
 
 

@@ -3,8 +3,9 @@
 The table lives in the primary region with a replica in each other planned region (`replicas`
 blocks of the one table resource, each encrypted with its own region's key, with point-in-time
 recovery and deletion protection of its own). `replication: sync` selects multi-region strong
-consistency (every replica `consistency_mode: STRONG`; the spec rules allow it only with exactly
-three regions). On-demand capacity, so a failover never meets a provisioned-throughput ceiling.
+consistency (every replica `consistency_mode: STRONG`): over three regions of one AWS region set, or
+over two and a witness the plan places in a third region of their set (the spec rules allow only
+these). On-demand capacity, so a failover never meets a provisioned-throughput ceiling.
 Streams (new and old images) are on: global tables replicate through them.
 
 Alarms: `ReplicationLatency` from every region to every other (asynchronous replication only: it is
@@ -87,6 +88,10 @@ class DynamoTable(pulumi.ComponentResource):
                     for r in s.replica_regions
                 ]
                 or None,
+                # Two regions: the witness in a third region of their set holds the quorum's third vote.
+                global_table_witness=dynamodb.TableGlobalTableWitnessArgs(region_name=s.witness_region)
+                if strong and s.witness_region
+                else None,
                 region=primary,
                 tags=args.tags.tags(s.name, "table", region=primary, spec_path=path),
             ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from blueprints.errors import Problem
+from blueprints.region_sets import MRSC_REGION_COUNTS, MRSC_REGION_SETS, region_set
 from blueprints.spec.rules import RuleContext, rule
 
 TAG_PUNCTUATION = set(" _.:/=+-@")
@@ -12,14 +13,6 @@ TAG_PUNCTUATION = set(" _.:/=+-@")
 
 GLOBAL_ENGINES = ("aurora-postgresql", "valkey")
 BURSTABLE_PREFIXES = ("db.t", "cache.t")
-
-MRSC_REGION_SETS: dict[str, frozenset[str]] = {
-    "US": frozenset({"us-east-1", "us-east-2", "us-west-2"}),
-    "EU": frozenset({"eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1"}),
-    "AP": frozenset({"ap-northeast-1", "ap-northeast-2", "ap-northeast-3"}),
-}
-"""Region sets a DynamoDB table with multi-region strong consistency must stay within.
-https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/multi-region-strong-consistency-gt.html"""
 
 
 def _bad_tag_text(text: str) -> list[str]:
@@ -87,20 +80,18 @@ def global_store_instance_class(ctx: RuleContext) -> Iterator[Problem]:
             )
 
 
-@rule("dynamodb-region-set", "DynamoDB replication: sync keeps all three regions in one AWS region set.")
+@rule("dynamodb-region-set", "DynamoDB replication: sync keeps its regions in one AWS region set.")
 def dynamodb_region_set(ctx: RuleContext) -> Iterator[Problem]:
     regions = {r.name for r in ctx.spec.topology.regions}
-    if ctx.spec.target != "aws" or len(regions) != 3:
-        return
-    if any(regions <= allowed for allowed in MRSC_REGION_SETS.values()):
+    if ctx.spec.target != "aws" or len(regions) not in MRSC_REGION_COUNTS or region_set(regions) is not None:
         return
     for i, store in enumerate(ctx.spec.stores):
         if store.engine == "dynamodb" and store.replication == "sync":
             sets = "; ".join(f"{name}: {', '.join(sorted(r))}" for name, r in MRSC_REGION_SETS.items())
             yield ctx.problem(
                 ("stores", i, "replication"),
-                f"multi-region strong consistency keeps its replicas in one region set; "
-                f"{', '.join(sorted(regions))} spans several",
-                f"choose three regions of one set ({sets}), or replication: async",
+                f"multi-region strong consistency keeps its replicas (and a two-region table's witness) in "
+                f"one region set; {', '.join(sorted(regions))} spans several",
+                f"choose regions of one set ({sets}), or replication: async",
                 value="sync",
             )

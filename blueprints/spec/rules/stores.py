@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from blueprints.errors import Problem
+from blueprints.region_sets import MRSC_REGION_COUNTS
 from blueprints.spec.models import AWS_ENGINES, KUBERNETES_ENGINES
 from blueprints.spec.rules import RuleContext, rule
 from blueprints.units import format_duration as fmt
@@ -14,7 +15,7 @@ MULTI_REGION = ("active-passive", "active-active")
 MULTI_WRITER_ENGINES = ("dynamodb",)
 SYNC_ENGINES = ("dynamodb",)
 """Engines that replicate across regions synchronously: DynamoDB global tables with multi-region
-strong consistency (exactly three regions). Aurora global database, ElastiCache global datastore,
+strong consistency (three regions, or two and a witness). Aurora global database, ElastiCache global datastore,
 CloudNativePG replica clusters and Redis replication are asynchronous across regions."""
 
 
@@ -74,13 +75,14 @@ def sync_replication(ctx: RuleContext) -> Iterator[Problem]:
                 value="sync",
                 allowed="async",
             )
-        elif regions != 3:
+        elif regions not in MRSC_REGION_COUNTS:
             yield ctx.problem(
                 path,
-                f"DynamoDB multi-region strong consistency needs exactly 3 regions, found {regions}",
-                "use 3 regions of the same region set (e.g. us-east-1, us-east-2, us-west-2), or replication: async",
+                f"DynamoDB multi-region strong consistency spans 3 regions (or 2 and a witness the planner "
+                f"places in a third), found {regions}",
+                "use 2 or 3 regions of the same region set (e.g. us-east-1, us-west-2), or replication: async",
                 value=regions,
-                allowed="3 regions",
+                allowed="2 or 3 regions",
             )
 
 
@@ -92,7 +94,7 @@ def region_rpo_replication(ctx: RuleContext) -> Iterator[Problem]:
     for i, store in enumerate(ctx.spec.stores):
         if store.replication == "async":
             could = (
-                "set replication: sync (DynamoDB multi-region strong consistency, 3 regions)"
+                "set replication: sync (DynamoDB multi-region strong consistency: 3 regions, or 2 and a witness)"
                 if store.engine in SYNC_ENGINES
                 else f"{store.engine} cannot replicate across regions synchronously: move this state to "
                 "dynamodb with replication: sync"

@@ -82,8 +82,20 @@ def test_a_change_the_spec_already_has_is_never_suggested() -> None:
     assert est.suggestion.startswith("no single change meets it")
 
 
-def test_region_rpo_below_the_lag_in_a_two_region_spec_does_not_ask_for_a_second_region() -> None:
+def test_region_rpo_below_the_lag_in_two_regions_of_one_set_suggests_sync_with_a_witness() -> None:
+    spec = aws()  # us-east-1 and us-west-2
+    spec["objectives"]["disruptions"]["region"]["rpo"] = "500ms"
+    est = estimate(spec, "rpo", "region")
+    assert est.value == 1 and est.met is False
+    assert est.suggestion == (
+        "cheapest change that meets it: replication: sync on every dynamodb store "
+        "(multi-region strong consistency) (gives 0s)"
+    )
+
+
+def test_region_rpo_below_the_lag_across_region_sets_does_not_ask_for_a_second_region() -> None:
     spec = aws()
+    spec["topology"]["regions"][1] = {"name": "eu-west-1", "role": "standby", "zones": ["eu-west-1a", "eu-west-1b"]}
     spec["objectives"]["disruptions"]["region"]["rpo"] = "500ms"
     est = estimate(spec, "rpo", "region")
     assert est.value == 1 and est.met is False
@@ -101,5 +113,6 @@ def test_region_rpo_with_three_dynamodb_regions_suggests_sync() -> None:
     est = estimate(spec, "rpo", "region")
     assert (
         est.suggestion
-        == "cheapest change that meets it: replication: sync on every dynamodb store (3 regions) (gives 0s)"
+        == "cheapest change that meets it: replication: sync on every dynamodb store (multi-region strong "
+        "consistency) (gives 0s)"
     )

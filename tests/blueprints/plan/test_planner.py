@@ -12,7 +12,7 @@ import pytest
 from blueprints.plan.models import ProbePlan, TopologyPlan
 from blueprints.plan.planner import lb_health_check, plan
 from blueprints.spec.loader import load_spec, load_text
-from tests.blueprints.spec.rules.helpers import agent, aws, dump, kubernetes
+from tests.blueprints.spec.rules.helpers import agent, aws, dump, kubernetes, store
 from tests.conftest import example_specs
 
 
@@ -198,6 +198,17 @@ def test_postgres_with_a_zero_zone_rpo_uses_a_synchronous_standby() -> None:
     assert store.synchronous_in_region and "nothing lost" in store.on_zone_loss
     spec["objectives"] = {"disruptions": {"zone": {"rto": "5m", "rpo": "5s"}}}
     assert not planned(spec).store("findings").synchronous_in_region
+
+
+def test_strong_consistency_over_two_regions_gets_a_witness_and_says_so_on_region_loss() -> None:
+    spec = aws()  # us-east-1 (primary) and us-west-2 (standby)
+    store(spec, "conversations")["replication"] = "sync"
+    result = planned(spec)
+    strong = result.store("conversations")
+    assert strong.witness_region == "us-east-2"
+    assert "witness in us-east-2: nothing lost" in strong.on_region_loss
+    assert result.store("idempotency").witness_region is None  # async: no quorum, no witness
+    assert planned(single_region(spec)).store("conversations").witness_region is None  # one region
 
 
 def test_a_redis_store_on_kubernetes_is_flagged_as_unencrypted_in_transit() -> None:

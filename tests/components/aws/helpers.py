@@ -86,6 +86,16 @@ def _strong(spec: Spec) -> Spec:
     return spec
 
 
+def _strong_two_regions(spec: Spec) -> Spec:
+    """Strong consistency over the example's two regions: two replicas and a witness."""
+    for store in spec["stores"]:
+        store["replication"] = "sync"
+    spec["objectives"]["disruptions"]["region"] = {"rto": "5m", "rpo": "0s"}
+    spec["rollout"] = {"strategy": "rolling"}
+    spec["environments"] = {}
+    return spec
+
+
 def _existing_vpc(spec: Spec) -> Spec:
     spec = copy.deepcopy(spec)
     spec["network"]["existing"] = {
@@ -118,6 +128,7 @@ CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str,
     "stores": ("support-agent", None, _with_stores, AURORA_PASSWORD),
     "stores-one-region": ("support-agent", None, _stores_one_region, {}),
     "strong": ("order-routing", None, _strong, {}),
+    "strong-witness": ("order-routing", None, _strong_two_regions, {}),
     "existing-vpc": ("support-agent", "dev", _existing_vpc, {}),
     "lean": ("support-agent", "dev", _lean, {}),
 }

@@ -34,6 +34,18 @@ def test_sync_replication_is_multi_region_strong_consistency_over_three_regions(
     assert not [n for n in alarms if "replication-latency" in n]  # synchronous: no lag to watch
 
 
+def test_sync_replication_over_two_regions_adds_a_witness_in_a_third_region_of_their_set() -> None:
+    s = synth_case("strong-witness")
+    store = s.plan.store("routing-state")
+    assert set(store.regions) | {store.witness_region} <= {"eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1"}
+    assert store.witness_region not in store.regions
+    t = table("strong-witness", "routing-state")
+    (replica,) = t.inputs["replicas"]  # the provider takes exactly one replica beside a witness
+    assert replica["consistencyMode"] == "STRONG"
+    assert t.inputs["globalTableWitness"] == {"regionName": store.witness_region}
+    assert "witness" not in str(table("strong", "routing-state").inputs)  # three regions: no witness
+
+
 def test_single_region_table_has_no_replicas_or_streams() -> None:
     t = table("support-agent@dev", "conversations")
     assert "replicas" not in t.inputs and "streamEnabled" not in t.inputs

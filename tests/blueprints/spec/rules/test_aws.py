@@ -74,6 +74,12 @@ def test_dynamodb_region_set_fails_across_sets() -> None:
     assert problems and all("one region set" in p.message for p in problems)
 
 
+def test_dynamodb_region_set_holds_two_regions_too_where_the_witness_must_fit() -> None:
+    assert of_rule(_three_regions(aws(), ["eu-west-1", "eu-central-1"]), "dynamodb-region-set") == []
+    problems = of_rule(_three_regions(aws(), ["us-east-1", "eu-west-1"]), "dynamodb-region-set")
+    assert problems and all("witness" in p.message for p in problems)
+
+
 def test_a_system_name_must_start_with_a_letter() -> None:
     from tests.blueprints.spec.rules.helpers import run
 

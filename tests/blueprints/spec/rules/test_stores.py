@@ -67,11 +67,18 @@ def test_sync_replication_fails_for_an_async_only_engine() -> None:
     assert "replication: async" in p.fix
 
 
-def test_sync_replication_fails_for_dynamodb_over_two_regions() -> None:
-    spec = aws()
+def test_sync_replication_passes_for_dynamodb_over_two_regions_with_a_witness() -> None:
+    spec = aws()  # us-east-1 and us-west-2: one region set, the planner adds a witness
+    store(spec, "conversations")["replication"] = "sync"
+    assert of_rule(spec, "sync-replication") == []
+
+
+def test_sync_replication_fails_for_dynamodb_over_four_regions() -> None:
+    spec = three_regions(aws())
+    spec["topology"]["regions"].append({"name": "eu-west-1", "role": "standby", "zones": ["eu-west-1a", "eu-west-1b"]})
     store(spec, "conversations")["replication"] = "sync"
     p = only(spec, "sync-replication")
-    assert "exactly 3 regions, found 2" in p.message
+    assert "found 4" in p.message and p.allowed == "2 or 3 regions"
 
 
 def test_sync_replication_warns_on_a_single_region_pattern() -> None:
@@ -93,7 +100,9 @@ def test_region_rpo_replication_fails_for_async_stores_and_says_what_could_meet_
     found = of_rule(spec, "region-rpo-replication")
     assert [p.path for p in found] == ["stores[0].replication", "stores[1].replication"]
     assert "aurora-postgresql cannot replicate across regions synchronously" in found[0].fix
-    assert "set replication: sync (DynamoDB multi-region strong consistency, 3 regions)" in found[1].fix
+    assert "set replication: sync (DynamoDB multi-region strong consistency: 3 regions, or 2 and a witness)" in (
+        found[1].fix
+    )
     assert all("relax the region RPO" in p.fix for p in found)
 
 
