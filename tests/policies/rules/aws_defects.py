@@ -286,6 +286,20 @@ DEFECTS: list[Defect] = [
         "has no replica in us-west-2, where the plan places store 'conversations'",
         change(f"{SA}-conversations-table", setting("replicas", [])),
     ),
+    Defect(
+        "agentha-aws-dynamodb-table-enable-strong-consistency",
+        "engines",
+        "synchronous store whose replica is eventually consistent",
+        "replicates to us-west-2 with eventual consistency, but the plan counts store 'ledger' as synchronous",
+        change("engines-ledger-table", setting("replicas.0.consistencyMode", DELETE)),
+    ),
+    Defect(
+        "agentha-aws-dynamodb-table-enable-strong-consistency",
+        "engines",
+        "two-region strongly consistent table without its witness",
+        "has no witness, but the plan places store 'ledger' in two regions with a witness in us-east-2",
+        change("engines-ledger-table", setting("globalTableWitness", DELETE)),
+    ),
     # --- Aurora, ElastiCache -----------------------------------------------------------------------
     Defect(
         "agentha-aws-rds-cluster-enable-encryption",
