@@ -144,3 +144,11 @@ def parse_cpu(value: object) -> float:
 
 def format_memory(mib: int) -> str:
     return f"{mib // 1024}Gi" if mib % 1024 == 0 else f"{mib}Mi"
+
+
+def format_percent(value: float) -> str:
+    """An availability percentage to 4 decimals, rounded down: an estimate of 99.99997 % reads
+    99.9999 %, never 100.0000 %, and no estimate reads better than it is."""
+    import math
+
+    return f"{math.floor(value * 10_000 + 1e-6) / 10_000:.4f}%"

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from blueprints.plan.models import Estimate, TopologyPlan
-from blueprints.units import format_duration, format_memory
+from blueprints.units import format_duration, format_memory, format_percent
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ def show_value(est: Estimate, value: float | None) -> str:
     if value is None:
         return "—" if est.objective is None and est.kind != "availability" else "unbounded"
     if est.kind == "availability":
-        return f"{value:.4f}%"
+        return format_percent(value)
     return format_duration(value)
 
 
@@ -224,10 +224,15 @@ def render_text(plan: TopologyPlan, *, explain: bool) -> None:
     out.print(f"[bold]{escape(_title(plan))}[/bold]")
     for section in sections(plan):
         if section.prose:
+            # Two columns, so a long sentence wraps under itself rather than under its label.
             out.print(f"[italic]{escape(section.title)}[/italic]")
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(no_wrap=True)
+            grid.add_column()
             for row in section.rows:
                 for header, cell in zip(section.header[1:], row[1:], strict=True):
-                    out.print(f"  {escape(row[0])}, {escape(header)}: {escape(cell)}")
+                    grid.add_row(f"  {escape(row[0])}, {escape(header)}:", escape(cell))
+            out.print(grid)
             continue
         table = Table(title=section.title, title_justify="left", show_lines=False)
         for h in section.header:
@@ -238,15 +243,20 @@ def render_text(plan: TopologyPlan, *, explain: bool) -> None:
                 styled[3] = {"met": "[green]met[/green]", "MISSED": "[bold red]MISSED[/bold red]"}.get(row[3], row[3])
             table.add_row(*styled)
         out.print(table)
+    notes = Table.grid(padding=(0, 1))
+    notes.add_column(no_wrap=True)
+    notes.add_column()
     for f in plan.findings:
         colour = {"warning": "yellow", "error": "red"}.get(f.severity, "blue")
-        out.print(
-            f"[{colour}]{f.severity}[/{colour}] {escape(f.message)}"
-            + (f" [green]fix:[/green] {escape(f.fix)}" if f.fix else "")
+        notes.add_row(
+            f"[{colour}]{f.severity}[/{colour}]",
+            escape(f.message) + (f" [green]fix:[/green] {escape(f.fix)}" if f.fix else ""),
         )
-    missed = [e for e in plan.estimates if e.met is False]
-    for e in missed:
-        out.print(f"[bold red]MISSED[/bold red] {escape(estimate_name(e))}: {escape(e.suggestion or '')}")
+    for e in plan.estimates:
+        if e.met is False:
+            notes.add_row("[bold red]MISSED[/bold red]", f"{escape(estimate_name(e))}: {escape(e.suggestion or '')}")
+    if notes.row_count:
+        out.print(notes)
     if explain:
         for name, lines in explanations(plan):
             out.print(f"\n[bold]{escape(name)}[/bold]")

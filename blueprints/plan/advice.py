@@ -20,7 +20,7 @@ from blueprints.figures import figures
 from blueprints.plan.models import Estimate
 from blueprints.region_sets import MRSC_REGION_COUNTS, region_set
 from blueprints.spec.models import HASpec, Region
-from blueprints.units import format_duration
+from blueprints.units import format_duration, format_percent
 
 Change = Callable[[HASpec], HASpec | None]
 
@@ -238,7 +238,7 @@ FALLBACK_MULTI_REGION_RPO = (
 def _show(est: Estimate, value: float | None) -> str:
     if value is None:
         return "unbounded"
-    return f"{value:.4f}%" if est.kind == "availability" else format_duration(value)
+    return format_percent(value) if est.kind == "availability" else format_duration(value)
 
 
 def with_advice(spec: HASpec, environment: str | None, estimates: tuple[Estimate, ...]) -> tuple[Estimate, ...]:

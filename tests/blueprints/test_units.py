@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from blueprints.units import UnitError, format_duration, parse_cpu, parse_duration, parse_memory_mib
+from blueprints.units import UnitError, format_duration, format_percent, parse_cpu, parse_duration, parse_memory_mib
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,17 @@ def test_parse_duration_compact_forms_match_the_schema_pattern(text: str) -> Non
 
     assert re.fullmatch(DURATION_PATTERN, text)
     assert parse_duration(text).total_seconds() > 0
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (99.9825, "99.9825%"),
+        (99.95, "99.9500%"),  # 99.95 * 10,000 is 999499.99…: the bound keeps it from reading 99.9499
+        (99.99997, "99.9999%"),  # never 100.0000 %
+        (99.98259, "99.9825%"),  # rounded down: an estimate never reads better than it is
+        (0.0, "0.0000%"),
+    ],
+)
+def test_format_percent(value: float, shown: str) -> None:
+    assert format_percent(value) == shown
