@@ -68,6 +68,8 @@ class AuroraCluster(pulumi.ComponentResource):
     endpoints: dict[str, pulumi.Output[str]]
     reader_endpoints: dict[str, pulumi.Output[str]]
     resource_ids: dict[str, pulumi.Output[str]]
+    cluster_arns: dict[str, pulumi.Output[str]]
+    """Each region's cluster ARN (the chaos drills' failover target and IAM resource)."""
     alarms: dict[str, list[cloudwatch.MetricAlarm]]
 
     def __init__(self, name: str, args: AuroraClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -123,6 +125,7 @@ class AuroraCluster(pulumi.ComponentResource):
         self.endpoints = {}
         self.reader_endpoints = {}
         self.resource_ids = {}
+        self.cluster_arns = {}
         self.alarms = {r: [] for r in s.regions}
         primary_instances: list[rds.ClusterInstance] = []
         for region in s.regions:
@@ -133,6 +136,7 @@ class AuroraCluster(pulumi.ComponentResource):
             self.endpoints[region] = cluster.endpoint
             self.reader_endpoints[region] = cluster.reader_endpoint
             self.resource_ids[region] = cluster.cluster_resource_id
+            self.cluster_arns[region] = cluster.arn
             lag = args.alarms.replication_lag_s
             if is_global and not is_primary and lag is not None:
                 p = args.placements[region]
