@@ -32,6 +32,18 @@ from components.aws.agent_service import AgentAccess, AgentService, AgentService
 from components.aws.alerts import AlertTopic, AlertTopicArgs
 from components.aws.aurora_cluster import AuroraCluster, AuroraClusterArgs
 from components.aws.certificate import DomainCertificate, DomainCertificateArgs
+from components.aws.chaos_drills import (
+    ChaosDrills,
+    ChaosDrillsArgs,
+    DatabaseTarget,
+    ServiceTarget,
+    ZoneTarget,
+    crash_agent,
+    crash_count,
+    failover_stores,
+    outage_zone,
+    private_subnet_index,
+)
 from components.aws.durable_queue import DurableQueue, DurableQueueArgs
 from components.aws.dynamodb_table import DynamoTable, DynamoTableArgs
 from components.aws.encryption import RegionKey, RegionKeyArgs
@@ -184,6 +196,7 @@ class AwsTopology(pulumi.ComponentResource):
             for r in plan.regions
         }
         self.routing = self._routing()
+        self.chaos = self._chaos()
         self._exports = self._build_exports()
         self.register_outputs({"exports": self._exports})
 
@@ -453,6 +466,51 @@ class AwsTopology(pulumi.ComponentResource):
             opts=self._child_opts,
         )
 
+    # --- chaos drills -------------------------------------------------------------------------
+
+    def _chaos(self) -> ChaosDrills | None:
+        """FIS experiment templates for the plan's drills, in the primary region (none without drills)."""
+        plan = self.plan
+        if not plan.chaos.drills:
+            return None
+        region = plan.primary_region
+        name = region.name
+        service = None
+        agent = crash_agent(plan)
+        if agent is not None and (agent.name, name) in self.services:
+            service = ServiceTarget(
+                agent=agent.name,
+                cluster_name=self.clusters[name].name,
+                service_name=self.services[(agent.name, name)].service_name,
+                stop_count=crash_count(agent, name),
+            )
+        zone = None
+        outage = outage_zone(region)
+        index = private_subnet_index(region, outage) if outage is not None else None
+        if outage is not None and index is not None:
+            network = self.networks[name]
+            zone = ZoneTarget(zone=outage, vpc_id=network.vpc_id, subnet_ids=[network.private_subnet_ids[index]])
+        databases = tuple(
+            DatabaseTarget(store=s.name, cluster_arn=self.databases[s.name].cluster_arns[name])
+            for s in failover_stores(plan)
+            if s.name in self.databases
+        )
+        return ChaosDrills(
+            naming.resource(plan.system, "chaos-drills", None, name),
+            ChaosDrillsArgs(
+                drills=plan.chaos.drills,
+                region=name,
+                tags=self.tags,
+                account_id=self.account_id,
+                partition=self.partition,
+                alarm_name=self.observability[name].composite_alarm_name,
+                service=service,
+                zone=zone,
+                databases=databases,
+            ),
+            opts=self._child_opts,
+        )
+
     # --- outputs --------------------------------------------------------------------------------
 
     def exports(self) -> dict[str, Any]:
@@ -486,6 +544,8 @@ class AwsTopology(pulumi.ComponentResource):
             "secrets": {n: s.arn for n, s in sorted(self.secrets.items())},
             "set_secret_values": [s.put_value_command() for _, s in sorted(self.secrets.items())],
         }
+        if self.chaos is not None and self.chaos.start_commands:
+            out["chaos_drills"] = dict(sorted(self.chaos.start_commands.items()))
         if plan.routing is not None:
             out["ingress_url"] = f"https://{plan.routing.domain}"
         return out
