@@ -74,26 +74,22 @@ def _stores_one_region(spec: Spec) -> Spec:
     return spec
 
 
+def _synchronous(spec: Spec) -> Spec:
+    """Every store strongly consistent across the spec's regions (over two: two replicas and a witness)."""
+    for store in spec["stores"]:
+        store["replication"] = "sync"
+    spec["objectives"]["disruptions"]["region"] = {"rto": "5m", "rpo": "0s"}
+    spec["rollout"] = {"strategy": "rolling"}
+    spec["environments"] = {}
+    return spec
+
+
 def _strong(spec: Spec) -> Spec:
+    """Strong consistency over three regions: three replicas, no witness."""
     spec["topology"]["regions"].append(
         {"name": "eu-west-2", "role": "active", "zones": ["eu-west-2a", "eu-west-2b", "eu-west-2c"]}
     )
-    for store in spec["stores"]:
-        store["replication"] = "sync"
-    spec["objectives"]["disruptions"]["region"] = {"rto": "5m", "rpo": "0s"}
-    spec["rollout"] = {"strategy": "rolling"}
-    spec["environments"] = {}
-    return spec
-
-
-def _strong_two_regions(spec: Spec) -> Spec:
-    """Strong consistency over the example's two regions: two replicas and a witness."""
-    for store in spec["stores"]:
-        store["replication"] = "sync"
-    spec["objectives"]["disruptions"]["region"] = {"rto": "5m", "rpo": "0s"}
-    spec["rollout"] = {"strategy": "rolling"}
-    spec["environments"] = {}
-    return spec
+    return _synchronous(spec)
 
 
 def _existing_vpc(spec: Spec) -> Spec:
@@ -128,7 +124,7 @@ CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str,
     "stores": ("support-agent", None, _with_stores, AURORA_PASSWORD),
     "stores-one-region": ("support-agent", None, _stores_one_region, {}),
     "strong": ("order-routing", None, _strong, {}),
-    "strong-witness": ("order-routing", None, _strong_two_regions, {}),
+    "strong-witness": ("order-routing", None, _synchronous, {}),
     "existing-vpc": ("support-agent", "dev", _existing_vpc, {}),
     "lean": ("support-agent", "dev", _lean, {}),
 }
