@@ -146,7 +146,7 @@ def _mergeable_environments(doc: Document) -> list[str]:
     envs = doc.data.get("environments")
     if not isinstance(envs, dict):
         return []
-    return [n for n in sorted(envs) if isinstance(envs[n], dict | None) and ENV_NAME.match(str(n))]
+    return [n for n in sorted(envs) if isinstance(envs[n], dict | None)]
 
 
 def _other_environment_shapes(doc: Document, environment: str | None, known: list[Problem]) -> list[Problem]:

@@ -353,3 +353,10 @@ def test_semantic_problems_of_another_environment_wait_until_it_is_used() -> Non
     assert load_text(text, "spec.yaml").environment is None
     with pytest.raises(SpecError):
         load_text(text, "spec.yaml", "dev")
+
+
+def test_an_environment_with_a_bad_name_is_still_checked_whole_by_validate(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(env("Prod_EU:\n  agents: [{name: wrker}]\n"), encoding="utf-8")
+    _, problems = check_all(path)
+    assert {p.rule for p in problems} >= {"environment-name", "environment-unknown-item"}
