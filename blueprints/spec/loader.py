@@ -78,8 +78,14 @@ def parse_text(text: str, file: str) -> Document:
     return doc
 
 
-def validate_document(doc: Document, environment: str | None) -> LoadedSpec:
-    """Validate a parsed document (after applying `environment`); raise SpecError with every error."""
+def validate_document(doc: Document, environment: str | None, *, other_environments: bool = True) -> LoadedSpec:
+    """Validate a parsed document (after applying `environment`); raise SpecError with every error.
+
+    `other_environments`: also report the schema errors of every other environment override (a
+    misspelt key in `dev` is bad input whatever `--env` says). A caller that validates every
+    environment itself (`check_all`) turns it off; otherwise it would check each environment once
+    per environment, quadratic in their number.
+    """
     problems: list[Problem] = []
     if environment is None:
         problems.extend(_environment_names(doc))
@@ -88,11 +94,13 @@ def validate_document(doc: Document, environment: str | None) -> LoadedSpec:
         spec = HASpec.model_validate(effective.data)
     except ValidationError as exc:
         found = _in_environment(problems + explain(exc, effective, HASpec), environment)
-        raise SpecError.of(found + _other_environment_shapes(doc, environment, found)) from None
+        others = _other_environment_shapes(doc, environment, found) if other_environments else []
+        raise SpecError.of(found + others) from None
     from blueprints.spec.rules import check
 
     problems = _in_environment(problems + check(spec, effective), environment)
-    problems += _other_environment_shapes(doc, environment, [])
+    if other_environments:
+        problems += _other_environment_shapes(doc, environment, [])
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise SpecError.of(problems)
@@ -134,7 +142,7 @@ def check_all(path: str | Path) -> tuple[list[str], list[Problem]]:
     names = sorted(envs) if isinstance(envs, dict) else []
     for environment in [None, *_mergeable_environments(doc)]:
         try:
-            collect(validate_document(doc, environment).warnings)
+            collect(validate_document(doc, environment, other_environments=False).warnings)
         except SpecError as err:
             collect(err.problems)
     return names, problems

@@ -235,6 +235,25 @@ def test_check_all_keeps_warnings() -> None:
     assert [(p.rule, p.severity) for p in problems] == [("alarm-recipients", "warning")]
 
 
+def test_check_all_merges_each_environment_a_constant_number_of_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    """validate must stay linear in the number of environments: 1,000 of them took minutes when
+    every environment's validation re-checked the shape of every other one (issue 18)."""
+    import blueprints.spec.loader as loader
+
+    calls: list[str | None] = []
+    real = loader.apply_environment
+
+    def counting(doc, name):  # type: ignore[no-untyped-def]
+        calls.append(name)
+        return real(doc, name)
+
+    monkeypatch.setattr(loader, "apply_environment", counting)
+    names, problems = check_all_text(env("".join(f"e{i}: {{}}\n" for i in range(40)) + "bad:\n  topolgy: {}\n"))
+    assert len(names) == 41
+    assert len(calls) <= 2 * len(names)  # was 41 × 41
+    assert [(p.rule, p.environment) for p in problems if p.severity == "error"] == [("schema.extra_forbidden", "bad")]
+
+
 # --- files ----------------------------------------------------------------------------------------
 
 
