@@ -123,15 +123,43 @@ def parse_yaml(text: str, file: str) -> Document:
         data = _plain(root, (), positions)
     except _TooManyValues:
         line, column = _first_alias(yaml, text)
+        if line is not None:
+            raise SpecError.one(
+                rule="yaml-aliases",
+                path="(document)",
+                message=f"the document expands to more than {MAX_VALUES:,} values: YAML aliases (*name) repeat "
+                "anchored blocks inside blocks that are themselves repeated",
+                fix="write the repeated blocks out, or nest fewer aliases (an HA spec has a few thousand values)",
+                location=Location(file, line, column),
+            ) from None
+        # No alias: the file itself is that large. Point at the collection that holds the most values.
+        parent, count, kind = _largest_collection(positions)
+        pos = positions.get(parent)
         raise SpecError.one(
-            rule="yaml-aliases",
-            path="(document)",
-            message=f"the document expands to more than {MAX_VALUES:,} values: YAML aliases (*name) repeat "
-            "anchored blocks inside blocks that are themselves repeated",
-            fix="write the repeated blocks out, or nest fewer aliases (an HA spec has a few thousand values)",
-            location=Location(file, line, column),
+            rule="too-many-values",
+            path=format_path(parent),
+            message=f"the document holds more than {MAX_VALUES:,} values (an HA spec has a few thousand); "
+            f"this {kind} alone has {count:,} or more",
+            fix="check that this is the file you meant; a generated or pasted list this long is not an HA spec",
+            location=Location(file, pos.line if pos else None, pos.column if pos else None),
         ) from None
     return Document(file=file, data=data, positions=positions)
+
+
+MAX_BYTES = 2 * 1024 * 1024
+"""Largest spec file read (a generated 2,000-agent spec is 0.5 MB): parsing YAML with positions runs at
+roughly 0.1–0.2 MB/s, so a file far beyond this would stall every command before saying anything."""
+
+
+def _largest_collection(positions: dict[PathT, Pos]) -> tuple[PathT, int, str]:
+    """The list or mapping with the most values read so far: (path, count, 'list' or 'mapping')."""
+    counts: dict[PathT, int] = {}
+    kinds: dict[PathT, str] = {}
+    for key in positions:
+        counts[key[:-1]] = counts.get(key[:-1], 0) + 1
+        kinds[key[:-1]] = "list" if isinstance(key[-1], int) else "mapping"
+    parent, count = max(counts.items(), key=lambda kv: kv[1], default=((), 0))
+    return parent, count, kinds.get(parent, "mapping")
 
 
 MAX_VALUES = 100_000

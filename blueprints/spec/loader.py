@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from blueprints.errors import Location, Problem, SpecError
-from blueprints.spec.document import Document, apply_environment, parse_yaml
+from blueprints.spec.document import MAX_BYTES, Document, apply_environment, parse_yaml
 from blueprints.spec.explain import explain
 from blueprints.spec.models import HASpec
 
@@ -44,6 +44,17 @@ def read_spec_text(path: str | Path) -> str:
     """A spec file's text; a missing or unreadable file is a SpecError that says so."""
     file = str(path)
     try:
+        size = Path(path).stat().st_size if Path(path).is_file() else 0
+        if size > MAX_BYTES:
+            raise SpecError.one(
+                rule="file-too-large",
+                path="(document)",
+                message=f"the file is {size / 1_048_576:.1f} MiB; a spec may be at most {MAX_BYTES // 1_048_576} MiB "
+                "(a generated 2,000-agent spec is 0.5 MB)",
+                fix="check that this is the spec you meant; split a generated list into fewer, larger items",
+                location=Location(file),
+                value=size,
+            )
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SpecError.one(

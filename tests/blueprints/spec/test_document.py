@@ -137,3 +137,18 @@ def test_aliases_within_the_bound_are_expanded() -> None:
     doc = parse_yaml("probe: &p {path: /healthz}\nagents: [{liveness: *p}, {liveness: *p}]\n", "spec.yaml")
     assert doc.data["agents"] == [{"liveness": {"path": "/healthz"}}] * 2
     assert doc.data["agents"][0]["liveness"] is not doc.data["agents"][1]["liveness"]
+
+
+def test_a_large_file_without_aliases_is_not_called_an_alias_bomb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long pasted list is what is wrong, not aliases: say so and point at the list (issue 18)."""
+    import blueprints.spec.document as document
+
+    monkeypatch.setattr(document, "MAX_VALUES", 50)
+    text = "apiVersion: agentha.dev/v1\nkind: HASpec\nstray:\n" + "".join(f"  - item{i}\n" for i in range(80))
+    with pytest.raises(SpecError) as err:
+        parse_yaml(text, "spec.yaml")
+    (problem,) = err.value.problems
+    assert problem.rule == "too-many-values"
+    assert problem.path == "stray"
+    assert (problem.location.line, problem.location.column) == (3, 1)
+    assert "this list alone has" in problem.message

@@ -379,3 +379,18 @@ def test_an_environment_with_a_bad_name_is_still_checked_whole_by_validate(tmp_p
     path.write_text(env("Prod_EU:\n  agents: [{name: wrker}]\n"), encoding="utf-8")
     _, problems = check_all(path)
     assert {p.rule for p in problems} >= {"environment-name", "environment-unknown-item"}
+
+
+def test_a_file_past_the_size_limit_is_refused_before_it_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import blueprints.spec.loader as loader
+
+    monkeypatch.setattr(loader, "MAX_BYTES", 1000)
+    path = tmp_path / "spec.yaml"
+    path.write_text(BASE + "  dev: {}\n" + "#" * 1000 + "\n", encoding="utf-8")
+    with pytest.raises(SpecError) as err:
+        load_spec(path)
+    (problem,) = err.value.problems
+    assert problem.rule == "file-too-large" and problem.value == path.stat().st_size
+    assert "at most" in problem.message and problem.location.file == str(path)
