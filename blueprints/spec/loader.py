@@ -17,6 +17,7 @@ from blueprints.errors import Location, Problem, SpecError
 from blueprints.spec.document import MAX_BYTES, Document, apply_environment, parse_yaml
 from blueprints.spec.explain import explain
 from blueprints.spec.models import HASpec
+from blueprints.spec.narrowing import narrow
 
 ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
@@ -100,7 +101,10 @@ def validate_document(doc: Document, environment: str | None, *, other_environme
     problems: list[Problem] = []
     if environment is None:
         problems.extend(_environment_names(doc))
-    effective = apply_environment(doc, environment) if environment is not None else doc
+    effective = doc
+    if environment is not None:
+        effective, narrowed = narrow(doc, apply_environment(doc, environment), environment)
+        problems.extend(narrowed)
     try:
         spec = HASpec.model_validate(effective.data)
     except ValidationError as exc:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from blueprints.spec.loader import load_spec
 from cli.main import app
 from tests.conftest import EXAMPLES, example_specs
 
@@ -91,9 +93,38 @@ def test_a_yaml_error_goes_to_the_same_stream_as_other_problems() -> None:
 
 
 def test_environment_only_problem_says_which_environment() -> None:
-    result = validate(str(EXAMPLES / "invalid" / "standby-left-in-multi-zone-env.yaml"))
+    result = validate(str(EXAMPLES / "invalid" / "standby-written-in-multi-zone-env.yaml"))
     assert result.exit_code == 2
     assert "found with environment dev" in result.stdout
+    assert "set by environments.dev.topology.standby" in result.stdout
+
+
+def test_an_environment_that_narrows_the_pattern_drops_what_it_inherits_and_says_so() -> None:
+    """dev says multi-zone with one region: the base's standby, region objective and region drill
+    no longer apply there; they are left out of dev (warnings naming them), prod keeps them (issue 18)."""
+    text = (EXAMPLES / "invalid" / "env-narrows-pattern.yaml").read_text(encoding="utf-8")
+    text = text.replace("    objectives: {disruptions: {region: null}}\n", "").replace(
+        "    chaos: {drills: [zone-outage]}\n", ""
+    )
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "spec.yaml"
+        path.write_text(text, encoding="utf-8")
+        result = validate(str(path), "--output", "json")
+        dev = load_spec(path, "dev")
+        prod = load_spec(path, "prod")
+    assert result.exit_code == 0, result.stdout
+    report = json.loads(result.stdout)
+    dropped = {(p["path"], p["environment"]) for p in report["problems"] if p["rule"] == "environment-narrows-pattern"}
+    assert dropped == {
+        ("topology.standby", "dev"),
+        ("objectives.disruptions.region", "dev"),
+        ("chaos.drills[1]", "dev"),
+    }
+    assert dev.spec.topology.standby is None and dev.spec.objectives.disruptions.region is None
+    assert dev.spec.chaos.drills == ["zone-outage"]
+    assert dev.document.locate(("chaos", "drills", 0))[0].column is not None
+    assert prod.spec.topology.standby == "warm" and "region-outage" in prod.spec.chaos.drills
+    assert not prod.warnings
 
 
 def test_override_position_says_where_it_was_written() -> None:

@@ -152,7 +152,7 @@ def test_regions_replaced_whole_point_at_the_override() -> None:
     )
     with pytest.raises(SpecError) as info:
         load_text(text, "spec.yaml", "dev")
-    (p,) = info.value.problems
+    (p,) = [p for p in info.value.problems if p.severity == "error"]
     assert p.rule == "zone-in-region"
     assert p.path == "topology.regions[0].zones[1]"
     assert p.location.line == line_of(text, "us-west-2b]}]}")
@@ -291,23 +291,39 @@ def test_all_problems_are_reported_together_in_file_order() -> None:
 
 
 def test_problems_only_an_environment_has_name_the_environment() -> None:
-    # dev keeps the base's `standby: warm` on a multi-zone pattern: the line shown is the base's, so
-    # without the environment's name the message contradicts the line.
+    # dev inherits the base's `standby: warm` on a multi-zone pattern: it is left out of dev, and the
+    # warning shows the base's line, so without the environment's name it would contradict the line.
     text = env(
         "dev:\n  topology: {pattern: multi-zone, regions: [{name: us-east-1, zones: [us-east-1a, us-east-1b]}]}\n"
         "prod: {}\n"
     )
     _, problems = check_all_text(text)
+    assert {(p.rule, p.path, p.environment, p.severity) for p in problems} == {
+        ("environment-narrows-pattern", "topology.standby", "dev", "warning"),
+        ("environment-narrows-pattern", "objectives.disruptions.region", "dev", "warning"),
+    }
+    assert all(p.to_json()["environment"] == "dev" for p in problems)
+    assert problems[0].location.line == line_of(text, "standby: warm")
+
+
+def test_a_setting_the_environment_writes_itself_is_still_an_error_at_its_line() -> None:
+    text = env(
+        "dev:\n  topology: {pattern: multi-zone, standby: warm,"
+        " regions: [{name: us-east-1, zones: [us-east-1a, us-east-1b]}]}\n"
+        "  objectives: {disruptions: {region: null}}\n"
+    )
+    _, problems = check_all_text(text)
     (p,) = problems
-    assert (p.rule, p.environment) == ("standby-pattern", "dev")
-    assert p.to_json()["environment"] == "dev"
+    assert (p.rule, p.environment, p.severity) == ("standby-pattern", "dev", "error")
+    assert p.written_at == "environments.dev.topology.standby"
+    assert p.location.line == line_of(text, "standby: warm,")
 
 
 def test_a_problem_in_several_environments_names_each_once() -> None:
     override = "{topology: {pattern: multi-zone, regions: [{name: us-east-1, zones: [us-east-1a, us-east-1b]}]}}"
     _, problems = check_all_text(env(f"dev: {override}\nstaging: {override}\n"))
-    (p,) = problems
-    assert p.environment == "dev, staging"
+    assert len(problems) == 2  # standby and the region objective, each reported once
+    assert all(p.environment == "dev, staging" for p in problems)
 
 
 def test_base_problems_carry_no_environment() -> None:
