@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from blueprints.figures import figures
 from blueprints.plan.models import Estimate
+from blueprints.plan.timing import ingress_mechanism
 from blueprints.region_sets import MRSC_REGION_COUNTS, region_set
 from blueprints.spec.models import HASpec, Region
 from blueprints.units import format_duration, format_percent
@@ -160,14 +161,20 @@ CANDIDATES: dict[tuple[str, str | None], list[tuple[str, Change]]] = {
             _when(lambda s: s.topology.failover.mode == "manual", _failover(mode="automatic")),
         ),
         (
+            # Only k8gb builds failover.dns_ttl (the Gslb's dnsTtlSeconds); AWS alias records keep 60 s.
             "dns_ttl: 30s",
             _when(
-                lambda s: s.topology.failover.dns_ttl > timedelta(seconds=30), _failover(dns_ttl=timedelta(seconds=30))
+                lambda s: s.target == "kubernetes" and s.topology.failover.dns_ttl > timedelta(seconds=30),
+                _failover(dns_ttl=timedelta(seconds=30)),
             ),
         ),
         (
+            # Only a Route 53 HTTPS check (public AWS ingress) reads failover.health_check.
             "health_check interval 10s, failure_threshold 2",
-            _failover(interval=timedelta(seconds=10), failure_threshold=2),
+            _when(
+                lambda s: ingress_mechanism(s) == "route53-https",
+                _failover(interval=timedelta(seconds=10), failure_threshold=2),
+            ),
         ),
         (
             "standby: warm",

@@ -8,7 +8,8 @@ Model, in short:
   once per region, from its published SLA); regions in parallel when failover is automatic; DNS in
   series on top. On Kubernetes a region survives while at most `f` of its N zones are down, where `f`
   is the zone loss every part of the plan tolerates (k-of-N with a per-zone figure).
-- RTO: detection, then the recovery steps that run side by side (the slowest one counts).
+- RTO: detection, then the recovery steps that run side by side (the slowest one counts). Every
+  detection, switch and recovery time comes from `timing.py` (the mechanisms the components build).
 - RPO: the worst data-loss window over every store and queue for that disruption.
 """
 
@@ -19,7 +20,7 @@ from collections.abc import Iterable
 
 from blueprints.capacity import spread, survivors_after_zone_loss
 from blueprints.figures import Figures
-from blueprints.plan.models import AgentPlan, Disruption, Estimate, StorePlan, Term, TopologyPlan
+from blueprints.plan.models import AgentPlan, Disruption, Estimate, Step, StorePlan, Term, TimingPlan, TopologyPlan
 from blueprints.spec.models import HASpec
 from blueprints.units import format_duration
 
@@ -185,72 +186,14 @@ def availability(spec: HASpec, plan: TopologyPlan, figs: Figures) -> Estimate:
 # --- RTO -----------------------------------------------------------------------------------------
 
 
-def _slowest(candidates: list[tuple[str, float, list[Term]]]) -> tuple[str, float, list[Term]]:
-    return max(candidates, key=lambda c: c[1]) if candidates else ("nothing to recover", 0.0, [])
+def _timing(spec: HASpec, plan: TopologyPlan, figs: Figures) -> TimingPlan:
+    """The plan's timing record (built by the planner); computed here for a plan made without it."""
+    from blueprints.plan.timing import build_timing
+
+    return plan.timing if plan.timing is not None else build_timing(spec, plan, figs)
 
 
 def rto_zone(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float | None) -> Estimate:
-    steps: list[tuple[str, float, list[Term]]] = []
-    assumptions = ["Recovery steps run side by side after the zone is lost; the slowest one sets the RTO."]
-    for agent in plan.agents:
-        source = spec.agent(agent.name)
-        stable = source is not None and source.replicas.static_stability
-        terms: list[Term] = []
-        if plan.target == "aws":
-            hc = agent.lb_health_check
-            if hc is not None:
-                detect = hc.period_s * hc.failure_threshold
-                terms.append(
-                    _spec_term(
-                        f"{agent.name}: load balancer check interval × unhealthy threshold "
-                        f"({hc.period_s:g}s × {hc.failure_threshold})",
-                        detect,
-                    )
-                )
-            else:
-                detect = 0.0
-            seconds = detect
-            if not stable:
-                start = figs.value("fargate-task-start")
-                terms.append(_fig(figs, "fargate-task-start"))
-                seconds += start + (hc.period_s * 2 if hc else 0)
-        else:
-            terms.append(_fig(figs, "k8s-node-grace"))
-            seconds = figs.value("k8s-node-grace")
-            if not stable:
-                terms += [_fig(figs, "k8s-eviction-toleration"), _fig(figs, "k8s-pod-start")]
-                seconds += figs.value("k8s-eviction-toleration") + figs.value("k8s-pod-start")
-        steps.append((f"agent {agent.name}" + ("" if stable else " (replaces lost replicas)"), seconds, terms))
-        if agent.consumes:
-            visibility = max(plan.queue(q).visibility_timeout_s for q in agent.consumes)
-            assumptions.append(
-                f"Messages '{agent.name}' was handling in the lost zone reappear after the "
-                f"visibility timeout ({format_duration(visibility)}): delayed, not lost."
-            )
-    for store in plan.stores:
-        fid = {
-            "aurora-postgresql": "aurora-zone-failover",
-            "valkey": "elasticache-zone-failover",
-            "postgres": "cnpg-failover",
-            "redis": "redis-failover",
-        }.get(store.engine)
-        if fid is None:
-            steps.append((f"store {store.name} (DynamoDB: multi-zone, nothing to fail over)", 0.0, []))
-            continue
-        terms = [_fig(figs, fid)]
-        seconds = figs.value(fid)
-        if store.engine == "postgres":
-            terms.append(_fig(figs, "k8s-node-grace"))
-            seconds += figs.value("k8s-node-grace")
-        steps.append((f"store {store.name}", seconds, terms))
-    if plan.target == "kubernetes" and plan.queues:
-        steps.append(
-            (
-                "RabbitMQ quorum queue leader election",
-                figs.value("rabbitmq-leader-election"),
-                [_fig(figs, "rabbitmq-leader-election")],
-            )
-        )
     if plan.pattern == "single-zone":
         return Estimate(
             kind="rto",
@@ -261,27 +204,29 @@ def rto_zone(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float |
             terms=(),
             assumptions=("Service returns only when the zone does.",),
         )
-    label, value, _ = _slowest(steps)
-    all_terms = [t for _, _, ts in steps for t in ts]
-    formula = "RTO_zone = max(" + ", ".join(f"{name} {format_duration(v)}" for name, v, _ in steps) + ")"
-    assumptions.append(f"Slowest step: {label}.")
+    steps = _timing(spec, plan, figs).zone_recovery
+    assumptions = ["Recovery steps run side by side after the zone is lost; the slowest one sets the RTO."]
+    for agent in plan.agents:
+        if agent.consumes:
+            visibility = max(plan.queue(q).visibility_timeout_s for q in agent.consumes)
+            assumptions.append(
+                f"Messages '{agent.name}' was handling in the lost zone reappear after the "
+                f"visibility timeout ({format_duration(visibility)}): delayed, not lost."
+            )
+    slowest = max(steps, key=lambda s: s.seconds) if steps else Step("nothing to recover", 0.0, "none")
+    all_terms = [t for s in steps for t in s.terms]
+    formula = "RTO_zone = max(" + ", ".join(f"{s.label} {format_duration(s.seconds)}" for s in steps) + ")"
+    assumptions.append(f"Slowest step: {slowest.label}.")
     assumptions.extend(_assumed(all_terms))
     return Estimate(
         kind="rto",
         disruption="zone",
-        value=value,
+        value=slowest.seconds,
         objective=objective,
         formula=formula,
         terms=tuple(all_terms),
         assumptions=tuple(dict.fromkeys(assumptions)),
     )
-
-
-PROMOTION = {
-    "aurora-postgresql": "aurora-global-promotion",
-    "valkey": "elasticache-global-promotion",
-    "postgres": "cnpg-promotion",
-}
 
 
 def rto_region(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float | None) -> Estimate:
@@ -295,70 +240,39 @@ def rto_region(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float
             terms=(),
             assumptions=("Service returns only when the region does; backups stay in the region.",),
         )
-    failover = spec.topology.failover
-    hc = failover.health_check
-    terms: list[Term] = []
-    assumptions: list[str] = []
-    interval = hc.interval.total_seconds()
-    detect = interval * hc.failure_threshold
-    terms.append(
-        _spec_term(f"health check interval × failure threshold ({interval:g}s × {hc.failure_threshold})", detect)
-    )
-    manual = 0.0
-    if failover.mode == "manual":
-        manual = failover.manual_response.total_seconds()
+    timing = _timing(spec, plan, figs)
+    detect = timing.region_detection
+    terms: list[Term] = list(detect.terms)
+    assumptions: list[str] = [f"Detection: {detect.label} ({detect.mechanism}, as built)."]
+    manual = timing.manual_response_s or 0.0
+    if timing.manual_response_s is not None:
         terms.append(_spec_term("operator response (failover.manual_response)", manual))
-    ttl = failover.dns_ttl.total_seconds()
-    terms.append(_spec_term("DNS TTL", ttl))
-    if plan.target == "aws":
-        terms.append(_fig(figs, "route53-dns-propagation"))
-        switch = figs.value("route53-dns-propagation") + ttl
-        switch_label = "DNS switch (propagation + TTL)"
-    else:
-        terms.append(_fig(figs, "k8gb-reconcile"))
-        switch = figs.value("k8gb-reconcile") + ttl
-        switch_label = "k8gb switch (reconcile + TTL)"
-    parallel: list[tuple[str, float]] = [(switch_label, switch)]
-    if plan.standby == "pilot-light":
-        if plan.target == "aws":
-            ids = ["autoscaling-reaction", "fargate-task-start"]
-            health = max((a.lb_health_check.period_s * 2 for a in plan.agents if a.lb_health_check), default=0.0)
-        else:
-            ids = ["autoscaling-reaction", "k8s-pod-start"]
-            health = 0.0
-        terms += [_fig(figs, i) for i in ids]
-        scale = sum(figs.value(i) for i in ids) + health
-        if health:
-            terms.append(_spec_term("new targets pass 2 load balancer checks", health))
-        parallel.append(("pilot-light scale-out from zero", scale))
+    parallel: list[Step] = [timing.region_switch]
+    if timing.standby_start is not None:
+        parallel.append(timing.standby_start)
         assumptions.append("Pilot light: compute starts from zero when failover is detected.")
     elif plan.standby == "warm":
         assumptions.append("Warm standby serves the agents' `min` at once and scales to full capacity behind it.")
-    for store in plan.stores:
-        fid = PROMOTION.get(store.engine)
-        if fid is None:
-            continue
-        terms.append(_fig(figs, fid))
-        trigger = 0.0
-        if failover.mode == "automatic":
-            trigger = failover.manual_response.total_seconds()
+    for step in timing.store_promotion:
+        parallel.append(step)
+        if spec.topology.failover.mode == "automatic":
             assumptions.append(
-                f"{store.engine} is promoted in another region by an explicit action (the "
-                "runbook's command), not by DNS failover: counted as failover.manual_response."
+                f"{step.mechanism.removesuffix('-promotion')} is promoted in another region by an explicit "
+                "action (the runbook's command), not by DNS failover: counted as failover.manual_response."
             )
-            if not any(t.label.startswith("operator response") for t in terms):
-                terms.append(_spec_term("operator response to promote (failover.manual_response)", trigger))
-        parallel.append((f"promote store {store.name}", figs.value(fid) + trigger))
-    label, slowest = max(parallel, key=lambda p: p[1])
-    value = detect + manual + slowest
+    for step in parallel:
+        terms.extend(t for t in step.terms if t not in terms)
+    slowest = max(parallel, key=lambda s: s.seconds)
+    value = detect.seconds + manual + slowest.seconds
     formula = (
-        "RTO_region = detection"
-        + (" + operator response" if manual else "")
+        f"RTO_region = detection {format_duration(detect.seconds)}"
+        + (f" + operator response {format_duration(manual)}" if timing.manual_response_s is not None else "")
         + " + max("
-        + ", ".join(f"{n} {format_duration(v)}" for n, v in parallel)
+        + ", ".join(f"{s.label} {format_duration(s.seconds)}" for s in parallel)
         + ")"
     )
-    assumptions.append(f"Slowest step after detection: {label}.")
+    assumptions.extend(timing.notes)
+    assumptions.append(f"Slowest step after detection: {slowest.label}.")
     assumptions.extend(_assumed(terms))
     return Estimate(
         kind="rto",

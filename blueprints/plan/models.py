@@ -191,6 +191,18 @@ class SecretPlan:
 
 
 @dataclass(frozen=True)
+class HealthAlarmTiming:
+    """The "no healthy host" alarm a private AWS ingress fails a region over on (Route 53 reads it
+    through a `CLOUDWATCH_METRIC` health check). Decided once by `blueprints.plan.timing`; the
+    component builds exactly these values and the region RTO counts exactly these."""
+
+    metric: str
+    period_s: int
+    evaluation_periods: int
+    datapoints: int
+
+
+@dataclass(frozen=True)
 class RoutingRecord:
     region: str
     failover_role: Literal["PRIMARY", "SECONDARY"] | None
@@ -209,9 +221,16 @@ class RoutingPlan:
     public: bool
     health_path: str
     interval_s: float
+    """Route 53 HTTPS check request interval as built (10 or 30 s); public AWS ingress only."""
     failure_threshold: int
     ttl_s: float
+    """The TTL clients cache the answer for, as built: 60 s on AWS (alias records to a load balancer
+    take the load balancer's fixed TTL), k8gb's `dnsTtlSeconds` on Kubernetes."""
     records: tuple[RoutingRecord, ...]
+    mechanism: Literal["route53-https", "route53-alarm", "k8gb", "none"] = "none"
+    """What decides that a region is unhealthy, as the components build it."""
+    reconcile_s: float | None = None
+    """k8gb's reconcile interval (`reconcileRequeueSeconds`) the plan assumes; Kubernetes only."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +242,8 @@ class AlarmPlan:
     replication_lag_s: float | None
     unhealthy_hosts: bool
     running_below_min: bool
+    no_healthy_host: HealthAlarmTiming | None = None
+    """The alarm a private AWS ingress fails over on (None where nothing fails over on it)."""
 
 
 @dataclass(frozen=True)
@@ -271,6 +292,44 @@ class Term:
     figure: str | None = None
     source: str | None = None
     basis: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One timed step of a recovery: what it is, how long, which built mechanism sets it, and the
+    inputs (figures, spec values, built settings) it is computed from."""
+
+    label: str
+    seconds: float
+    mechanism: str
+    terms: tuple[Term, ...] = ()
+
+
+@dataclass(frozen=True)
+class TimingPlan:
+    """Every detection, switch and recovery time of the plan, from the mechanisms the components
+    build (`blueprints.plan.timing`). Estimates, drills and runbooks read these; so do the
+    components' settings (the same records sit on RoutingPlan / AlarmPlan)."""
+
+    region_detection: Step
+    """Time from a region failing until the routing layer calls it unhealthy."""
+    region_switch: Step
+    """Time from detection until clients are moved (DNS answer changed and cached answers expired)."""
+    manual_response_s: float | None
+    """Operator response before the switch when failover is manual; None when automatic."""
+    store_promotion: tuple[Step, ...] = ()
+    """Per store that needs promoting in another region (explicit action + the engine's promotion)."""
+    zone_recovery: tuple[Step, ...] = ()
+    """Per agent, store and queue: time until it serves again after one zone is lost."""
+    standby_start: Step | None = None
+    """A pilot-light standby's compute starting from zero (runs beside the DNS switch)."""
+    notes: tuple[str, ...] = ()
+    """What the timing rests on that a reader should know (settings that do nothing, assumptions)."""
+
+    @property
+    def region_failover_s(self) -> float:
+        """Detection + operator response (manual) + switch: how long clients are not served."""
+        return self.region_detection.seconds + (self.manual_response_s or 0.0) + self.region_switch.seconds
 
 
 @dataclass(frozen=True)
@@ -338,6 +397,8 @@ class TopologyPlan:
     chaos: ChaosPlan
     estimates: tuple[Estimate, ...]
     findings: tuple[Finding, ...] = field(default=())
+    timing: TimingPlan | None = None
+    """Detection, switch and recovery times (set by the planner; None only inside the planner)."""
 
     @property
     def primary_region(self) -> RegionPlan:

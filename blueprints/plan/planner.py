@@ -13,7 +13,7 @@ import dataclasses
 
 from blueprints.capacity import region_vpc_range, replicas_for_zone_loss, spread, survivors_after_zone_loss
 from blueprints.figures import figures
-from blueprints.plan import naming
+from blueprints.plan import naming, timing
 from blueprints.plan.models import (
     AgentPlan,
     AlarmPlan,
@@ -36,8 +36,10 @@ from blueprints.plan.models import (
     Subnet,
     TopologyPlan,
 )
+from blueprints.plan.timing import build_timing
 from blueprints.region_sets import witness_region
 from blueprints.spec.models import Agent, HASpec, Probe, Store
+from blueprints.units import format_duration
 
 MULTI_REGION = ("active-passive", "active-active")
 DEFAULT_STANDBY = "warm"
@@ -60,6 +62,11 @@ def plan(spec: HASpec, environment: str | None = None, *, advise: bool = True) -
 
     core = plan_core(spec, environment)
     figs = figures(spec.assumptions.slas, {k: v.total_seconds() for k, v in spec.assumptions.timings.items()})
+    if core.routing is not None and core.routing.mechanism == "k8gb":
+        core = dataclasses.replace(
+            core, routing=dataclasses.replace(core.routing, reconcile_s=figs.value("k8gb-reconcile"))
+        )
+    core = dataclasses.replace(core, timing=build_timing(spec, core, figs))
     estimates = estimate(spec, core, figs)
     if advise:
         from blueprints.plan.advice import with_advice
@@ -103,6 +110,7 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
             replication_lag_s=_s(alarms.replication_lag),
             unhealthy_hosts=alarms.unhealthy_hosts,
             running_below_min=alarms.running_below_min,
+            no_healthy_host=timing.healthy_host_alarm(spec),
         ),
         emails=tuple(obs.notify.email),
         tracing=obs.tracing,
@@ -544,6 +552,32 @@ def _routing(spec: HASpec, regions: tuple[RegionPlan, ...], findings: list[Findi
     else:
         mode = "single"
         records = (RoutingRecord(regions[0].name, None, regions[0].name),)
+    if timing.dns_ttl_ignored(spec):
+        findings.append(
+            Finding(
+                "info" if failover.dns_ttl.total_seconds() == timing.ALIAS_TTL_S else "warning",
+                "dns-ttl-ignored",
+                f"failover.dns_ttl is {format_duration(failover.dns_ttl.total_seconds())}, but on aws the ingress "
+                "records are aliases to the load balancer, which carry its fixed 60 s TTL: the setting changes nothing",
+                "remove failover.dns_ttl from the spec (the region RTO counts the 60 s alias TTL)",
+                "topology.failover.dns_ttl",
+            )
+        )
+    if timing.health_check_ignored(spec):
+        by = (
+            "k8gb, which fails a region over on the ingress agent's endpoint readiness and its reconcile interval"
+            if spec.target == "kubernetes"
+            else "the 'no healthy host' CloudWatch alarm (a private ingress cannot be probed by Route 53)"
+        )
+        findings.append(
+            Finding(
+                "warning",
+                "health-check-ignored",
+                f"failover.health_check is set but not built: regions fail over on {by}",
+                "tune the ingress agent's readiness probe instead, and remove failover.health_check",
+                "topology.failover.health_check",
+            )
+        )
     return RoutingPlan(
         mode=mode,
         automatic=failover.mode == "automatic",
@@ -552,10 +586,11 @@ def _routing(spec: HASpec, regions: tuple[RegionPlan, ...], findings: list[Findi
         hosted_zone=ingress.hosted_zone.rstrip("."),
         public=ingress.public,
         health_path=failover.health_check.path,
-        interval_s=failover.health_check.interval.total_seconds(),
+        interval_s=float(timing.route53_request_interval(failover.health_check.interval.total_seconds())),
         failure_threshold=failover.health_check.failure_threshold,
-        ttl_s=failover.dns_ttl.total_seconds(),
+        ttl_s=timing.client_ttl_s(spec),
         records=records,
+        mechanism=timing.ingress_mechanism(spec),  # type: ignore[arg-type]
     )
 
 

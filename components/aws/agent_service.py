@@ -753,8 +753,10 @@ class AgentService(pulumi.ComponentResource):
                         parent=self,
                     )
                 )
-            if a.agent.ingress:
+            if a.agent.ingress and a.alarms.no_healthy_host is not None:
                 # Route 53 reads this one (single metric, standard statistic); no email of its own.
+                # Period and evaluation periods come from the plan (blueprints/plan/timing.py), which
+                # counts exactly these in the region RTO.
                 # Missing data breaches for both colors: a private ingress is healthy while either group
                 # has a healthy host (a CALCULATED check over both), so an idle group, or a region whose
                 # metrics stopped, read as "not breaching" would keep the region healthy for good.
@@ -767,12 +769,14 @@ class AgentService(pulumi.ComponentResource):
                         description=f"{agent} ({self._region}): no healthy target ({color} target group); "
                         "Route 53 fails the region over on this",
                         namespace=namespace,
-                        metric="HealthyHostCount",
+                        metric=a.alarms.no_healthy_host.metric,
                         dimensions=dims,
                         statistic="Minimum",
                         threshold=1,
                         comparison="LessThanThreshold",
-                        evaluation_periods=2,
+                        period=a.alarms.no_healthy_host.period_s,
+                        evaluation_periods=a.alarms.no_healthy_host.evaluation_periods,
+                        datapoints=a.alarms.no_healthy_host.datapoints,
                         missing="breaching",
                         notify=False,
                         parent=self,

@@ -15,8 +15,10 @@ host" alarm, combined by a `CALCULATED` check when blue/green keeps two groups.
 A private ingress zone is associated with the VPCs the topology creates, so the name also resolves
 inside them. A pilot-light secondary has no task until traffic arrives, so its record carries no health check
 and does not evaluate target health: when the primary fails, Route 53 sends traffic there, and the
-arriving requests scale it out. Alias records take their TTL from the load balancer (60 s);
-`failover.dns_ttl` applies to nothing else here.
+arriving requests scale it out. Alias records take their TTL from the load balancer (60 s, fixed);
+`failover.dns_ttl` changes nothing here (the plan warns when a spec sets it, and counts the 60 s).
+Every timing setting built here is read from the plan (`RoutingPlan`, decided by
+`blueprints/plan/timing.py`), so the region RTO counts what is deployed.
 """
 
 from __future__ import annotations
@@ -29,10 +31,10 @@ from pulumi_aws import cloudwatch, route53
 
 from blueprints.plan import naming
 from blueprints.plan.models import RoutingPlan
+from blueprints.plan.timing import route53_request_interval
 from components.aws.tags import TagContext
 
 TOKEN = "agentha:aws:FailoverRouting"
-ROUTE53_INTERVALS = (10, 30)
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,9 @@ class FailoverRoutingArgs:
 
 
 def request_interval(seconds: float) -> int:
-    """Route 53 probes every 10 s or 30 s; the spec rules allow only those, this keeps it safe."""
-    return 10 if seconds <= 10 else 30
+    """Route 53 probes every 10 s or 30 s; the plan already carries the built value (the one the
+    region RTO counts, from blueprints/plan/timing.py), this only keeps a hand-made plan safe."""
+    return route53_request_interval(seconds)
 
 
 class FailoverRouting(pulumi.ComponentResource):

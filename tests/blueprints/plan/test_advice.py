@@ -22,30 +22,45 @@ def test_met_objectives_carry_no_suggestion() -> None:
 
 
 def test_region_rto_first_candidate_that_meets_it_wins() -> None:
-    # 30s detection + max(60s propagation + 60s TTL) = 150s; a 30s TTL gives exactly 120s.
+    # Public ingress: Route 53 HTTPS check 10s × 3 + propagation 60s + alias TTL 60s = 150s;
+    # failing after 2 checks gives 140s. (The spec's dns_ttl is no candidate: aliases keep 60s.)
     spec = aws()
-    spec["objectives"]["disruptions"]["region"]["rto"] = "2m"
+    spec["ingress"]["public"] = True
+    spec["objectives"]["disruptions"]["region"]["rto"] = "2m20s"
     est = estimate(spec, "rto", "region")
     assert est.value == 150 and est.met is False
-    assert est.suggestion == "cheapest change that meets it: dns_ttl: 30s (gives 2m)"
+    assert est.suggestion == (
+        "cheapest change that meets it: health_check interval 10s, failure_threshold 2 (gives 2m20s)"
+    )
+
+
+def test_no_region_rto_advice_that_the_deployed_system_ignores() -> None:
+    # Private ingress on AWS: the region fails over on the CloudWatch alarm and alias records keep
+    # their 60s TTL, so neither dns_ttl nor failover.health_check may be offered (they change nothing).
+    spec = aws()
+    spec["topology"]["failover"]["dns_ttl"] = "5m"
+    spec["objectives"]["disruptions"]["region"]["rto"] = "2m"
+    est = estimate(spec, "rto", "region")
+    assert est.value == 315 and est.met is False
+    assert est.suggestion is not None
+    assert "dns_ttl" not in est.suggestion and "health_check" not in est.suggestion
 
 
 def test_pilot_light_to_warm() -> None:
     spec = aws()
     spec["topology"]["standby"] = "pilot-light"
-    spec["topology"]["failover"]["dns_ttl"] = "30s"
-    spec["objectives"]["disruptions"]["region"]["rto"] = "2m10s"
+    spec["objectives"]["disruptions"]["region"]["rto"] = "5m20s"
     est = estimate(spec, "rto", "region")
-    assert est.met is False
-    assert est.suggestion == "cheapest change that meets it: standby: warm (gives 2m)"
+    assert est.value == 430 and est.met is False
+    assert est.suggestion == "cheapest change that meets it: standby: warm (gives 5m15s)"
 
 
 def test_manual_failover_to_automatic() -> None:
     spec = aws()
     spec["topology"]["failover"]["mode"] = "manual"
-    spec["objectives"]["disruptions"]["region"]["rto"] = "5m"
+    spec["objectives"]["disruptions"]["region"]["rto"] = "5m30s"
     est = estimate(spec, "rto", "region")
-    assert est.suggestion == "cheapest change that meets it: failover.mode: automatic (gives 2m30s)"
+    assert est.suggestion == "cheapest change that meets it: failover.mode: automatic (gives 5m15s)"
 
 
 def test_single_region_availability_gets_a_standby_region() -> None:

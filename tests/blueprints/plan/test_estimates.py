@@ -151,9 +151,11 @@ def test_rto_zone_single_zone_is_unbounded() -> None:
 @pytest.mark.parametrize(
     ("standby", "ttl", "expected"),
     [
-        ("warm", "60s", 30 + 60 + 60),  # detection + propagation + TTL
-        ("hot", "30s", 30 + 60 + 30),
-        ("pilot-light", "60s", 30 + 180 + 45 + 10),  # scale-out from zero outlasts the DNS switch
+        # Private ingress: detection = load balancer check 5s × 3 + alarm 60s × 2 + metric delay 60s = 195s;
+        # switch = propagation 60s + the alias records' fixed 60s TTL (failover.dns_ttl changes nothing).
+        ("warm", "60s", 195 + 60 + 60),
+        ("hot", "30s", 195 + 60 + 60),
+        ("pilot-light", "60s", 195 + 180 + 45 + 10),  # scale-out from zero outlasts the DNS switch
     ],
 )
 def test_rto_region(standby: str, ttl: str, expected: float) -> None:
@@ -166,14 +168,14 @@ def test_rto_region(standby: str, ttl: str, expected: float) -> None:
 def test_rto_region_manual_adds_the_operator() -> None:
     spec = aws()
     spec["topology"]["failover"]["mode"] = "manual"
-    assert est(spec, "rto", "region").value == 30 + 900 + 120
+    assert est(spec, "rto", "region").value == 195 + 900 + 120
 
 
 def test_rto_region_aurora_promotion_is_an_explicit_action() -> None:
     spec = aws()
     spec["stores"][0] = {"name": "conversations", "engine": "aurora-postgresql"}
     e = est(spec, "rto", "region")
-    assert e.value == 30 + 60 + 900  # detection + max(DNS 120, promotion 60 + operator 900)
+    assert e.value == 195 + 60 + 900  # detection + max(DNS 120, promotion 60 + operator 900)
     assert any("explicit action" in a for a in e.assumptions)
 
 
@@ -260,7 +262,7 @@ def test_rpo_without_state_is_zero() -> None:
 
 def test_met_and_margin() -> None:
     e = est(aws(), "rto", "region")
-    assert e.objective == 900 and e.met is True and e.margin == 900 - 150
+    assert e.objective == 900 and e.met is True and e.margin == 900 - 315
     a = est(aws(), "availability")
     assert a.margin == pytest.approx(a.value - 99.95)  # type: ignore[operator]
 
@@ -275,7 +277,7 @@ def test_assumptions_override_figures() -> None:
     spec = aws()
     spec["topology"]["standby"] = "pilot-light"
     spec["assumptions"] = {"timings": {"fargate-task-start": "90s", "route53-dns-propagation": "30s"}}
-    assert est(spec, "rto", "region").value == 30 + 180 + 90 + 10
+    assert est(spec, "rto", "region").value == 195 + 180 + 90 + 10
 
 
 def test_assumed_figures_are_named_in_the_assumptions() -> None:
@@ -292,6 +294,8 @@ def test_every_estimate_shows_its_formula_and_terms_with_sources() -> None:
             if t.figure:  # a figure of the data table: its source and basis travel with it
                 assert t.source and t.source.startswith("http")
                 assert t.basis in ("published", "secondary", "assumption")
+            elif t.basis == "built":  # a setting the components build, read from the plan
+                assert t.source == "plan (as built)"
             elif t.basis is not None:  # a value from the spec
                 assert (t.basis, t.source) == ("spec", "spec")
             else:  # derived from the terms above (A_region, zones that may fail)

@@ -1,0 +1,387 @@
+"""The one model of time: every detection, switch and recovery time, from the mechanism built.
+
+The planner asks this module once for the settings the components build (the Route 53 request
+interval, the "no healthy host" alarm's period and evaluation periods, the TTL clients cache) and
+puts them on the plan's records (`RoutingPlan`, `AlarmPlan.no_healthy_host`); the components read
+them from there. `build_timing` then derives every time from those same records plus the figures
+table, so the estimates, drills and runbooks count exactly what is deployed.
+
+Mechanisms, by target and ingress:
+- AWS, public ingress: a Route 53 HTTPS health check per region (request interval 10 or 30 s ×
+  failure threshold). Only `failover.health_check` is read here.
+- AWS, private ingress: Route 53's checkers cannot reach an internal load balancer, so the region
+  is judged by a CloudWatch alarm (`HealthyHostCount < 1`, Minimum, period × evaluation periods)
+  read by a `CLOUDWATCH_METRIC` health check. Route 53 "monitors the data stream for the
+  corresponding alarm instead of monitoring the alarm state"
+  (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html);
+  no end-to-end delay is published, so the metric's arrival delay is an assumption figure
+  (`cloudwatch-metric-delay`). The load balancer must first mark the targets unhealthy (its own
+  check interval × unhealthy threshold). `failover.health_check` is not used.
+- AWS switch: alias records to a load balancer carry the load balancer's fixed 60 s TTL
+  (`route53-alias-elb-ttl`); `failover.dns_ttl` changes nothing. Plus Route 53's propagation.
+- Kubernetes: k8gb publishes a cluster's targets while the ingress agent has ready endpoints
+  (readiness probe period × failure threshold) and learns the other clusters' state on each
+  reconcile (`reconcileRequeueSeconds`, `k8gb-reconcile`); clients then hold the old answer for
+  the `Gslb`'s `dnsTtlSeconds` (= `failover.dns_ttl`). `failover.health_check` is not used.
+"""
+
+from __future__ import annotations
+
+from blueprints.figures import Figures
+from blueprints.plan.models import (
+    AgentPlan,
+    HealthAlarmTiming,
+    ProbePlan,
+    Step,
+    Term,
+    TimingPlan,
+    TopologyPlan,
+)
+from blueprints.spec.models import HASpec
+
+__all__ = [
+    "ALIAS_TTL_S",
+    "HEALTHY_HOST_ALARM",
+    "PROMOTION",
+    "ROUTE53_INTERVALS",
+    "Step",
+    "TimingPlan",
+    "build_timing",
+    "client_ttl_s",
+    "dns_ttl_ignored",
+    "health_check_ignored",
+    "healthy_host_alarm",
+    "ingress_mechanism",
+    "route53_request_interval",
+]
+
+ROUTE53_INTERVALS = (10, 30)
+"""The request intervals a Route 53 endpoint health check accepts (seconds)."""
+
+ALIAS_TTL_S = 60
+"""Alias records to an ELB load balancer have a fixed 60 s TTL (Route 53 FAQ; figure
+`route53-alias-elb-ttl`). The components build alias records, so this is the TTL clients cache."""
+
+HEALTHY_HOST_ALARM = HealthAlarmTiming(metric="HealthyHostCount", period_s=60, evaluation_periods=2, datapoints=2)
+"""The private-ingress failover alarm: Minimum HealthyHostCount < 1 on 2 of 2 one-minute periods.
+60 s is the shortest period of a standard-resolution metric, and Route 53 accepts only
+standard-resolution alarms; two periods keep one missed datapoint from failing a region over."""
+
+PROMOTION = {
+    "aurora-postgresql": "aurora-global-promotion",
+    "valkey": "elasticache-global-promotion",
+    "postgres": "cnpg-promotion",
+}
+"""Stores promoted in another region by an explicit action, and the figure for the promotion."""
+
+ZONE_FAILOVER = {
+    "aurora-postgresql": ("aurora-zone-failover",),
+    "valkey": ("elasticache-zone-failover",),
+    "postgres": ("cnpg-failover", "k8s-node-grace"),
+    "redis": ("redis-failover", "redis-sentinel-election"),
+}
+"""Figures that add up to a store's failover inside a region after one zone is lost."""
+
+
+# --- settings the components build (decided here, carried by the plan's records) -----------------
+
+
+def route53_request_interval(seconds: float) -> int:
+    """The Route 53 request interval built for a health-check interval (10 or 30 s)."""
+    return ROUTE53_INTERVALS[0] if seconds <= ROUTE53_INTERVALS[0] else ROUTE53_INTERVALS[1]
+
+
+def ingress_mechanism(spec: HASpec) -> str:
+    """What decides that a region is unhealthy, as the components build it."""
+    multi = spec.topology.pattern in ("active-passive", "active-active")
+    if spec.ingress is None or not multi:
+        return "none"
+    if spec.target == "kubernetes":
+        return "k8gb"
+    return "route53-https" if spec.ingress.public else "route53-alarm"
+
+
+def healthy_host_alarm(spec: HASpec) -> HealthAlarmTiming | None:
+    """The "no healthy host" alarm, on AWS ingress agents of a multi-region topology."""
+    if spec.target != "aws" or spec.ingress is None:
+        return None
+    return HEALTHY_HOST_ALARM
+
+
+def client_ttl_s(spec: HASpec) -> float:
+    """The TTL clients cache the ingress answer for, as built."""
+    if spec.target == "aws":
+        return float(ALIAS_TTL_S)
+    return float(max(1, round(spec.topology.failover.dns_ttl.total_seconds())))
+
+
+def dns_ttl_ignored(spec: HASpec) -> bool:
+    """True when the spec sets `failover.dns_ttl` on AWS, where alias records ignore it."""
+    return spec.target == "aws" and "dns_ttl" in spec.topology.failover.model_fields_set
+
+
+def health_check_ignored(spec: HASpec) -> bool:
+    """True when the spec sets `failover.health_check` but the built mechanism does not read it."""
+    return "health_check" in spec.topology.failover.model_fields_set and ingress_mechanism(spec) in (
+        "k8gb",
+        "route53-alarm",
+    )
+
+
+# --- terms ----------------------------------------------------------------------------------------
+
+
+def fig_term(figs: Figures, fid: str, label: str | None = None) -> Term:
+    f = figs[fid]
+    return Term(label=label or f.what, value=f.value, unit=f.unit, figure=fid, source=f.source, basis=f.basis)
+
+
+def built_term(label: str, value: float, unit: str = "seconds") -> Term:
+    """A setting the components build (from the plan, not a figure)."""
+    return Term(label=label, value=value, unit=unit, figure=None, source="plan (as built)", basis="built")  # type: ignore[arg-type]
+
+
+def spec_term(label: str, value: float | None, unit: str = "seconds") -> Term:
+    return Term(label=label, value=value, unit=unit, figure=None, source="spec", basis="spec")  # type: ignore[arg-type]
+
+
+# --- times ----------------------------------------------------------------------------------------
+
+
+def _ingress_agent(plan: TopologyPlan) -> AgentPlan | None:
+    if plan.routing is None:
+        return None
+    return next((a for a in plan.agents if a.name == plan.routing.agent), None)
+
+
+def _lb_check_step(agent: AgentPlan | None) -> tuple[float, list[Term]]:
+    hc = agent.lb_health_check if agent else None
+    if hc is None:
+        return 0.0, []
+    seconds = hc.period_s * hc.failure_threshold
+    return seconds, [
+        built_term(
+            f"{agent.name if agent else ''}: load balancer marks targets unhealthy "
+            f"(interval {hc.period_s:g}s × unhealthy threshold {hc.failure_threshold})",
+            seconds,
+        )
+    ]
+
+
+def _probe_seconds(probe: ProbePlan | None) -> float:
+    return probe.period_s * probe.failure_threshold if probe else 0.0
+
+
+def region_detection(spec: HASpec, plan: TopologyPlan, figs: Figures) -> Step:
+    routing = plan.routing
+    multi = plan.pattern in ("active-passive", "active-active")
+    if not multi:
+        return Step("no region to fail over to", 0.0, "none")
+    if routing is None or routing.mechanism == "none":
+        return Step(
+            "no ingress: nothing routes clients, the standby takes work as producers move",
+            0.0,
+            "none",
+        )
+    if routing.mechanism == "route53-https":
+        seconds = routing.interval_s * routing.failure_threshold
+        return Step(
+            "Route 53 HTTPS health check fails",
+            seconds,
+            "route53-https",
+            (
+                built_term(
+                    f"Route 53 request interval × failure threshold ({routing.interval_s:g}s × "
+                    f"{routing.failure_threshold})",
+                    seconds,
+                ),
+            ),
+        )
+    if routing.mechanism == "route53-alarm":
+        alarm = plan.observability.alarms.no_healthy_host or HEALTHY_HOST_ALARM
+        lb_s, terms = _lb_check_step(_ingress_agent(plan))
+        window = alarm.period_s * alarm.evaluation_periods
+        terms.append(
+            built_term(
+                f"alarm {alarm.metric} < 1: period × evaluation periods "
+                f"({alarm.period_s}s × {alarm.evaluation_periods})",
+                window,
+            )
+        )
+        terms.append(fig_term(figs, "cloudwatch-metric-delay"))
+        seconds = lb_s + window + figs.value("cloudwatch-metric-delay")
+        return Step(
+            "load balancer check, then the 'no healthy host' alarm read by a CLOUDWATCH_METRIC health check",
+            seconds,
+            "route53-alarm",
+            tuple(terms),
+        )
+    agent = _ingress_agent(plan)
+    readiness = agent.readiness if agent else None
+    ready_s = _probe_seconds(readiness)
+    terms = []
+    if readiness is not None and agent is not None:
+        terms.append(
+            built_term(
+                f"{agent.name}: readiness period × failure threshold ({readiness.period_s:g}s × "
+                f"{readiness.failure_threshold}) — endpoints leave the Ingress",
+                ready_s,
+            )
+        )
+    terms.append(fig_term(figs, "k8gb-reconcile"))
+    return Step(
+        "k8gb: ingress endpoints not ready, seen on the next reconcile",
+        ready_s + figs.value("k8gb-reconcile"),
+        "k8gb",
+        tuple(terms),
+    )
+
+
+def region_switch(spec: HASpec, plan: TopologyPlan, figs: Figures) -> Step:
+    routing = plan.routing
+    if plan.pattern not in ("active-passive", "active-active") or routing is None or routing.mechanism == "none":
+        return Step("no DNS switch", 0.0, "none")
+    if plan.target == "aws":
+        terms = (fig_term(figs, "route53-dns-propagation"), fig_term(figs, "route53-alias-elb-ttl"))
+        return Step(
+            "Route 53 answers change, then cached alias answers expire (fixed 60 s TTL)",
+            figs.value("route53-dns-propagation") + figs.value("route53-alias-elb-ttl"),
+            "route53-alias",
+            terms,
+        )
+    return Step(
+        "cached k8gb answers expire (Gslb dnsTtlSeconds)",
+        routing.ttl_s,
+        "k8gb",
+        (built_term(f"Gslb dnsTtlSeconds ({routing.ttl_s:g}s, from failover.dns_ttl)", routing.ttl_s),),
+    )
+
+
+def _zone_agent(spec: HASpec, plan: TopologyPlan, agent: AgentPlan, figs: Figures) -> Step:
+    source = spec.agent(agent.name)
+    stable = source is not None and source.replicas.static_stability
+    terms: list[Term] = []
+    if plan.target == "aws":
+        hc = agent.lb_health_check
+        seconds, terms = _lb_check_step(agent)
+        mechanism = "alb-target-health" if hc else "none"
+        if not stable:
+            terms.append(fig_term(figs, "fargate-task-start"))
+            healthy = hc.period_s * 2 if hc else 0.0
+            if healthy:
+                terms.append(built_term("new targets pass 2 load balancer checks (healthy threshold 2)", healthy))
+            seconds += figs.value("fargate-task-start") + healthy
+    else:
+        mechanism = "k8s-node-lifecycle"
+        terms.append(fig_term(figs, "k8s-node-grace"))
+        seconds = figs.value("k8s-node-grace")
+        if not stable:
+            terms += [fig_term(figs, "k8s-eviction-toleration"), fig_term(figs, "k8s-pod-start")]
+            seconds += figs.value("k8s-eviction-toleration") + figs.value("k8s-pod-start")
+    label = f"agent {agent.name}" + ("" if stable else " (replaces lost replicas)")
+    return Step(label, seconds, mechanism, tuple(terms))
+
+
+def zone_recovery(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[Step, ...]:
+    steps = [_zone_agent(spec, plan, a, figs) for a in plan.agents]
+    for store in plan.stores:
+        ids = ZONE_FAILOVER.get(store.engine)
+        if ids is None:
+            steps.append(Step(f"store {store.name} (DynamoDB: multi-zone, nothing to fail over)", 0.0, "dynamodb"))
+            continue
+        steps.append(
+            Step(
+                f"store {store.name}",
+                sum(figs.value(i) for i in ids),
+                f"{store.engine}-failover",
+                tuple(fig_term(figs, i) for i in ids),
+            )
+        )
+    if plan.target == "kubernetes" and plan.queues:
+        steps.append(
+            Step(
+                "RabbitMQ quorum queue leader election",
+                figs.value("rabbitmq-leader-election"),
+                "rabbitmq-quorum",
+                (fig_term(figs, "rabbitmq-leader-election"),),
+            )
+        )
+    return tuple(steps)
+
+
+def store_promotion(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[Step, ...]:
+    if plan.pattern not in ("active-passive", "active-active"):
+        return ()
+    failover = spec.topology.failover
+    steps = []
+    for store in plan.stores:
+        fid = PROMOTION.get(store.engine)
+        if fid is None:
+            continue
+        terms = [fig_term(figs, fid)]
+        seconds = figs.value(fid)
+        if failover.mode == "automatic":
+            # DNS failover does not promote a store: someone (or the runbook's command) does.
+            trigger = failover.manual_response.total_seconds()
+            terms.append(spec_term("operator response to promote (failover.manual_response)", trigger))
+            seconds += trigger
+        steps.append(Step(f"promote store {store.name}", seconds, f"{store.engine}-promotion", tuple(terms)))
+    return tuple(steps)
+
+
+def standby_start(spec: HASpec, plan: TopologyPlan, figs: Figures) -> Step | None:
+    """A pilot-light standby's compute starting from zero once traffic arrives."""
+    if plan.standby != "pilot-light":
+        return None
+    if plan.target == "aws":
+        ids = ["autoscaling-reaction", "fargate-task-start"]
+        health = max((a.lb_health_check.period_s * 2 for a in plan.agents if a.lb_health_check), default=0.0)
+    else:
+        ids = ["autoscaling-reaction", "k8s-pod-start"]
+        health = 0.0
+    terms = [fig_term(figs, i) for i in ids]
+    if health:
+        terms.append(built_term("new targets pass 2 load balancer checks", health))
+    return Step(
+        "pilot-light scale-out from zero",
+        sum(figs.value(i) for i in ids) + health,
+        "scale-out",
+        tuple(terms),
+    )
+
+
+def _notes(spec: HASpec, plan: TopologyPlan) -> tuple[str, ...]:
+    notes: list[str] = []
+    mechanism = plan.routing.mechanism if plan.routing else "none"
+    if plan.target == "aws" and plan.routing is not None:
+        notes.append(
+            "Alias records to a load balancer carry its fixed 60 s TTL; `failover.dns_ttl` changes nothing on AWS."
+        )
+    if mechanism == "route53-alarm":
+        notes.append(
+            "Private ingress: the region fails over on the 'no healthy host' CloudWatch alarm, not on "
+            "`failover.health_check`; if CloudWatch in the failed region stops evaluating, the health check "
+            "keeps its last known status and the region does not fail over by itself."
+        )
+    if mechanism == "k8gb":
+        notes.append(
+            "k8gb decides by the ingress agent's endpoint readiness and its reconcile interval "
+            "(`reconcileRequeueSeconds`, installed with k8gb); `failover.health_check` is not used."
+        )
+    return tuple(notes)
+
+
+def build_timing(spec: HASpec, plan: TopologyPlan, figs: Figures) -> TimingPlan:
+    """Every time of the plan, from what the components build (see the module docstring)."""
+    failover = spec.topology.failover
+    multi = plan.pattern in ("active-passive", "active-active")
+    manual = failover.manual_response.total_seconds() if multi and failover.mode == "manual" else None
+    return TimingPlan(
+        region_detection=region_detection(spec, plan, figs),
+        region_switch=region_switch(spec, plan, figs),
+        manual_response_s=manual,
+        store_promotion=store_promotion(spec, plan, figs),
+        zone_recovery=zone_recovery(spec, plan, figs),
+        standby_start=standby_start(spec, plan, figs),
+        notes=_notes(spec, plan),
+    )
