@@ -23,6 +23,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.policy import _NotApplicableError
 
+from blueprints import progress
 from policies.config import PolicyConfig
 from policies.context import PolicyContext, using
 from policies.model import Level, Report, ResourceRule, Rule, RuleResult, StackRule, Violation
@@ -165,6 +166,7 @@ def evaluate(
             not_applicable.setdefault(rule.id, exc.reason or "not applicable")
         found[rule.id].extend(collector.found)
 
+    progress.phase(f"evaluating {len(chosen)} policy rules over {len(graph):,} resources")
     with using(context):
         subjects: dict[str, Subject] = {}
         for args in resource_args(graph, options):

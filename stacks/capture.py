@@ -20,6 +20,7 @@ from pulumi.runtime import mocks as pmocks
 from pulumi.runtime import rpc
 from pulumi.runtime.sync_await import _ensure_event_loop
 
+from blueprints import progress
 from stacks.graph import SECRET_MARKER, CapturedResource, ResourceGraph, normalise
 
 ACCOUNT = "123456789012"
@@ -124,6 +125,10 @@ class AgentMocks(pmocks.Mocks):
         return data, []
 
 
+PROGRESS_EVERY = 25
+"""Registrations between two progress updates (a spinner refreshes ~12 times a second anyway)."""
+
+
 class CapturingMonitor(pmocks.MockMonitor):
     """A mock monitor that keeps each raw registration (options included) and component outputs."""
 
@@ -136,6 +141,8 @@ class CapturingMonitor(pmocks.MockMonitor):
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             self.requests[response.urn] = request
+            if len(self.requests) % PROGRESS_EVERY == 0 and progress.active():
+                progress.phase(f"building resources: {len(self.requests):,} registered (now {request.type})")
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
@@ -233,7 +240,9 @@ def synthesize(
     sdk_settings: Any = settings.SETTINGS
     sdk_settings.rpc_manager.clear()
     sdk_settings.outputs.clear()
+    progress.phase("building resources under Pulumi mocks")
     _sync_await(run_pulumi_func(program))
+    progress.phase(f"capturing the graph of {len(monitor.requests):,} resources")
     exports = _exports()
     resources = [
         _to_resource(urn, req, monitor.component_outputs.get(urn, {})) for urn, req in monitor.requests.items()

@@ -25,13 +25,17 @@ def plan_spec(spec_path: str | Path, environment: str | None) -> TopologyPlan:
     edited file is planned anew. Only successful plans are kept.
     """
     from blueprints.plan.planner import plan
+    from blueprints.progress import phase
     from blueprints.spec.loader import load_text, read_spec_text
 
     text = read_spec_text(spec_path)
     key = (hashlib.sha256(text.encode("utf-8")).hexdigest(), environment)
     cached = _PLANS.get(key)
     if cached is None:
-        cached = plan(load_text(text, str(spec_path), environment).spec, environment, advise=False)
+        phase("validating the spec" + (f" (environment {environment})" if environment else ""))
+        loaded = load_text(text, str(spec_path), environment)
+        phase("planning the topology and its estimates")
+        cached = plan(loaded.spec, environment, advise=False)
         if len(_PLANS) >= 16:
             _PLANS.clear()
         _PLANS[key] = cached
@@ -62,7 +66,12 @@ def build(plan: TopologyPlan, settings: StackSettings) -> dict[str, Any]:
             ),
         )
         return aws.exports()
-    from components.kubernetes.topology import KubernetesTopology, KubernetesTopologyArgs
+    from components.kubernetes.topology import (
+        DEFAULT_INGRESS_CLASS,
+        DEFAULT_PRIVATE_INGRESS_CLASS,
+        KubernetesTopology,
+        KubernetesTopologyArgs,
+    )
 
     kube = KubernetesTopology(
         plan.system,
@@ -71,6 +80,9 @@ def build(plan: TopologyPlan, settings: StackSettings) -> dict[str, Any]:
             contexts=settings.kube_contexts,
             kubeconfig=settings.kubeconfig,
             tls_secret_name=settings.tls_secret_name,
+            ingress_class_name=settings.ingress_class or DEFAULT_INGRESS_CLASS,
+            private_ingress_class_name=settings.private_ingress_class or DEFAULT_PRIVATE_INGRESS_CLASS,
+            otlp_endpoint=settings.otlp_endpoint,
         ),
     )
     return kube.exports()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.commands.spec_commands import EnvOpt, SpecArg
-from cli.commands.synth import progress
+from cli.commands.synth import QuietOpt, progress
 from cli.output import EXIT_FAILED, EXIT_OK, console, spec_errors, write_stdout
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ def check(
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write the report to this file instead of stdout.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Check the topology against the HA and security policy rules, offline.
 
@@ -68,7 +69,7 @@ def check(
     from policies.check import run_check
 
     fmt = format.value
-    with spec_errors("json" if fmt == "json" else "text"), progress("synthesizing and checking policies…"):
+    with spec_errors("json" if fmt == "json" else "text"), progress("synthesizing and checking policies…", quiet=quiet):
         run = run_check(spec, env, config)
     report = run.report
     if fmt == "text" and out is None:

@@ -21,7 +21,9 @@ from typing import Annotated, Any
 import typer
 
 from blueprints.errors import Location, Problem, SpecError
+from blueprints.progress import phase
 from cli.commands.spec_commands import EnvOpt, SpecArg
+from cli.commands.synth import QuietOpt, progress
 from cli.output import console, spec_errors, usage_error
 
 MARKER = ".agentha-render.json"
@@ -116,6 +118,7 @@ def render(
             "by hand since render wrote them.",
         ),
     ] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Write plain Kubernetes manifests (YAML) for Argo CD, Flux or kubectl apply, without Pulumi.
 
@@ -145,19 +148,22 @@ def render(
     from blueprints.spec.loader import load_spec
 
     with spec_errors():
-        target = load_spec(spec, env).spec.target
+        loaded = load_spec(spec, env).spec
+        target = loaded.target
     if target != "kubernetes":
         usage_error(
             f"render writes Kubernetes manifests, but {spec} targets {target}",
             "use `agentha-blueprint synth` (or `pulumi up`) for this target, or set `target: kubernetes`",
             path="target",
         )
-    with spec_errors():
+    with spec_errors(), progress("synthesizing under Pulumi mocks…", quiet=quiet):
         result = run_synth(spec, env)
-    try:
-        manifests = render_manifests(result.graph)
-    except ValueError as err:
-        usage_error(str(err), "rename one of the two parts in the spec", path="(manifests)")
+        phase(f"rendering {len(result.graph):,} resources as manifests")
+        try:
+            manifests = render_manifests(result.graph)
+        except ValueError as err:
+            usage_error(str(err), "rename one of the two parts in the spec", path="(manifests)")
+    manifests.update(_failover_files(result, loaded, env))
     if previous and not force:
         with spec_errors():
             edited = _edited(out, previous, manifests)
@@ -184,6 +190,23 @@ def render(
         if path.parent != out and path.parent.is_dir() and not any(path.parent.iterdir()):
             path.parent.rmdir()
     _report(out, written, stale, result.graph.exports)
+
+
+def _failover_files(result: Any, spec: Any, env: str | None) -> dict[str, str]:
+    """FAILOVER.md and check-primary.sh (active-passive), after checking that the render names one primary."""
+    from stacks.failover_runbook import failover_files, primary_problems
+    from stacks.manifests import collect
+
+    objects = collect(result.graph)
+    two_primaries = primary_problems(objects)
+    if two_primaries:
+        usage_error(
+            "these manifests would not name exactly one primary: " + "; ".join(two_primaries),
+            "set topology.failover.current_primary to the one region that takes writes",
+            path="topology.failover",
+        )
+    spec_primary = next((r.name for r in spec.topology.regions if r.role == "primary"), result.plan.primary_region.name)
+    return failover_files(result.plan, objects, env, spec_primary)
 
 
 def _report(out: Path, written: list[Any], stale: list[Path], exports: dict[str, Any]) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,11 +23,25 @@ class SynthFormat(StrEnum):
     json = "json"
 
 
-def progress(message: str) -> AbstractContextManager[Any]:
-    """A spinner on stderr while working, only when stderr is a terminal (stdout stays clean)."""
-    if not sys.stderr.isatty():
-        return nullcontext()
-    return console(stderr=True).status(message)
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet", "-q", help="No progress display on stderr (it is off anyway when stderr is not a terminal)."
+    ),
+]
+
+
+@contextmanager
+def progress(message: str, *, quiet: bool = False) -> Iterator[None]:
+    """A spinner on stderr that names the phase being worked on (planning, building resources,
+    evaluating rules), only when stderr is a terminal and not `--quiet` (stdout stays clean)."""
+    from blueprints.progress import reporting
+
+    if quiet or not sys.stderr.isatty():
+        yield
+        return
+    with console(stderr=True).status(message) as status, reporting(lambda phase: status.update(f"{phase}…")):
+        yield
 
 
 def synth(
@@ -44,6 +59,7 @@ def synth(
     ] = SynthFormat.text,
     out: Annotated[Path | None, typer.Option("--out", help="Write the output to this file instead of stdout.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Run the stack's Pulumi program offline, under the SDK's mocks, and show every resource.
 
@@ -63,7 +79,7 @@ def synth(
 
     fmt = output.value
     try:
-        with spec_errors(fmt), progress("synthesizing under Pulumi mocks…"):
+        with spec_errors(fmt), progress("synthesizing under Pulumi mocks…", quiet=quiet):
             result = run_synth(spec, env)
     except RunError as err:  # the program refused to build (it says why and how to fix it)
         usage_error(str(err), "see the message above", fmt, path="(program)")
