@@ -104,9 +104,12 @@ def _label(r: Any) -> str:
 def tree_lines(graph: ResourceGraph) -> list[str]:
     """The resource tree as indented lines (type name [region]), children sorted by URN."""
     lines: list[str] = []
+    children: dict[str | None, list[Any]] = {}
+    for r in graph:  # one pass: scanning every resource per node made the tree quadratic (12 s at 10k)
+        children.setdefault(r.parent, []).append(r)
 
     def walk(urn: str | None, depth: int) -> None:
-        for r in sorted((r for r in graph if r.parent == urn), key=lambda r: r.urn):
+        for r in sorted(children.get(urn, ()), key=lambda r: r.urn):
             lines.append("  " * depth + _label(r))
             walk(r.urn, depth + 1)
 
