@@ -1,0 +1,152 @@
+"""timing.py: every detection and switch time comes from the mechanism the components build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from blueprints.plan.models import TopologyPlan
+from blueprints.plan.planner import plan
+from blueprints.plan.timing import ALIAS_TTL_S, HEALTHY_HOST_ALARM, route53_request_interval
+from blueprints.spec.loader import load_spec, load_text
+from tests.blueprints.spec.rules.helpers import aws, dump, kubernetes
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+def planned(spec: dict) -> TopologyPlan:
+    return plan(load_text(dump(spec), "spec.yaml").spec)
+
+
+def finding_codes(p: TopologyPlan) -> set[str]:
+    return {f.code for f in p.findings}
+
+
+def k8s_two_regions() -> dict:
+    spec = kubernetes()
+    spec["topology"]["pattern"] = "active-passive"
+    spec["ingress"] = {"agent": "planner", "domain": "research.lab.example", "hosted_zone": "lab.example"}
+    primary = spec["topology"]["regions"][0]
+    spec["topology"]["regions"] = [
+        primary,
+        {"name": "us-central1", "role": "standby", "zones": ["us-central1-a", "us-central1-b", "us-central1-c"]},
+    ]
+    return spec
+
+
+def test_route53_accepts_10_or_30_seconds_only() -> None:
+    assert [route53_request_interval(s) for s in (1, 10, 11, 30, 300)] == [10, 10, 30, 30, 30]
+
+
+def test_private_aws_ingress_detects_on_the_alarm_not_the_spec_health_check() -> None:
+    spec = aws()
+    spec["topology"]["failover"]["health_check"] = {"path": "/readyz", "interval": "30s", "failure_threshold": 10}
+    p = planned(spec)
+    assert p.timing is not None and p.routing is not None
+    det = p.timing.region_detection
+    alarm = p.observability.alarms.no_healthy_host
+    assert alarm == HEALTHY_HOST_ALARM
+    ingress = p.agent(p.routing.agent).lb_health_check
+    assert ingress is not None
+    # load balancer marks the targets unhealthy + alarm window + metric arrival; the spec's 30s × 10 is not used
+    assert det.mechanism == "route53-alarm"
+    assert det.seconds == ingress.period_s * ingress.failure_threshold + 60 * 2 + 60
+    assert "health-check-ignored" in finding_codes(p)
+    assert not any("failover.health_check" in t.label for t in det.terms)
+
+
+def test_public_aws_ingress_detects_on_the_route53_check() -> None:
+    spec = aws()
+    spec["ingress"]["public"] = True
+    spec["topology"]["failover"]["health_check"] = {"path": "/readyz", "interval": "30s", "failure_threshold": 2}
+    p = planned(spec)
+    assert p.timing is not None and p.routing is not None
+    assert (p.routing.interval_s, p.routing.failure_threshold) == (30, 2)
+    assert p.timing.region_detection.mechanism == "route53-https"
+    assert p.timing.region_detection.seconds == 60
+    assert "health-check-ignored" not in finding_codes(p)
+
+
+@pytest.mark.parametrize("ttl", ["5s", "60s", "10m"])
+def test_aws_switch_is_propagation_plus_the_fixed_alias_ttl_whatever_dns_ttl_says(ttl: str) -> None:
+    spec = aws()
+    spec["topology"]["failover"]["dns_ttl"] = ttl
+    p = planned(spec)
+    assert p.timing is not None and p.routing is not None
+    assert p.routing.ttl_s == ALIAS_TTL_S
+    assert p.timing.region_switch.seconds == 60 + ALIAS_TTL_S
+    finding = next(f for f in p.findings if f.code == "dns-ttl-ignored")
+    assert finding.path == "topology.failover.dns_ttl"
+    assert finding.severity == ("info" if ttl == "60s" else "warning")
+
+
+def test_no_dns_ttl_finding_when_the_spec_leaves_it_alone() -> None:
+    spec = aws()
+    spec["topology"]["failover"].pop("dns_ttl", None)
+    assert "dns-ttl-ignored" not in finding_codes(planned(spec))
+
+
+def test_kubernetes_detects_by_readiness_and_k8gb_reconcile_and_switches_on_its_ttl() -> None:
+    spec = k8s_two_regions()
+    spec["topology"]["failover"] = {"dns_ttl": "20s", "health_check": {"interval": "30s", "failure_threshold": 9}}
+    p = planned(spec)
+    assert p.timing is not None and p.routing is not None
+    assert p.routing.mechanism == "k8gb" and p.routing.reconcile_s == 30 and p.routing.ttl_s == 20
+    readiness = p.agent(p.routing.agent).readiness
+    assert readiness is not None
+    det = p.timing.region_detection
+    assert det.seconds == readiness.period_s * readiness.failure_threshold + 30
+    assert {t.figure for t in det.terms} >= {"k8gb-reconcile"}
+    assert not any("health check" in t.label.lower() for t in det.terms)  # failover.health_check is unused
+    assert p.timing.region_switch.seconds == 20
+    assert "health-check-ignored" in finding_codes(p)
+    assert "dns-ttl-ignored" not in finding_codes(p)  # k8gb builds dnsTtlSeconds from it
+
+
+def test_k8gb_reconcile_override_reaches_the_plan() -> None:
+    spec = k8s_two_regions()
+    spec["assumptions"] = {"timings": {"k8gb-reconcile": "5s"}}
+    p = planned(spec)
+    assert p.routing is not None and p.routing.reconcile_s == 5
+    assert p.timing is not None and any(t.value == 5 for t in p.timing.region_detection.terms)
+
+
+def test_manual_failover_adds_the_operator_before_the_switch() -> None:
+    spec = aws()
+    spec["topology"]["failover"]["mode"] = "manual"
+    p = planned(spec)
+    assert p.timing is not None
+    assert p.timing.manual_response_s == 900
+    assert p.timing.region_failover_s == p.timing.region_detection.seconds + 900 + p.timing.region_switch.seconds
+
+
+def test_single_region_has_no_region_failover() -> None:
+    spec = aws()
+    spec["topology"] = {"pattern": "multi-zone", "regions": [spec["topology"]["regions"][0]]}
+    del spec["objectives"]["disruptions"]["region"]
+    spec["chaos"]["drills"] = ["zone-outage"]
+    p = planned(spec)
+    assert p.timing is not None and p.timing.region_detection.mechanism == "none"
+    assert p.timing.manual_response_s is None
+
+
+def test_redis_zone_failover_counts_the_sentinel_election_too() -> None:
+    p = planned(kubernetes())
+    assert p.timing is not None
+    redis = [s for s in p.timing.zone_recovery if s.mechanism == "redis-failover"]
+    assert redis and {t.figure for t in redis[0].terms} == {"redis-failover", "redis-sentinel-election"}
+    assert redis[0].seconds == 30 + 10
+
+
+def test_order_routing_prod_region_rto_reflects_the_alarm_and_the_alias_ttl() -> None:
+    # Done-when of issue 10: detection is the HealthyHostCount alarm (not the spec's 10s × 3 probe),
+    # the switch is Route 53 propagation + the 60s alias TTL (not dns_ttl: 30s), judged against 5m.
+    loaded = load_spec(EXAMPLES / "order-routing" / "spec.yaml", "prod")
+    p = plan(loaded.spec, "prod")
+    rto = next(e for e in p.estimates if (e.kind, e.disruption) == ("rto", "region"))
+    assert p.timing is not None
+    assert p.timing.region_detection.mechanism == "route53-alarm"
+    assert rto.value == p.timing.region_failover_s == 15 + 120 + 60 + 60 + 60
+    assert rto.objective == 300 and rto.met is False
+    assert {"dns-ttl-ignored", "health-check-ignored"} <= finding_codes(p)

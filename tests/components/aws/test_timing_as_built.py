@@ -1,0 +1,69 @@
+"""The timing the plan counts is the timing the AWS components build (blueprints/plan/timing.py).
+
+Each case synthesizes an example and reads the built resources: the "no healthy host" alarms a
+private ingress fails over on, and the Route 53 health checks of a public one, must carry exactly
+the settings the plan's `timing` record is computed from.
+"""
+
+from __future__ import annotations
+
+from tests.components.aws.helpers import synth_case
+
+
+def test_private_ingress_alarm_is_the_one_the_region_rto_counts() -> None:
+    s = synth_case("order-routing@prod")
+    plan = s.plan
+    assert plan.timing is not None and plan.routing is not None
+    assert plan.timing.region_detection.mechanism == "route53-alarm"
+    want = plan.observability.alarms.no_healthy_host
+    assert want is not None
+    alarms = [
+        r for r in s.graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if "-no-healthy-hosts-" in r.inputs["name"]
+    ]
+    assert len(alarms) == 4  # blue and green target groups, in each of two regions
+    for alarm in alarms:
+        i = alarm.inputs
+        assert i["metricName"] == want.metric
+        assert (i["period"], i["evaluationPeriods"], i["datapointsToAlarm"]) == (
+            want.period_s,
+            want.evaluation_periods,
+            want.datapoints,
+        )
+    # the detection step is the load balancer check + this alarm's window + the metric delay
+    window = next(t for t in plan.timing.region_detection.terms if t.label.startswith("alarm "))
+    assert window.value == want.period_s * want.evaluation_periods
+    groups = s.graph.of_type("aws:lb/targetGroup:TargetGroup")
+    ingress = plan.agent(plan.routing.agent).lb_health_check
+    assert ingress is not None
+    router_groups = [g for g in groups if g.name.startswith(f"{plan.system}-{plan.routing.agent}-")]
+    assert router_groups
+    for g in router_groups:
+        hc = g.inputs["healthCheck"]
+        assert (hc["interval"], hc["unhealthyThreshold"]) == (ingress.period_s, ingress.failure_threshold)
+
+
+def test_public_ingress_route53_check_is_the_one_the_region_rto_counts() -> None:
+    s = synth_case("support-agent@prod")
+    plan = s.plan
+    assert plan.timing is not None and plan.routing is not None
+    det = plan.timing.region_detection
+    assert det.mechanism == "route53-https"
+    checks = s.graph.of_type("aws:route53/healthCheck:HealthCheck")
+    assert checks
+    for check in checks:
+        i = check.inputs
+        assert (i["requestInterval"], i["failureThreshold"]) == (
+            plan.routing.interval_s,
+            plan.routing.failure_threshold,
+        )
+        assert det.seconds == i["requestInterval"] * i["failureThreshold"]
+
+
+def test_alias_records_have_no_ttl_of_their_own() -> None:
+    # The switch counts the load balancer's fixed 60 s alias TTL; a `ttl` on the record would be
+    # rejected next to `aliases`, and failover.dns_ttl must not pretend to set one.
+    s = synth_case("order-routing@prod")
+    assert s.plan.routing is not None and s.plan.routing.ttl_s == 60
+    for record in s.graph.of_type("aws:route53/record:Record"):
+        if "-ingress-record-" in record.name:
+            assert "ttl" not in record.inputs and record.inputs["aliases"]
