@@ -314,6 +314,8 @@ def render_project(opts: InitOptions, tool_version: str) -> dict[str, str]:
         "tool_version": tool_version,
         "requirement": pip_line,
         "custom_requirement": pip_line != requirement(tool_version),
+        "local_requirement": local_folder(pip_line) is not None,
+        "local_folder": local_folder(pip_line) or "",
         "matrix_env": "${{ matrix.environment }}",  # a GitHub Actions expression, not a jinja2 one
         "drills": _drills(opts, multi_region=opts.pattern in MULTI_REGION),
         "dev_drills": _drills(opts, multi_region=False),
@@ -405,6 +407,19 @@ def installed_requirement() -> str | None:
         return f"agentha-blueprint @ git+{url}@{vcs['commit_id']}"
     if url.startswith("file://") and isinstance(data.get("dir_info"), dict):
         return f"agentha-blueprint @ {url}"
+    return None
+
+
+def local_folder(pip_line: str) -> str | None:
+    """The folder a `agentha-blueprint @ file:///…` (or plain path) requirement installs from, which
+    exists only on the machine that ran `init`; None for an index range, a git URL or a wheel file."""
+    from urllib.parse import unquote, urlparse
+
+    target = pip_line.split("@", 1)[1].strip() if "@" in pip_line and "://" in pip_line else pip_line.strip()
+    if target.startswith("file://"):
+        return unquote(urlparse(target).path)
+    if target.startswith(("/", "./", "../", "~")) and not target.endswith(".whl"):
+        return target
     return None
 
 

@@ -147,6 +147,7 @@ def init(
         default_name,
         init_files,
         installed_requirement,
+        local_folder,
         split_list,
     )
 
@@ -187,6 +188,16 @@ def init(
     if written and all(item.status == "unchanged" for item in written) and not force:
         _already_there(directory)
     _report(written, directory)
+    folder = local_folder(opts.requirement or "")
+    if folder is not None:
+        console(stderr=True).print(
+            f"[yellow]warning[/yellow]: requirements.txt installs agentha-blueprint from {folder}, a folder on this "
+            "machine only, so the generated CI workflow cannot install it; the project's README says how to "
+            "build a wheel to commit instead (or re-run with --requirement and a git URL or index your CI reaches)",
+            soft_wrap=True,
+            markup=True,
+            highlight=False,
+        )
     first = opts.environments[0]
     _next(
         f"cd {directory}",
