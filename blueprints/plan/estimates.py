@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from blueprints.capacity import spread, survivors_after_zone_loss
 from blueprints.figures import Figures
-from blueprints.plan.models import AgentPlan, Disruption, Estimate, Step, StorePlan, Term, TimingPlan, TopologyPlan
+from blueprints.plan.models import Disruption, Estimate, Step, StorePlan, Term, TimingPlan, TopologyPlan
+from blueprints.plan.reliability import ReliabilityModel
 from blueprints.spec.models import HASpec
 from blueprints.units import format_duration
 
@@ -61,116 +61,207 @@ def _assumed(terms: Iterable[Term]) -> list[str]:
 
 
 # --- availability --------------------------------------------------------------------------------
-
-
-def _aws_region_services(spec: HASpec, single_zone: bool) -> list[tuple[str, str]]:
-    """(figure id, short label) of each distinct service on a region's request path."""
-    services: list[tuple[str, str]] = []
-    if spec.agents:
-        services.append(("aws-compute-single-az" if single_zone else "aws-compute-region", "Compute"))
-    if any(a.port is not None for a in spec.agents):
-        services.append(("aws-elb-single-az" if single_zone else "aws-elb-multi-az", "ELB"))
-    if spec.queues:
-        services.append(("aws-sqs", "SQS"))
-    engines = {s.engine for s in spec.stores}
-    if "dynamodb" in engines:
-        services.append(("aws-dynamodb", "DynamoDB"))
-    if "aurora-postgresql" in engines:
-        services.append(("aws-aurora-single-az" if single_zone else "aws-aurora-multi-az", "Aurora"))
-    if "valkey" in engines:
-        services.append(("aws-elasticache-single-az" if single_zone else "aws-elasticache-multi-az", "ElastiCache"))
-    if spec.stores or spec.queues:
-        services.append(("aws-kms", "KMS"))
-    return services
+# The closed form of the reliability model (`reliability.py`); `simulate.py` runs the same model as
+# a Monte Carlo. Each contribution is an unavailability; the estimate is Π(1 − U_i), capped at the
+# provider's published multi-region commitment.
 
 
 def zone_tolerance(spec: HASpec, plan: TopologyPlan, region: str) -> int:
     """How many zones of a region can fail while every part of the plan keeps serving (0 or 1)."""
-    zones = len(plan.region(region).zones)
-    if zones < 2:
-        return 0
-    for agent in plan.agents:
-        p = agent.placement(region)
-        if p is not None and p.desired and p.survivors_after_zone_loss < _agent_min(spec, agent):
-            return 0
-    quorum = bool(spec.queues) or any(s.engine == "redis" for s in spec.stores)
-    if quorum and survivors_after_zone_loss(spread(QUORUM_REPLICAS, zones)) <= QUORUM_REPLICAS // 2:
-        return 0
-    return 1
+    from blueprints.plan.reliability import zone_tolerance as tolerance
 
-
-def _agent_min(spec: HASpec, agent: AgentPlan) -> int:
-    source = spec.agent(agent.name)
-    return source.replicas.min if source else 1
+    return tolerance(spec, plan, region)
 
 
 def _k_of_n(zones: int, tolerance: int, a: float) -> float:
     """Probability that at most `tolerance` of `zones` independent zones are down."""
-    return sum(math.comb(zones, k) * (1 - a) ** k * a ** (zones - k) for k in range(tolerance + 1))
+    from blueprints.plan.reliability import k_of_n
+
+    return k_of_n(zones, tolerance, a)
+
+
+def closed_form(model: ReliabilityModel) -> list[tuple[str, float]]:
+    """The unavailability contributions of a reliability model, (label, U), largest first.
+
+    - a global group (DNS, an external dependency and its fallback): P(fewer than `need` up);
+    - a region part the failover mechanism does not detect: its unavailability × the region's share;
+    - each zone loss a region survives: rate × E[min(zone failover, outage)];
+    - single region: every detected part in series, and losing more zones than it tolerates;
+    - several regions: each detected region failure (independent share 1 − β) costs
+      E[min(F, L)] (F: until clients are served elsewhere; an outage shorter than F ends first),
+      or its whole length when it starts while the detection path is down; the common-cause share β
+      of region failures takes every region at once (nothing to fail over to); and every region can
+      also be down at once independently.
+    """
+    from blueprints.plan.reliability import (
+        expected_min,
+        group_unavailability,
+        region_detected_unavailability,
+        zones_beyond_tolerance,
+    )
+
+    out: dict[str, float] = {}
+
+    def add(label: str, u: float) -> None:
+        if u > 0:
+            out[label] = out.get(label, 0.0) + u
+
+    for g in model.groups:
+        label = g.name if len(g.parts) == 1 else f"{g.name} (with its fallback)"
+        add(f"{label}: {g.kind}, in series", group_unavailability(g))
+    for r in model.serving:
+        for p in r.undetected:
+            add(f"{p.name}: not exercised by readiness, in series (never failed over)", r.share * p.unavailability)
+        z = r.zones
+        if z is not None and z.failover_s > 0 and z.tolerance > 0:
+            per_loss = expected_min(z.failover_s, z.zone.mean_outage_s)
+            add(
+                f"zone losses the region survives: each costs {format_duration(z.failover_s)} ({z.failover_label})",
+                r.share * z.count * z.zone.rate * per_loss,
+            )
+    if not model.multi_region:
+        for r in model.serving:
+            for p in r.detected:
+                add(f"{p.name}: in series (no other region)", r.share * p.unavailability)
+            if r.zones is not None:
+                u, _ = zones_beyond_tolerance(r.zones)
+                add(f"more than {r.zones.tolerance} of {r.zones.count} zones down", r.share * u)
+        return sorted(out.items(), key=lambda kv: -kv[1])
+    beta = model.common_cause
+    f = model.failover_s
+    blind = model.detection_path.unavailability if model.detection_path is not None else 0.0
+
+    def per_failure(mean_s: float) -> float:
+        # Detected: min(F, L); undetected because the detection path was down then: all of L.
+        quick = expected_min(f, mean_s)
+        return quick + blind * (mean_s - quick)
+
+    what = f"clients moved after {format_duration(f)}"
+    for r in model.serving:
+        for p in r.detected:
+            add(f"{p.name} outages: failover ({what})", r.share * (1 - beta) * p.rate * per_failure(p.mean_outage_s))
+        if r.zones is not None:
+            u, rate = zones_beyond_tolerance(r.zones)
+            if u > 0:
+                mean = u / rate
+                add(
+                    f"more than {r.zones.tolerance} of {r.zones.count} zones down: failover ({what})",
+                    r.share * (1 - beta) * rate * per_failure(mean),
+                )
+    region_u = sum(r.share * region_detected_unavailability(r) for r in model.serving)
+    add(f"common cause: {beta * 100:g} % of region failures strike every region at once", beta * region_u)
+    add(
+        "every region down at once (independent failures)",
+        math.prod((1 - beta) * region_detected_unavailability(r) for r in model.regions),
+    )
+    return sorted(out.items(), key=lambda kv: -kv[1])
+
+
+def closed_form_value(model: ReliabilityModel) -> tuple[float, list[tuple[str, float]], bool]:
+    """(availability as a fraction, contributions, whether the ceiling applied)."""
+    parts = closed_form(model)
+    value = math.prod(1 - u for _, u in parts)
+    capped = model.cap is not None and value > model.cap[0]
+    return (model.cap[0] if capped and model.cap else value), parts, capped
 
 
 def availability(spec: HASpec, plan: TopologyPlan, figs: Figures) -> Estimate:
+    from blueprints.plan.reliability import build
+
+    model = build(spec, plan, figs, _timing(spec, plan, figs))
+    value, parts, capped = closed_form_value(model)
     terms: list[Term] = []
-    assumptions = [
-        "A 30-day window; services fail independently, so availabilities multiply in series.",
-        "Each distinct service is counted once per region (agents share the region's compute SLA).",
-        "Secrets Manager, CloudWatch and image pulls are off the request path once tasks run.",
-    ]
-    region_values: dict[str, float] = {}
-    single_zone = plan.pattern == "single-zone"
-    if plan.target == "aws":
-        services = _aws_region_services(spec, single_zone)
-        for fid, label in services:
-            terms.append(_fig(figs, fid, f"{label}: {figs[fid].what}"))
-        per_region = math.prod(figs.value(fid) / 100 for fid, _ in services) if services else 1.0
-        region_formula = " × ".join(label for _, label in services) or "1"
-        for r in plan.regions:
-            region_values[r.name] = per_region
-    else:
-        a_zone = figs.value("k8s-zone") / 100
-        terms.append(_fig(figs, "k8s-zone"))
-        parts = []
-        ingress = figs.value("k8s-ingress") / 100 if spec.ingress else 1.0
-        if spec.ingress:
-            terms.append(_fig(figs, "k8s-ingress"))
-            parts.append("Ingress LB")
-        for r in plan.regions:
-            tol = zone_tolerance(spec, plan, r.name)
-            region_values[r.name] = ingress * _k_of_n(len(r.zones), tol, a_zone)
-            terms.append(Term(f"{r.name}: zones that may fail", tol, "count"))
-        parts.append("P(≤ f of N zones down)")
-        region_formula = " × ".join(parts)
-        assumptions.append(
-            "Zones fail as units and independently; f is the zone loss that every agent, "
-            "store and quorum tolerates (static stability, majority kept)."
+    seen: set[str] = set()
+    for part in [p for r in model.regions for p in r.parts] + [p for g in model.groups for p in g.parts]:
+        key = part.figure or part.name
+        if key in seen:
+            continue
+        seen.add(key)
+        if part.figure:
+            tag = "" if part.detected else " — not exercised by readiness: in series"
+            terms.append(_fig(figs, part.figure, f"{part.name}: {figs[part.figure].what}{tag}"))
+        else:
+            terms.append(_spec_term(f"{part.name}: availability (dependencies)", part.availability * 100, "percent"))
+    zones = next((r.zones for r in model.regions if r.zones is not None), None)
+    if zones is not None and zones.zone.figure:
+        terms.append(_fig(figs, zones.zone.figure))
+        for r in model.regions:
+            if r.zones is not None:
+                terms.append(Term(f"{r.name}: zones that may fail", r.zones.tolerance, "count"))
+        terms.append(
+            Term(
+                f"zone failover, each zone loss ({zones.failover_label})",
+                zones.failover_s,
+                "seconds",
+                source="plan (as built)",
+                basis="built",
+            )
         )
-    multi = plan.pattern in ("active-passive", "active-active")
-    dns_id = "aws-route53" if plan.target == "aws" else "k8s-global-dns"
-    dns = 1.0
-    if multi or (plan.target == "aws" and spec.ingress is not None):
-        dns = figs.value(dns_id) / 100
-        terms.append(_fig(figs, dns_id, f"DNS: {figs[dns_id].what}"))
-    automatic = spec.topology.failover.mode == "automatic"
-    primary = plan.primary_region.name
-    for name, value in region_values.items():
-        terms.append(Term(f"A_region {name}", round(value * 100, 6), "percent"))
-    if multi and automatic:
-        unavailable = math.prod(1 - v for v in region_values.values())
-        value = dns * (1 - unavailable)
-        formula = f"A = DNS × (1 − Π(1 − A_region)); A_region = {region_formula}"
-        assumptions.append(
-            "Regions fail independently and failover is automatic; the time a failover takes "
-            "is counted in the region RTO, not here."
+    if model.detection_path is not None and model.detection_path.figure:
+        terms.append(_fig(figs, model.detection_path.figure))
+    levels = ["service", "zone"] + (["region"] if model.multi_region else []) + (["dependency"] if model.groups else [])
+    for level in levels:
+        if f"outage-{level}" in figs.table:
+            terms.append(_fig(figs, f"outage-{level}"))
+    if not any(t.figure and t.figure.startswith("outage-") for t in terms):
+        mean = next((p.mean_outage_s for r in model.regions for p in r.parts), model.region_outage_s)
+        terms.append(Term("mean outage length (every level)", mean, "seconds", source="assumption", basis="assumption"))
+    if model.multi_region:
+        terms.append(
+            Term(
+                f"failover: {model.failover_label}",
+                model.failover_s,
+                "seconds",
+                source="plan (as built)",
+                basis="built",
+            )
         )
-    elif multi:
-        value = dns * region_values[primary]
-        formula = f"A = DNS × A_primary; A_region = {region_formula}"
-        assumptions.append(
-            "Failover is manual, so the standby adds nothing until someone acts; its time is in the region RTO."
+        if "common-cause-region" in figs.table:
+            terms.append(_fig(figs, "common-cause-region"))
+        else:
+            terms.append(
+                Term(
+                    "common-cause share of region failures",
+                    model.common_cause * 100,
+                    "percent",
+                    source="assumption",
+                    basis="assumption",
+                )
+            )
+    if model.cap is not None:
+        terms.append(_fig(figs, model.cap[1]))
+    for r in model.regions:
+        a_region = math.prod(p.availability for p in r.parts)
+        terms.append(Term(f"A_region {r.name} (its parts in series)", round(a_region * 100, 6), "percent"))
+    total_u = sum(u for _, u in parts)
+    for label, u in parts:
+        terms.append(Term(f"U: {label}", u * 100, "percent"))
+    formula = (
+        "A = Π(1 − U_i): "
+        + (
+            "global groups, undetected parts and survived zone losses in series; each detected region failure "
+            "costs E[min(F, L)] (F = time until clients are served elsewhere, L = outage length); common cause "
+            "β·U_region; every region down at once"
+            if model.multi_region
+            else "global groups, every part of the region and survived zone losses in series; more zones down "
+            "than tolerated"
         )
-    else:
-        value = dns * region_values[primary]
-        formula = f"A = {'DNS × ' if dns < 1 or spec.ingress else ''}A_region; A_region = {region_formula}"
+        + (f"; capped at {model.cap[0] * 100:g} %" if model.cap else "")
+    )
+    assumptions = list(model.assumptions)
+    assumptions.append(
+        "Outages are independent (but for the common-cause share) and exponentially long with the stated mean; "
+        "`simulate` also runs heavy-tailed lengths, failure detection at a random phase and replication lag."
+    )
+    if total_u > 0:
+        ranked = ", ".join(f"{label.split(':')[0]} {u / total_u * 100:.0f} %" for label, u in parts[:4])
+        assumptions.append(f"What dominates the unavailability: {ranked}.")
+    if capped and model.cap is not None:
+        assumptions.append(
+            f"Capped at the provider's published multi-region commitment: {figs[model.cap[1]].what} "
+            f"({model.cap[1]}, {model.cap[0] * 100:g} %). No estimate claims "
+            "more nines than the provider commits to."
+        )
     assumptions.extend(_assumed(terms))
     return Estimate(
         kind="availability",
@@ -179,7 +270,7 @@ def availability(spec: HASpec, plan: TopologyPlan, figs: Figures) -> Estimate:
         objective=spec.objectives.availability,
         formula=formula,
         terms=tuple(terms),
-        assumptions=tuple(assumptions),
+        assumptions=tuple(dict.fromkeys(assumptions)),
     )
 
 
@@ -372,10 +463,21 @@ def rpo_zone(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float |
 
 
 def rpo_region(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float | None) -> Estimate:
+    """The region RPO as a bound you can defend: the replication lag you would be told about.
+
+    A typical lag ("typically under a second") is not a bound: a region that degrades before it fails
+    stalls replication while it still acknowledges writes. What the deployed system does bound is the
+    lag its replication-lag alarm reports: above the threshold for the alarm's evaluation time. Beyond
+    that someone has been paged, and only stopping writes or failing over early keeps the loss there.
+    """
+    from blueprints.plan.reliability import replication
+
     parts: list[tuple[str, float | None]] = []
     terms: list[Term] = []
     assumptions: list[str] = []
     multi = plan.pattern in ("active-passive", "active-active")
+    replicated = {r.store: r for r in replication(spec, plan, figs)}
+    alarm_terms_added = False
     for store in _durable(plan, assumptions):
         if not multi:
             parts.append((f"store {store.name} (no copy outside the region)", None))
@@ -383,25 +485,73 @@ def rpo_region(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float
         if store.engine == "dynamodb" and store.replication == "sync":
             parts.append((f"store {store.name} (multi-region strong consistency)", 0.0))
             continue
-        fid = {
-            "dynamodb": "dynamodb-global-lag",
-            "aurora-postgresql": "aurora-global-lag",
-            "valkey": "elasticache-global-lag",
-            "postgres": "cnpg-replica-cluster-lag",
-        }.get(store.engine)
-        if fid is None:
-            parts.append((f"store {store.name} (redis: not replicated across regions)", None))
+        rep = replicated.get(store.name)
+        if rep is None:
+            parts.append((f"store {store.name} ({store.engine}: not replicated across regions)", None))
             continue
-        terms.append(_fig(figs, fid))
-        parts.append((f"store {store.name} (asynchronous cross-region)", figs.value(fid)))
-    if plan.queues:
-        if multi:
-            assumptions.append(
-                "Messages already in the lost region's queues wait there until it returns (kept "
-                "for the queue's retention): delayed, not lost. New messages go to the new region."
+        terms.append(
+            _fig(figs, rep.typical_figure, f"{store.name}: {figs[rep.typical_figure].what} — typical, not a bound")
+        )
+        bound = rep.bound_s
+        if bound is None:
+            parts.append(
+                (f"store {store.name} (asynchronous; no replication-lag alarm bounds what you are told)", None)
             )
+            assumptions.append(
+                "observability.alarms.replication_lag is off: nothing reports the cross-region lag, so no loss "
+                "bound can be defended. Set it (e.g. 30s) to get one."
+            )
+            continue
+        if not alarm_terms_added:
+            alarm_terms_added = True
+            terms.append(
+                _spec_term(
+                    "replication-lag alarm threshold (observability.alarms.replication_lag)", rep.alarm_threshold_s
+                )
+            )
+            how = (
+                "Prometheus rule `for: 5m`"
+                if plan.target == "kubernetes"
+                else "CloudWatch: average over 60 s periods, 3 of 3 breaching"
+            )
+            terms.append(
+                Term(
+                    f"the lag stays above the threshold this long before the alarm fires ({how})",
+                    rep.alarm_detection_s,
+                    "seconds",
+                    source="plan (as built)",
+                    basis="built",
+                )
+            )
+        parts.append(
+            (
+                f"store {store.name} (asynchronous: alarm threshold {format_duration(rep.alarm_threshold_s or 0)} "
+                f"+ alarm detection {format_duration(rep.alarm_detection_s)})",
+                bound,
+            )
+        )
+    if replicated:
+        typical = max(r.typical_lag_s for r in replicated.values())
+        assumptions.append(
+            f"A bound, not the typical lag ({format_duration(typical)}): a region degrading before it fails stalls "
+            "replication while it still acknowledges writes. The bound is the lag the replication-lag alarm lets "
+            "build up before it pages; past it, only stopping writes or failing over early keeps the loss there."
+        )
+        assumptions.append(
+            "The lag alarm reads a metric the replicating region publishes; when that region stops publishing "
+            "during a total outage, missing data is not breaching, so the alarm stays silent then."
+        )
+    if plan.queues:
         for queue in plan.queues:
-            parts.append((f"queue {queue.name}", 0.0 if multi else None))
+            if multi:
+                parts.append((f"queue {queue.name} (stranded messages delayed, not lost)", 0.0))
+                assumptions.append(
+                    f"queue {queue.name}: messages already in the lost region wait there for the whole outage "
+                    f"(delayed), kept {format_duration(queue.retention_s)}; lost if the region is lost for good "
+                    f"or stays out longer than that. New messages go to the new region."
+                )
+            else:
+                parts.append((f"queue {queue.name} (no copy outside the region)", None))
     return _rpo("region", parts, terms, assumptions, objective)
 
 

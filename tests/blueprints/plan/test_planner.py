@@ -336,7 +336,7 @@ def test_drills_carry_the_expected_recovery() -> None:
     result = planned(aws())
     zone, region = result.chaos.drills
     assert (zone.name, zone.disruption, zone.expected_rto_s, zone.expected_rpo_s) == ("zone-outage", "zone", 15, 0)
-    assert (region.name, region.expected_rto_s, region.expected_rpo_s) == ("region-outage", 315, 1)
+    assert (region.name, region.expected_rto_s, region.expected_rpo_s) == ("region-outage", 315, 30 + 180)
     assert region.target == "region us-east-1" and len(region.runbook) >= 3
 
 
