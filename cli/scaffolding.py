@@ -50,6 +50,9 @@ PROJECT_TEMPLATES: tuple[tuple[str, str], ...] = (
     ("project/gitignore.j2", ".gitignore"),
     ("project/README.md.j2", "README.md"),
     ("project/github/workflows/agentha.yml.j2", ".github/workflows/agentha.yml"),
+    ("project/policy-pack/PulumiPolicy.yaml.j2", "policy-pack/PulumiPolicy.yaml"),
+    ("project/policy-pack/__main__.py.j2", "policy-pack/__main__.py"),
+    ("project/policy-pack/requirements.txt.j2", "policy-pack/requirements.txt"),
 )
 STACK_TEMPLATE = "project/stack.yaml.j2"
 

@@ -50,8 +50,8 @@ def test_pack_files() -> None:
     assert "pulumi-policy" in (PACK / "requirements.txt").read_text()
 
 
-def start_pack(config: dict[str, str]) -> tuple[subprocess.Popen[str], object]:
-    """Start the pack as the Pulumi CLI does; (process, gRPC stub)."""
+def start_pack(config: dict[str, str], folder: Path = PACK) -> tuple[subprocess.Popen[str], object]:
+    """Start the pack in `folder` as the Pulumi CLI does; (process, gRPC stub)."""
     import grpc
     from pulumi.runtime.proto import analyzer_pb2_grpc
 
@@ -64,7 +64,7 @@ def start_pack(config: dict[str, str]) -> tuple[subprocess.Popen[str], object]:
     )
     process = subprocess.Popen(
         [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:1", "."],
-        cwd=PACK,
+        cwd=folder,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -125,6 +125,31 @@ def test_the_pack_serves_every_rule(pack_server) -> None:
     info = pack_server.GetAnalyzerInfo(empty_pb2.Empty())
     assert info.name == "agentha-blueprint"
     assert sorted(p.name for p in info.policies) == [r.id for r in rules()]
+
+
+def test_the_pack_an_init_project_gets_serves_the_installed_rules(tmp_path: Path) -> None:
+    """`init` writes policy-pack/ (an installed tool has no policies/ folder in the user's project):
+    started as the Pulumi CLI starts a pack, it serves every rule of the installed package."""
+    from google.protobuf import empty_pb2
+    from ruamel.yaml import YAML
+
+    from cli.scaffolding import InitOptions, init_files
+
+    for path, text in init_files(tmp_path, InitOptions(name="p", target="aws", pattern="multi-zone"), "0.1.0").items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    folder = tmp_path / "policy-pack"
+    project = YAML(typ="safe").load((folder / "PulumiPolicy.yaml").read_text())
+    assert project["runtime"] == {"name": "python", "options": {"virtualenv": "../.venv"}}  # the project's .venv
+    assert (folder / "requirements.txt").read_text().strip().endswith("-r ../requirements.txt")
+    process, stub = start_pack({"agentha:spec": str(tmp_path / "spec.yaml"), "agentha:environment": "dev"}, folder)
+    try:
+        info = stub.GetAnalyzerInfo(empty_pb2.Empty())  # type: ignore[attr-defined]
+        assert info.name == "agentha-blueprint"
+        assert sorted(p.name for p in info.policies) == [r.id for r in rules()]
+    finally:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def test_the_pack_reports_a_resource_violation_like_check(pack_server) -> None:
