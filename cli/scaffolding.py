@@ -32,7 +32,8 @@ DEFAULT_REGIONS: dict[Target, tuple[str, str]] = {
 DEFAULT_ZONES = 3
 """Three zones: losing one still leaves two (a majority for quorum stores and queues)."""
 DEFAULT_ENVIRONMENTS = ("dev", "staging", "prod")
-ZONE_LETTERS = "abcdef"
+ZONE_LETTERS = "abcdefgh"
+"""Zone suffixes init writes: as many as the spec allows per region (blueprints.spec.rules.topology.MAX_ZONES)."""
 
 SPEC_FILE = "spec.yaml"
 PROJECT_FILE = "Pulumi.yaml"
@@ -122,8 +123,12 @@ def split_list(values: Iterable[str] | None) -> tuple[str, ...]:
 
 
 def default_name(directory: Path) -> str:
-    """A DNS-safe system name from the folder name (My Agents → my-agents)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", directory.resolve().name.lower()).strip("-")
+    """A DNS-safe system name from the folder name (My Agents → my-agents, proj-Ünï → proj-uni):
+    accents are taken off rather than dropped with their letter (init says when the name differs)."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", directory.resolve().name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
     return slug[:40].rstrip("-")
 
 

@@ -165,6 +165,14 @@ def init(
         system, target_value, pattern_value, region_list, env_list = _ask(
             system, target_value, pattern_value, region_list, env_list
         )
+    if name is None and system and system != directory.resolve().name:
+        console(stderr=True).print(
+            f"system name: {system} (made DNS-safe from the folder name '{directory.resolve().name}'; "
+            "pass --name to choose another)",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
     if not system:
         usage_error(
             f"cannot make a system name from the folder name '{directory.name}'",

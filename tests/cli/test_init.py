@@ -425,7 +425,8 @@ def test_a_bad_requirement_exits_2_with_the_fix_and_writes_nothing(tmp_path: Pat
         (["--environments", "Dev,prod"], "--environments", "not DNS-safe"),
         (["--environments", "dev,dev"], "--environments", "listed twice"),
         (["--name", "Bad_Name"], "--name", "not a DNS-safe system name"),
-        (["--zones", "1"], "--zones", "uses 2-6 zones"),
+        (["--zones", "1"], "--zones", "uses 2-8 zones"),
+        (["--zones", "9"], "--zones", "uses 2-8 zones"),
         (["--target", "gcp"], "", "gcp"),
     ],
 )
@@ -571,3 +572,18 @@ def test_init_writes_the_installed_location_and_says_so(tmp_path: Path, monkeypa
         == 0
     )
     assert _requirement_lines(folder) == ["agentha-blueprint==0.1.0"]
+
+
+def test_a_folder_name_with_accents_keeps_its_letters_and_init_says_what_it_made(tmp_path: Path) -> None:
+    result = run("init", tmp_path / "proj-Ünï", "--pattern", "multi-zone")
+    assert result.exit_code == 0, result.output
+    spec = load_yaml(tmp_path / "proj-Ünï" / "spec.yaml")
+    assert spec["metadata"]["name"] == "proj-uni"  # was proj-n: the accented letters were dropped
+    assert "system name: proj-uni (made DNS-safe from the folder name 'proj-Ünï'" in " ".join(result.stderr.split())
+
+
+def test_zones_go_as_far_as_the_spec_allows(tmp_path: Path) -> None:
+    result = run("init", tmp_path / "p", "--pattern", "multi-zone", "--zones", "8")
+    assert result.exit_code == 0, result.output
+    (region,) = load_yaml(tmp_path / "p" / "spec.yaml")["topology"]["regions"]
+    assert region["zones"][-1] == "us-east-1h" and len(region["zones"]) == 8
