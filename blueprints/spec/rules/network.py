@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
+from dataclasses import replace
 
 from blueprints.capacity import region_vpc_range
-from blueprints.errors import Problem
+from blueprints.errors import Location, Problem
 from blueprints.spec.rules import RuleContext, rule
 
 
@@ -111,9 +112,18 @@ def nat_egress(ctx: RuleContext) -> Iterator[Problem]:
 @rule("alarm-recipients", "Alarms notify someone (warning).")
 def alarm_recipients(ctx: RuleContext) -> Iterator[Problem]:
     if not ctx.spec.observability.notify.email:
-        yield ctx.problem(
+        problem = ctx.problem(
             ("observability", "notify"),
             "alarms notify nobody: no email addresses are listed",
             "add `observability.notify.email: [oncall@example.com]`",
             severity="warning",
         )
+        if ("observability",) not in ctx.doc.positions:
+            # Nothing to point at: the section is missing, and the first key (apiVersion) is not the mistake.
+            problem = replace(
+                problem,
+                message="alarms notify nobody: the spec has no `observability` section",
+                fix="add `observability: {notify: {email: [oncall@example.com]}}` at the top level",
+                location=Location(problem.location.file),
+            )
+        yield problem

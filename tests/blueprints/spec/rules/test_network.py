@@ -127,4 +127,6 @@ def test_alarm_recipients_warns_when_nobody_is_notified() -> None:
     del spec["observability"]
     p = only(spec, "alarm-recipients")
     assert p.severity == "warning"
-    assert "observability.notify.email" in p.fix
+    assert "observability: {notify: {email:" in p.fix
+    # The section is missing: no line to point at (it pointed at apiVersion, line 1 of the document).
+    assert p.location.line is None and "no `observability` section" in p.message
