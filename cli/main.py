@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli.commands import check, render, scaffold, spec_commands, synth
+from cli.commands import check, render, scaffold, simulate, spec_commands, synth
 
 app = typer.Typer(
     name="agentha-blueprint",
@@ -20,6 +20,7 @@ app = typer.Typer(
 
 app.command()(spec_commands.validate)
 app.command()(spec_commands.plan)
+app.command()(simulate.simulate)
 app.command()(spec_commands.schema)
 app.command()(synth.synth)
 app.command()(check.check)
@@ -52,6 +53,8 @@ def main(
       agentha-blueprint validate spec.yaml
 
       agentha-blueprint plan spec.yaml --env prod --explain
+
+      agentha-blueprint simulate spec.yaml --env prod --hours 1e8
 
       agentha-blueprint synth spec.yaml --env prod
 

@@ -1,0 +1,153 @@
+"""The Monte Carlo against the closed form: under the closed form's own assumptions the simulator must
+land within its confidence interval; beyond them it shows what the closed form leaves out."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from blueprints.errors import SpecError
+from blueprints.figures import figures
+from blueprints.plan.estimates import closed_form_value
+from blueprints.plan.planner import plan
+from blueprints.plan.reliability import ReliabilityModel, build
+from blueprints.plan.simulate import MAX_HOURS, Options, check_options, run, simulate
+from blueprints.spec.loader import load_spec, load_text
+from tests.blueprints.plan.test_planner import single_region
+from tests.blueprints.spec.rules.helpers import aws, dump, kubernetes
+from tests.conftest import EXAMPLES
+
+
+def model_of(spec: dict[str, Any]) -> tuple[Any, Any, ReliabilityModel]:
+    s = load_text(dump(spec), "spec.yaml").spec
+    p = plan(s)
+    return s, p, build(s, p, figures())
+
+
+def within(value: float, low: float, high: float) -> bool:
+    return low <= value <= high
+
+
+# --- the closed form reproduced under its own assumptions -----------------------------------------
+
+
+@pytest.mark.parametrize("spec", [single_region(aws()), kubernetes()], ids=["aws-one-region", "kubernetes"])
+def test_one_region_matches_the_closed_form(spec: dict[str, Any]) -> None:
+    _, _, model = model_of(spec)
+    closed = closed_form_value(model)[0]
+    _, low, high, _ = run(model, Options(hours=1e7, seed=11))
+    assert within(closed, low, high), (closed, low, high)
+    assert high - low < 1e-4  # the interval says something
+
+
+def test_instant_failover_and_independent_regions_match_the_closed_form() -> None:
+    _, _, model = model_of(aws())
+    simple = dataclasses.replace(model, failover_s=0.0, common_cause=0.0, detection_path=None)
+    closed = closed_form_value(simple)[0]
+    _, low, high, _ = run(simple, Options(hours=2e6, seed=5, instant_failover=True, independent=True))
+    assert within(closed, low, high), (closed, low, high)
+
+
+def test_failover_time_and_common_cause_match_the_closed_form() -> None:
+    # Exponential outages, a fixed failover time (no random detection phase): the closed form's
+    # E[min(F, L)] per region failure, β·U_region of common cause and the blind detection path.
+    spec = aws()
+    spec["stores"], spec["queues"] = [], []  # nothing in series: the region failures dominate
+    for a in spec["agents"]:
+        for key in ("consumes", "produces", "uses", "idempotency"):
+            a.pop(key, None)
+    _, _, model = model_of(spec)
+    closed = closed_form_value(dataclasses.replace(model, cap=None))[0]
+    _, low, high, _ = run(model, Options(hours=1e7, seed=2, jitter=False))
+    assert within(closed, low, high), (closed, low, high)
+    # ... and the instant-failover closed form it replaces lies outside: failover time counts.
+    instant = closed_form_value(dataclasses.replace(model, failover_s=0.0, common_cause=0.0, cap=None))[0]
+    assert instant > high
+
+
+# --- what the closed form leaves out --------------------------------------------------------------
+
+
+def support_prod() -> tuple[Any, Any]:
+    loaded = load_spec(EXAMPLES / "support-agent" / "spec.yaml", "prod")
+    return loaded.spec, plan(loaded.spec, "prod")
+
+
+def test_deterministic_for_a_seed() -> None:
+    s, p = support_prod()
+    one = simulate(s, p, figures(), Options(hours=2e5, seed=9))
+    two = simulate(s, p, figures(), Options(hours=2e5, seed=9))
+    other = simulate(s, p, figures(), Options(hours=2e5, seed=11))
+    assert one == two
+    assert one.availability != other.availability
+
+
+def test_replication_lag_exceeds_the_typical_figure_when_a_region_degrades_first() -> None:
+    # Audit item 6: the typical lag (1 s) is no bound; the plan's bound is the lag alarm's.
+    s, p = support_prod()
+    r = simulate(s, p, figures(), Options(hours=1e6, seed=4))
+    dist = r.rpo["region"]
+    assert dist.count > 0 and dist.p50 is not None and dist.p99 is not None
+    assert dist.p99 > 60 * figures().value("dynamodb-global-lag")
+    assert r.rpo_above_bound is not None and 0 < r.rpo_above_bound < 1
+    rpo = next(c for c in r.checks if c.name == "RPO region")
+    assert rpo.closed_form == 30 + 180 and rpo.met is False
+
+
+def test_region_rto_is_bounded_by_the_failover_time_and_every_region_down_is_reported_apart() -> None:
+    s, p = support_prod()
+    r = simulate(s, p, figures(), Options(hours=1e6, seed=4))
+    rto = next(c for c in r.checks if c.name == "RTO region")
+    assert r.rto["region"].p99 is not None and r.rto["region"].p99 <= rto.closed_form  # type: ignore[operator]
+    assert "every region" in r.rto and r.rto["every region"].count > 0
+
+
+@pytest.mark.parametrize("shape", ["lognormal", "pareto"])
+def test_heavy_tailed_outages_keep_the_mean_and_run(shape: str) -> None:
+    s, p = support_prod()
+    heavy = simulate(s, p, figures(), Options(hours=5e5, seed=3, outages=shape))  # type: ignore[arg-type]
+    assert 99.0 < heavy.availability < 100.0
+    assert heavy.outages == shape
+
+
+def test_objectives_are_checked_and_missed_ones_flagged() -> None:
+    s, p = support_prod()
+    r = simulate(s, p, figures(), Options(hours=2e5, seed=1))
+    names = {c.name for c in r.checks}
+    assert {"availability", "RTO zone", "RTO region", "RPO region"} <= names
+    assert r.objectives_met is False
+    data = r.to_json()
+    assert data["objectives_met"] is False and data["ci_low"] <= data["availability"] <= data["ci_high"]
+
+
+# --- bad input -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("hours", "seed", "rule"),
+    [
+        (0, 1, "simulate-hours"),
+        (-5, 1, "simulate-hours"),
+        (float("inf"), 1, "simulate-hours"),
+        (float("nan"), 1, "simulate-hours"),
+        (MAX_HOURS * 10, 1, "simulate-hours"),
+        (10, -1, "simulate-seed"),
+    ],
+)
+def test_bad_options_raise_the_domain_error(hours: float, seed: int, rule: str) -> None:
+    with pytest.raises(SpecError) as err:
+        check_options(hours, seed)
+    problem = err.value.problems[0]
+    assert problem.rule == rule and problem.fix
+
+
+def test_a_part_that_would_need_too_many_draws_is_refused() -> None:
+    _, _, model = model_of(single_region(aws()))
+    region = model.regions[0]
+    flaky = dataclasses.replace(region.parts[0], availability=0.5, mean_outage_s=0.001)
+    broken = dataclasses.replace(model, regions=(dataclasses.replace(region, parts=(flaky,)),))
+    with pytest.raises(SpecError) as err:
+        run(broken, Options(hours=1e6))
+    assert err.value.problems[0].rule == "simulate-size"
