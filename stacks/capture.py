@@ -11,6 +11,7 @@ build policies or environment from outputs run their real code paths.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -137,8 +138,14 @@ class CapturingMonitor(pmocks.MockMonitor):
         self.requests: dict[str, Any] = {}
         self.component_outputs: dict[str, dict[str, Any]] = {}
 
+    def Invoke(self, request: Any) -> Any:
+        response = super().Invoke(request)
+        _remember_loop()
+        return response
+
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
+        _remember_loop()
         if request.type != "pulumi:pulumi:Stack":
             self.requests[response.urn] = request
             if len(self.requests) % PROGRESS_EVERY == 0 and progress.active():
@@ -147,6 +154,7 @@ class CapturingMonitor(pmocks.MockMonitor):
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         _ensure_event_loop()
+        _remember_loop()
         outputs = rpc.deserialize_properties(request.outputs, keep_unknowns=True)
         self.component_outputs[request.urn] = _plain(outputs)
         return super().RegisterResourceOutputs(request)
@@ -233,6 +241,7 @@ def synthesize(
     from pulumi.runtime.sync_await import _sync_await
 
     pulumi.runtime.set_all_config(dict(config or {}))
+    _close_event_loop_at_exit()
     monitor = CapturingMonitor(AgentMocks())
     settings.ROOT.set(None)  # a fresh root stack (and so fresh exports) per run
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
@@ -249,6 +258,45 @@ def synthesize(
     ]
     resources = _with_regions(sorted(resources, key=lambda r: r.urn))
     return ResourceGraph(project=project, stack=stack, resources=resources, exports=exports)
+
+
+_CLOSE_REGISTERED = False
+_LOOPS: dict[int, Any] = {}
+"""Every event loop the SDK made for a thread during a capture (its mock monitor makes one per RPC
+worker thread and never closes it), kept until exit so that none is left to the garbage collector."""
+
+
+def _remember_loop() -> None:
+    import asyncio
+
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return
+    _LOOPS.setdefault(id(loop), loop)
+
+
+def _close_event_loop_at_exit() -> None:
+    """Close the SDK's event loops when the process exits (registered once).
+
+    Left to the garbage collector during interpreter shutdown, a loop's selector was sometimes closed
+    after its file descriptors (`Exception ignored in: BaseEventLoop.__del__ … Invalid file
+    descriptor: -1` on stderr after a `check`).
+    """
+    global _CLOSE_REGISTERED
+    if not _CLOSE_REGISTERED:
+        atexit.register(close_event_loops)
+        _CLOSE_REGISTERED = True
+    _remember_loop()
+
+
+def close_event_loops() -> None:
+    """Close every remembered loop (and this thread's) that is neither running nor closed."""
+    _remember_loop()
+    for loop in list(_LOOPS.values()):
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
+    _LOOPS.clear()
 
 
 def _exports() -> dict[str, Any]:
