@@ -577,7 +577,7 @@ def add_stack(
         location, _ = doc.locate(("environments", env))
         conflicts.append(
             Problem(
-                rule="environment-exists",
+                rule="environment-taken",
                 path=f"environments.{env}",
                 message=f"environment '{env}' is already defined in the spec",
                 fix=f"choose another name, or re-run with --force to replace environments.{env} and its stack file",

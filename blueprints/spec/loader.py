@@ -57,6 +57,16 @@ def read_spec_text(path: str | Path) -> str:
                 value=size,
             )
         text = Path(path).read_text(encoding="utf-8")
+    except IsADirectoryError:
+        found = sorted(str(f) for f in Path(path).glob("*.y*ml"))[:3]
+        raise SpecError.one(
+            rule="file",
+            path="(document)",
+            message="this is a folder, not a spec file",
+            fix=f"give the spec file itself, e.g. {found[0]}" if found else "give the path of the spec file (YAML)",
+            location=Location(file),
+            allowed=", ".join(found) or None,
+        ) from None
     except FileNotFoundError:
         raise SpecError.one(
             rule="file",

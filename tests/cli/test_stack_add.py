@@ -137,6 +137,7 @@ def test_an_existing_environment_is_refused_and_nothing_changes(project: Path) -
     result = run("stack", "add", "dev")
     assert result.exit_code == 2
     assert "environment 'dev' is already defined" in result.output
+    assert "[environment-taken]" in result.output  # not environment-exists, which means "not defined"
     assert "--force" in result.output
     assert (project / "spec.yaml").read_bytes() == before
     assert not (project / "infra").exists()

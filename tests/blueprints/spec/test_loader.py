@@ -410,3 +410,12 @@ def test_a_file_past_the_size_limit_is_refused_before_it_is_parsed(
     (problem,) = err.value.problems
     assert problem.rule == "file-too-large" and problem.value == path.stat().st_size
     assert "at most" in problem.message and problem.location.file == str(path)
+
+
+def test_a_folder_given_as_the_spec_says_so_and_names_the_specs_inside(tmp_path: Path) -> None:
+    (tmp_path / "spec.yaml").write_text(BASE, encoding="utf-8")
+    with pytest.raises(SpecError) as err:
+        load_spec(tmp_path)
+    (problem,) = err.value.problems
+    assert problem.message == "this is a folder, not a spec file"  # was "make it a readable UTF-8 text file"
+    assert problem.fix == f"give the spec file itself, e.g. {tmp_path / 'spec.yaml'}"
