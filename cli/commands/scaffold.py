@@ -6,6 +6,7 @@ uses, and write every file through `cli.files.write_files` (all staged, then mov
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from enum import StrEnum
@@ -326,10 +327,12 @@ def add(
         files, proj, spec_path = add_stack(project, env, spec=spec, regions=region or (), force=force)
     written = _write(files, True)  # add_stack refused an existing environment or stack file unless --force
     _report(written, proj.root)
-    try:
-        shown = spec_path.resolve().relative_to(proj.root.resolve())
-    except ValueError:
-        shown = spec_path
+    # Next steps are run from where the user is: the spec relative to here, and Pulumi in the project.
+    here, root = Path.cwd().resolve(), proj.root.resolve()
+    shown = os.path.relpath(spec_path.resolve(), here)
+    pulumi_step = f"pulumi stack select {env} --create && pulumi preview"
+    if root != here:
+        pulumi_step = f"cd {os.path.relpath(root, here)} && {pulumi_step}"
     from cli.scaffolding import missed_objectives
 
     with spec_errors():
@@ -339,4 +342,4 @@ def add(
         out.print(f"[yellow]the plan of {env} misses objectives[/yellow] (override them under environments.{env}):")
         for line in missed:
             out.print(f"  {line}", soft_wrap=True, markup=False)
-    _next(f"agentha-blueprint plan {shown} --env {env}", f"pulumi stack select {env} --create && pulumi preview")
+    _next(f"agentha-blueprint plan {shown} --env {env}", pulumi_step)

@@ -210,6 +210,18 @@ def test_the_spec_is_found_through_the_existing_stacks(tmp_path: Path, monkeypat
     assert load_yaml(tmp_path / "stacks" / "Pulumi.qa.yaml")["config"]["agentha:spec"] == "specs/ha.yaml"
 
 
+def test_next_steps_run_from_where_the_user_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "Pulumi.yaml").write_text("name: x\nruntime: python\n")
+    (tmp_path / "infra" / "spec.yaml").write_text(HAND_WRITTEN)
+    monkeypatch.chdir(tmp_path)
+    result = run("stack", "add", "qa", "--project", "infra")
+    assert result.exit_code == 0, result.output
+    steps = " ".join(result.stdout.split())
+    assert "agentha-blueprint plan infra/spec.yaml --env qa" in steps  # was spec.yaml, relative to infra/
+    assert "cd infra && pulumi stack select qa --create && pulumi preview" in steps
+
+
 def test_an_init_project_takes_a_new_stack_that_plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "proj"
     assert run("init", folder, "--target", "kubernetes", "--pattern", "active-passive").exit_code == 0
