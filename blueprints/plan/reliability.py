@@ -413,9 +413,19 @@ def build(spec: HASpec, plan: TopologyPlan, figs: Figures, timing: TimingPlan | 
     if multi or (plan.target == "aws" and spec.ingress is not None):
         groups.append(Group("DNS", (_part(figs, dns_id, "DNS", _outage_s(spec, "service", figs)),)))
     deps = _dependencies(spec)
+    # A dependency only named as another's fallback is reached through that one's group; one with its
+    # own callers is called directly too, so it is also in series on its own.
+    fallbacks = {name for d in deps for name in d.fallback}
     for d in deps:
+        if d.name in fallbacks and not d.callers:
+            continue
         groups.append(_dependency_group(d, spec, figs))
-    if not deps:
+    if deps:
+        notes.append(
+            "External dependencies are in series for every request (each with its fallbacks in parallel), "
+            "whichever agents call them: a failed call anywhere is counted as the system failing."
+        )
+    else:
         notes.append(
             "No external dependencies declared (`dependencies`): the model provider and other APIs the agents "
             "call are not counted; a 99.9 % provider in series caps the whole system near 99.9 %."
@@ -485,16 +495,18 @@ def _detection_period(plan: TopologyPlan, timing: TimingPlan) -> float:
 
 
 def _dependency_group(d, spec: HASpec, figs: Figures) -> Group:
+    """A dependency and its fallbacks (spec `dependencies[].fallback`, by name): the call fails only
+    when it and every fallback are down. Availability: the spec's figure, else `dependency-<kind>`."""
     m = _outage_s(spec, "dependency", figs)
-    a = float(d.availability) / 100.0
-    main = Part(d.name, a, m, None, True, "spec")
-    fallback = getattr(d, "fallback", None)
-    if fallback is None:
-        return Group(d.name, (main,), 1, "dependency")
-    fb_a = getattr(fallback, "availability", None)
-    fb_name = getattr(fallback, "name", None) or f"{d.name} fallback"
-    alt = Part(str(fb_name), float(fb_a) / 100.0 if fb_a is not None else a, m, None, True, "spec")
-    return Group(d.name, (main, alt), 1, "dependency")
+
+    def part(dep) -> Part:
+        if dep.availability is not None:
+            return Part(dep.name, dep.availability.percent / 100.0, m, None, True, dep.availability.basis)
+        fid = f"dependency-{dep.kind}"
+        return Part(dep.name, figs.value(fid) / 100.0, m, fid, True, figs[fid].basis)
+
+    alternatives = [part(d)] + [part(fb) for name in d.fallback if (fb := spec.dependency(name)) is not None]
+    return Group(d.name, tuple(alternatives), 1, "dependency")
 
 
 REPLICA_LAG = {
