@@ -110,7 +110,7 @@ def closed_form(model: ReliabilityModel) -> list[tuple[str, float]]:
         label = g.name if len(g.parts) == 1 else f"{g.name} (with its fallback)"
         add(f"{label}: {g.kind}, in series", group_unavailability(g))
     for r in model.serving:
-        for p in r.undetected:
+        for p in r.undetected if model.multi_region else ():
             add(f"{p.name}: not exercised by readiness, in series (never failed over)", r.share * p.unavailability)
         z = r.zones
         if z is not None and z.failover_s > 0 and z.tolerance > 0:
@@ -121,7 +121,7 @@ def closed_form(model: ReliabilityModel) -> list[tuple[str, float]]:
             )
     if not model.multi_region:
         for r in model.serving:
-            for p in r.detected:
+            for p in r.parts:
                 add(f"{p.name}: in series (no other region)", r.share * p.unavailability)
             if r.zones is not None:
                 u, _ = zones_beyond_tolerance(r.zones)

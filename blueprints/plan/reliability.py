@@ -395,7 +395,7 @@ def build(spec: HASpec, plan: TopologyPlan, figs: Figures, timing: TimingPlan | 
             zones = Zones(len(r.zones), zone_tolerance(spec, plan, r.name), zone_part, zone_cost, zone_label)
         regions.append(Region(r.name, shares.get(r.name, 0.0), parts, zones))
     notes = list(dict.fromkeys(notes))
-    if plan.target == "aws" and (spec.stores or spec.queues):
+    if plan.target == "aws" and (spec.stores or spec.queues) and multi:
         if covers is None:
             notes.append(
                 "The ingress agent's readiness probe does not say what it exercises (`probes.readiness.covers`): "
