@@ -119,6 +119,10 @@ class AgentPlan:
     public: bool
     placements: tuple[Placement, ...]
     read_only_root: bool = True
+    calls: tuple[str, ...] = ()
+    """Agents this one calls (spec `calls`)."""
+    callers: tuple[str, ...] = ()
+    """Agents that call this one; on aws an agent with callers (or the ingress) gets a load balancer."""
 
     def placement(self, region: str) -> Placement | None:
         return next((p for p in self.placements if p.region == region), None)
@@ -152,6 +156,8 @@ class StorePlan:
     witness_region: str | None = None
     """DynamoDB strong consistency over two regions: the third region of their set that holds the
     witness (no replica, a vote in the quorum that lets either region go on alone)."""
+    engine_version: str | None = None
+    """aurora-postgresql: the major (AWS's default minor at creation) or major.minor to create."""
 
     @property
     def replica_regions(self) -> tuple[str, ...]:
@@ -397,6 +403,8 @@ class TopologyPlan:
     chaos: ChaosPlan
     estimates: tuple[Estimate, ...]
     findings: tuple[Finding, ...] = field(default=())
+    zonal_autoshift: bool = False
+    """aws: ARC zonal autoshift on the load balancers (spec topology.zonal_autoshift)."""
     timing: TimingPlan | None = None
     """Detection, switch and recovery times (set by the planner; None only inside the planner)."""
 

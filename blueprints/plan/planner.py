@@ -12,8 +12,10 @@ from __future__ import annotations
 import dataclasses
 
 from blueprints.capacity import region_vpc_range, replicas_for_zone_loss, spread, survivors_after_zone_loss
+from blueprints.engine_versions import AURORA_POSTGRESQL_DEFAULT
 from blueprints.figures import figures
 from blueprints.plan import naming, timing
+from blueprints.plan.aws_findings import aws_findings
 from blueprints.plan.models import (
     AgentPlan,
     AlarmPlan,
@@ -126,6 +128,7 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
     _network_findings(spec, findings)
     _quorum_findings(spec, regions, findings)
     _unencrypted_store_findings(spec, findings)
+    findings += aws_findings(spec, regions, agents)
     primary = _primary_region_name(regions)
     ordered_regions = tuple(sorted(regions, key=lambda r: (r.name != primary, regions.index(r))))
     return TopologyPlan(
@@ -147,6 +150,7 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
         chaos=ChaosPlan(spec.chaos.schedule, ()),
         estimates=(),
         findings=tuple(findings),
+        zonal_autoshift=spec.target == "aws" and topo.zonal_autoshift,
     )
 
 
@@ -406,6 +410,8 @@ def _agent(spec: HASpec, index: int, regions: tuple[RegionPlan, ...], findings: 
         public=ingress and spec.ingress is not None and spec.ingress.public,
         placements=tuple(placements),
         read_only_root=agent.read_only_root,
+        calls=tuple(agent.calls),
+        callers=tuple(a.name for a in spec.agents if agent.name in a.calls and a.name != agent.name),
     )
 
 
@@ -489,6 +495,9 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
         on_zone_loss=zone_loss,
         on_region_loss=region_loss,
         witness_region=witness,
+        engine_version=(store.engine_version or AURORA_POSTGRESQL_DEFAULT)
+        if store.engine == "aurora-postgresql"
+        else None,
     )
 
 

@@ -124,6 +124,9 @@ class Topology(Model):
     """The regions used and each one's zones. An environment override replaces this list whole."""
     failover: Failover = Field(default_factory=Failover)
     """How traffic moves between regions."""
+    zonal_autoshift: bool = False
+    """aws: let AWS shift traffic away from a zone it sees impaired (ARC zonal autoshift) on the load
+    balancers, with weekly practice runs guarded by the SLO alarms. Zonal shift by hand is always on."""
 
 
 class Ingress(Model):
@@ -275,6 +278,10 @@ class Agent(Model):
     """Queues this agent writes to."""
     uses: list[str] = Field(default_factory=list)
     """Stores this agent reads and writes."""
+    calls: list[str] = Field(default_factory=list)
+    """Agents (with a `port`) this agent calls over HTTP in its own region. On aws each called agent gets an
+    internal load balancer that only its callers' tasks may reach; an agent nobody calls and users do not
+    reach gets none."""
     idempotency: Idempotency | None = None
     """Where the agent records processed actions so redelivered messages are not acted on twice."""
     retries: Retries = Field(default_factory=Retries)
@@ -336,12 +343,27 @@ class Store(Model):
     """Attribute holding an expiry time; expired items are deleted (dynamodb)."""
     instance_class: str | None = None
     """Instance or node type (aurora-postgresql: db.r6g.large; valkey: cache.r7g.large by default)."""
+    engine_version: str | None = None
+    """aurora-postgresql only: a major version (`17`: AWS's default minor of it when the cluster is created)
+    or a major.minor one (`17.6`) AWS still offers for new clusters. Default: 17."""
     instances: Annotated[int, Field(ge=1, le=15)] | None = None
     """Instances per region (defaults: one per zone, at most 3)."""
     storage: MemoryMiB = 10240
     """Volume size per instance on Kubernetes (e.g. 20Gi)."""
     cache: bool = False
     """The store only caches what can be rebuilt from elsewhere; its loss does not count toward RPO."""
+
+    @field_validator("engine_version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: Any) -> Any:
+        # YAML reads 17 as a number (fine) but 16.10 as the number 16.1 (a different version).
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            raise ValueError(f"write the version in quotes ('{value}'): YAML reads 16.10 as the number 16.1")
+        return value
 
 
 class DeadLetter(Model):

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi_aws import appautoscaling, cloudwatch, ecs, iam, lb
+from pulumi_aws import appautoscaling, arczonalshift, cloudwatch, ecs, iam, lb
 from pulumi_aws.appautoscaling import (
     PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs as BacklogSpec,
 )
@@ -126,6 +126,8 @@ class AgentAccess:
     """store name -> primary endpoint for Valkey"""
     secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """secret name -> ARN to read in this region"""
+    calls: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """called agent -> its URL in this region (`http://<internal load balancer>:<port>`)"""
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,8 @@ class AgentServiceArgs:
     certificate_arn: pulumi.Input[str] | None = None
     activate_count: int = 0
     """Tasks a pilot-light standby scales to when work arrives (the serving regions' count)."""
+    zonal_autoshift: bool = False
+    """ARC zonal autoshift on this agent's load balancer (plan `zonal_autoshift`; needs SLO alarms)."""
     deployment_alarm_names: Sequence[pulumi.Input[str]] = ()
     """Further alarms that fail a deployment (e.g. the dead letters of the queues it consumes)."""
 
@@ -252,6 +256,9 @@ class AgentService(pulumi.ComponentResource):
         self.load_balancer_dns = None
         self.load_balancer_zone_id = None
         self.load_balancer_arn_suffix = None
+        self.autoshift: arczonalshift.ZonalAutoshiftConfiguration | None = None
+        # Zonal shift needs somewhere to shift to: two zones or more in this region.
+        self._zonal_shift = len(set(args.placement.zones)) >= 2
         self.strategy, self._strategy_settings = deployment(
             args.rollout, args.load_balancer if a.port is not None else None
         )
@@ -453,6 +460,8 @@ class AgentService(pulumi.ComponentResource):
             env[env_name("AGENTHA_STORE", store, "ENDPOINT")] = endpoint
         for store, endpoint in acc.caches.items():
             env[env_name("AGENTHA_STORE", store, "ENDPOINT")] = endpoint
+        for callee, url in acc.calls.items():
+            env[env_name("AGENTHA_AGENT", callee, "URL")] = url
         return env
 
     def _task_definition(
@@ -548,6 +557,13 @@ class AgentService(pulumi.ComponentResource):
                 # Let an in-flight step finish before a deregistered task is cut off.
                 deregistration_delay=int(min(max(agent.max_step_s, 30), 300)),
                 health_check=health,
+                # Zonal shift on a cross-zone NLB requires its target groups to keep connections to
+                # unhealthy targets (ELB's prerequisite for zonal shift); they drain instead.
+                target_health_states=[
+                    lb.TargetGroupTargetHealthStateArgs(enable_unhealthy_connection_termination=False)
+                ]
+                if not alb and self._zonal_shift
+                else None,
                 region=self._region,
                 tags=self._tags("target-group"),
             ),
@@ -581,6 +597,9 @@ class AgentService(pulumi.ComponentResource):
                 if alb
                 else None,
                 enable_cross_zone_load_balancing=None if alb else True,
+                # ARC zonal shift: move this load balancer's traffic out of an impaired zone without a
+                # deploy (by hand, or zonal autoshift below). Needs two zones to shift to.
+                enable_zonal_shift=True if self._zonal_shift else None,
                 region=self._region,
                 tags=self._tags(kind),
             ),
@@ -683,7 +702,38 @@ class AgentService(pulumi.ComponentResource):
             )
             listeners.append(listener)
         self._balancer_alarms(balancer, groups, alb)
+        self._autoshift(balancer)
         return groups, listeners, rule_arn
+
+    def _autoshift(self, balancer: lb.LoadBalancer) -> None:
+        """Zonal autoshift where the plan asks for it: AWS shifts traffic out of a zone it sees impaired,
+        and runs a weekly practice shift that the SLO alarms judge (outcome: the run stops and reports
+        failure if customers are hurt) and block (no practice run starts while they are in ALARM).
+        A load balancer without SLO alarms (an internal NLB) gets none: ARC requires an outcome alarm."""
+        a = self._args
+        if not a.zonal_autoshift or not self._zonal_shift or not self._slo_alarms:
+            return
+        self.autoshift = arczonalshift.ZonalAutoshiftConfiguration(
+            self._rname("zonal-autoshift"),
+            arczonalshift.ZonalAutoshiftConfigurationArgs(
+                resource_arn=balancer.arn,
+                zonal_autoshift_status="ENABLED",
+                outcome_alarms=[
+                    arczonalshift.ZonalAutoshiftConfigurationOutcomeAlarmArgs(
+                        alarm_identifier=x.arn, type="CLOUDWATCH"
+                    )
+                    for x in self._slo_alarms
+                ],
+                blocking_alarms=[
+                    arczonalshift.ZonalAutoshiftConfigurationBlockingAlarmArgs(
+                        alarm_identifier=x.arn, type="CLOUDWATCH"
+                    )
+                    for x in self._slo_alarms
+                ],
+                region=self._region,
+            ),
+            opts=self._opts(),
+        )
 
     def _balancer_alarms(self, balancer: lb.LoadBalancer, groups: list[lb.TargetGroup], alb: bool) -> None:
         a = self._args

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_aws import cloudwatch, rds
 
+from blueprints.engine_versions import AURORA_POSTGRESQL_DEFAULT, aurora_minor, aurora_parameter_family
 from blueprints.plan import naming
 from blueprints.plan.models import AlarmPlan, StorePlan
 from components.aws.alarms import AlarmTarget, metric_alarm
@@ -33,15 +34,14 @@ from components.aws.tags import TagContext, spec_path
 
 TOKEN = "agentha:aws:AuroraCluster"
 ENGINE = rds.EngineType.AURORA_POSTGRESQL
-ENGINE_VERSION = "16.6"
-"""An Aurora PostgreSQL version that supports global databases; raise it as AWS retires minors."""
 ENGINE_OWNED_BY_AWS = ("engineVersion",)
-"""Clusters and instances take ENGINE_VERSION at creation only. With `auto_minor_version_upgrade`, RDS
-moves them to newer minors (16.6 -> 16.8): the provider then reads the newer version back, and a
-pinned "16.6" would make every later `pulumi up` ask RDS for a downgrade, which it refuses. An
-instance's version follows its cluster anyway, and a global database upgrades its members through
-the global cluster (the provider's documented pattern)."""
-PARAMETER_FAMILY = "aurora-postgresql16"
+"""Clusters, instances and the global cluster take the plan's engine version at creation only (see
+blueprints/engine_versions.py: a major alone is AWS's default minor of it at that moment). With
+`auto_minor_version_upgrade`, RDS moves them to newer minors (17.6 -> 17.7): the provider then reads
+the newer version back, and the created-with version would make every later `pulumi up` ask RDS for
+a downgrade, which it refuses; a changed default minor would likewise ask for an upgrade nobody
+planned. Upgrades are a deliberate step (a new version in the spec, removed from ignore_changes for
+that run, or `aws rds modify-global-cluster --engine-version`)."""
 PORT = 5432
 MASTER_USERNAME = "agentha_admin"
 MIN_SUBNET_ZONES = 2
@@ -107,6 +107,9 @@ class AuroraCluster(pulumi.ComponentResource):
                 f"store '{s.name}' is an Aurora global database, which cannot keep its master password in "
                 "Secrets Manager: set one with `pulumi config set --secret agentha:auroraMasterPassword <value>`"
             )
+        version = s.engine_version or AURORA_POSTGRESQL_DEFAULT
+        self._family = aurora_parameter_family(version)
+        self.engine_version = self._resolve_version(version, s.primary_region, is_global)
         global_cluster = None
         if is_global:
             global_cluster = rds.GlobalCluster(
@@ -114,13 +117,15 @@ class AuroraCluster(pulumi.ComponentResource):
                 rds.GlobalClusterArgs(
                     global_cluster_identifier=naming.physical(scope, s.name, "global", "aurora"),
                     engine=ENGINE,
-                    engine_version=ENGINE_VERSION,
+                    engine_version=self.engine_version,
                     storage_encrypted=True,
                     deletion_protection=protect,
                     region=s.primary_region,
                     tags=args.tags.tags(s.name, "global-cluster", region=s.primary_region, spec_path=path),
                 ),
-                opts=pulumi.ResourceOptions(parent=self, protect=protect),
+                opts=pulumi.ResourceOptions(
+                    parent=self, protect=protect, ignore_changes=list(ENGINE_OWNED_BY_AWS)
+                ),
             )
         self.endpoints = {}
         self.reader_endpoints = {}
@@ -158,6 +163,29 @@ class AuroraCluster(pulumi.ComponentResource):
                 )
         self.register_outputs({"endpoints": self.endpoints, "reader_endpoints": self.reader_endpoints})
 
+    def _resolve_version(self, version: str, region: str, is_global: bool) -> pulumi.Input[str]:
+        """A major.minor as written; a major alone resolved to AWS's default minor of it at deploy time
+        (`DescribeDBEngineVersions --default-only`), so no retired minor is pinned in code."""
+        if aurora_minor(version) is not None:
+            return version
+        store = self._args.store.name
+
+        def chosen(found: rds.GetEngineVersionResult) -> str:
+            if is_global and found.supports_global_databases is False:
+                raise pulumi.RunError(
+                    f"store '{store}': AWS's default Aurora PostgreSQL {version} minor ({found.version}) does "
+                    "not support global databases; set stores[].engine_version to a minor that does"
+                )
+            return found.version
+
+        return rds.get_engine_version_output(
+            engine=ENGINE,
+            version=version,
+            default_only=True,
+            region=region,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        ).apply(chosen)
+
     def _regional(
         self,
         region: str,
@@ -188,7 +216,7 @@ class AuroraCluster(pulumi.ComponentResource):
         params = rds.ClusterParameterGroup(
             naming.resource(system, s.name, "cluster-params", region),
             rds.ClusterParameterGroupArgs(
-                family=PARAMETER_FAMILY,
+                family=self._family,
                 description=f"{system}: {s.name} requires TLS",
                 parameters=[rds.ClusterParameterGroupParameterArgs(name="rds.force_ssl", value="1")],
                 region=region,
@@ -201,7 +229,7 @@ class AuroraCluster(pulumi.ComponentResource):
         cluster_args = rds.ClusterArgs(
             cluster_identifier=identifier,
             engine=ENGINE,
-            engine_version=ENGINE_VERSION,
+            engine_version=self.engine_version,
             global_cluster_identifier=global_cluster.id if global_cluster is not None else None,
             db_subnet_group_name=subnets.name,
             db_cluster_parameter_group_name=params.name,
@@ -249,7 +277,7 @@ class AuroraCluster(pulumi.ComponentResource):
                         cluster_identifier=cluster.id,
                         identifier=naming.physical(scope, s.name, f"{i + 1}", "aurora", code),
                         engine=ENGINE,
-                        engine_version=ENGINE_VERSION,
+                        engine_version=self.engine_version,
                         instance_class=s.instance_class or "db.r6g.large",
                         availability_zone=zone,
                         db_subnet_group_name=subnets.name,

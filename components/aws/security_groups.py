@@ -1,9 +1,11 @@
 """RegionSecurityGroups: one region's security groups, allowing only what the topology needs.
 
 - A load balancer takes HTTPS (443, plus 80 to redirect) from the internet only when the ingress is
-  public, otherwise from the VPC; an internal NLB takes the agent's port from the VPC.
+  public, otherwise from the VPC; an internal NLB (an agent other agents `call`) takes the agent's
+  port only from its callers' tasks.
 - Agent tasks take their port only from their own load balancer. They may leave on 443 (AWS APIs
-  through the VPC endpoints, model providers through NAT) and to the stores they use.
+  through the VPC endpoints, model providers through NAT), to the stores they use, and to the port
+  of the load balancer of each agent they call.
 - Aurora and Valkey take their port only from the tasks of the agents that `use` them.
 
 Rules are separate `vpc.SecurityGroupIngressRule` / `EgressRule` resources (the provider's
@@ -35,6 +37,8 @@ class AgentEndpoint:
     port: int | None
     load_balancer: LoadBalancerKind | None
     public: bool = False
+    callers: tuple[str, ...] = ()
+    """Agents whose tasks call this one (through its internal NLB)."""
 
 
 @dataclass(frozen=True)
@@ -83,13 +87,46 @@ class RegionSecurityGroups(pulumi.ComponentResource):
             task = self.task[agent.name]
             lb = self.load_balancer.get(agent.name)
             if lb is not None and agent.port is not None:
-                source = anywhere if agent.public else args.vpc_cidr
-                who = "the internet" if agent.public else "the VPC"
-                ports = {"alb": (443, 80), "nlb-tls": (443,), "nlb": (agent.port,)}[agent.load_balancer or "nlb"]
-                for port in ports:
-                    self._rule(
-                        "ingress", agent.name, f"lb-in-{port}", lb, port, part, cidr=source, why=f"{port} from {who}"
-                    )
+                if agent.load_balancer == "nlb":
+                    # Only the tasks of the agents that call it, in both directions of the path.
+                    for caller in agent.callers:
+                        if caller not in self.task:
+                            continue
+                        self._rule(
+                            "ingress",
+                            agent.name,
+                            f"lb-from-{caller}",
+                            lb,
+                            agent.port,
+                            part,
+                            peer=self.task[caller],
+                            why=f"from {caller} tasks (its caller)",
+                        )
+                        self._rule(
+                            "egress",
+                            caller,
+                            f"to-{agent.name}",
+                            self.task[caller],
+                            agent.port,
+                            spec_path("agents", caller),
+                            peer=lb,
+                            why=f"to {agent.name}'s load balancer (calls)",
+                        )
+                else:
+                    source = anywhere if agent.public else args.vpc_cidr
+                    who = "the internet" if agent.public else "the VPC"
+                    ports = {"alb": (443, 80), "nlb-tls": (443,)}[agent.load_balancer or "alb"]
+                    for port in ports:
+                        self._rule(
+                            "ingress",
+                            agent.name,
+                            f"lb-in-{port}",
+                            lb,
+                            port,
+                            part,
+                            cidr=source,
+                            why=f"{port} from {who}",
+                        )
                 self._rule(
                     "egress", agent.name, "lb-to-task", lb, agent.port, part, peer=task, why="to the agent's tasks"
                 )

@@ -79,13 +79,33 @@ class AwsTopologyArgs:
 
 
 def load_balancer_kind(agent: AgentPlan, region: RegionPlan) -> LoadBalancerKind | None:
-    """ALB for the ingress agent (TLS NLB in a one-zone region: an ALB needs two zones); internal
-    NLB for other agents with a port; none for pure queue workers."""
+    """ALB for the ingress agent (TLS NLB in a one-zone region: an ALB needs two zones); an internal
+    NLB for an agent other agents `call`; none for an agent nobody could reach (queue workers, and
+    ports nobody calls: a load balancer there would be reachable by no security group)."""
     if agent.port is None:
         return None
     if agent.ingress:
         return "alb" if len(region.zones) >= 2 else "nlb-tls"
-    return "nlb"
+    return "nlb" if agent.callers else None
+
+
+def build_order(plan: TopologyPlan) -> tuple[AgentPlan, ...]:
+    """Agents with every agent they call first (a caller's environment holds its callees' URLs).
+    The spec rules refuse loops of calls; spec order otherwise."""
+    done: list[AgentPlan] = []
+
+    def place(agent: AgentPlan, path: tuple[str, ...]) -> None:
+        if agent in done or agent.name in path:
+            return
+        for callee in agent.calls:
+            if any(a.name == callee for a in plan.agents):
+                place(plan.agent(callee), (*path, agent.name))
+        if agent not in done:
+            done.append(agent)
+
+    for agent in plan.agents:
+        place(agent, ())
+    return tuple(done)
 
 
 def endpoint_services(plan: TopologyPlan) -> tuple[str, ...]:
@@ -178,7 +198,7 @@ class AwsTopology(pulumi.ComponentResource):
                 self.queues[(queue.name, region)] = built
                 self.region_alarms[region] += built.alarms
         self.services: dict[tuple[str, str], AgentService] = {}
-        for agent in plan.agents:
+        for agent in build_order(plan):
             for placement in agent.placements:
                 self._agent(agent, placement.region)
         self.observability = {
@@ -257,7 +277,13 @@ class AwsTopology(pulumi.ComponentResource):
                 vpc_id=network.vpc_id,
                 vpc_cidr=network.cidr,
                 agents=tuple(
-                    AgentEndpoint(name=a.name, port=a.port, load_balancer=kinds[a.name], public=a.public)
+                    AgentEndpoint(
+                        name=a.name,
+                        port=a.port,
+                        load_balancer=kinds[a.name],
+                        public=a.public,
+                        callers=tuple(c for c in a.callers if plan.agent(c).placement(name) is not None),
+                    )
                     for a in plan.agents
                     if a.placement(name) is not None
                 ),
@@ -385,7 +411,23 @@ class AwsTopology(pulumi.ComponentResource):
             databases=databases,
             caches=caches,
             secrets={s: self.secrets[s].arns[region] for s in agent.secrets if s in self.secrets},
+            calls=self._call_urls(agent, region),
         )
+
+    def _call_urls(self, agent: AgentPlan, region: str) -> dict[str, pulumi.Input[str]]:
+        """Each called agent's URL in this region: its internal NLB, or the ingress domain (the ALB's
+        certificate names the domain, not the load balancer)."""
+        urls: dict[str, pulumi.Input[str]] = {}
+        routing = self.plan.routing
+        for callee in agent.calls:
+            target = self.plan.agent(callee)
+            service = self.services.get((callee, region))
+            if target.ingress and routing is not None:
+                urls[callee] = f"https://{routing.domain}"
+            elif service is not None and service.load_balancer_dns is not None and target.port is not None:
+                port = target.port
+                urls[callee] = service.load_balancer_dns.apply(lambda dns, p=port: f"http://{dns}:{p}")
+        return urls
 
     def _agent(self, agent: AgentPlan, region: str) -> None:
         plan = self.plan
@@ -425,6 +467,7 @@ class AwsTopology(pulumi.ComponentResource):
                 load_balancer_security_group_id=security.load_balancer.get(agent.name),
                 certificate_arn=certificate,
                 activate_count=max(p.desired for p in agent.placements),
+                zonal_autoshift=plan.zonal_autoshift,
                 deployment_alarm_names=[a.name for a in dead_letter_alarms if a is not None],
             ),
             opts=self._child_opts,

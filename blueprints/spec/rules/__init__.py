@@ -78,6 +78,7 @@ def _load_rule_modules() -> None:
         agents,
         assumptions,
         aws,
+        calls,
         network,
         queues,
         references,

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from blueprints.engine_versions import (
+    AURORA_GLOBAL_MIN_MINOR,
+    AURORA_POSTGRESQL_MAJORS,
+    aurora_major,
+    aurora_minor,
+)
 from blueprints.errors import Problem
 from blueprints.region_sets import MRSC_REGION_COUNTS, MRSC_REGION_SETS, region_set
 from blueprints.spec.rules import RuleContext, rule
@@ -94,4 +100,43 @@ def dynamodb_region_set(ctx: RuleContext) -> Iterator[Problem]:
                 f"one region set; {', '.join(sorted(regions))} spans several",
                 f"choose regions of one set ({sets}), or replication: async",
                 value="sync",
+            )
+
+
+@rule("aurora-engine-version", "An Aurora store's engine_version is a major (or major.minor) AWS offers new clusters.")
+def aurora_engine_version(ctx: RuleContext) -> Iterator[Problem]:
+    if ctx.spec.target != "aws":
+        return
+    majors = ", ".join(str(m) for m in AURORA_POSTGRESQL_MAJORS)
+    multi = ctx.spec.topology.pattern in ("active-passive", "active-active")
+    for i, store in enumerate(ctx.spec.stores):
+        version = store.engine_version
+        if store.engine != "aurora-postgresql" or version is None:
+            continue
+        path = ("stores", i, "engine_version")
+        major = aurora_major(version)
+        if major is None:
+            yield ctx.problem(
+                path,
+                f"engine_version {version!r} is not a PostgreSQL major or major.minor version",
+                "write a major (17) or a major.minor (17.6), as a string in quotes",
+                value=version,
+                allowed="e.g. 17, 16.10",
+            )
+        elif major not in AURORA_POSTGRESQL_MAJORS:
+            yield ctx.problem(
+                path,
+                f"Aurora PostgreSQL {major} is not in AWS standard support for new clusters (supported majors: "
+                f"{majors})",
+                f"use one of {majors}; a major alone takes AWS's current default minor of it",
+                value=version,
+                allowed=majors,
+            )
+        elif multi and (minor := aurora_minor(version)) is not None and minor < AURORA_GLOBAL_MIN_MINOR[major]:
+            yield ctx.problem(
+                path,
+                f"store '{store.name}' is an Aurora global database, which needs PostgreSQL "
+                f"{major}.{AURORA_GLOBAL_MIN_MINOR[major]} or later, not {version}",
+                f"use {major} (AWS's default minor) or {major}.{AURORA_GLOBAL_MIN_MINOR[major]} or later",
+                value=version,
             )

@@ -109,6 +109,22 @@ def region_rpo_replication(ctx: RuleContext) -> Iterator[Problem]:
             )
 
 
+@rule("dynamodb-strong-consistency-ttl", "A DynamoDB store replicated synchronously has no ttl_attribute.")
+def dynamodb_strong_consistency_ttl(ctx: RuleContext) -> Iterator[Problem]:
+    if ctx.spec.target != "aws" or ctx.spec.topology.pattern not in MULTI_REGION:
+        return
+    for i, store in enumerate(ctx.spec.stores):
+        if store.engine == "dynamodb" and store.replication == "sync" and store.ttl_attribute is not None:
+            yield ctx.problem(
+                ("stores", i, "ttl_attribute"),
+                f"store '{store.name}' replicates with multi-region strong consistency, which AWS offers without "
+                "Time to Live: the table cannot expire items by an attribute",
+                "remove ttl_attribute and delete expired items yourself (a query on the expiry), or use "
+                "replication: async (eventual consistency keeps TTL)",
+                value=store.ttl_attribute,
+            )
+
+
 @rule("backup-retention", "On aws, backups are kept 1d-35d (PITR and automated backup limits).")
 def backup_retention(ctx: RuleContext) -> Iterator[Problem]:
     if ctx.spec.target != "aws":
@@ -129,6 +145,13 @@ def backup_retention(ctx: RuleContext) -> Iterator[Problem]:
 def engine_fields(ctx: RuleContext) -> Iterator[Problem]:
     for i, store in enumerate(ctx.spec.stores):
         written = store.model_fields_set
+        if store.engine != "aurora-postgresql" and "engine_version" in written:
+            yield ctx.problem(
+                ("stores", i, "engine_version"),
+                f"`engine_version` applies to aurora-postgresql stores only, not {store.engine}",
+                "remove `engine_version`",
+                value=str(store.engine_version),
+            )
         if store.engine != "dynamodb":
             for field in ("ttl_attribute", "keys"):
                 if field in written:

@@ -78,6 +78,8 @@ def _synchronous(spec: Spec) -> Spec:
     """Every store strongly consistent across the spec's regions (over two: two replicas and a witness)."""
     for store in spec["stores"]:
         store["replication"] = "sync"
+        # AWS offers multi-region strong consistency without TTL (the dynamodb-strong-consistency-ttl rule).
+        store.pop("ttl_attribute", None)
     spec["objectives"]["disruptions"]["region"] = {"rto": "5m", "rpo": "0s"}
     spec["rollout"] = {"strategy": "rolling"}
     spec["environments"] = {}
@@ -104,6 +106,13 @@ def _existing_vpc(spec: Spec) -> Spec:
     return spec
 
 
+def _calls(spec: Spec) -> Spec:
+    """The conversation agent calls the action executor over HTTP; zonal autoshift on."""
+    spec["agents"][0]["calls"] = ["action-executor"]
+    spec["topology"]["zonal_autoshift"] = True
+    return spec
+
+
 def _lean(spec: Spec) -> Spec:
     spec["network"]["nat"] = "single"
     spec["rollout"]["auto_rollback"] = False
@@ -127,6 +136,7 @@ CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str,
     "strong-witness": ("order-routing", None, _synchronous, {}),
     "existing-vpc": ("support-agent", "dev", _existing_vpc, {}),
     "lean": ("support-agent", "dev", _lean, {}),
+    "calls": ("support-agent", None, _calls, {}),
 }
 PATTERNS = {
     "multi-zone": "support-agent@dev",

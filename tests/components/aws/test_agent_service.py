@@ -173,8 +173,10 @@ def test_private_ingress_gets_an_internal_alb_and_other_agents_an_internal_nlb()
         assert balancer.inputs["loadBalancerType"] == "application"
         assert all("private-subnet" in u for u in dependencies(balancer, "subnets"))
     assert not named(g, "aws:lb/loadBalancer:LoadBalancer", "fulfiller")  # no port: no balancer
-    nlbs = named(graph("support-agent"), "aws:lb/loadBalancer:LoadBalancer", "action-executor")
-    assert nlbs and all(r.inputs["loadBalancerType"] == "network" and r.inputs["internal"] for r in nlbs)
+    # A port nobody calls gets no balancer (no security group could reach it); a called one an internal NLB.
+    assert not named(graph("support-agent"), "aws:lb/loadBalancer:LoadBalancer", "action-executor")
+    nlbs = named(graph("calls"), "aws:lb/loadBalancer:LoadBalancer", "action-executor")
+    assert len(nlbs) == 2 and all(r.inputs["loadBalancerType"] == "network" and r.inputs["internal"] for r in nlbs)
     (tls,) = named(graph("single-zone"), "aws:lb/listener:Listener", "conversation")
     assert (tls.inputs["protocol"], tls.inputs["port"]) == ("TLS", 443) and tls.inputs["certificateArn"]
 
@@ -419,3 +421,51 @@ def test_without_auto_rollback_deployments_neither_watch_alarms_nor_roll_back() 
         breaker = service.inputs.get("deploymentCircuitBreaker")
         assert breaker is None or breaker == {"enable": True, "rollback": False}
     assert any("deploymentCircuitBreaker" in s.inputs for s in g.of_type("aws:ecs/service:Service"))
+
+
+def test_a_caller_gets_the_called_agents_address_in_its_region() -> None:
+    g = graph("calls")
+    for region in ("us-east-1", "us-west-2"):
+        nlb = one(g, "aws:lb/loadBalancer:LoadBalancer", "action-executor", region, "nlb")
+        task = one(g, "aws:ecs/taskDefinition:TaskDefinition", "conversation", region)
+        (container,) = doc(task, "containerDefinitions")
+        env = {e["name"]: e["value"] for e in container["environment"]}
+        # the mock's DNS name of this region's NLB, on the called agent's port
+        assert env["AGENTHA_AGENT_ACTION_EXECUTOR_URL"].startswith("http://")
+        assert env["AGENTHA_AGENT_ACTION_EXECUTOR_URL"].endswith(":8081")
+        assert nlb.urn in dependencies(task, "containerDefinitions")
+    executor = one(g, "aws:ecs/taskDefinition:TaskDefinition", "action-executor", "us-east-1")
+    (container,) = doc(executor, "containerDefinitions")
+    assert not [e for e in container["environment"] if e["name"].startswith("AGENTHA_AGENT_")]
+
+
+def test_load_balancers_take_zonal_shift_and_autoshift_where_the_spec_asks() -> None:
+    g = graph("calls")
+    balancers = g.of_type("aws:lb/loadBalancer:LoadBalancer")
+    assert balancers and all(b.inputs["enableZonalShift"] is True for b in balancers)
+    # A cross-zone NLB takes zonal shift only if its target groups keep connections to unhealthy targets.
+    for group in named(g, "aws:lb/targetGroup:TargetGroup", "action-executor"):
+        assert group.inputs["targetHealthStates"] == [{"enableUnhealthyConnectionTermination": False}]
+    shifts = g.of_type("aws:arczonalshift/zonalAutoshiftConfiguration:ZonalAutoshiftConfiguration")
+    # The ingress ALB in each region; the internal NLB has no SLO alarm to judge a practice run by.
+    assert sorted(s.inputs["region"] for s in shifts) == ["us-east-1", "us-west-2"]
+    for shift in shifts:
+        assert shift.inputs["zonalAutoshiftStatus"] == "ENABLED"
+        alb = one(g, "aws:lb/loadBalancer:LoadBalancer", "conversation", shift.inputs["region"], "alb")
+        assert alb.urn in dependencies(shift, "resourceArn")
+        slo = [
+            a
+            for a in g.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+            if a.inputs["region"] == shift.inputs["region"]
+            and ("5xx-rate" in a.inputs["name"] or "latency-p99" in a.inputs["name"])
+            and "conversation" in a.inputs["name"]
+        ]
+        assert len(slo) == 2
+        for key in ("outcomeAlarms", "blockingAlarms"):
+            assert len(shift.inputs[key]) == 2 and all(x["type"] == "CLOUDWATCH" for x in shift.inputs[key])
+            assert {a.urn for a in slo} <= set(dependencies(shift, key))
+    assert not graph("support-agent").of_type(
+        "aws:arczonalshift/zonalAutoshiftConfiguration:ZonalAutoshiftConfiguration"
+    )  # zonal shift by hand only
+    (single,) = graph("single-zone").of_type("aws:lb/loadBalancer:LoadBalancer")
+    assert "enableZonalShift" not in single.inputs  # one zone: nowhere to shift to

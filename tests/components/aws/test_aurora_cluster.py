@@ -99,3 +99,22 @@ def test_global_stores_refuse_burstable_classes() -> None:
     assert build_store("stores-one-region", "sessions", instance_class="db.t4g.medium").of_type(
         "aws:rds/clusterInstance:ClusterInstance"
     )
+
+
+def test_the_engine_version_comes_from_the_plan_not_a_pinned_minor() -> None:
+    """A major alone (the default, 17) is resolved at deploy time to AWS's default minor of it (under
+    mocks the lookup echoes its arguments: version 17); a major.minor is used as written. The
+    parameter group family follows the major; RDS owns the version after creation everywhere."""
+    s = synth_case("stores")
+    assert s.plan.store("sessions").engine_version == "17"
+    g = s.graph
+    (glob,) = g.of_type("aws:rds/globalCluster:GlobalCluster")
+    assert glob.inputs["engineVersion"] == "17" and glob.ignore_changes == ("engineVersion",)
+    assert all(c.inputs["engineVersion"] == "17" for c in g.of_type("aws:rds/cluster:Cluster"))
+    params = g.of_type("aws:rds/clusterParameterGroup:ClusterParameterGroup")
+    assert {p.inputs["family"] for p in params} == {"aurora-postgresql17"}
+    pinned = build_store("stores", "sessions", engine_version="16.10")
+    assert {c.inputs["engineVersion"] for c in pinned.of_type("aws:rds/cluster:Cluster")} == {"16.10"}
+    assert {p.inputs["family"] for p in pinned.of_type("aws:rds/clusterParameterGroup:ClusterParameterGroup")} == {
+        "aurora-postgresql16"
+    }

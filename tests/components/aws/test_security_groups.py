@@ -57,3 +57,30 @@ def test_stores_take_connections_only_from_the_agents_that_use_them() -> None:
         assert rule.inputs["fromPort"] == port
         user = group(g, "conversation", "task-sg", "us-west-2")
         assert user.urn in dependencies(rule, "referencedSecurityGroupId")
+
+
+def test_a_called_agents_load_balancer_takes_its_port_only_from_its_callers_tasks() -> None:
+    g = graph("calls")
+    for region in ("us-east-1", "us-west-2"):
+        lb = group(g, "action-executor", "lb-sg", region)
+        caller = group(g, "conversation", "task-sg", region)
+        (ingress,) = rules_of(g, lb, "Ingress")
+        assert caller.urn in dependencies(ingress, "referencedSecurityGroupId")
+        assert "cidrIpv4" not in ingress.inputs and ingress.inputs["fromPort"] == ingress.inputs["toPort"] == 8081
+        # the caller's side of the same path: its tasks may leave towards that load balancer, on that port
+        (egress,) = [r for r in rules_of(g, caller, "Egress") if lb.urn in dependencies(r, "referencedSecurityGroupId")]
+        assert egress.inputs["fromPort"] == egress.inputs["toPort"] == 8081
+        # and the load balancer reaches its own tasks only
+        (out,) = rules_of(g, lb, "Egress")
+        assert group(g, "action-executor", "task-sg", region).urn in dependencies(out, "referencedSecurityGroupId")
+
+
+def test_a_port_nobody_calls_gets_no_load_balancer_group_or_vpc_wide_rule() -> None:
+    g = graph("support-agent")
+    assert not [
+        r
+        for r in g.of_type("aws:ec2/securityGroup:SecurityGroup")
+        if tags(r)["agentha:part"] == "action-executor" and tags(r)["agentha:role"] == "lb-sg"
+    ]
+    task = group(g, "action-executor", "task-sg", "us-east-1")
+    assert not rules_of(g, task, "Ingress")

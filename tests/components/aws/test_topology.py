@@ -261,7 +261,8 @@ def test_each_resource_is_in_the_region_the_plan_says(case: str) -> None:
 def taggable(type_token: str) -> bool:
     """Does the resource's Args class take `tags` (so the convention applies)?"""
     module, rest = type_token.split(":")[1], type_token.split(":")[2]
-    mod = importlib.import_module(f"pulumi_aws.{module.split('/')[0]}")
+    package = module.split("/")[0]
+    mod = importlib.import_module(f"pulumi_aws.{package}_" if package == "lambda" else f"pulumi_aws.{package}")
     args = getattr(mod, f"{rest}Args")
     return "tags" in inspect.signature(args.__init__).parameters
 
@@ -319,7 +320,9 @@ def test_load_balancer_kind() -> None:
     plan = synth_case("support-agent").plan
     region = plan.primary_region
     assert load_balancer_kind(plan.agent("conversation"), region) == "alb"
-    assert load_balancer_kind(plan.agent("action-executor"), region) == "nlb"
+    assert load_balancer_kind(plan.agent("action-executor"), region) is None  # a port nobody calls
+    called = synth_case("calls").plan
+    assert load_balancer_kind(called.agent("action-executor"), called.primary_region) == "nlb"
     single = synth_case("single-zone").plan
     assert load_balancer_kind(single.agent("conversation"), single.primary_region) == "nlb-tls"
     worker = synth_case("order-routing").plan
@@ -344,3 +347,15 @@ def test_the_stack_exports_endpoints_and_the_secret_commands() -> None:
         assert exported["dashboard_url"] == (
             f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#dashboards/dashboard/{name}"
         )
+
+
+def test_called_agents_are_built_before_their_callers() -> None:
+    import dataclasses
+
+    from components.aws.topology import build_order
+
+    plan = synth_case("calls").plan
+    assert [a.name for a in plan.agents] == ["conversation", "action-executor"]
+    assert [a.name for a in build_order(plan)] == ["action-executor", "conversation"]
+    plain = dataclasses.replace(plan, agents=tuple(dataclasses.replace(a, calls=()) for a in plan.agents))
+    assert [a.name for a in build_order(plain)] == ["conversation", "action-executor"]

@@ -62,6 +62,7 @@ def _three_regions(spec: dict, names: list[str]) -> dict:
     ]
     for s in spec["stores"]:
         s["replication"] = "sync"
+        s.pop("ttl_attribute", None)  # strong consistency has no TTL (dynamodb-strong-consistency-ttl)
     return spec
 
 
@@ -88,3 +89,31 @@ def test_a_system_name_must_start_with_a_letter() -> None:
     problems = run(spec)
     assert [p.path for p in problems] == ["metadata.name"]
     assert "starting with a letter" in problems[0].message
+
+
+def _aurora(version: object) -> dict:
+    spec = aws()
+    spec["stores"].append({"name": "sessions", "engine": "aurora-postgresql", "engine_version": version})
+    spec["agents"][0]["uses"].append("sessions")
+    spec["objectives"]["disruptions"]["region"] = {"rto": "30m", "rpo": "5m"}
+    return spec
+
+
+def test_aurora_engine_version_passes_for_a_supported_major_or_minor() -> None:
+    for version in ("17", 17, "16.10", "17.4"):
+        assert of_rule(_aurora(version), "aurora-engine-version") == [], version
+
+
+def test_aurora_engine_version_fails_for_a_retired_major_a_bad_form_or_an_old_global_minor() -> None:
+    p = only(_aurora("13"), "aurora-engine-version")
+    assert p.path == "stores[2].engine_version" and "standard support" in p.message and "17" in p.fix
+    assert "not a PostgreSQL major" in only(_aurora("seventeen"), "aurora-engine-version").message
+    # active-passive: a global database, which needs 16.1 or later
+    assert "16.1 or later" in only(_aurora("16.0"), "aurora-engine-version").message
+
+
+def test_an_unquoted_minor_version_is_refused_before_yaml_turns_16_10_into_16_1() -> None:
+    from tests.blueprints.spec.rules.helpers import run
+
+    problems = run(_aurora(16.10))
+    assert any("in quotes" in p.message and p.path == "stores[2].engine_version" for p in problems)

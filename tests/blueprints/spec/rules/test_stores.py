@@ -111,6 +111,7 @@ def test_region_rpo_replication_passes_with_sync_dynamodb_over_three_regions() -
     spec["objectives"]["disruptions"]["region"]["rpo"] = "0s"
     for s in spec["stores"]:
         s["replication"] = "sync"
+        s.pop("ttl_attribute", None)  # strong consistency has no TTL (dynamodb-strong-consistency-ttl)
     assert of_rule(spec, "region-rpo-replication") == []
 
 
@@ -174,3 +175,32 @@ def test_aurora_zones_passes_with_two_zones() -> None:
     spec["stores"].append({"name": "sessions", "engine": "aurora-postgresql"})
     spec["agents"][0]["uses"].append("sessions")
     assert [p for p in run(spec) if p.rule == "aurora-zones"] == []
+
+
+def test_dynamodb_strong_consistency_ttl_passes_without_ttl() -> None:
+    spec = aws()
+    spec["topology"]["regions"][1]["name"] = "us-east-2"
+    spec["topology"]["regions"][1]["zones"] = ["us-east-2a", "us-east-2b", "us-east-2c"]
+    spec["stores"][0]["replication"] = "sync"
+    assert of_rule(spec, "dynamodb-strong-consistency-ttl") == []
+
+
+def test_dynamodb_strong_consistency_ttl_fails_with_a_ttl_attribute() -> None:
+    """AWS offers multi-region strong consistency without Time to Live."""
+    spec = aws()
+    spec["stores"][1]["replication"] = "sync"
+    p = only(spec, "dynamodb-strong-consistency-ttl")
+    assert p.path == "stores[1].ttl_attribute" and "Time to Live" in p.message and "async" in p.fix
+    single = aws()
+    single["topology"] = {"pattern": "multi-zone", "regions": [single["topology"]["regions"][0]]}
+    del single["objectives"]["disruptions"]["region"]
+    single["chaos"] = {"drills": ["zone-outage"]}
+    single["stores"][1]["replication"] = "sync"  # one region: no strong consistency is built, TTL stays
+    assert not [p for p in run(single) if p.rule == "dynamodb-strong-consistency-ttl"]
+
+
+def test_engine_version_applies_to_aurora_only() -> None:
+    spec = aws()
+    spec["stores"][0]["engine_version"] = "17"
+    p = only(spec, "engine-fields")
+    assert p.path == "stores[0].engine_version"
