@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli.commands import check, render, scaffold, simulate, spec_commands, synth
+from cli.commands import check, render, scaffold, secrets, simulate, spec_commands, synth
 
 app = typer.Typer(
     name="agentha-blueprint",
@@ -23,6 +23,7 @@ app.command()(spec_commands.plan)
 app.command()(simulate.simulate)
 app.command()(spec_commands.schema)
 app.command()(synth.synth)
+app.command()(secrets.secrets)
 app.command()(check.check)
 app.command()(render.render)
 app.command()(scaffold.init)

@@ -11,6 +11,8 @@ All keys live in the `agentha` config namespace, so the program works under any 
     agentha:allowedAccountIds  AWS accounts this stack may touch, a guard against the wrong profile
     agentha:deletionProtection false turns off deletion protection of stateful resources (throw-away
                           stacks only; read by the AWS components)
+    agentha:startAgents   false runs no AWS agent task (first deploy, before secret values exist;
+                          `agentha-blueprint secrets` lists them; read by the AWS components)
     agentha:auroraMasterPassword  secret: master password of an Aurora global database
                           (`pulumi config set --secret`; read by the AWS components)
     agentha:policyConfig  path of the policy enforcement file (read by the policy pack)

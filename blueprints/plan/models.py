@@ -50,6 +50,9 @@ class RegionPlan:
     serving: bool
     compute: Literal["full", "reduced", "none"]
     network: NetworkPlan
+    fenced: bool = False
+    """Returning from an outage after a failover (spec `topology.failover.fenced`): no agents run and its
+    database copies are fenced until they are rebuilt as replicas of the current primary."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,9 @@ class StorePlan:
     witness (no replica, a vote in the quorum that lets either region go on alone)."""
     engine_version: str | None = None
     """aurora-postgresql: the major (AWS's default minor at creation) or major.minor to create."""
+    instances_by_region: tuple[tuple[str, int], ...] = ()
+    """Instances in each region, sized from that region's own zones (`instances_per_region` is the
+    smallest of them)."""
 
     @property
     def replica_regions(self) -> tuple[str, ...]:
@@ -165,6 +171,9 @@ class StorePlan:
 
     def zones_in(self, region: str) -> tuple[str, ...]:
         return dict(self.zones).get(region, ())
+
+    def instances_in(self, region: str) -> int:
+        return dict(self.instances_by_region).get(region, self.instances_per_region)
 
 
 @dataclass(frozen=True)

@@ -169,17 +169,30 @@ def _primary_region_name(regions: tuple[RegionPlan, ...]) -> str:
 
 def _region(spec: HASpec, index: int, standby: str | None, findings: list[Finding]) -> RegionPlan:
     region = spec.topology.regions[index]
-    if region.role == "standby":
+    role = region.role
+    failover = spec.topology.failover
+    if failover.current_primary is not None and standby is not None:
+        # After a failover the region that took over is the primary, and the old primary a standby: the
+        # roles every region's objects are rendered from (CloudNativePG primary, k8gb primary geo tag).
+        if region.name == failover.current_primary:
+            role = "primary"
+        elif role == "primary":
+            role = "standby"
+    fenced = standby is not None and region.name in failover.fenced
+    if fenced:
+        compute = "none"  # no agents: no traffic reaches it, nothing is consumed or written there
+    elif role == "standby":
         compute = {"hot": "full", "warm": "reduced", "pilot-light": "none"}[standby or DEFAULT_STANDBY]
     else:
         compute = "full"
     return RegionPlan(
         name=region.name,
-        role=region.role,
+        role=role,
         zones=tuple(region.zones),
-        serving=region.role in ("primary", "active"),
+        serving=role in ("primary", "active") and not fenced,
         compute=compute,  # type: ignore[arg-type]
         network=_network(spec, index),
+        fenced=fenced,
     )
 
 
@@ -437,9 +450,11 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
     multi = spec.topology.pattern in MULTI_REGION
     placed = regions if multi else regions[:1]
     primary = _primary_region_name(regions)
-    zone_count = min(len(r.zones) for r in placed) if placed else 1
     serverless = store.engine == "dynamodb"
-    instances = 0 if serverless else (store.instances or max(2, min(zone_count, 3)))
+    # Sized per region from its own zones: one instance per zone, 2 to 3 (a synchronous store with 3
+    # instances over 3 zones keeps a standby through any zone's loss).
+    by_region = tuple((r.name, 0 if serverless else (store.instances or max(2, min(len(r.zones), 3)))) for r in placed)
+    instances = min((n for _, n in by_region), default=0)
     zone_rpo = spec.objectives.disruptions.zone
     sync_in_region = store.engine == "postgres" and zone_rpo is not None and zone_rpo.rpo.total_seconds() == 0
     witness: str | None = None
@@ -466,6 +481,12 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
         zone_loss = "down with its only zone until the zone returns (single-zone pattern: no other zone)"
     elif store.engine == "postgres" and sync_in_region:
         zone_loss = "CloudNativePG promotes a synchronous standby in another zone (nothing lost)"
+        if any(n < 3 or len(r.zones) < 3 for (_, n), r in zip(by_region, placed, strict=True)):
+            # dataDurability `required` would stop every commit while the only standby's zone is down.
+            zone_loss += (
+                "; where a region has fewer than 3 instances over 3 zones, durability is `preferred`: "
+                "commits go on uncopied while the standby's zone is down"
+            )
     else:
         zone_loss = ZONE_LOSS[store.engine]
     return StorePlan(
@@ -478,6 +499,7 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
         replication=replication,  # type: ignore[arg-type]
         multi_writer=serverless and multi and spec.topology.pattern == "active-active",
         instances_per_region=instances,
+        instances_by_region=by_region,
         instance_class=store.instance_class or DEFAULT_INSTANCE_CLASS.get(store.engine),
         point_in_time_recovery=store.backup.point_in_time_recovery,
         backup_retention_days=max(1, round(store.backup.retention.total_seconds() / 86400)),
@@ -661,11 +683,25 @@ RUNBOOKS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+KUBERNETES_REGION_OUTAGE = (
+    "Not scheduled in Chaos Mesh: with a PostgreSQL store in several regions, failing the primary's ingress "
+    "would send users to a read-only replica cluster for the whole drill.",
+    "Rehearse the failover path as the planned switchover and switch-back of the FAILOVER.md runbook that "
+    "`render` writes: demote the primary, promote the standby with the demotion token, move k8gb's primary.",
+    "Measure time to the first successful write in the standby against the region RTO; then switch back.",
+    "Not covered: k8gb detecting an unannounced outage, and the WAL an unplanned promotion loses.",
+)
+"""Kubernetes region-outage drill where a store would be left read-only (components/kubernetes/chaos.py)."""
+
+
 def _drills(spec: HASpec, core: TopologyPlan, estimates: tuple) -> ChaosPlan:
     by_key = {(e.kind, e.disruption): e for e in estimates}
     drills = []
+    replicated = any(s.engine == "postgres" and len(s.regions) > 1 for s in core.stores)
     for name in spec.chaos.drills:
         disruption, steps = RUNBOOKS[name]
+        if name == "region-outage" and spec.target == "kubernetes" and replicated:
+            steps = KUBERNETES_REGION_OUTAGE
         rto = by_key.get(("rto", disruption))
         rpo = by_key.get(("rpo", disruption))
         drills.append(

@@ -100,6 +100,16 @@ class Failover(Model):
     """TTL of the failover DNS records; clients may keep an old answer this long."""
     manual_response: Duration = timedelta(minutes=15)
     """manual mode only: time for an operator to notice and act (used in the RTO estimate)."""
+    current_primary: str | None = None
+    """kubernetes, active-passive: the region whose database takes writes NOW, when a failover moved it away
+    from the region with `role: primary` (set it in the environment that failed over). Every region's
+    manifests then name it as the CloudNativePG primary and the k8gb primary geo tag; render all regions
+    again after changing it. Leave unset while the `role: primary` region is the primary."""
+    fenced: list[str] = Field(default_factory=list)
+    """kubernetes, active-passive: regions returning from an outage after a failover. A fenced region runs no
+    agents (so it receives no traffic and consumes nothing) and its PostgreSQL instances are fenced (not
+    running, so not writable) until its database is rebuilt as a replica of the current primary; then
+    remove it from this list. See the FAILOVER.md that `render` writes."""
 
 
 class Region(Model):

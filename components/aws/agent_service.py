@@ -155,6 +155,9 @@ class AgentServiceArgs:
     """Tasks a pilot-light standby scales to when work arrives (the serving regions' count)."""
     zonal_autoshift: bool = False
     """ARC zonal autoshift on this agent's load balancer (plan `zonal_autoshift`; needs SLO alarms)."""
+    start: bool = True
+    """False: run no task (desired count and scaling range 0), for a first deploy before secret values
+    exist; stack config `agentha:startAgents`."""
     deployment_alarm_names: Sequence[pulumi.Input[str]] = ()
     """Further alarms that fail a deployment (e.g. the dead letters of the queues it consumes)."""
 
@@ -907,7 +910,7 @@ class AgentService(pulumi.ComponentResource):
             ecs.ServiceArgs(
                 cluster=a.cluster_arn,
                 task_definition=task_definition.arn,
-                desired_count=a.placement.desired,
+                desired_count=a.placement.desired if a.start else 0,
                 launch_type="FARGATE",
                 platform_version="LATEST",
                 network_configuration=ecs.ServiceNetworkConfigurationArgs(
@@ -945,7 +948,7 @@ class AgentService(pulumi.ComponentResource):
         agent = a.agent
         p = a.placement
         pilot_light = p.desired == 0
-        maximum = max(p.max, a.activate_count, 1)
+        maximum = max(p.max, a.activate_count, 1) if a.start else 0
         resource_id = pulumi.Output.all(a.cluster_name, service.name).apply(lambda v: f"service/{v[0]}/{v[1]}")
         target = appautoscaling.Target(
             self._rname("scaling-target"),
@@ -953,7 +956,9 @@ class AgentService(pulumi.ComponentResource):
                 service_namespace="ecs",
                 scalable_dimension="ecs:service:DesiredCount",
                 resource_id=resource_id,
-                min_capacity=p.min,
+                # Held at 0 until the stack starts the agents (first deploy: secrets not set yet). Raising
+                # the range later makes Application Auto Scaling move the service into it.
+                min_capacity=p.min if a.start else 0,
                 max_capacity=maximum,
                 region=self._region,
                 tags=self._tags("autoscaling-target"),

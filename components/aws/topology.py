@@ -11,6 +11,8 @@ on an ambient default region. Global services (IAM, Route 53) take no region.
 
 Stack config read here (namespace `agentha`):
 
+    startAgents            default true; false runs no agent task (desired count and scaling range
+                           0): the first `pulumi up`, before the secret values exist (docs/deploy.md)
     deletionProtection     default true: deletion protection on tables and databases, and Pulumi
                            `protect` on every stateful resource; set false for throw-away stacks
     auroraMasterPassword   secret; needed only for an Aurora global database
@@ -74,6 +76,8 @@ class AwsTopologyArgs:
     allowed_account_ids: Sequence[str] = field(default=())
     deletion_protection: bool | None = None
     """None: the stack config `agentha:deletionProtection` (default true)."""
+    start_agents: bool | None = None
+    """None: the stack config `agentha:startAgents` (default true; false for a first deploy)."""
     aurora_master_password: pulumi.Input[str] | None = None
     """None: the stack's secret config `agentha:auroraMasterPassword` (global Aurora only)."""
 
@@ -136,6 +140,11 @@ class AwsTopology(pulumi.ComponentResource):
         if protection is None:
             configured = config.get_bool("deletionProtection")
             protection = True if configured is None else configured
+        start = args.start_agents
+        if start is None:
+            start_config = config.get_bool("startAgents")
+            start = True if start_config is None else start_config
+        self.start_agents = start
         self.deletion_protection = protection
         self.tags = TagContext.from_plan(plan)
         primary = plan.primary_region.name
@@ -468,6 +477,7 @@ class AwsTopology(pulumi.ComponentResource):
                 certificate_arn=certificate,
                 activate_count=max(p.desired for p in agent.placements),
                 zonal_autoshift=plan.zonal_autoshift,
+                start=self.start_agents,
                 deployment_alarm_names=[a.name for a in dead_letter_alarms if a is not None],
             ),
             opts=self._child_opts,

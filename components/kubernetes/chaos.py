@@ -5,10 +5,18 @@ are an hour apart and never overlap themselves (`concurrencyPolicy: Forbid`). `m
 create nothing: an experiment object starts the moment it is applied, which a GitOps sync must never
 do by surprise. The runbooks and expected RTO/RPO come from the plan (`agentha-blueprint plan`).
 
+A region-outage drill of a system with a PostgreSQL store held in several regions is not scheduled:
+taking the primary's ingress down moves users to the standby, whose database is a read-only replica
+cluster until someone promotes it, so writes would fail (and queued work be retried into dead letters)
+for the whole drill. Chaos Mesh cannot promote it, and promoting without then rebuilding the old primary
+splits the database. That drill is the planned switchover and switch-back in the FAILOVER.md runbook
+`render` writes (promotion with a demotion token: nothing lost, one primary at every step).
+
 | drill | experiment |
 |---|---|
 | zone-outage | PodChaos `pod-failure` on every pod of the system in one zone, 10 minutes |
-| region-outage | PodChaos `pod-failure` on the ingress agent, 15 minutes (k8gb fails over) |
+| region-outage | PodChaos `pod-failure` on the ingress agent, 15 minutes (k8gb fails over) — only where no
+  database would be left read-only in the standby region (see below) |
 | agent-crash | PodChaos `pod-kill` of half of one agent's pods |
 | store-failover | PodChaos `pod-kill` of a store's primary instance |
 | queue-outage | NetworkChaos `partition` between the agents and the broker, 5 minutes |
@@ -47,6 +55,8 @@ class ChaosDrillsArgs:
     ingress_target: str | None = None
     """`app.kubernetes.io/instance` of the ingress agent (region-outage)."""
     postgres_cluster: str | None = None
+    replicated_stores: tuple[str, ...] = ()
+    """PostgreSQL stores held in several regions (read-only outside the primary until promoted)."""
     redis_replication: str | None = None
     broker: str | None = None
 
@@ -114,7 +124,7 @@ class ChaosDrills(pulumi.ComponentResource):
                 "duration": "10m",
                 "selector": {"namespaces": ns, "nodeSelectors": {"topology.kubernetes.io/zone": args.zone}},
             }
-        if drill.name == "region-outage" and args.ingress_target:
+        if drill.name == "region-outage" and args.ingress_target and not args.replicated_stores:
             return "PodChaos", {
                 "action": "pod-failure",
                 "mode": "all",

@@ -40,7 +40,10 @@ from components.kubernetes.promql import (
     queue_ready,
     replication_lag,
     service_selector,
+    wal_archive_failing,
+    wal_archive_stalled,
 )
+from components.kubernetes.state_store import ARCHIVE_TIMEOUT_S
 
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 BURN_RATES = (
@@ -78,6 +81,8 @@ class WatchedStore:
     """The store's name in the spec (the alerts' `store` label)."""
     cluster: str
     """The CloudNativePG Cluster's object name in this region (its pods are `<cluster>-<n>`)."""
+    primary: bool = True
+    """This region's cluster takes the writes (False: a replica cluster restoring from the archive)."""
 
 
 @dataclass(frozen=True)
@@ -329,18 +334,46 @@ class Observability(pulumi.ComponentResource):
                     )
                 )
         for store in args.postgres_stores:
-            if alarms.replication_lag_s is not None:
-                sli.append(
-                    self._alert(
-                        "StoreReplicationLagHigh",
-                        f"{replication_lag(ns, store.cluster)} > {alarms.replication_lag_s:g}",
-                        "5m",
-                        "page",
-                        f"store {store.name} (cluster {store.cluster}): replication lag above "
-                        f"{alarms.replication_lag_s:g}s",
-                        {"store": store.name, "cnpg_cluster": store.cluster},
-                    )
+            if alarms.replication_lag_s is None:
+                continue
+            part = {"store": store.name, "cnpg_cluster": store.cluster}
+            # Streaming standbys only: a replica cluster's designated primary restores from the archive
+            # and reports the time since the primary's last transaction as its lag (promql.replication_lag).
+            sli.append(
+                self._alert(
+                    "StoreReplicationLagHigh",
+                    f"{replication_lag(ns, store.cluster)} > {alarms.replication_lag_s:g}",
+                    "5m",
+                    "page",
+                    f"store {store.name} (cluster {store.cluster}): a streaming standby lags more than "
+                    f"{alarms.replication_lag_s:g}s",
+                    part,
                 )
+            )
+            # WAL reaches other regions and backups only through the archive: a primary that cannot
+            # archive lets the region RPO grow without bound. CloudNativePG's LastFailedArchiveTime (1m).
+            archive_severity = "page" if store.primary else "ticket"
+            sli.append(
+                self._alert(
+                    "StoreWalArchiveFailing",
+                    f"{wal_archive_failing(ns, store.cluster)} > 1",
+                    "1m",
+                    archive_severity,
+                    f"store {store.name} (cluster {store.cluster}): WAL archiving to the object store fails",
+                    part,
+                )
+            )
+            sli.append(
+                self._alert(
+                    "StoreWalArchiveStalled",
+                    wal_archive_stalled(ns, store.cluster, 2 * ARCHIVE_TIMEOUT_S),
+                    "5m",
+                    archive_severity,
+                    f"store {store.name} (cluster {store.cluster}): WAL waits to be archived and nothing was "
+                    f"archived for {2 * ARCHIVE_TIMEOUT_S // 60} minutes (twice archive_timeout)",
+                    part,
+                )
+            )
         if sli:
             groups.append({"name": f"{system}-sli", "rules": sli})
         if not groups:

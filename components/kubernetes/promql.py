@@ -86,6 +86,46 @@ def queue_acks(vhost: str | None, queue: str, window: str) -> str:
     return f"sum(rate(rabbitmq_detailed_queue_messages_delivered_ack_total{{{selector}}}[{window}]))"
 
 
+def cluster_selector(namespace: str, cluster: str) -> str:
+    """A CloudNativePG cluster's instances (`<cluster>-<n>` pods)."""
+    return f'namespace="{namespace}",pod=~"{cluster}-[0-9]+"'
+
+
 def replication_lag(namespace: str, cluster: str) -> str:
-    """The worst replication lag among a CloudNativePG cluster's instances (`<cluster>-<n>` pods)."""
-    return f'max(cnpg_pg_replication_lag{{namespace="{namespace}",pod=~"{cluster}-[0-9]+"}})'
+    """The worst replication lag among a cluster's STREAMING standbys (WAL receiver up).
+
+    CloudNativePG's default `pg_replication` query reports, for an instance in recovery whose received
+    and replayed positions differ, the time since the last replayed transaction. The designated primary
+    of a replica cluster (another region) has no WAL receiver: it restores WAL from the object store,
+    its received position is NULL, so it always takes that branch and its "lag" is the time since the
+    primary's last transaction, never below `archive_timeout` while it writes and unbounded while it
+    is idle. Only instances that stream are measured here; the cross-region path is watched through
+    WAL archiving (`wal_archive_failing`, `wal_archive_stalled`).
+    """
+    sel = cluster_selector(namespace, cluster)
+    streaming = f"cnpg_pg_replication_is_wal_receiver_up{{{sel}}} == 1"
+    return f"max(cnpg_pg_replication_lag{{{sel}}} and on(namespace, pod) ({streaming}))"
+
+
+def wal_archive_failing(namespace: str, cluster: str) -> str:
+    """Seconds by which the last failed WAL archive attempt is newer than the last success, per instance.
+
+    CloudNativePG's own `LastFailedArchiveTime` alert (docs/src/samples/monitoring/prometheusrule.yaml)
+    fires when this is above 1. Reported by the primary and, in a replica cluster (archive_mode always),
+    by its designated primary.
+    """
+    sel = cluster_selector(namespace, cluster)
+    return f"cnpg_pg_stat_archiver_last_failed_time{{{sel}}} - cnpg_pg_stat_archiver_last_archived_time{{{sel}}}"
+
+
+def wal_archive_stalled(namespace: str, cluster: str, seconds: float) -> str:
+    """Instances with finished WAL segments waiting to be archived and nothing archived for `seconds`.
+
+    `ready` counts segments in `pg_wal/archive_status` not yet archived (CloudNativePG's collector), so an
+    idle primary (nothing to archive) never matches, whatever its time since the last archival.
+    """
+    sel = cluster_selector(namespace, cluster)
+    return (
+        f'cnpg_collector_pg_wal_archive_status{{{sel},value="ready"}} > 0'
+        f" and on(namespace, pod) cnpg_pg_stat_archiver_seconds_since_last_archival{{{sel}}} > {seconds:g}"
+    )

@@ -51,6 +51,25 @@ SENTINEL_SIZE = 3
 """Three Sentinels: a majority (2) survives the loss of any one zone."""
 BACKUP_SCHEDULE = "0 0 2 * * *"
 """Daily base backup at 02:00 (CloudNativePG's cron has a seconds field)."""
+FENCED_INSTANCES = "cnpg.io/fencedInstances"
+"""CloudNativePG's fencing annotation (pkg/utils/labels_annotations.go): a JSON list of instance names,
+`["*"]` for all. A fenced instance keeps its pod and volume but runs no PostgreSQL: nothing can write."""
+FENCE_ALL = '["*"]'
+ARCHIVE_TIMEOUT_S = 300
+"""CloudNativePG's default `archive_timeout` (5min, pkg/postgres/configuration.go), not overridden here:
+WAL reaches the object store, and so the other regions, at least this often while the primary writes."""
+
+
+def synchronous_durability(instances: int, zones: int) -> str:
+    """`required` only where losing any one zone leaves the primary a synchronous standby.
+
+    With `required`, a commit waits until a standby has it, and waits forever when none is left: two
+    instances (or three over two zones) lose every standby with one zone, and writes stop until the
+    zone returns. Three instances over three zones (one per zone) keep one through any zone's loss.
+    Elsewhere `preferred`: commits wait for the standby while it is up (a lost primary zone still loses
+    nothing) and go on alone while it is down.
+    """
+    return "required" if instances >= 3 and zones >= 3 else "preferred"
 
 
 def postgres_cluster_name(system: str, store: str, region: str, multi_region: bool) -> str:
@@ -176,6 +195,8 @@ class StateStoreArgs:
     """Object-store URL for WAL and base backups (`s3://bucket/prefix`, `gs://`, `https://...blob`)."""
     backup_credentials_secret: str = ""
     """Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY for the object store."""
+    fenced: bool = False
+    """This region returns from an outage after a failover: its PostgreSQL instances are fenced."""
     storage_class: str | None = None
     operator_namespace: str = "cnpg-system"
     monitoring_namespace: str = "monitoring"
@@ -248,7 +269,7 @@ class StateStore(pulumi.ComponentResource):
         names = {r: postgres_cluster_name(scope.system, store.name, r, multi) for r in regions}
         primary = names[store.primary_region]
         zones = len(store.zones_in(scope.region)) or 1
-        instances = max(1, store.instances_per_region)
+        instances = max(1, store.instances_in(scope.region))
         spec: dict[str, Any] = {
             "description": f"{scope.system} store {store.name} ({self.role} in {scope.region})",
             "instances": instances,
@@ -285,7 +306,7 @@ class StateStore(pulumi.ComponentResource):
                 "synchronous": {
                     "method": "any",
                     "number": 1,
-                    "dataDurability": "required",
+                    "dataDurability": synchronous_durability(instances, zones),
                     "failoverQuorum": True,
                 }
             }
@@ -319,11 +340,18 @@ class StateStore(pulumi.ComponentResource):
             spec["bootstrap"] = {"initdb": initdb}
         else:
             spec["bootstrap"] = {"recovery": {"source": primary}}
+        notes = dict(STATEFUL_ANNOTATIONS)
+        if args.fenced:
+            # Returning after a failover: nothing may write here until this copy is rebuilt as a replica.
+            notes[FENCED_INSTANCES] = FENCE_ALL
+        metadata = self._args.scope.metadata(
+            self.name, labels=self._labels, spec_path=self._spec_path, annotations=notes
+        )
         custom_resource(
             self._rname("cluster"),
             api_version="postgresql.cnpg.io/v1",
             kind="Cluster",
-            metadata=self._meta(self.name, stateful=True),
+            metadata=metadata,
             spec=spec,
             opts=self._args.scope.opts(
                 self,
@@ -362,7 +390,7 @@ class StateStore(pulumi.ComponentResource):
         args, scope, store = self._args, self._args.scope, self._args.store
         secret = f"{self.name}-auth"
         zones = len(store.zones_in(scope.region)) or 1
-        size = max(2, store.instances_per_region)
+        size = max(2, store.instances_in(scope.region))
 
         def kubernetes_config(image: str, *, cpu_request: str, cpu_limit: str, memory: str) -> dict[str, Any]:
             """The operator's pod settings: image, the store's password Secret, resources."""

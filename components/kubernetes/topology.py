@@ -176,6 +176,7 @@ class KubernetesTopology(pulumi.ComponentResource):
                     else args.redis_operator_namespace,
                     monitoring_namespace=args.monitoring_namespace,
                     regions=store.regions,
+                    fenced=plan.region(scope.region).fenced,
                 ),
                 pulumi.ResourceOptions(parent=self),
             )
@@ -402,6 +403,7 @@ class KubernetesTopology(pulumi.ComponentResource):
                     WatchedStore(
                         name=s.name,
                         cluster=postgres_cluster_name(plan.system, s.name, scope.region, len(s.regions) > 1),
+                        primary=s.primary_region == scope.region,
                     )
                     for s in stores
                     if s.engine == "postgres"
@@ -442,6 +444,7 @@ class KubernetesTopology(pulumi.ComponentResource):
                 if postgres
                 else None,
                 redis_replication=redis_name(plan.system, redis.name) if redis else None,
+                replicated_stores=tuple(s.name for s in stores if s.engine == "postgres" and len(s.regions) > 1),
                 broker=broker_name(plan.system) if any(scope.region in q.regions for q in plan.queues) else None,
             ),
             pulumi.ResourceOptions(parent=self),

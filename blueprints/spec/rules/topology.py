@@ -197,3 +197,59 @@ def drill_pattern(ctx: RuleContext) -> Iterator[Problem]:
                 "drop the drill in this environment, or use pattern active-passive",
                 value=drill,
             )
+
+
+@rule(
+    "failover-primary",
+    "kubernetes active-passive: `failover.current_primary` and `failover.fenced` name regions of the topology, "
+    "and exactly one unfenced region is the primary.",
+)
+def failover_primary(ctx: RuleContext) -> Iterator[Problem]:
+    topo = ctx.spec.topology
+    failover = topo.failover
+    if failover.current_primary is None and not failover.fenced:
+        return
+    names = [r.name for r in topo.regions]
+    where = ("topology", "failover")
+    if ctx.spec.target != "kubernetes" or topo.pattern != "active-passive":
+        key = "current_primary" if failover.current_primary is not None else "fenced"
+        yield ctx.problem(
+            (*where, key),
+            f"`failover.{key}` drives the CloudNativePG and k8gb failover of target kubernetes with pattern "
+            f"active-passive, not target {ctx.spec.target} with pattern {topo.pattern}",
+            "remove it (on aws, fail over with the stack's regions as documented in docs/aws.md)",
+            value=getattr(failover, key),
+        )
+        return
+    current = failover.current_primary
+    if current is not None and current not in names:
+        yield ctx.problem(
+            (*where, "current_primary"),
+            f"current primary '{current}' is not a region of the topology",
+            f"name one of {', '.join(names)}",
+            value=current,
+            allowed=", ".join(names),
+        )
+        return
+    primary = current or next((r.name for r in topo.regions if r.role == "primary"), None)
+    seen: set[str] = set()
+    for i, region in enumerate(failover.fenced):
+        path = (*where, "fenced", i)
+        if region not in names:
+            yield ctx.problem(
+                path,
+                f"fenced region '{region}' is not a region of the topology",
+                f"name one of {', '.join(n for n in names if n != primary)}",
+                value=region,
+            )
+        elif region in seen:
+            yield ctx.problem(path, f"region '{region}' is fenced twice", "list each region once", value=region)
+        elif region == primary:
+            # Fencing the primary leaves no writable database and no region serving: never what is meant.
+            yield ctx.problem(
+                path,
+                f"region '{region}' is the current primary and cannot be fenced: no region would take writes",
+                "set `failover.current_primary` to the region that took over, and fence the old primary",
+                value=region,
+            )
+        seen.add(region)

@@ -469,3 +469,21 @@ def test_load_balancers_take_zonal_shift_and_autoshift_where_the_spec_asks() -> 
     )  # zonal shift by hand only
     (single,) = graph("single-zone").of_type("aws:lb/loadBalancer:LoadBalancer")
     assert "enableZonalShift" not in single.inputs  # one zone: nowhere to shift to
+
+
+def test_a_first_deploy_with_start_agents_false_runs_no_task_until_the_secrets_are_set() -> None:
+    """Secrets are created empty: tasks that read one would fail and the circuit breaker would stop the
+    deployment. With `agentha:startAgents false` no service runs a task and autoscaling cannot start one;
+    the next `pulumi up` without it raises the range, and Application Auto Scaling moves the service in."""
+    from stacks.synth import synth
+    from tests.components.aws.helpers import spec_path
+
+    held = synth(spec_path("support-agent"), None, config={"agentha:startAgents": "false"}).graph
+    services = held.of_type("aws:ecs/service:Service")
+    assert services and all(s.inputs["desiredCount"] == 0 for s in services)
+    targets = held.of_type("aws:appautoscaling/target:Target")
+    assert targets and all(t.inputs["minCapacity"] == 0 and t.inputs["maxCapacity"] == 0 for t in targets)
+    started = graph("support-agent")
+    primary = one(started, "aws:ecs/service:Service", "conversation", "us-east-1")
+    assert primary.inputs["desiredCount"] == synth_case("support-agent").plan.agent("conversation").placements[0].desired
+    assert all(t.inputs["maxCapacity"] > 0 for t in started.of_type("aws:appautoscaling/target:Target"))

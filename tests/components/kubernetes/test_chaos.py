@@ -31,14 +31,36 @@ def test_each_drill_is_a_schedule_an_hour_apart_in_the_primary_region():
     assert store["selector"]["labelSelectors"]["cnpg.io/instanceRole"] == "primary"
 
 
-def test_region_outage_takes_the_primary_ingress_agent_down():
+def test_region_outage_is_not_scheduled_where_the_standby_database_is_a_read_only_replica():
+    # Failing the primary's ingress would move users to the standby, whose CloudNativePG cluster takes no
+    # writes until promoted: the drill is the switchover in FAILOVER.md instead.
     drills = schedules("variant:active-passive-warm")
-    region, spec = drills["region-outage"]
-    assert region == "europe-west4"
-    assert spec["podChaos"]["selector"]["labelSelectors"] == {
-        "app.kubernetes.io/instance": "v-active-passive-warm-planner"
-    }
+    assert "region-outage" not in drills
     assert {r for r, _ in drills.values()} == {"europe-west4"}
+    assert set(drills) == {"zone-outage", "agent-crash", "store-failover"}
+
+
+def test_region_outage_takes_the_primary_ingress_agent_down_where_no_store_is_left_read_only():
+    import yaml
+
+    from tests.components.kubernetes.support import Case, load_spec, spec_file, synth_path, variant
+
+    spec = variant("active-passive-warm")
+    spec["metadata"]["name"] = "v-stateless"
+    spec["stores"] = []
+    for agent in spec["agents"]:
+        agent["uses"] = []
+        agent.pop("idempotency", None)
+    path = spec_file(yaml.safe_dump(spec, sort_keys=False))
+    c = Case("stateless", load_spec(path), synth_path(path))
+    found = {
+        m.object["metadata"]["name"].rsplit("drill-", 1)[1]: (m.region, m.object["spec"])
+        for m in c.objects
+        if m.object["kind"] == "Schedule"
+    }
+    region, spec_ = found["region-outage"]
+    assert region == "europe-west4"
+    assert spec_["podChaos"]["selector"]["labelSelectors"] == {"app.kubernetes.io/instance": "v-stateless-planner"}
 
 
 def test_network_drills():

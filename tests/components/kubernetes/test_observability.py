@@ -54,6 +54,8 @@ def test_every_spec_alarm_becomes_an_alert():
         ("QueueOldestMessageAgeHigh", "research-tasks"),
         ("QueueDeadLetters", "research-tasks"),
         ("StoreReplicationLagHigh", "findings"),
+        ("StoreWalArchiveFailing", "findings"),
+        ("StoreWalArchiveStalled", "findings"),
     } == alerts
     by_name = {r["alert"] + str(r["labels"].get("agent")): r for r in rules(case(EXAMPLE))["research-agent-sli"]}
     assert by_name["AgentErrorRateHighplanner"]["expr"].endswith("> 0.02")
@@ -168,3 +170,47 @@ def case_of(spec: dict):
 
     path = spec_file(yaml.safe_dump(spec, sort_keys=False))
     return Case(spec["metadata"]["name"], load_spec(path), synth_path(path))
+
+
+def _selectors(expr: str) -> list:
+    import pytest
+
+    parser = pytest.importorskip("promql_parser")
+    found: list = []
+    parser.walk(parser.parse(expr), lambda n: found.append(n) if isinstance(n, parser.VectorSelector) else None)
+    return found
+
+
+def test_replication_lag_is_measured_on_streaming_standbys_only_so_a_replica_cluster_does_not_page():
+    """A replica cluster's designated primary restores WAL from the object store: no WAL receiver, so
+    CloudNativePG's `pg_replication` query reports the time since the primary's last transaction as its
+    lag (at least archive_timeout, unbounded while idle). The alert keeps only instances whose WAL
+    receiver is up; the cross-region path is watched through archiving."""
+    import pytest
+
+    parser = pytest.importorskip("promql_parser")
+    c = case("variant:active-passive-warm")
+    for region, primary in (("europe-west4", True), ("us-central1", False)):
+        sli = {r["alert"]: r for r in rules(c, region)["v-active-passive-warm-sli"] if r["alert"].startswith("Store")}
+        lag = sli["StoreReplicationLagHigh"]
+        # The lag series is intersected with (is_wal_receiver_up == 1), matched per pod.
+        tree = parser.parse(lag["expr"])
+        joined: list = []
+
+        def visit(node, joined=joined):
+            if isinstance(node, parser.BinaryExpr) and str(node.op) in ("and", "TokenType.LAND", "LAND"):
+                joined.append(node)
+
+        parser.walk(tree, visit)
+        assert joined, lag["expr"]
+        right = [s.name for s in _selectors(str(joined[0].rhs))]
+        assert right == ["cnpg_pg_replication_is_wal_receiver_up"], lag["expr"]
+        assert "== 1" in lag["expr"] and "on(namespace, pod)" in lag["expr"]
+        # What the standby region cannot measure from lag is covered by the archive alerts; they page
+        # where the primary writes and open a ticket where a replica cluster archives what it restored.
+        failing, stalled = sli["StoreWalArchiveFailing"], sli["StoreWalArchiveStalled"]
+        assert failing["expr"].endswith("> 1") and failing["for"] == "1m"  # CloudNativePG's LastFailedArchiveTime
+        assert 'value="ready"' in stalled["expr"] and "seconds_since_last_archival" in stalled["expr"]
+        assert "> 600" in stalled["expr"]  # twice CloudNativePG's default archive_timeout (5min)
+        severity = "page" if primary else "ticket"
+        assert failing["labels"]["severity"] == stalled["labels"]["severity"] == severity

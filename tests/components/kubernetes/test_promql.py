@@ -44,6 +44,14 @@ EXPORTERS: dict[str, tuple[str, set[str]]] = {
         {"vhost", "queue"},
     ),
     "cnpg_pg_replication_lag": ("CloudNativePG default monitoring queries (pg_replication)", set()),
+    "cnpg_pg_replication_is_wal_receiver_up": ("CloudNativePG default monitoring queries (pg_replication)", set()),
+    "cnpg_pg_stat_archiver_last_failed_time": ("CloudNativePG default monitoring queries (pg_stat_archiver)", set()),
+    "cnpg_pg_stat_archiver_last_archived_time": ("CloudNativePG default monitoring queries (pg_stat_archiver)", set()),
+    "cnpg_pg_stat_archiver_seconds_since_last_archival": (
+        "CloudNativePG default monitoring queries (pg_stat_archiver)",
+        set(),
+    ),
+    "cnpg_collector_pg_wal_archive_status": ("CloudNativePG instance manager collector", {"value"}),
 }
 DETAILED_FAMILY = re.compile(r"family ([a-z_]+)")
 

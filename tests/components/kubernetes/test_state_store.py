@@ -191,3 +191,34 @@ def test_a_single_instance_gets_no_budget_that_would_block_every_drain():
     graph = synth_path(spec_file(yaml.safe_dump(spec, sort_keys=False))).graph
     (cluster,) = [r.inputs for r in graph if r.custom and r.inputs.get("kind") == "Cluster"]
     assert cluster["spec"]["instances"] == 1 and cluster["spec"]["enablePDB"] is False
+
+
+def test_a_synchronous_store_keeps_taking_writes_through_any_one_zone_loss():
+    """Instances are sized per region from its own zones, and `dataDurability: required` is set only where
+    losing any zone leaves the primary a synchronous standby (3 instances over 3 zones). With 2 instances,
+    `required` would stop every commit while the standby's zone is down, against the zone RTO the plan
+    claims; `preferred` waits for the standby while it is up (nothing lost when the primary's zone goes)."""
+    import yaml
+
+    from components.kubernetes.state_store import synchronous_durability
+    from tests.components.kubernetes.support import Case, load_spec, spec_file, synth_path, variant
+
+    spec = variant("active-passive-warm")
+    spec["metadata"]["name"] = "v-two-zone-standby"
+    spec["topology"]["regions"][1]["zones"] = spec["topology"]["regions"][1]["zones"][:2]
+    findings = next(s for s in spec["stores"] if s["name"] == "findings")
+    findings.pop("instances", None)  # sized by the planner: one per zone, 2 to 3
+    assert spec["objectives"]["disruptions"]["zone"]["rpo"] in ("0s", 0)
+    path = spec_file(yaml.safe_dump(spec, sort_keys=False))
+    c = Case("two-zone-standby", load_spec(path), synth_path(path))
+    store = c.plan.store("findings")
+    assert store.instances_in("europe-west4") == 3 and store.instances_in("us-central1") == 2
+    clusters = {m.region: m.object["spec"] for m in c.objects if m.object["kind"] == "Cluster"}
+    assert clusters["europe-west4"]["instances"] == 3
+    assert clusters["europe-west4"]["postgresql"]["synchronous"]["dataDurability"] == "required"
+    assert clusters["us-central1"]["instances"] == 2
+    assert clusters["us-central1"]["postgresql"]["synchronous"]["dataDurability"] == "preferred"
+    assert "preferred" in store.on_zone_loss
+    # The rule itself: a standby must survive the loss of any one zone for `required`.
+    assert synchronous_durability(3, 3) == "required"
+    assert [synchronous_durability(i, z) for i, z in ((2, 2), (2, 3), (3, 2), (1, 1))] == ["preferred"] * 4

@@ -184,3 +184,53 @@ def test_drill_pattern_fails_for_a_region_drill_in_one_region() -> None:
     p = only(spec, "drill-pattern")
     assert p.path == "chaos.drills[1]"
     assert "active-passive" in p.fix
+
+
+def kubernetes_active_passive() -> dict:
+    spec = kubernetes()
+    spec["topology"] = {
+        "pattern": "active-passive",
+        "regions": [
+            {"name": "eu", "role": "primary", "zones": ["eu-a", "eu-b", "eu-c"]},
+            {"name": "us", "role": "standby", "zones": ["us-a", "us-b", "us-c"]},
+        ],
+    }
+    return spec
+
+
+def test_failover_primary_passes_after_a_failover_and_while_the_old_primary_is_fenced() -> None:
+    spec = kubernetes_active_passive()
+    assert of_rule(spec, "failover-primary") == []
+    spec["topology"]["failover"] = {"current_primary": "us"}
+    assert of_rule(spec, "failover-primary") == []
+    spec["topology"]["failover"]["fenced"] = ["eu"]
+    assert of_rule(spec, "failover-primary") == []
+
+
+def test_failover_primary_fails_for_an_unknown_region() -> None:
+    spec = kubernetes_active_passive()
+    spec["topology"]["failover"] = {"current_primary": "ap"}
+    p = only(spec, "failover-primary")
+    assert p.path == "topology.failover.current_primary" and "eu, us" in p.fix
+    spec["topology"]["failover"] = {"fenced": ["ap"]}
+    assert only(spec, "failover-primary").path == "topology.failover.fenced[0]"
+
+
+def test_failover_primary_refuses_to_fence_the_region_that_takes_writes() -> None:
+    # Fencing the primary leaves no writable database: the spec must name the region that took over.
+    spec = kubernetes_active_passive()
+    spec["topology"]["failover"] = {"fenced": ["eu"]}
+    p = only(spec, "failover-primary")
+    assert p.path == "topology.failover.fenced[0]" and "current primary" in p.message
+    assert "current_primary" in p.fix
+    spec["topology"]["failover"] = {"current_primary": "us", "fenced": ["us"]}
+    assert only(spec, "failover-primary").path == "topology.failover.fenced[0]"
+
+
+@pytest.mark.parametrize("target", ["aws", "kubernetes-multi-zone"])
+def test_failover_primary_applies_to_kubernetes_active_passive_only(target: str) -> None:
+    spec = aws() if target == "aws" else kubernetes()
+    region = spec["topology"]["regions"][0]["name"]
+    spec["topology"].setdefault("failover", {})["current_primary"] = region
+    p = only(spec, "failover-primary")
+    assert p.path == "topology.failover.current_primary" and "active-passive" in p.message
