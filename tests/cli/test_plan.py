@@ -60,8 +60,9 @@ def test_text_warnings_go_to_stderr() -> None:
 
 def test_explain_shows_formulas_figures_and_assumptions() -> None:
     out = plan(str(SUPPORT), "--explain").stdout
-    assert "A = DNS × (1 − Π(1 − A_region))" in out
-    assert "[aws-sqs, assumption]" in out
+    assert "A = Π(1 − U_i)" in out and "E[min(F, L)]" in out
+    assert "U: SQS: not exercised by readiness" in out  # each contribution, ranked
+    assert "[aws-zone, assumption]" in out
     assert "assumes:" in out
     assert "RTO_region = detection + max(" in out
 
@@ -132,5 +133,6 @@ def test_unknown_env_exits_2() -> None:
 @pytest.mark.parametrize("spec", sorted((EXAMPLES / "invalid").glob("*.yaml")), ids=lambda p: p.stem)
 def test_plan_never_tracebacks_on_a_bad_spec(spec: Path) -> None:
     result = plan(str(spec))
-    assert result.exit_code in (0, 2)
+    # 2 for a spec with errors; a spec with warnings only is planned (0, or 1 when it misses an objective)
+    assert result.exit_code in (0, 1, 2)
     assert result.exception is None or isinstance(result.exception, SystemExit)
