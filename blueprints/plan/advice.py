@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from blueprints.figures import figures
+from blueprints.figures import for_spec
 from blueprints.plan.models import Estimate
 from blueprints.plan.timing import ingress_mechanism
 from blueprints.region_sets import MRSC_REGION_COUNTS, region_set
@@ -265,7 +265,7 @@ def suggest(spec: HASpec, environment: str | None, est: Estimate) -> str:
         changed = change(spec)
         if changed is None or changed == spec:  # not applicable, or already what the spec says
             continue
-        figs = figures(changed.assumptions.slas, {k: v.total_seconds() for k, v in changed.assumptions.timings.items()})
+        figs = for_spec(changed.assumptions)
         redo = next(
             e for e in estimate(changed, plan_core(changed, environment), figs) if (e.kind, e.disruption) == key
         )

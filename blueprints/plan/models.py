@@ -122,6 +122,9 @@ class AgentPlan:
     public: bool
     placements: tuple[Placement, ...]
     read_only_root: bool = True
+    readiness_covers: tuple[str, ...] | None = None
+    """Stores, queues and dependencies the readiness path exercises (spec `probes.readiness.covers`);
+    None: not stated, and the estimates assume it covers nothing."""
     calls: tuple[str, ...] = ()
     """Agents this one calls (spec `calls`)."""
     callers: tuple[str, ...] = ()
@@ -215,6 +218,21 @@ class HealthAlarmTiming:
     period_s: int
     evaluation_periods: int
     datapoints: int
+
+
+@dataclass(frozen=True)
+class DependencyPlan:
+    """An external service the agents call (spec `dependencies`), with its availability figure."""
+
+    name: str
+    kind: str
+    availability_percent: float
+    basis: str
+    source: str | None
+    figure: str | None
+    """The data table's figure id when the spec gives no availability of its own."""
+    fallback: tuple[str, ...]
+    callers: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -416,6 +434,8 @@ class TopologyPlan:
     """aws: ARC zonal autoshift on the load balancers (spec topology.zonal_autoshift)."""
     timing: TimingPlan | None = None
     """Detection, switch and recovery times (set by the planner; None only inside the planner)."""
+    dependencies: tuple[DependencyPlan, ...] = ()
+    """External services the agents call, with the availability figure each rests on."""
 
     @property
     def primary_region(self) -> RegionPlan:

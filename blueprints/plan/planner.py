@@ -13,7 +13,7 @@ import dataclasses
 
 from blueprints.capacity import region_vpc_range, replicas_for_zone_loss, spread, survivors_after_zone_loss
 from blueprints.engine_versions import AURORA_POSTGRESQL_DEFAULT
-from blueprints.figures import figures
+from blueprints.figures import for_spec
 from blueprints.plan import naming, timing
 from blueprints.plan.aws_findings import aws_findings
 from blueprints.plan.models import (
@@ -21,6 +21,7 @@ from blueprints.plan.models import (
     AlarmPlan,
     BreakerPlan,
     ChaosPlan,
+    DependencyPlan,
     DrillPlan,
     Finding,
     NetworkPlan,
@@ -63,7 +64,7 @@ def plan(spec: HASpec, environment: str | None = None, *, advise: bool = True) -
     from blueprints.plan.estimates import estimate
 
     core = plan_core(spec, environment)
-    figs = figures(spec.assumptions.slas, {k: v.total_seconds() for k, v in spec.assumptions.timings.items()})
+    figs = for_spec(spec.assumptions)
     if core.routing is not None and core.routing.mechanism == "k8gb":
         core = dataclasses.replace(
             core, routing=dataclasses.replace(core.routing, reconcile_s=figs.value("k8gb-reconcile"))
@@ -128,6 +129,7 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
     _network_findings(spec, findings)
     _quorum_findings(spec, regions, findings)
     _unencrypted_store_findings(spec, findings)
+    _readiness_findings(spec, findings)
     findings += aws_findings(spec, regions, agents)
     primary = _primary_region_name(regions)
     ordered_regions = tuple(sorted(regions, key=lambda r: (r.name != primary, regions.index(r))))
@@ -150,6 +152,7 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
         chaos=ChaosPlan(spec.chaos.schedule, ()),
         estimates=(),
         findings=tuple(findings),
+        dependencies=_dependencies(spec),
         zonal_autoshift=spec.target == "aws" and topo.zonal_autoshift,
     )
 
@@ -423,6 +426,7 @@ def _agent(spec: HASpec, index: int, regions: tuple[RegionPlan, ...], findings: 
         public=ingress and spec.ingress is not None and spec.ingress.public,
         placements=tuple(placements),
         read_only_root=agent.read_only_root,
+        readiness_covers=_covers(agent),
         calls=tuple(agent.calls),
         callers=tuple(a.name for a in spec.agents if agent.name in a.calls and a.name != agent.name),
     )
@@ -623,6 +627,77 @@ def _routing(spec: HASpec, regions: tuple[RegionPlan, ...], findings: list[Findi
         records=records,
         mechanism=timing.ingress_mechanism(spec),  # type: ignore[arg-type]
     )
+
+
+# --- dependencies and what readiness covers ------------------------------------------------------
+
+
+def _covers(agent: Agent) -> tuple[str, ...] | None:
+    readiness = agent.probes.readiness
+    if agent.port is None or readiness is None or readiness.covers is None:
+        return None
+    return tuple(readiness.covers)
+
+
+def _dependencies(spec: HASpec) -> tuple[DependencyPlan, ...]:
+    figs = for_spec(spec.assumptions)
+    out = []
+    for dep in spec.dependencies:
+        fid = None if dep.availability is not None else f"dependency-{dep.kind}"
+        out.append(
+            DependencyPlan(
+                name=dep.name,
+                kind=dep.kind,
+                availability_percent=dep.availability.percent if dep.availability else figs.value(fid or ""),
+                basis=dep.availability.basis if dep.availability else figs[fid or ""].basis,
+                source=dep.availability.source if dep.availability else figs[fid or ""].source,
+                figure=fid,
+                fallback=tuple(dep.fallback),
+                callers=tuple(dep.callers) or tuple(a.name for a in spec.agents),
+            )
+        )
+    return tuple(out)
+
+
+def _readiness_findings(spec: HASpec, findings: list[Finding]) -> None:
+    """Say when the readiness path does not state what it exercises: the estimates then assume it
+    covers nothing, so an outage of a store, queue or dependency is not failed over."""
+    for i, agent in enumerate(spec.agents):
+        readiness = agent.probes.readiness
+        if agent.port is None or readiness is None:
+            continue
+        parts = (
+            list(agent.uses)
+            + list(dict.fromkeys(agent.consumes + agent.produces))
+            + [d.name for d in spec.dependencies if not d.callers or agent.name in d.callers]
+        )
+        if not parts:
+            continue
+        covered = set(readiness.covers or ())
+        missing = [p for p in parts if p not in covered]
+        if readiness.covers is None:
+            findings.append(
+                Finding(
+                    "info",
+                    "readiness-covers-unstated",
+                    f"agent '{agent.name}': its readiness probe does not say what it exercises, so the plan assumes "
+                    f"it covers none of {', '.join(parts)}: an outage of any of them leaves the agent 'ready' and "
+                    "is counted in series, not failed over",
+                    "list what the readiness path checks under probes.readiness.covers",
+                    f"agents[{i}].probes.readiness",
+                )
+            )
+        elif missing:
+            findings.append(
+                Finding(
+                    "info",
+                    "readiness-covers-partly",
+                    f"agent '{agent.name}': its readiness probe does not cover {', '.join(missing)}; an outage of "
+                    "those is counted in series, not failed over",
+                    None,
+                    f"agents[{i}].probes.readiness.covers",
+                )
+            )
 
 
 # --- drills --------------------------------------------------------------------------------------

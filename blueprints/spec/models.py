@@ -25,6 +25,8 @@ Pattern = Literal["single-zone", "multi-zone", "active-passive", "active-active"
 Standby = Literal["pilot-light", "warm", "hot"]
 RegionRole = Literal["primary", "standby", "active"]
 Engine = Literal["dynamodb", "aurora-postgresql", "valkey", "postgres", "redis"]
+DependencyKind = Literal["model-provider", "http-api", "mcp-server"]
+FigureBasis = Literal["published", "secondary", "assumption"]
 Drill = Literal["zone-outage", "region-outage", "agent-crash", "store-failover", "queue-outage", "network-latency"]
 
 AWS_ENGINES: tuple[str, ...] = ("dynamodb", "aurora-postgresql", "valkey")
@@ -215,6 +217,10 @@ class Probe(Model):
     """Consecutive failures before the probe counts as failed."""
     timeout: Duration = timedelta(seconds=2)
     """How long one probe may take."""
+    covers: list[str] | None = None
+    """Readiness only: the stores, queues and dependencies (by name) this path exercises, so a region
+    whose readiness fails when they fail is failed over. Unset: the plan assumes it covers nothing and
+    says so; then each of them is in series with the region (its outage is not failed over)."""
 
 
 class Probes(Model):
@@ -461,6 +467,21 @@ class Chaos(Model):
     """How often drills run."""
 
 
+class Outages(Model):
+    """Mean length of one outage, per level: how long a failure lasts until the provider fixes it.
+    Unset levels use the data table's figures (`outage-region`, `outage-zone`, `outage-service`,
+    `outage-dependency`)."""
+
+    region: Duration | None = None
+    """A whole region (every service in it) unavailable."""
+    zone: Duration | None = None
+    """One availability zone unavailable."""
+    service: Duration | None = None
+    """One cloud service in one region unavailable (a queue, a database, the load balancer)."""
+    dependency: Duration | None = None
+    """One external dependency (a model provider, an API) unavailable."""
+
+
 class Assumptions(Model):
     """Overrides of the figures (SLAs, timings) the estimates are computed from."""
 
@@ -468,6 +489,40 @@ class Assumptions(Model):
     """Override an availability figure (percent) of the data table by its id, e.g. {k8s-control-plane: 99.95}."""
     timings: dict[str, Duration] = Field(default_factory=dict)
     """Override a timing of the data table by its id, e.g. {fargate-task-start: 90s}."""
+    outages: Outages = Field(default_factory=Outages)
+    """Mean outage length per level (region, zone, service, dependency), e.g. {region: 30m, zone: 1h}."""
+    common_cause: Annotated[float, Field(ge=0, le=100)] | None = None
+    """Share (percent) of region failures that hit every region at once (shared control planes, global
+    services, one bad change pushed everywhere). Unset: the data table's `common-cause-region` (2 %)."""
+
+
+class DependencyAvailability(Model):
+    """How available an external dependency is, and what that figure rests on."""
+
+    percent: Annotated[float, Field(gt=0, le=100)]
+    """Monthly availability, percent. A published SLA is a credit threshold, not measured availability."""
+    basis: FigureBasis = "assumption"
+    """published (the provider's own SLA page), secondary (quoted by someone else) or assumption."""
+    source: str | None = None
+    """Where the figure comes from (a URL); expected unless the basis is an assumption."""
+
+
+class Dependency(Model):
+    """An external service the agents call: a model provider, an HTTP API or an MCP server."""
+
+    name: DnsName
+    """Unique among dependencies, stores and queues (readiness `covers` names it)."""
+    kind: DependencyKind
+    """model-provider, http-api or mcp-server."""
+    availability: DependencyAvailability | None = None
+    """Its availability figure; unset: the data table's assumption for its kind (`dependency-<kind>`)."""
+    fallback: list[str] = Field(default_factory=list)
+    """Other dependencies (by name) the callers switch to when this one fails, in order; the call fails
+    only when this one and every fallback are down."""
+    callers: list[str] = Field(default_factory=list)
+    """Agents that call it (by name); empty: every agent."""
+    description: str = ""
+    """What the agents use it for."""
 
 
 class HASpec(Model):
@@ -499,6 +554,8 @@ class HASpec(Model):
     """Durable state stores."""
     queues: list[Queue] = Field(default_factory=list)
     """Durable queues, each with a dead-letter queue."""
+    dependencies: list[Dependency] = Field(default_factory=list)
+    """External services the agents call (model providers, APIs, MCP servers) and their availability."""
     observability: Observability = Field(default_factory=Observability)
     """Alarms, notifications, tracing, dashboards."""
     rollout: Rollout = Field(default_factory=Rollout)
@@ -519,3 +576,6 @@ class HASpec(Model):
 
     def queue(self, name: str) -> Queue | None:
         return next((q for q in self.queues if q.name == name), None)
+
+    def dependency(self, name: str) -> Dependency | None:
+        return next((d for d in self.dependencies if d.name == name), None)

@@ -14,9 +14,9 @@ RAW = YAML(typ="safe").load(resources.files("blueprints").joinpath("data/figures
 ALL = sorted(_base().values(), key=lambda f: f.id)
 
 
-def test_the_table_has_both_sections_and_nothing_else() -> None:
-    assert set(RAW) == {"slas", "timings"}
-    assert len(ALL) == len(RAW["slas"]) + len(RAW["timings"])
+def test_the_table_has_its_three_sections_and_nothing_else() -> None:
+    assert set(RAW) == {"slas", "timings", "shares"}
+    assert len(ALL) == len(RAW["slas"]) + len(RAW["timings"]) + len(RAW["shares"])
 
 
 @pytest.mark.parametrize("figure", ALL, ids=lambda f: f.id)
@@ -29,7 +29,9 @@ def test_every_figure_has_a_source_url_and_a_basis(figure) -> None:
 
 @pytest.mark.parametrize("figure", ALL, ids=lambda f: f.id)
 def test_every_figure_is_in_range_for_its_unit(figure) -> None:
-    if figure.unit == "percent":
+    if figure.section == "shares":
+        assert 0 <= figure.value <= 100
+    elif figure.unit == "percent":
         assert 90 <= figure.value <= 100
     else:
         assert 0 < figure.value <= 3600
@@ -38,7 +40,7 @@ def test_every_figure_is_in_range_for_its_unit(figure) -> None:
 @pytest.mark.parametrize("figure", [f for f in ALL if f.basis != "published"], ids=lambda f: f.id)
 def test_figures_not_read_on_the_vendors_page_say_why(figure) -> None:
     # An assumption or a third-party figure should carry a note or describe itself well enough.
-    raw = RAW["slas"].get(figure.id) or RAW["timings"].get(figure.id)
+    raw = RAW[figure.section][figure.id]
     assert raw.get("note") or figure.basis == "assumption"
 
 
@@ -55,6 +57,53 @@ def test_every_figure_the_estimates_use_exists() -> None:
     used -= {"aurora-postgresql"}  # an engine name, not a figure
     assert used, "no figure ids found in estimates.py"
     assert used <= set(_base()), used - set(_base())
+
+
+@pytest.mark.parametrize("figure", [f for f in ALL if f.section == "timings"], ids=lambda f: f.id)
+def test_every_timing_says_whether_it_is_a_bound_typical_or_a_setting(figure) -> None:
+    # A typical lag used as if it were a bound understated RPO (issue 10): say which each one is.
+    assert figure.kind in ("bound", "typical", "setting")
+
+
+def test_slas_and_shares_carry_no_timing_kind() -> None:
+    assert all(f.kind is None for f in ALL if f.section != "timings")
+
+
+def test_the_table_says_slas_are_credit_thresholds() -> None:
+    text = resources.files("blueprints").joinpath("data/figures.yaml").read_text(encoding="utf-8")
+    assert "credit threshold" in text
+
+
+def test_shares_are_not_overridable_as_slas() -> None:
+    assert "common-cause-region" not in known_ids("percent")
+
+
+def test_spec_assumptions_reach_the_table() -> None:
+    from datetime import timedelta
+
+    from blueprints.figures import for_spec
+    from blueprints.spec.models import Assumptions, Outages
+
+    table = for_spec(
+        Assumptions(
+            slas={"aws-sqs": 99.95},
+            timings={"fargate-task-start": timedelta(seconds=90)},
+            outages=Outages(region=timedelta(minutes=10)),
+            common_cause=5,
+        )
+    )
+    assert table.value("aws-sqs") == 99.95 and table.value("fargate-task-start") == 90
+    assert table.value("outage-region") == 600 and table["outage-region"].overridden
+    assert table.value("outage-zone") == 3600  # unset levels keep the table's figure
+    assert table.value("common-cause-region") == 5 and table["common-cause-region"].basis == "assumption"
+
+
+def test_every_dependency_kind_has_a_default_figure() -> None:
+    from typing import get_args
+
+    from blueprints.spec.models import DependencyKind
+
+    assert {f"dependency-{k}" for k in get_args(DependencyKind)} <= set(_base())
 
 
 def test_known_ids_by_unit() -> None:
@@ -81,15 +130,22 @@ DOC_END = "<!-- figures:end -->"
 
 def render_table() -> str:
     lines = []
-    for section, unit in (("slas", "percent"), ("timings", "seconds")):
-        title = "Availability (monthly SLA, percent)" if unit == "percent" else "Timings (seconds)"
-        lines += [f"### {title}", "", "| id | value | what | basis | source |", "|---|---|---|---|---|"]
+    titles = {
+        "slas": "Availability (monthly SLA, percent; a credit threshold, not measured availability)",
+        "timings": "Timings (seconds; kind: bound, typical or setting)",
+        "shares": "Shares (percent)",
+    }
+    for section, unit in (("slas", "percent"), ("timings", "seconds"), ("shares", "percent")):
+        timing = section == "timings"
+        head = "| id | value | kind | what | basis | source |" if timing else "| id | value | what | basis | source |"
+        lines += [f"### {titles[section]}", "", head, "|---" * head.count(" | ") + "|---|"]
         for fid in RAW[section]:
             f = _base()[fid]
             value = f"{f.value:g}" + (" %" if unit == "percent" else " s")
             note = f" — {f.note}" if f.note else ""
             what = (f.what + note).replace("|", "\\|")
-            lines.append(f"| `{fid}` | {value} | {what} | {f.basis} | <{f.source}> |")
+            kind = f" {f.kind} |" if timing else ""
+            lines.append(f"| `{fid}` | {value} |{kind} {what} | {f.basis} | <{f.source}> |")
         lines.append("")
     return "\n".join(lines)
 

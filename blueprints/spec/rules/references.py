@@ -10,15 +10,15 @@ from blueprints.plan.naming import KUBERNETES_RESERVED, KUBERNETES_STORE_SERVICE
 from blueprints.spec.rules import RuleContext, rule
 
 
-@rule("unique-names", "Agents, stores, queues and secrets each have unique names.")
+@rule("unique-names", "Agents, stores, queues, secrets and dependencies each have unique names.")
 def unique_names(ctx: RuleContext) -> Iterator[Problem]:
-    for kind in ("agents", "stores", "queues", "secrets"):
+    for kind in ("agents", "stores", "queues", "secrets", "dependencies"):
         seen: set[str] = set()
         for i, item in enumerate(getattr(ctx.spec, kind)):
             if item.name in seen:
                 yield ctx.problem(
                     (kind, i, "name"),
-                    f"{kind[:-1]} name '{item.name}' is used twice",
+                    f"{'dependency' if kind == 'dependencies' else kind[:-1]} name '{item.name}' is used twice",
                     f"give each of the {kind} its own name",
                     value=item.name,
                 )
@@ -33,8 +33,9 @@ def _missing(ctx: RuleContext, path: tuple[str | int, ...], name: str, kind: str
         + (f"declared {kind}: {', '.join(known)}" if known else f"no {kind} are declared")
         + f"; or add '{name}' under `{kind}`"
     )
+    singular = "dependency" if kind == "dependencies" else kind[:-1]
     return ctx.problem(
-        path, f"'{name}' is not a declared {kind[:-1]}", fix, value=name, allowed=", ".join(known) or None
+        path, f"'{name}' is not a declared {singular}", fix, value=name, allowed=", ".join(known) or None
     )
 
 
@@ -153,4 +154,74 @@ def kubernetes_names(ctx: RuleContext) -> Iterator[Problem]:
                     f"rename the {kind[:-1]}",
                     value=item.name,
                     allowed=f"not {item.name}",
+                )
+
+
+@rule("dependency-references", "Dependencies name agents that exist and fall back to other declared dependencies.")
+def dependency_references(ctx: RuleContext) -> Iterator[Problem]:
+    spec = ctx.spec
+    agents = [a.name for a in spec.agents]
+    names = [d.name for d in spec.dependencies]
+    taken = {s.name: "store" for s in spec.stores} | {q.name: "queue" for q in spec.queues}
+    for i, dep in enumerate(spec.dependencies):
+        if dep.name in taken:
+            yield ctx.problem(
+                ("dependencies", i, "name"),
+                f"dependency '{dep.name}' has the name of a {taken[dep.name]}",
+                "give the dependency its own name: readiness `covers` names stores, queues and dependencies alike",
+                value=dep.name,
+            )
+        for j, name in enumerate(dep.callers):
+            if name not in agents:
+                yield _missing(ctx, ("dependencies", i, "callers", j), name, "agents", agents)
+        for j, name in enumerate(dep.fallback):
+            if name == dep.name:
+                yield ctx.problem(
+                    ("dependencies", i, "fallback", j),
+                    f"dependency '{dep.name}' falls back to itself",
+                    "name another dependency (say, a second model provider) as the fallback, or remove this entry",
+                    value=name,
+                )
+            elif name not in names:
+                yield _missing(ctx, ("dependencies", i, "fallback", j), name, "dependencies", names)
+        if dep.availability is not None and dep.availability.basis != "assumption" and not dep.availability.source:
+            yield ctx.problem(
+                ("dependencies", i, "availability", "basis"),
+                f"dependency '{dep.name}' calls its availability {dep.availability.basis} but names no source",
+                "add `source:` (the SLA page's URL), or set `basis: assumption`",
+                value=dep.availability.basis,
+            )
+
+
+@rule(
+    "readiness-covers",
+    "Only readiness probes say what they cover, and they name declared stores, queues and dependencies.",
+)
+def readiness_covers(ctx: RuleContext) -> Iterator[Problem]:
+    spec = ctx.spec
+    known = [s.name for s in spec.stores] + [q.name for q in spec.queues] + [d.name for d in spec.dependencies]
+    for i, agent in enumerate(spec.agents):
+        for kind in ("liveness", "startup"):
+            probe = getattr(agent.probes, kind)
+            if probe is not None and probe.covers is not None:
+                yield ctx.problem(
+                    ("agents", i, "probes", kind, "covers"),
+                    f"agent '{agent.name}': only the readiness probe decides failover, so `covers` on its {kind} "
+                    "probe means nothing (and a liveness probe that checks dependencies restarts healthy replicas)",
+                    "move `covers` to probes.readiness",
+                    value=probe.covers,
+                )
+        readiness = agent.probes.readiness
+        if readiness is None or readiness.covers is None:
+            continue
+        for j, name in enumerate(readiness.covers):
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                yield ctx.problem(
+                    ("agents", i, "probes", "readiness", "covers", j),
+                    f"'{name}' is not a declared store, queue or dependency",
+                    (f"did you mean '{close[0]}'? " if close else "")
+                    + (f"declared: {', '.join(known)}" if known else "nothing is declared to cover"),
+                    value=name,
+                    allowed=", ".join(known) or None,
                 )

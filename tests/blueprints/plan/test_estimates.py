@@ -331,7 +331,7 @@ def test_rto_region_aurora_promotion_is_an_explicit_action() -> None:
     spec = aws()
     spec["stores"][0] = {"name": "conversations", "engine": "aurora-postgresql"}
     e = est(spec, "rto", "region")
-    assert e.value == 195 + 60 + 900  # detection + max(DNS 120, promotion 60 + operator 900)
+    assert e.value == 195 + 300 + 900  # detection + max(DNS 120, promotion 300 + operator 900)
     assert any("explicit action" in a for a in e.assumptions)
 
 

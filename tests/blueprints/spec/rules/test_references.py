@@ -155,3 +155,87 @@ def test_kubernetes_names_fail_for_an_agent_named_like_an_operator_service() -> 
     spec["agents"][1]["name"] = "findings-rw"  # CloudNativePG's read-write Service of store 'findings'
     p = only(spec, "kubernetes-names")
     assert p.path == "agents[1].name" and "store 'findings'" in p.message
+
+
+# --- dependencies and readiness `covers` (issue 10) ----------------------------------------------
+
+
+def with_dependencies(spec: dict) -> dict:
+    spec["dependencies"] = [
+        {
+            "name": "primary-llm",
+            "kind": "model-provider",
+            "availability": {"percent": 99.9, "basis": "published", "source": "https://example.com/sla"},
+            "fallback": ["backup-llm"],
+            "callers": ["conversation"],
+        },
+        {"name": "backup-llm", "kind": "model-provider"},
+    ]
+    return spec
+
+
+def test_dependency_references_pass() -> None:
+    assert of_rule(with_dependencies(aws()), "dependency-references") == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("callers", ["nobody"], "'nobody' is not a declared agent"),
+        ("fallback", ["no-such-llm"], "'no-such-llm' is not a declared dependency"),
+        ("fallback", ["primary-llm"], "falls back to itself"),
+    ],
+)
+def test_dependency_references_fail_for_unknown_or_self_references(field: str, value: list, message: str) -> None:
+    spec = with_dependencies(aws())
+    spec["dependencies"][0][field] = value
+    problem = only(spec, "dependency-references")
+    assert problem.path == f"dependencies[0].{field}[0]"
+    assert message in problem.message and problem.fix
+    assert problem.location is not None and problem.location.line > 0
+
+
+def test_dependency_references_fail_for_a_published_figure_without_source() -> None:
+    spec = with_dependencies(aws())
+    del spec["dependencies"][0]["availability"]["source"]
+    problem = only(spec, "dependency-references")
+    assert problem.path == "dependencies[0].availability.basis" and "source" in problem.fix
+
+
+def test_dependency_references_fail_for_a_name_a_store_has() -> None:
+    spec = with_dependencies(aws())
+    spec["dependencies"][1]["name"] = "conversations"
+    spec["dependencies"][0]["fallback"] = ["conversations"]
+    problem = only(spec, "dependency-references")
+    assert problem.path == "dependencies[1].name" and "store" in problem.message
+
+
+def test_unique_names_fails_for_a_repeated_dependency() -> None:
+    spec = with_dependencies(aws())
+    spec["dependencies"][1]["name"] = "primary-llm"
+    spec["dependencies"][0]["fallback"] = []
+    found = [p for p in run(spec) if p.rule == "unique-names"]
+    assert [p.path for p in found] == ["dependencies[1].name"]
+
+
+def test_readiness_covers_passes() -> None:
+    spec = with_dependencies(aws())
+    agent(spec, "conversation")["probes"] = {
+        "readiness": {"path": "/readyz", "covers": ["conversations", "primary-llm"]}
+    }
+    assert of_rule(spec, "readiness-covers") == []
+
+
+def test_readiness_covers_fails_for_an_unknown_name() -> None:
+    spec = with_dependencies(aws())
+    agent(spec, "conversation")["probes"] = {"readiness": {"path": "/readyz", "covers": ["conversation"]}}
+    problem = only(spec, "readiness-covers")
+    assert problem.path == "agents[0].probes.readiness.covers[0]"
+    assert "did you mean 'conversations'" in problem.fix
+
+
+def test_readiness_covers_fails_on_a_liveness_probe() -> None:
+    spec = with_dependencies(aws())
+    agent(spec, "conversation")["probes"] = {"liveness": {"path": "/healthz", "covers": ["conversations"]}}
+    problem = only(spec, "readiness-covers")
+    assert problem.path == "agents[0].probes.liveness.covers" and "probes.readiness" in problem.fix
