@@ -88,7 +88,10 @@ def _zone_evacuation(spec: HASpec, regions: tuple[RegionPlan, ...], agents: tupl
                 + ", ".join(parts)
                 + " behind the load balancers"
                 + (f"; {', '.join(short)} below min until autoscaling adds tasks" if short else "")
-                + ". The shift moves load-balancer traffic only: tasks and queue workers in that zone keep running",
+                + ". The shift moves load-balancer traffic only: tasks and queue workers in that zone keep running. "
+                "It takes effect at once for new connections; in-progress ones may take a few minutes (AWS), and "
+                "autoshift starts when AWS's monitoring sees the impairment (no published bound). The zone RTO "
+                "counts a hard zone loss, which the health checks handle without a shift",
                 "turn on replicas.static_stability" if short else None,
                 f"topology.regions[{[r.name for r in spec.topology.regions].index(region.name)}].zones",
             )

@@ -52,3 +52,18 @@ def test_valkey_refuses_a_system_name_elasticache_cannot_start_a_group_id_with()
 
     with pytest.raises(RunError, match=r"'2nd-line-support' does not begin with a letter \(ElastiCache requires one\)"):
         build_store("stores-one-region", "hot-cache", system="2nd-line-support")
+
+
+def test_the_secondary_is_encrypted_with_its_own_regions_key_and_inherits_at_rest_encryption() -> None:
+    """A KMS key is regional, so the secondary names its region's key; `at_rest_encryption_enabled`
+    conflicts with `global_replication_group_id` in the provider's schema (the datastore decides it),
+    and the "only with at_rest_encryption_enabled" note on kms_key_id is documentation, not a check."""
+    g = synth_case("stores").graph
+    secondary = next(
+        r
+        for r in g.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
+        if r.inputs["region"] == "us-west-2"
+    )
+    west_key = next(k for k in g.of_type("aws:kms/key:Key") if k.inputs["region"] == "us-west-2")
+    assert west_key.urn in dependencies(secondary, "kmsKeyId")
+    assert "atRestEncryptionEnabled" not in secondary.inputs and secondary.inputs["globalReplicationGroupId"]
