@@ -65,13 +65,14 @@ def test_a_bad_spec_is_exit_2() -> None:
     assert result.exit_code == 2 and "Traceback" not in result.output
 
 
-def _modules_after(args: list[str]) -> list[str]:
+def _modules_after(args: list[str], top: tuple[str, ...] = ("numpy",)) -> list[str]:
     code = (
         "import sys, json\n"
+        f"top = {set(top)!r}\n"
         f"sys.argv = ['agentha-blueprint', *{args!r}]\n"
         "from cli.main import run\n"
         "try:\n    run()\nexcept SystemExit:\n    pass\n"
-        "sys.stderr.write('\\n@@' + json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'numpy')))\n"
+        "sys.stderr.write('\\n@@' + json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in top)))\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],
@@ -91,3 +92,8 @@ def test_plan_and_help_never_import_numpy() -> None:
     assert _modules_after(["plan", SUPPORT]) == []
     assert _modules_after(["simulate", "--help"]) == []
     assert _modules_after(["simulate", SUPPORT, "--hours", "10"]) != []  # the check can see numpy
+
+
+def test_simulate_never_imports_pulumi() -> None:
+    heavy = ("pulumi", "pulumi_aws", "pulumi_kubernetes", "pulumi_policy")
+    assert _modules_after(["simulate", SUPPORT, "--hours", "10"], heavy) == []
