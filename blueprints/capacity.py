@@ -57,6 +57,19 @@ def survivors_after_zone_loss(per_zone: list[int]) -> int:
     return sum(per_zone) - max(per_zone, default=0) if len(per_zone) > 1 else 0
 
 
+def synchronous_durability(instances: int, zones: int) -> str:
+    """A synchronous PostgreSQL store's `dataDurability`: `required` only where losing any one zone leaves
+    the primary a synchronous standby.
+
+    With `required`, a commit waits until a standby has it, and waits forever when none is left: two
+    instances (or three over two zones) lose every standby with one zone, and writes stop until the
+    zone returns. Three instances over three zones (one per zone) keep one through any zone's loss.
+    Elsewhere `preferred`: commits wait for the standby while it is up (a lost primary zone still loses
+    nothing) and go on alone while it is down.
+    """
+    return "required" if instances >= 3 and zones >= 3 else "preferred"
+
+
 def region_vpc_range(cidr: str, index: int) -> ipaddress.IPv4Network:
     """The VPC range of the `index`-th region: the next block of the same size after `cidr`.
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from blueprints.capacity import synchronous_durability
 from blueprints.figures import Figures
 from blueprints.plan.models import Disruption, Estimate, Step, StorePlan, Term, TimingPlan, TopologyPlan
 from blueprints.plan.reliability import ReliabilityModel
@@ -441,6 +442,17 @@ def rpo_zone(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float |
             parts.append((f"store {store.name} (synchronous multi-zone storage)", 0.0))
         elif store.engine == "postgres" and store.synchronous_in_region:
             parts.append((f"store {store.name} (synchronous standby)", 0.0))
+            preferred = [
+                r
+                for r in store.regions
+                if synchronous_durability(store.instances_in(r), len(store.zones_in(r))) == "preferred"
+            ]
+            if preferred:
+                assumptions.append(
+                    f"Store {store.name}: in {', '.join(preferred)} fewer than 3 instances over 3 zones, so "
+                    "durability is `preferred`: nothing is lost with one zone, but while the standby's zone is "
+                    "down commits are not copied, and losing the primary's zone then would lose them."
+                )
         else:
             fid = {"valkey": "elasticache-replica-lag", "redis": "redis-replica-lag", "postgres": "cnpg-replica-lag"}[
                 store.engine

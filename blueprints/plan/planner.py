@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from blueprints.capacity import region_vpc_range, replicas_for_zone_loss, spread, survivors_after_zone_loss
+from blueprints.capacity import (
+    region_vpc_range,
+    replicas_for_zone_loss,
+    spread,
+    survivors_after_zone_loss,
+    synchronous_durability,
+)
 from blueprints.engine_versions import AURORA_POSTGRESQL_DEFAULT
 from blueprints.figures import for_spec
 from blueprints.plan import naming, timing
@@ -485,7 +491,9 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
         zone_loss = "down with its only zone until the zone returns (single-zone pattern: no other zone)"
     elif store.engine == "postgres" and sync_in_region:
         zone_loss = "CloudNativePG promotes a synchronous standby in another zone (nothing lost)"
-        if any(n < 3 or len(r.zones) < 3 for (_, n), r in zip(by_region, placed, strict=True)):
+        if any(
+            synchronous_durability(n, len(r.zones)) == "preferred" for (_, n), r in zip(by_region, placed, strict=True)
+        ):
             # dataDurability `required` would stop every commit while the only standby's zone is down.
             zone_loss += (
                 "; where a region has fewer than 3 instances over 3 zones, durability is `preferred`: "

@@ -25,6 +25,7 @@ from typing import Any
 
 import pulumi
 
+from blueprints.capacity import synchronous_durability
 from blueprints.plan.models import StorePlan
 from components.kubernetes.meta import (
     OPERATOR_NAME_LIMIT,
@@ -58,18 +59,6 @@ FENCE_ALL = '["*"]'
 ARCHIVE_TIMEOUT_S = 300
 """CloudNativePG's default `archive_timeout` (5min, pkg/postgres/configuration.go), not overridden here:
 WAL reaches the object store, and so the other regions, at least this often while the primary writes."""
-
-
-def synchronous_durability(instances: int, zones: int) -> str:
-    """`required` only where losing any one zone leaves the primary a synchronous standby.
-
-    With `required`, a commit waits until a standby has it, and waits forever when none is left: two
-    instances (or three over two zones) lose every standby with one zone, and writes stop until the
-    zone returns. Three instances over three zones (one per zone) keep one through any zone's loss.
-    Elsewhere `preferred`: commits wait for the standby while it is up (a lost primary zone still loses
-    nothing) and go on alone while it is down.
-    """
-    return "required" if instances >= 3 and zones >= 3 else "preferred"
 
 
 def postgres_cluster_name(system: str, store: str, region: str, multi_region: bool) -> str:

@@ -200,7 +200,7 @@ def test_a_synchronous_store_keeps_taking_writes_through_any_one_zone_loss():
     claims; `preferred` waits for the standby while it is up (nothing lost when the primary's zone goes)."""
     import yaml
 
-    from components.kubernetes.state_store import synchronous_durability
+    from blueprints.capacity import synchronous_durability
     from tests.components.kubernetes.support import Case, load_spec, spec_file, synth_path, variant
 
     spec = variant("active-passive-warm")
@@ -219,6 +219,9 @@ def test_a_synchronous_store_keeps_taking_writes_through_any_one_zone_loss():
     assert clusters["us-central1"]["instances"] == 2
     assert clusters["us-central1"]["postgresql"]["synchronous"]["dataDurability"] == "preferred"
     assert "preferred" in store.on_zone_loss
+    # The zone RPO stays 0 (one zone lost, the standby had every commit) and says what it now rests on.
+    (rpo,) = [e for e in c.plan.estimates if e.kind == "rpo" and e.disruption == "zone"]
+    assert rpo.value == 0 and any("us-central1" in a and "`preferred`" in a for a in rpo.assumptions)
     # The rule itself: a standby must survive the loss of any one zone for `required`.
     assert synchronous_durability(3, 3) == "required"
     assert [synchronous_durability(i, z) for i, z in ((2, 2), (2, 3), (3, 2), (1, 1))] == ["preferred"] * 4
