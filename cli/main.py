@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from cli.commands import check, render, scaffold, secrets, simulate, spec_commands, synth
+from cli.help import HelpCommand
 
 app = typer.Typer(
     name="agentha-blueprint",
@@ -18,15 +19,15 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-app.command()(spec_commands.validate)
-app.command()(spec_commands.plan)
-app.command()(simulate.simulate)
-app.command()(spec_commands.schema)
-app.command()(synth.synth)
-app.command()(secrets.secrets)
-app.command()(check.check)
-app.command()(render.render)
-app.command()(scaffold.init)
+app.command(cls=HelpCommand)(spec_commands.validate)
+app.command(cls=HelpCommand)(spec_commands.plan)
+app.command(cls=HelpCommand)(simulate.simulate)
+app.command(cls=HelpCommand)(spec_commands.schema)
+app.command(cls=HelpCommand)(synth.synth)
+app.command(cls=HelpCommand)(secrets.secrets)
+app.command(cls=HelpCommand)(check.check)
+app.command(cls=HelpCommand)(render.render)
+app.command(cls=HelpCommand)(scaffold.init)
 app.add_typer(scaffold.stack_app, name="stack")
 
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from cli.help import HelpCommand
 from cli.output import EXIT_BAD_INPUT, EXIT_FAILED, console, spec_errors, usage_error
 
 stack_app = typer.Typer(
@@ -116,7 +117,7 @@ def init(
             "workflow installs too: a version range, a git URL or a local path. "
             "Default: where this copy of agentha-blueprint was installed from when that is a git URL or a "
             "local folder, else agentha-blueprint~=<this version's series>.",
-            metavar="SPEC",
+            metavar="REQUIREMENT",
             show_default=False,
         ),
     ] = None,
@@ -282,9 +283,12 @@ def _report(written: Sequence[Any], base: Path) -> None:
         out.print("unchanged: every file already has this content", soft_wrap=True)
 
 
-@stack_app.command("add")
+@stack_app.command("add", cls=HelpCommand)
 def add(
-    env: Annotated[str, typer.Argument(help="Environment (and stack) name, e.g. qa or prod-eu.", show_default=False)],
+    env: Annotated[
+        str,
+        typer.Argument(help="Environment (and stack) name, e.g. qa or prod-eu.", show_default=False, metavar="ENV"),
+    ],
     spec: Annotated[
         Path | None,
         typer.Option(

@@ -71,3 +71,34 @@ def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.startswith("agentha-blueprint ")
+
+
+@pytest.mark.parametrize("path", command_paths(groups=False), ids=" ".join)
+def test_help_reads_well_at_80_columns(path: tuple[str, ...]) -> None:
+    """Prose reflows to the terminal (no line cut short where the docstring wrapped), arguments
+    read as names (SPEC, not {SPEC}), flags show no <bool> type (issue 18)."""
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "80"}, terminal_width=80)
+    assert result.exit_code == 0, result.output
+    usage = next(line for line in result.output.splitlines() if "Usage:" in line)
+    assert "{" not in usage and "}" not in usage, usage
+    assert "<bool>" not in result.output
+    command = typer.main.get_command(app)
+    for word in path:
+        command = command.commands[word]  # type: ignore[attr-defined]
+    for paragraph in (command.help or "").split("\n\n"):
+        if not paragraph.startswith(" "):
+            assert "\n" not in paragraph, f"{' '.join(path)}: a prose paragraph keeps its docstring line breaks"
+
+
+def test_reflow_joins_prose_and_keeps_indented_blocks() -> None:
+    from cli.help import reflow
+
+    text = """First line
+    goes on.
+
+    [bold]Examples[/bold]
+
+      cmd one
+      cmd two
+    """
+    assert reflow(text) == "First line goes on.\n\n[bold]Examples[/bold]\n\n  cmd one\n  cmd two"
