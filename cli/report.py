@@ -214,6 +214,11 @@ def explanations(plan: TopologyPlan) -> list[tuple[str, list[str]]]:
     return out
 
 
+MAX_UNBROKEN = 24
+"""Widest name a table cell keeps whole (region, agent and store names are DNS-safe, ≤ 40 characters)."""
+NAME_COLUMNS = frozenset({"region", "primary"})
+
+
 def render_text(plan: TopologyPlan, *, explain: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
@@ -235,8 +240,16 @@ def render_text(plan: TopologyPlan, *, explain: bool) -> None:
             out.print(grid)
             continue
         table = Table(title=section.title, title_justify="left", show_lines=False)
-        for h in section.header:
-            table.add_column(h, overflow="fold")
+        for i, h in enumerate(section.header):
+            # A name (the row's subject, a region) is never cut in two unless it alone is wider than
+            # MAX_UNBROKEN; other cells wrap between words, then fold.
+            longest = max((len(c) for row in section.rows for c in [row[i]]), default=0)
+            whole = (
+                (i == 0 or h in NAME_COLUMNS)
+                and longest <= MAX_UNBROKEN
+                and " " not in "".join(row[i] for row in section.rows)
+            )
+            table.add_column(h, overflow="fold", no_wrap=whole)
         for row in section.rows:
             styled = [escape(c) for c in row]
             if section.title == "Objectives":

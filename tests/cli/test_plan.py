@@ -136,3 +136,14 @@ def test_plan_never_tracebacks_on_a_bad_spec(spec: Path) -> None:
     # 2 for a spec with errors; a spec with warnings only is planned (0, or 1 when it misses an objective)
     assert result.exit_code in (0, 1, 2)
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_tables_at_80_columns_keep_names_whole_and_fit() -> None:
+    """Names are never cut mid-word ("conversatio|n"), and every line fits the terminal (issue 18)."""
+    spec = EXAMPLES / "support-agent" / "spec.yaml"
+    result = CliRunner().invoke(app, ["plan", str(spec), "--env", "prod"], env={"COLUMNS": "80"}, terminal_width=80)
+    assert result.exit_code in (0, 1), result.output
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    for name in ("conversation", "action-executor", "us-east-1", "us-west-2"):
+        assert any(f"│ {name} " in line for line in lines), name
