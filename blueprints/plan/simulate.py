@@ -86,6 +86,17 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Stranded:
+    """A queue's messages left in a region that failed over: delayed until it returns, lost when it
+    stays out longer than the queue keeps them."""
+
+    queue: str
+    retention_s: float
+    delay: Distribution
+    lost_share: float | None
+
+
+@dataclass(frozen=True)
 class Result:
     """What `simulate` reports: availability with its 95 % CI, downtime, RTO/RPO per disruption."""
 
@@ -102,6 +113,7 @@ class Result:
     checks: tuple[Check, ...]
     assumptions: tuple[str, ...] = field(default=())
     rpo_above_bound: float | None = None
+    queues: tuple[Stranded, ...] = ()
 
     @property
     def objectives_met(self) -> bool:
@@ -275,6 +287,7 @@ class _Tally:
     rto_region: list[np.ndarray] = field(default_factory=list)
     rto_everywhere: list[np.ndarray] = field(default_factory=list)
     rpo_region: list[np.ndarray] = field(default_factory=list)
+    stranded: list[np.ndarray] = field(default_factory=list)
 
 
 def _batch(model: ReliabilityModel, opts: Options, rng: np.random.Generator, horizon: float, tally: _Tally) -> None:
@@ -321,6 +334,7 @@ def _batch(model: ReliabilityModel, opts: Options, rng: np.random.Generator, hor
     total = 0.0
     region_rto: list[np.ndarray] = []
     rpo: list[np.ndarray] = []
+    stranded: list[np.ndarray] = []
     for r in model.serving:
         if not multi:
             total += r.share * _measure(_union(glob, det[r.name], series[r.name]))
@@ -340,6 +354,7 @@ def _batch(model: ReliabilityModel, opts: Options, rng: np.random.Generator, hor
         total += r.share * _measure(_union(glob, series[r.name], windows, nowhere, cc))
         region_rto.append(windows[1] - windows[0])
         moved = (e - s) > f
+        stranded.append((e - s)[moved])  # messages left in the failed region wait until it returns
         if model.replication and moved.any():
             typical = max(x.typical_lag_s for x in model.replication)
             k = int(moved.sum())
@@ -353,6 +368,7 @@ def _batch(model: ReliabilityModel, opts: Options, rng: np.random.Generator, hor
     tally.rto_zone += zone_rto
     tally.rto_region += region_rto
     tally.rpo_region += rpo
+    tally.stranded += stranded
 
 
 def _thin(rng: np.random.Generator, sets: tuple[np.ndarray, np.ndarray], keep: float) -> tuple[np.ndarray, np.ndarray]:
@@ -447,6 +463,7 @@ def simulate(spec: Any, plan: Any, figs: Any, opts: Options) -> Result:
 
         values = np.concatenate(tally.rpo_region)
         above = float((values > bound).mean())
+    queues = _stranded(plan, tally)
     notes = [
         f"{opts.hours:.3g} simulated hours in {BATCHES} independent batches; 95 % CI from the batch means.",
         f"Outage lengths: {opts.outages}"
@@ -485,4 +502,19 @@ def simulate(spec: Any, plan: Any, figs: Any, opts: Options) -> Result:
         checks=tuple(checks),
         assumptions=tuple(notes) + model.assumptions,
         rpo_above_bound=above,
+        queues=queues,
     )
+
+
+def _stranded(plan: Any, tally: _Tally) -> tuple[Stranded, ...]:
+    import numpy as np
+
+    if not tally.stranded:
+        return ()
+    lengths = np.concatenate(tally.stranded)
+    delay = _distribution(tally.stranded)
+    out = []
+    for q in plan.queues:
+        lost = float((lengths > q.retention_s).mean()) if len(lengths) else None
+        out.append(Stranded(q.name, q.retention_s, delay, lost))
+    return tuple(out)

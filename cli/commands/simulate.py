@@ -152,6 +152,18 @@ def render_text(result: Result, *, title: str) -> None:
             f"RPO region: {result.rpo_above_bound * 100:.1f} % of simulated region losses lost more than the plan's "
             "bound (the replication-lag alarm had paged before the region was lost)."
         )
+    for q in result.queues:
+        if q.delay.count == 0:
+            continue
+        lost = (
+            ""
+            if q.lost_share is None
+            else f"; lost in {q.lost_share * 100:.2g} % of them (out longer than {_dur(q.retention_s)})"
+        )
+        out.print(
+            f"queue {escape(q.queue)}: messages left in a failed-over region are delayed until it returns, "
+            f"p50 {_dur(q.delay.p50)} / p99 {_dur(q.delay.p99)}{lost}."
+        )
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column()

@@ -151,3 +151,18 @@ def test_a_part_that_would_need_too_many_draws_is_refused() -> None:
     with pytest.raises(SpecError) as err:
         run(broken, Options(hours=1e6))
     assert err.value.problems[0].rule == "simulate-size"
+
+
+def test_stranded_queue_messages_are_delayed_for_the_outage_and_lost_past_retention() -> None:
+    # Audit item 6, per queue: delayed while the failed region is out, lost when it stays out longer
+    # than the queue keeps messages. Pareto outages (same mean) have the long tail that reaches it.
+    s, p = support_prod()
+    r = simulate(s, p, figures(), Options(hours=1e7, seed=1, outages="pareto"))
+    assert [q.queue for q in r.queues] == ["inbound", "actions"]
+    inbound = r.queues[0]
+    assert inbound.retention_s == 4 * 86400
+    assert inbound.delay.count == r.rto["region"].count  # one per region failover
+    assert inbound.delay.p99 is not None and inbound.delay.p99 > r.rto["region"].p99  # type: ignore[operator]
+    assert inbound.lost_share is not None and 0 < inbound.lost_share < 0.01
+    exponential = simulate(s, p, figures(), Options(hours=1e6, seed=1))
+    assert exponential.queues[0].lost_share == 0  # a 30-minute mean never reaches 4 days
