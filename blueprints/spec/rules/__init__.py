@@ -35,6 +35,8 @@ class RuleContext:
         severity: Severity = "error",
     ) -> Problem:
         location, written_at = self.doc.locate(path)
+        if isinstance(value, str):
+            value = self.as_written(path, value)
         return Problem(
             rule=self.rule_id,
             path=format_path(path),
@@ -46,6 +48,20 @@ class RuleContext:
             severity=severity,
             written_at=written_at,
         )
+
+    def as_written(self, path: PathT, shown: str) -> str:
+        """`shown` (a duration as the tool formats it, e.g. 1d) in the user's own words when the value
+        at `path` was written as the same duration another way (24h): echo what they wrote."""
+        raw = self.doc.get(path)
+        if not isinstance(raw, str) or raw == shown:
+            return shown
+        from blueprints.units import UnitError, parse_duration
+
+        try:
+            same = parse_duration(raw) == parse_duration(shown)
+        except UnitError:
+            return shown
+        return raw if same else shown
 
 
 RuleFn = Callable[[RuleContext], Iterable[Problem]]

@@ -83,7 +83,8 @@ def idempotency_window(ctx: RuleContext) -> Iterator[Problem]:
             if queue is not None and agent.idempotency.ttl < queue.retention:
                 yield ctx.problem(
                     ("agents", ai, "idempotency", "ttl"),
-                    f"idempotency keys of '{agent.name}' expire after {fmt(agent.idempotency.ttl)}, but queue "
+                    f"idempotency keys of '{agent.name}' expire after "
+                    f"{ctx.as_written(('agents', ai, 'idempotency', 'ttl'), fmt(agent.idempotency.ttl))}, but queue "
                     f"'{name}' may redeliver a message for up to {fmt(queue.retention)}: a late redelivery "
                     "would be acted on twice",
                     f"set idempotency.ttl to at least {fmt(queue.retention)}",

@@ -81,3 +81,5 @@ def test_idempotency_window_warns_when_keys_expire_before_the_queue_forgets() ->
     assert p.severity == "warning"
     assert p.path == "agents[1].idempotency.ttl"
     assert p.fix == "set idempotency.ttl to at least 4d"
+    # What the user wrote is echoed as they wrote it (it said 1d for 24h).
+    assert p.value == "24h" and "expire after 24h," in p.message
