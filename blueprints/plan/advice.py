@@ -1,9 +1,12 @@
 """For every objective a plan misses, the cheapest change that would meet it.
 
 Candidate changes are listed per estimate from cheapest to dearest (a setting, then more of the
-same resources, then a different pattern). Each candidate is applied to a copy of the spec and
-planned again (the planner is pure and fast); the first one that meets the objective is suggested,
-with the value it would reach. When no single change is enough, the suggestion says so and names
+same resources, then a different pattern). Each candidate is applied to a copy of the spec, checked
+by the spec's own rules (a change the target cannot build is never offered), and planned again in
+full under the same model as the plan itself (timing, availability, RPO: the planner is pure and
+fast); the first one that meets the objective is suggested, with the value it would reach. A change
+that changes nothing once deployed is not a candidate (e.g. `failover.dns_ttl` on AWS, where alias
+records keep a fixed 60 s TTL). When no single change is enough, the suggestion says so and names
 the change that comes closest.
 """
 
@@ -16,7 +19,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from blueprints.figures import for_spec
 from blueprints.plan.models import Estimate
 from blueprints.plan.timing import ingress_mechanism
 from blueprints.region_sets import MRSC_REGION_COUNTS, region_set
@@ -76,16 +78,31 @@ def _standby(spec: HASpec, pattern: str = "active-passive") -> HASpec | None:
     return spec.model_copy(update={"topology": topo})
 
 
+def _zone_name(region: str, existing: list[str], letter: str) -> str | None:
+    """The next zone's name in the style the region's zones are written in (`us-east-1c` on AWS,
+    `europe-west4-c` on GKE); None when the style cannot be told."""
+    if not existing:
+        return f"{region}{letter}" if region[-1:].isdigit() else None
+    last = existing[-1]
+    if last.startswith(region + "-") and len(last) == len(region) + 2:
+        return f"{region}-{letter}"
+    if last.startswith(region) and len(last) == len(region) + 1:
+        return f"{region}{letter}"
+    return None
+
+
 def _more_zones(spec: HASpec) -> HASpec | None:
-    if spec.target != "aws":
-        return None
+    """Three zones per region (on any target; on Kubernetes the nodes must exist there too)."""
     regions = []
     changed = False
     for r in spec.topology.regions:
         zones = list(r.zones)
         while len(zones) < 3:
-            letter = "abcdef"[len(zones)]
-            zones.append(f"{r.name}{letter}")
+            letter = next(c for c in "abcdefgh" if not any(z.endswith(c) for z in zones))
+            name = _zone_name(r.name, zones, letter)
+            if name is None:
+                return None
+            zones.append(name)
             changed = True
         regions.append(r.model_copy(update={"zones": zones}))
     if not changed:
@@ -94,6 +111,18 @@ def _more_zones(spec: HASpec) -> HASpec | None:
     return spec.model_copy(
         update={"topology": spec.topology.model_copy(update={"regions": regions, "pattern": pattern})}
     )
+
+
+def _cache_stores(spec: HASpec) -> HASpec | None:
+    """Mark in-memory stores (valkey, redis) as caches: only right if they hold nothing that cannot
+    be rebuilt, which the suggestion says."""
+    stores = [
+        st.model_copy(update={"cache": True}) if st.engine in ("valkey", "redis") and not st.cache else st
+        for st in spec.stores
+    ]
+    if stores == list(spec.stores):
+        return None
+    return spec.model_copy(update={"stores": stores})
 
 
 def _when(condition: Callable[[HASpec], bool], change: Change) -> Change:
@@ -116,6 +145,8 @@ def _failover(**fields: Any) -> Change:
 def _multi(spec: HASpec) -> bool:
     return spec.topology.pattern in ("active-passive", "active-active")
 
+
+CACHE_CHANGE = "cache: true on the valkey/redis stores (only if they hold nothing that cannot be rebuilt)"
 
 CANDIDATES: dict[tuple[str, str | None], list[tuple[str, Change]]] = {
     ("availability", None): [
@@ -210,7 +241,9 @@ CANDIDATES: dict[tuple[str, str | None], list[tuple[str, Change]]] = {
             "replication: sync on every dynamodb store (multi-region strong consistency)",
             _when(
                 lambda s: (
-                    _multi(s)
+                    s.target == "aws"
+                    and _multi(s)
+                    and bool(s.stores)
                     and len(s.topology.regions) in MRSC_REGION_COUNTS
                     and region_set([r.name for r in s.topology.regions]) is not None
                     and all(st.engine == "dynamodb" for st in s.stores)
@@ -220,9 +253,10 @@ CANDIDATES: dict[tuple[str, str | None], list[tuple[str, Change]]] = {
                 ),
             ),
         ),
+        (CACHE_CHANGE, _cache_stores),
         ("add a warm standby region (pattern active-passive)", _standby),
     ],
-    ("rpo", "zone"): [],
+    ("rpo", "zone"): [(CACHE_CHANGE, _cache_stores)],
     ("rpo", "application"): [],
 }
 
@@ -237,9 +271,14 @@ FALLBACK = {
 
 FALLBACK_MULTI_REGION_RPO = (
     "relax the region RPO to the replication lag, or keep this state in dynamodb with replication: sync "
-    "(multi-region strong consistency: 3 regions, or 2 and a witness, of one AWS region set)"
+    "(multi-region strong consistency: 3 regions, or 2 and a witness, of one AWS region set; no ttl_attribute)"
 )
 """The region RPO fallback when the spec already replicates to another region."""
+
+FALLBACK_KUBERNETES_REGION_RPO = (
+    "relax the region RPO to the replication lag: CloudNativePG replica clusters and Redis replicate "
+    "asynchronously across regions"
+)
 
 
 def _show(est: Estimate, value: float | None) -> str:
@@ -255,27 +294,40 @@ def with_advice(spec: HASpec, environment: str | None, estimates: tuple[Estimate
     )
 
 
-def suggest(spec: HASpec, environment: str | None, est: Estimate) -> str:
-    from blueprints.plan.estimates import estimate
-    from blueprints.plan.planner import plan_core
+def _buildable(spec: HASpec) -> bool:
+    """The changed spec passes the spec's own rules (a change the target cannot build is no advice)."""
+    from blueprints.spec.document import Document
+    from blueprints.spec.rules import check
 
+    return not any(p.severity == "error" for p in check(spec, Document(file="<advice>", data={})))
+
+
+def replan(spec: HASpec, environment: str | None, key: tuple[str, str | None]) -> Estimate:
+    """The estimate `key` of a changed spec, planned in full under the same model as the plan."""
+    from blueprints.plan.planner import plan
+
+    return next(e for e in plan(spec, environment, advise=False).estimates if (e.kind, e.disruption) == key)
+
+
+def suggest(spec: HASpec, environment: str | None, est: Estimate) -> str:
     key = (est.kind, est.disruption)
     closest: tuple[str, float | None] | None = None
     for description, change in CANDIDATES.get(key, []):
         changed = change(spec)
         if changed is None or changed == spec:  # not applicable, or already what the spec says
             continue
-        figs = for_spec(changed.assumptions)
-        redo = next(
-            e for e in estimate(changed, plan_core(changed, environment), figs) if (e.kind, e.disruption) == key
-        )
+        if not _buildable(changed):
+            continue
+        redo = replan(changed, environment, key)
         if redo.met:
             return f"cheapest change that meets it: {description} (gives {_show(est, redo.value)})"
         if redo.value is not None and (closest is None or closest[1] is None or _better(est, redo.value, closest[1])):
             closest = (description, redo.value)
     text = FALLBACK.get(key, "relax the objective, or change the topology")
     if key == ("rpo", "region") and _multi(spec):
-        text = FALLBACK_MULTI_REGION_RPO
+        text = FALLBACK_MULTI_REGION_RPO if spec.target == "aws" else FALLBACK_KUBERNETES_REGION_RPO
+    elif key == ("rpo", "zone") and spec.target == "kubernetes":
+        text = "keep this state in postgres with a zone RPO of 0s (a synchronous standby), or relax the objective"
     if closest is not None:
         return f"no single change meets it; closest: {closest[0]} (gives {_show(est, closest[1])}); or {text}"
     return f"no single change meets it: {text}"

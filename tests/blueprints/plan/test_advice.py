@@ -7,7 +7,7 @@ from typing import Any
 from blueprints.plan.models import Estimate
 from blueprints.plan.planner import plan
 from blueprints.spec.loader import load_text
-from tests.blueprints.spec.rules.helpers import aws, dump
+from tests.blueprints.spec.rules.helpers import aws, dump, kubernetes, store
 
 
 def estimate(spec: dict[str, Any], kind: str, disruption: str | None, env: str | None = None) -> Estimate:
@@ -104,8 +104,15 @@ def test_a_change_the_spec_already_has_is_never_suggested() -> None:
     assert est.suggestion.startswith("no single change meets it")
 
 
+def without_ttl(spec: dict) -> dict:
+    """Multi-region strong consistency has no Time to Live, so the idempotency keys must not expire by TTL."""
+    for st in spec["stores"]:
+        st.pop("ttl_attribute", None)
+    return spec
+
+
 def test_region_rpo_below_the_lag_in_two_regions_of_one_set_suggests_sync_with_a_witness() -> None:
-    spec = aws()  # us-east-1 and us-west-2
+    spec = without_ttl(aws())  # us-east-1 and us-west-2
     spec["objectives"]["disruptions"]["region"]["rpo"] = "500ms"
     est = estimate(spec, "rpo", "region")
     assert est.value == 30 + 180 and est.met is False  # the replication-lag alarm's bound
@@ -127,7 +134,7 @@ def test_region_rpo_below_the_lag_across_region_sets_does_not_ask_for_a_second_r
 
 
 def test_region_rpo_with_three_dynamodb_regions_suggests_sync() -> None:
-    spec = aws()
+    spec = without_ttl(aws())
     spec["topology"]["regions"].append(
         {"name": "us-east-2", "role": "standby", "zones": ["us-east-2a", "us-east-2b", "us-east-2c"]}
     )
@@ -138,3 +145,81 @@ def test_region_rpo_with_three_dynamodb_regions_suggests_sync() -> None:
         == "cheapest change that meets it: replication: sync on every dynamodb store (multi-region strong "
         "consistency) (gives 0s)"
     )
+
+
+# --- advice is valid for the target and re-planned under the same model (issue 10, item 9) ------
+
+
+def test_sync_replication_is_not_offered_where_the_spec_rules_would_refuse_it() -> None:
+    # The idempotency store expires keys by TTL, which DynamoDB multi-region strong consistency lacks:
+    # the old advice offered `replication: sync` anyway, a spec `validate` then rejects.
+    spec = aws()
+    spec["objectives"]["disruptions"]["region"]["rpo"] = "500ms"
+    est = estimate(spec, "rpo", "region")
+    assert est.suggestion is not None and not est.suggestion.startswith("cheapest change")
+    assert "replication: sync on every dynamodb store (multi-region strong consistency) (gives" not in est.suggestion
+
+
+def test_kubernetes_never_gets_dynamodb_advice() -> None:
+    spec = kubernetes()
+    spec["topology"]["pattern"] = "active-passive"
+    spec["topology"]["regions"].append(
+        {"name": "us-central1", "role": "standby", "zones": ["us-central1-a", "us-central1-b", "us-central1-c"]}
+    )
+    spec["objectives"] = {"disruptions": {"region": {"rto": "1h", "rpo": "1s"}}}
+    est = estimate(spec, "rpo", "region")
+    assert est.met is False and est.suggestion is not None
+    assert "dynamodb" not in est.suggestion.split(";")[0]
+
+
+def test_kubernetes_may_be_advised_a_third_zone() -> None:
+    spec = kubernetes()
+    region = spec["topology"]["regions"][0]
+    region["zones"] = region["zones"][:2]
+    spec["objectives"] = {"availability": 99.99}
+    est = estimate(spec, "availability", None)
+    plan_now = plan(load_text(dump(spec), "spec.yaml").spec)
+    assert est.met is False and est.suggestion is not None
+    assert est.suggestion.startswith("cheapest change that meets it: three zones per region") or (
+        "three zones per region" in est.suggestion
+    ), est.suggestion
+    assert plan_now.region(region["name"]).zones == tuple(region["zones"])
+
+
+def test_more_zones_follows_the_regions_zone_naming() -> None:
+    from blueprints.plan.advice import _more_zones
+
+    spec = kubernetes()
+    spec["topology"]["regions"][0]["zones"] = ["europe-west4-a", "europe-west4-b"]
+    changed = _more_zones(load_text(dump(spec), "spec.yaml").spec)
+    assert changed is not None and changed.topology.regions[0].zones == [
+        "europe-west4-a",
+        "europe-west4-b",
+        "europe-west4-c",
+    ]
+    spec = aws()
+    for region in spec["topology"]["regions"]:
+        region["zones"] = region["zones"][:2]
+    changed = _more_zones(load_text(dump(spec), "spec.yaml").spec)
+    assert changed is not None and changed.topology.regions[0].zones[-1] == "us-east-1c"
+
+
+def test_zone_rpo_advises_marking_a_cache_as_a_cache() -> None:
+    spec = kubernetes()
+    store(spec, "cache")["cache"] = False  # redis with asynchronous replicas now counts toward RPO
+    spec["objectives"] = {"disruptions": {"zone": {"rto": "5m", "rpo": "0s"}}}
+    est = estimate(spec, "rpo", "zone")
+    assert est.met is False
+    assert est.suggestion is not None and est.suggestion.startswith("cheapest change that meets it: cache: true")
+    assert "cannot be rebuilt" in est.suggestion
+
+
+def test_every_suggested_value_is_what_the_full_plan_gives() -> None:
+    # Advice re-plans under the same model: the value a suggestion quotes is the plan of the changed spec.
+    spec = aws()
+    spec["topology"]["standby"] = "pilot-light"
+    spec["objectives"]["disruptions"]["region"]["rto"] = "5m20s"
+    est = estimate(spec, "rto", "region")
+    assert est.suggestion == "cheapest change that meets it: standby: warm (gives 5m15s)"
+    spec["topology"]["standby"] = "warm"
+    assert estimate(spec, "rto", "region").value == 315
