@@ -243,3 +243,35 @@ def test_bad_input_exits_2_without_a_traceback(tmp_path):
     (tmp_path / "file").write_text("x", encoding="utf-8")
     assert run(SPEC, "--out", tmp_path / "file").exit_code == 2
     assert run(SPEC, "--env", "nope", "--out", tmp_path / "out").exit_code == 2
+
+
+def test_active_passive_gets_the_failover_runbook_and_its_guard_beside_the_regions(tmp_path):
+    """FAILOVER.md and check-primary.sh are render's own files (in the marker), written only for
+    active-passive; a switched primary re-renders both regions and the runbook with it."""
+    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    spec.pop("environments", None)
+    spec["topology"]["pattern"] = "active-passive"
+    spec["topology"]["regions"] = [
+        {"name": "europe-west4", "role": "primary", "zones": [f"europe-west4-{z}" for z in "abc"]},
+        {"name": "us-central1", "role": "standby", "zones": [f"us-central1-{z}" for z in "abc"]},
+    ]
+    spec["objectives"]["disruptions"]["region"] = {"rto": "30m", "rpo": "5m"}
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "deploy"
+    assert run(path, "--out", out).exit_code == 0
+    files = tree(out)
+    assert {"FAILOVER.md", "check-primary.sh"} <= set(files)
+    assert {"FAILOVER.md", "check-primary.sh"} <= set(json.loads(files[MARKER])["files"])
+    assert b"**europe-west4**" in files["FAILOVER.md"]
+    spec["topology"]["failover"] = {"current_primary": "us-central1", "fenced": ["europe-west4"]}
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    assert run(path, "--out", out).exit_code == 0
+    again = tree(out)
+    assert b"**us-central1**" in again["FAILOVER.md"]
+    clusters = [yaml.safe_load(v) for k, v in again.items() if "/10-cluster-" in k]
+    names = {c["metadata"]["annotations"]["agentha.dev/region"]: c["metadata"]["name"] for c in clusters}
+    assert {c["spec"]["replica"]["primary"] for c in clusters} == {names["us-central1"]}
+    # The single-region example gets neither file.
+    assert run(SPEC, "--out", tmp_path / "single").exit_code == 0
+    assert "FAILOVER.md" not in tree(tmp_path / "single")
