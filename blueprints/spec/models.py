@@ -81,7 +81,9 @@ class Objectives(Model):
 
 
 class HealthCheck(Model):
-    """How each region's endpoint is probed to decide failover."""
+    """How each region's endpoint is probed to decide failover: read by the Route 53 HTTPS check of a
+    public ingress on aws only. A private aws ingress fails over on the "no healthy host" CloudWatch
+    alarm, and k8gb on the ingress agent's readiness; the plan warns when this is set but not built."""
 
     path: str = "/readyz"
     """HTTP path probed on each region's endpoint to decide failover."""
@@ -99,7 +101,8 @@ class Failover(Model):
     health_check: HealthCheck = Field(default_factory=HealthCheck)
     """How each region's endpoint is probed."""
     dns_ttl: Duration = timedelta(seconds=60)
-    """TTL of the failover DNS records; clients may keep an old answer this long."""
+    """kubernetes: TTL of k8gb's answers (the Gslb's dnsTtlSeconds); clients may keep an old answer this long.
+    aws: changes nothing (alias records to a load balancer keep its fixed 60 s TTL; the plan says so)."""
     manual_response: Duration = timedelta(minutes=15)
     """manual mode only: time for an operator to notice and act (used in the RTO estimate)."""
     current_primary: str | None = None
