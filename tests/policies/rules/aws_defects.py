@@ -195,10 +195,10 @@ DEFECTS: list[Defect] = [
     ),
     Defect(
         "agentha-aws-lb-load-balancer-disallow-public-scheme",
-        "support-prod",
+        "engines",
         "internal agent's NLB internet-facing",
         "is internet-facing",
-        change(f"{SA}-action-executor-nlb-{E1}", setting("internal", False)),
+        change(f"engines-scorer-nlb-{E1}", setting("internal", False)),
     ),
     Defect(
         "agentha-aws-lb-listener-require-tls",
@@ -223,10 +223,10 @@ DEFECTS: list[Defect] = [
     ),
     Defect(
         "agentha-aws-ec2-security-group-disallow-public-ingress",
-        "support-prod",
+        "engines",
         "internal NLB open to the internet",
-        "opens port 8081 to 0.0.0.0/0, but the spec asks for no public ingress here",
-        change(f"{SA}-action-executor-lb-in-8081-{W2}", setting("cidrIpv4", "0.0.0.0/0")),
+        "opens port 8090 to 0.0.0.0/0, but the spec asks for no public ingress here",
+        change(f"engines-scorer-lb-from-api-{W2}", setting("cidrIpv4", "0.0.0.0/0")),
     ),
     # --- DNS ---------------------------------------------------------------------------------------
     Defect(
