@@ -11,7 +11,8 @@
   run natively: a second (green) target group, a production listener rule whose weights ECS shifts,
   and an infrastructure role that lets ECS edit them. Without an ALB (NLB or no port) the service
   rolls (the strategy needs a listener ECS can shift). Rolling updates keep 100 % healthy and use
-  the deployment circuit breaker; every strategy rolls back on the SLO alarms when `auto_rollback`.
+  the deployment circuit breaker; every strategy rolls back on the SLO alarms when `auto_rollback`
+  (5xx rate and p99 latency; dead letters page but never roll a deployment back).
 - **Scaling**: target tracking on CPU and on queue backlog per running task (metric math over the
   consumed queues and Container Insights' RunningTaskCount). A pilot-light standby runs no task:
   an alarm on work arriving while no task runs (the load balancer answering 503, messages waiting
@@ -57,7 +58,7 @@ from pulumi_aws.appautoscaling import (
 
 from blueprints.plan import naming
 from blueprints.plan.models import AgentPlan, AlarmPlan, Placement, ProbePlan, RolloutPlan
-from components.aws.alarms import AlarmTarget, expression_alarm, metric_alarm, metric_query
+from components.aws.alarms import AlarmTarget, error_ratio_queries, expression_alarm, metric_alarm, metric_query
 from components.aws.iam import Statement, policy_json, trust_policy
 from components.aws.security_groups import LoadBalancerKind
 from components.aws.tags import TagContext, spec_path
@@ -159,7 +160,8 @@ class AgentServiceArgs:
     """False: run no task (desired count and scaling range 0), for a first deploy before secret values
     exist; stack config `agentha:startAgents`."""
     deployment_alarm_names: Sequence[pulumi.Input[str]] = ()
-    """Further alarms that fail a deployment (e.g. the dead letters of the queues it consumes)."""
+    """Further alarms that fail a deployment. Never a dead-letter alarm: a dead letter outlives the
+    deployment that caused it (kept for the queue's retention) and would fail every later one."""
 
 
 def env_name(*parts: str) -> str:
@@ -753,17 +755,8 @@ class AgentService(pulumi.ComponentResource):
                     spec_path=self._path,
                     description=f"{agent} ({self._region}): more than {plan.error_rate_percent:g}% of requests "
                     "answered 5xx",
-                    queries=[
-                        metric_query("target5xx", namespace, "HTTPCode_Target_5XX_Count", dims),
-                        metric_query("elb5xx", namespace, "HTTPCode_ELB_5XX_Count", dims),
-                        metric_query("requests", namespace, "RequestCount", dims),
-                        cloudwatch.MetricAlarmMetricQueryArgs(
-                            id="rate",
-                            expression="100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests",
-                            label="5xx rate (%)",
-                            return_data=True,
-                        ),
-                    ],
+                    # Counts the load balancer's own 503s, so a deploy that leaves no target reads 100 %.
+                    queries=error_ratio_queries(namespace, dims),
                     threshold=plan.error_rate_percent,
                     comparison="GreaterThanThreshold",
                     parent=self,
@@ -839,8 +832,8 @@ class AgentService(pulumi.ComponentResource):
     # --- service --------------------------------------------------------------------------------
 
     def _deployment_alarms(self) -> list[pulumi.Input[str]]:
-        """The SLO alarms that fail (and roll back) a deployment: 5xx rate, p99 latency, and the
-        alarms the topology adds (dead letters of consumed queues)."""
+        """The SLO alarms that fail (and roll back) a deployment: the new version's own 5xx rate and
+        p99 latency (plus any the topology adds). Dead letters page but do not roll back."""
         names: list[pulumi.Input[str]] = [alarm.name for alarm in self._slo_alarms]
         names += list(self._args.deployment_alarm_names)
         return names

@@ -3,6 +3,10 @@
 Every SLI alarm notifies the region's alert topic (ALARM and OK), carries an explicit name (so ECS
 deployment alarms, composite alarm rules and Route 53 health checks can name it) and the standard
 tags. Names are `<system>[-<env>]-<part>-<sli>-<region>`, fitted to CloudWatch's 255 characters.
+
+The load balancer's error ratio (`error_ratio_queries`) is defined here once: the 5xx-rate alarm
+and the SLO burn alarms (slo_burn.py) read the same metric math, so what rolls a deployment back
+and what aborts a chaos drill measure one thing.
 """
 
 from __future__ import annotations
@@ -17,6 +21,18 @@ from blueprints.plan import naming
 from components.aws.tags import TagContext
 
 NAME_LIMIT = 255
+
+ERROR_RATIO_EXPRESSION = "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / (FILL(requests, 0) + FILL(elb503, 0))"
+"""Percent of requests answered 5xx, counting the ones the load balancer answered itself.
+
+ALB's `RequestCount` counts only requests for which the load balancer could choose a target and is
+reported only while targets are registered (AWS, "CloudWatch metrics for your Application Load
+Balancer"): when no target is left (a deploy that takes every task down, a total outage) the
+requests are answered 503 by the load balancer and never reach `RequestCount`. A ratio over
+`RequestCount` alone then has no data, and the alarm stays OK during exactly that outage. So the
+denominator adds `HTTPCode_ELB_503_Count` (the requests rejected for want of a target); 502 and
+504 are answered after a target was chosen and are already in `RequestCount`. A total outage
+reads 100 %."""
 
 
 @dataclass(frozen=True)
@@ -138,3 +154,18 @@ def metric_query(
             namespace=namespace, metric_name=metric, dimensions=dict(dimensions), stat=stat, period=period
         ),
     )
+
+
+def error_ratio_queries(
+    namespace: str, dimensions: Mapping[str, pulumi.Input[str]], period: int = 60
+) -> list[cloudwatch.MetricAlarmMetricQueryArgs]:
+    """The load balancer's 5xx ratio in percent (ERROR_RATIO_EXPRESSION), the query `rate` returned."""
+    return [
+        metric_query("target5xx", namespace, "HTTPCode_Target_5XX_Count", dimensions, period=period),
+        metric_query("elb5xx", namespace, "HTTPCode_ELB_5XX_Count", dimensions, period=period),
+        metric_query("elb503", namespace, "HTTPCode_ELB_503_Count", dimensions, period=period),
+        metric_query("requests", namespace, "RequestCount", dimensions, period=period),
+        cloudwatch.MetricAlarmMetricQueryArgs(
+            id="rate", expression=ERROR_RATIO_EXPRESSION, label="5xx rate (%)", return_data=True
+        ),
+    ]

@@ -14,7 +14,8 @@ databases, so a global primary takes it from the stack's secret config
 `master_password_wo` argument (Pulumi keeps write-only inputs encrypted; the provider never reads
 them back).
 
-Alarms: `AuroraGlobalDBReplicationLag` in every secondary region.
+Alarms: `AuroraGlobalDBReplicationLag` in every secondary region, missing data breaching (a
+secondary that stops reporting its lag has stopped replicating, or is gone).
 """
 
 from __future__ import annotations
@@ -158,6 +159,9 @@ class AuroraCluster(pulumi.ComponentResource):
                         statistic="Maximum",
                         threshold=lag * 1000,  # the metric is in milliseconds
                         comparison="GreaterThanThreshold",
+                        # Aurora publishes the lag of every secondary each minute while the global
+                        # database replicates: no datapoint means replication (or the secondary) stopped.
+                        missing="breaching",
                         parent=self,
                     )
                 )

@@ -5,31 +5,52 @@ One template per drill that has a verified FIS action set (nothing here starts a
     agent-crash     aws:ecs:stop-task on tasks of one agent's ECS service (target aws:ecs:task,
                     identified by the resource parameters `cluster` and `service`), COUNT(n) so
                     that the planned survivors of a zone loss keep running
-    zone-outage     aws:network:disrupt-connectivity (scope `all`) on the private subnets of one
-                    zone (target aws:ec2:subnet by ARN) for a set ISO-8601 duration
+    zone-outage     what losing one zone does to this topology, after AWS's "AZ Availability: Power
+                    Interruption" scenario: aws:network:disrupt-connectivity (scope `all`) on the
+                    zone's private subnets (target aws:ec2:subnet by ARN) for a set ISO-8601
+                    duration, and at the same time the failovers the stores would see:
+                    aws:rds:failover-db-cluster on every Aurora cluster of the region whose writer
+                    is in that zone (target aws:rds:cluster by tags, resource parameter
+                    `writerAvailabilityZoneIdentifiers`), and
+                    aws:elasticache:replicationgroup-interrupt-az-power on every Valkey group of the
+                    region (target aws:elasticache:replicationgroup by tags — the only selection the
+                    action supports — with `availabilityZoneIdentifier`). A network ACL alone leaves
+                    RDS and ElastiCache seeing healthy nodes: the drill would measure a store outage,
+                    not the zone failover the plan's zone RTO counts. A store with nothing in the
+                    zone resolves no target and its action is skipped (`emptyTargetResolutionMode:
+                    skip`, as in AWS's scenario): a real zone loss would not fail it over either.
     store-failover  aws:rds:failover-db-cluster on the primary region's regional Aurora PostgreSQL
                     clusters with a reader to promote (target aws:rds:cluster by ARN)
 
 Each template has its own IAM role, trusted by fis.amazonaws.com for this account only
 (aws:SourceAccount), whose inline policy holds exactly the permissions the FIS actions reference
-lists for its action, scoped to the targeted resources where IAM allows it (describe/list calls
-and tag:GetResources take no resource ARN). Every template stops as soon as the region's
-composite SLO alarm goes to ALARM.
+lists for its actions, scoped to the targeted resources where IAM allows it (describe/list calls
+and tag:GetResources take no resource ARN; ElastiCache's InterruptClusterAzPower is granted, as in
+AWS's own template, on resources carrying the targeted groups' tags).
+
+Stop condition: the primary region's SLO burn alarm (slo_burn.py) — customers hurt beyond what the
+drill's hypothesis allows — and nothing else. Never the region's composite "region health" alarm:
+it ORs the unhealthy-host, running-below-minimum and dead-letter alarms that a drill trips on
+purpose, so it stopped the zone outage after a few minutes and, while any dead letter was kept,
+kept every drill from starting. Each template's description says what the drill expects to see,
+the plan's expected RTO/RPO and what aborts it.
 
 Not covered (no template is generated): region-outage (FIS has no action that takes a Region
 down; the runbook drills it through the health checks), queue-outage, network-latency, store
 failover of Aurora global databases, DynamoDB and Valkey stores, and zone-outage in an existing
 VPC (the plan does not know its subnets' zones) or a one-zone region.
 
-Sources: AWS FIS user guide, "AWS FIS Actions reference" (action ids, parameters, permissions)
-and "Targets for AWS FIS" (resource types, resource parameters, selection modes); the AWS managed
+Sources: AWS FIS user guide, "AWS FIS Actions reference" (action ids, parameters, permissions),
+"Targets for AWS FIS" (resource types, resource parameters, selection modes), the "AZ
+Availability: Power Interruption" scenario; aws-samples/fis-template-library
+(elasticache-az-power-interruption: tag-only targeting, the role's policy); the AWS managed
 policies AWSFaultInjectionSimulatorECSAccess / NetworkAccess / RDSAccess (resource scoping).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -105,6 +126,33 @@ def failover_stores(plan: TopologyPlan) -> tuple[StorePlan, ...]:
     )
 
 
+def zone_databases(plan: TopologyPlan, region: str) -> tuple[StorePlan, ...]:
+    """Aurora PostgreSQL stores with a cluster in `region` that a zone outage fails over: two or more
+    instances (a reader to promote). The writer's zone decides at run time (FIS target parameter
+    `writerAvailabilityZoneIdentifiers`): a cluster whose writer is elsewhere is left alone."""
+    return tuple(
+        s
+        for s in plan.stores
+        if s.engine == "aurora-postgresql" and region in s.regions and s.instances_per_region >= 2
+    )
+
+
+def zone_caches(plan: TopologyPlan, region: str) -> tuple[StorePlan, ...]:
+    """Valkey stores with a replication group in `region` (Multi-AZ, two or more nodes) whose nodes
+    in the drilled zone lose power during a zone outage."""
+    return tuple(s for s in plan.stores if s.engine == "valkey" and region in s.regions and s.instances_per_region >= 2)
+
+
+EXPECTS = {
+    "agent-crash": "ECS starts replacement tasks; the planned survivors keep serving; in-flight work is redelivered "
+    "and processed once; no dead letter",
+    "zone-outage": "the load balancer stops sending to the zone; store writers in the zone move to another zone; "
+    "tasks run in the other zones; clients recover within the RTO",
+    "store-failover": "an Aurora Replica becomes writer; agents reconnect with backoff; no acknowledged write is lost",
+}
+"""What each drill expects to see (its hypothesis), written into the template's description."""
+
+
 def outage_seconds(drill: DrillPlan) -> float:
     """How long a zone outage lasts: twice the expected RTO (time to recover and to watch it hold),
     at least MIN_OUTAGE_S, within FIS's one minute to 12 hours, in whole minutes."""
@@ -119,17 +167,28 @@ def iso_duration(seconds: float) -> str:
     return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest else "")
 
 
-def describe(system: str, region: str, drill: DrillPlan, what: str) -> str:
-    """Template description: the drill, what it does, and the plan's expected RTO/RPO (FIS allows 512)."""
+DESCRIPTION_LIMIT = 512
+"""FIS experiment template descriptions hold at most 512 characters."""
+
+
+def describe(system: str, region: str, drill: DrillPlan, what: str, aborts: str | None = None) -> str:
+    """Template description: the drill, what it does, the plan's expected RTO/RPO, what it expects to
+    see and what aborts it (cut to FIS's 512 characters, the expectation and abort last)."""
 
     def shown(value: float | None) -> str:
         return "unbounded" if value is None else format_duration(value)
 
+    stop = f"Aborts when {aborts}." if aborts else "No abort alarm: watch it and stop it by hand."
     text = (
         f"{system} chaos drill {drill.name} ({region}): {what}. "
-        f"Expected RTO {shown(drill.expected_rto_s)}, RPO {shown(drill.expected_rpo_s)} (from the plan)."
+        f"Expected RTO {shown(drill.expected_rto_s)}, RPO {shown(drill.expected_rpo_s)} (from the plan). "
+        f"{stop} Expects: {EXPECTS.get(drill.name, 'recovery within the RTO')}."
     )
-    return text[:512]
+    return text[:DESCRIPTION_LIMIT]
+
+
+def _tag_args(tags: Mapping[str, str]) -> list[fis.ExperimentTemplateTargetResourceTagArgs]:
+    return [fis.ExperimentTemplateTargetResourceTagArgs(key=k, value=v) for k, v in sorted(tags.items())]
 
 
 # --- args -------------------------------------------------------------------------------------------
@@ -146,12 +205,27 @@ class ServiceTarget:
 
 
 @dataclass(frozen=True)
+class ZoneStore:
+    """A store a zone-outage drill fails over: found by its tags (FIS target), its ARN scopes IAM."""
+
+    store: str
+    tags: Mapping[str, str]
+    """The tags that identify it among this account's resources in the region (system, environment,
+    part, role, region)."""
+    arn: pulumi.Input[str] | None = None
+    """Aurora: the regional cluster's ARN (rds:FailoverDBCluster is scoped to it)."""
+
+
+@dataclass(frozen=True)
 class ZoneTarget:
-    """The zone a zone-outage drill blocks: its private subnets and their VPC."""
+    """The zone a zone-outage drill blocks: its private subnets and their VPC, and the stores whose
+    nodes in that zone fail with it."""
 
     zone: str
     vpc_id: pulumi.Input[str]
     subnet_ids: Sequence[pulumi.Input[str]]
+    databases: Sequence[ZoneStore] = ()
+    caches: Sequence[ZoneStore] = ()
 
 
 @dataclass(frozen=True)
@@ -171,8 +245,11 @@ class ChaosDrillsArgs:
     tags: TagContext
     account_id: pulumi.Input[str]
     partition: pulumi.Input[str]
-    alarm_name: pulumi.Input[str] | None
-    """The region's composite SLO alarm (the stop condition); None only for a region with no alarm."""
+    abort_alarm_name: pulumi.Input[str] | None
+    """The stop condition: the region's SLO burn alarm (slo_burn.py), never an alarm the drills trip
+    on purpose; None only where the region has no SLI to burn (then FIS's `none`)."""
+    abort_condition: str = "customers are hurt beyond the drill's hypothesis"
+    """What the abort alarm means, in words (written into each template's description)."""
     service: ServiceTarget | None = None
     zone: ZoneTarget | None = None
     databases: Sequence[DatabaseTarget] = ()
@@ -209,12 +286,12 @@ class ChaosDrills(pulumi.ComponentResource):
 
     def _stop_conditions(self) -> list[fis.ExperimentTemplateStopConditionArgs]:
         a = self._args
-        if a.alarm_name is None:
+        if a.abort_alarm_name is None:
             return [fis.ExperimentTemplateStopConditionArgs(source="none")]
         return [
             fis.ExperimentTemplateStopConditionArgs(
                 source="aws:cloudwatch:alarm",
-                value=self._arn("cloudwatch", pulumi.Output.concat("alarm:", a.alarm_name)),
+                value=self._arn("cloudwatch", pulumi.Output.concat("alarm:", a.abort_alarm_name)),
             )
         ]
 
@@ -223,8 +300,9 @@ class ChaosDrills(pulumi.ComponentResource):
         drill: DrillPlan,
         what: str,
         statements: Sequence[Statement],
-        action: fis.ExperimentTemplateActionArgs,
-        target: fis.ExperimentTemplateTargetArgs,
+        actions: Sequence[fis.ExperimentTemplateActionArgs],
+        targets: Sequence[fis.ExperimentTemplateTargetArgs],
+        skip_empty_targets: bool = False,
     ) -> fis.ExperimentTemplate:
         a = self._args
         system = a.tags.system
@@ -251,11 +329,20 @@ class ChaosDrills(pulumi.ComponentResource):
         return fis.ExperimentTemplate(
             naming.resource(system, drill.name, "experiment", region),
             fis.ExperimentTemplateArgs(
-                description=describe(system, region, drill, what),
+                description=describe(
+                    system, region, drill, what, a.abort_condition if a.abort_alarm_name is not None else None
+                ),
                 role_arn=role.arn,
                 stop_conditions=self._stop_conditions(),
-                actions=[action],
-                targets=[target],
+                actions=list(actions),
+                targets=list(targets),
+                # Without this, a target that resolves nothing (a store whose writer is in another
+                # zone) fails the whole experiment; AWS's AZ scenario skips such actions too.
+                experiment_options=fis.ExperimentTemplateExperimentOptionsArgs(
+                    account_targeting="single-account", empty_target_resolution_mode="skip"
+                )
+                if skip_empty_targets
+                else None,
                 region=region,
                 tags=tags,
             ),
@@ -289,18 +376,22 @@ class ChaosDrills(pulumi.ComponentResource):
             drill,
             f"stop {target.stop_count} task(s) of agent {target.agent}",
             statements,
-            fis.ExperimentTemplateActionArgs(
-                name="stop-tasks",
-                action_id="aws:ecs:stop-task",
-                description=f"Stop {target.stop_count} task(s) of agent {target.agent}",
-                target=fis.ExperimentTemplateActionTargetArgs(key="Tasks", value="service-tasks"),
-            ),
-            fis.ExperimentTemplateTargetArgs(
-                name="service-tasks",
-                resource_type="aws:ecs:task",
-                selection_mode=f"COUNT({target.stop_count})",
-                parameters={"cluster": target.cluster_name, "service": target.service_name},
-            ),
+            [
+                fis.ExperimentTemplateActionArgs(
+                    name="stop-tasks",
+                    action_id="aws:ecs:stop-task",
+                    description=f"Stop {target.stop_count} task(s) of agent {target.agent}",
+                    target=fis.ExperimentTemplateActionTargetArgs(key="Tasks", value="service-tasks"),
+                )
+            ],
+            [
+                fis.ExperimentTemplateTargetArgs(
+                    name="service-tasks",
+                    resource_type="aws:ecs:task",
+                    selection_mode=f"COUNT({target.stop_count})",
+                    parameters={"cluster": target.cluster_name, "service": target.service_name},
+                )
+            ],
         )
 
     def _zone_outage(self, drill: DrillPlan) -> fis.ExperimentTemplate | None:
@@ -346,10 +437,7 @@ class ChaosDrills(pulumi.ComponentResource):
                 [pulumi.Output.concat("arn:", self._args.partition, f":ec2:{self._args.region}:*:prefix-list/*")],
             ),
         ]
-        return self._build(
-            drill,
-            f"block all traffic of the private subnets of zone {target.zone} for {duration}",
-            statements,
+        actions = [
             fis.ExperimentTemplateActionArgs(
                 name="disrupt-zone",
                 action_id="aws:network:disrupt-connectivity",
@@ -359,13 +447,91 @@ class ChaosDrills(pulumi.ComponentResource):
                     fis.ExperimentTemplateActionParameterArgs(key="scope", value="all"),
                 ],
                 target=fis.ExperimentTemplateActionTargetArgs(key="Subnets", value="zone-subnets"),
-            ),
+            )
+        ]
+        targets = [
             fis.ExperimentTemplateTargetArgs(
                 name="zone-subnets",
                 resource_type="aws:ec2:subnet",
                 selection_mode="ALL",
                 resource_arns=subnets,
-            ),
+            )
+        ]
+        what = [f"block all traffic of the private subnets of zone {target.zone} for {duration}"]
+        # Each store gets its own target: FIS ANDs the tags of one target, and the tags name one store.
+        for i, db in enumerate(target.databases):
+            name = f"aurora-writer-{i + 1}"
+            actions.append(
+                fis.ExperimentTemplateActionArgs(
+                    name=f"failover-aurora-{i + 1}",
+                    action_id="aws:rds:failover-db-cluster",
+                    description=f"Fail over {db.store} if its writer is in {target.zone}",
+                    target=fis.ExperimentTemplateActionTargetArgs(key="Clusters", value=name),
+                )
+            )
+            targets.append(
+                fis.ExperimentTemplateTargetArgs(
+                    name=name,
+                    resource_type="aws:rds:cluster",
+                    selection_mode="ALL",
+                    resource_tags=_tag_args(db.tags),
+                    parameters={"writerAvailabilityZoneIdentifiers": target.zone},
+                )
+            )
+        for i, cache in enumerate(target.caches):
+            name = f"valkey-group-{i + 1}"
+            actions.append(
+                fis.ExperimentTemplateActionArgs(
+                    name=f"interrupt-valkey-{i + 1}",
+                    action_id="aws:elasticache:replicationgroup-interrupt-az-power",
+                    description=f"Cut power to the {cache.store} nodes in {target.zone} (the primary fails over)",
+                    parameters=[fis.ExperimentTemplateActionParameterArgs(key="duration", value=duration)],
+                    target=fis.ExperimentTemplateActionTargetArgs(key="ReplicationGroups", value=name),
+                )
+            )
+            targets.append(
+                fis.ExperimentTemplateTargetArgs(
+                    name=name,
+                    resource_type="aws:elasticache:replicationgroup",
+                    selection_mode="ALL",
+                    resource_tags=_tag_args(cache.tags),
+                    parameters={"availabilityZoneIdentifier": target.zone},
+                )
+            )
+        if target.databases:
+            names = ", ".join(d.store for d in target.databases)
+            what.append(f"fail over Aurora {names} if the writer is there")
+            statements += [
+                Statement(
+                    "FailoverZoneClusters",
+                    ("rds:FailoverDBCluster",),
+                    [d.arn for d in target.databases if d.arn is not None],
+                ),
+                Statement("DescribeClusters", ("rds:DescribeDBClusters",), ["*"]),
+            ]
+        if target.caches:
+            what.append(f"cut power to the Valkey nodes of {', '.join(c.store for c in target.caches)} there")
+            statements += [
+                # As in AWS's own template (fis-template-library, elasticache-az-power-interruption):
+                # granted on resources carrying the targeted groups' tags.
+                Statement(
+                    f"InterruptZonePower{i + 1}",
+                    ("elasticache:InterruptClusterAzPower",),
+                    ["*"],
+                    {"StringEquals": {f"aws:ResourceTag/{k}": v for k, v in sorted(c.tags.items())}},
+                )
+                for i, c in enumerate(target.caches)
+            ]
+            statements.append(Statement("DescribeGroups", ("elasticache:DescribeReplicationGroups",), ["*"]))
+        if target.databases or target.caches:
+            statements.append(Statement("TargetResolution", ("tag:GetResources",), ["*"]))
+        return self._build(
+            drill,
+            "; ".join(what),
+            statements,
+            actions,
+            targets,
+            skip_empty_targets=bool(target.databases or target.caches),
         )
 
     def _store_failover(self, drill: DrillPlan) -> fis.ExperimentTemplate | None:
@@ -382,16 +548,20 @@ class ChaosDrills(pulumi.ComponentResource):
             drill,
             f"fail over the Aurora cluster(s) of {names}",
             statements,
-            fis.ExperimentTemplateActionArgs(
-                name="failover-clusters",
-                action_id="aws:rds:failover-db-cluster",
-                description=f"Promote an Aurora Replica of {names}",
-                target=fis.ExperimentTemplateActionTargetArgs(key="Clusters", value="aurora-clusters"),
-            ),
-            fis.ExperimentTemplateTargetArgs(
-                name="aurora-clusters",
-                resource_type="aws:rds:cluster",
-                selection_mode="ALL",
-                resource_arns=clusters,
-            ),
+            [
+                fis.ExperimentTemplateActionArgs(
+                    name="failover-clusters",
+                    action_id="aws:rds:failover-db-cluster",
+                    description=f"Promote an Aurora Replica of {names}",
+                    target=fis.ExperimentTemplateActionTargetArgs(key="Clusters", value="aurora-clusters"),
+                )
+            ],
+            [
+                fis.ExperimentTemplateTargetArgs(
+                    name="aurora-clusters",
+                    resource_type="aws:rds:cluster",
+                    selection_mode="ALL",
+                    resource_arns=clusters,
+                )
+            ],
         )

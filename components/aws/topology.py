@@ -39,12 +39,15 @@ from components.aws.chaos_drills import (
     ChaosDrillsArgs,
     DatabaseTarget,
     ServiceTarget,
+    ZoneStore,
     ZoneTarget,
     crash_agent,
     crash_count,
     failover_stores,
     outage_zone,
     private_subnet_index,
+    zone_caches,
+    zone_databases,
 )
 from components.aws.durable_queue import DurableQueue, DurableQueueArgs
 from components.aws.dynamodb_table import DynamoTable, DynamoTableArgs
@@ -53,6 +56,7 @@ from components.aws.failover_routing import FailoverRouting, FailoverRoutingArgs
 from components.aws.network import Network, NetworkArgs
 from components.aws.observability import Observability, ObservabilityArgs
 from components.aws.providers import topology_provider
+from components.aws.replication_heartbeat import ReplicationHeartbeat, ReplicationHeartbeatArgs, watched
 from components.aws.secrets import SpecSecret, SpecSecretArgs
 from components.aws.security_groups import (
     STORE_PORTS,
@@ -62,6 +66,7 @@ from components.aws.security_groups import (
     RegionSecurityGroupsArgs,
     StoreEndpoint,
 )
+from components.aws.slo_burn import BurnSource, SloBurn, SloBurnArgs
 from components.aws.store_placement import StorePlacement
 from components.aws.tags import TagContext
 from components.aws.valkey_cache import ValkeyCache, ValkeyCacheArgs
@@ -210,6 +215,7 @@ class AwsTopology(pulumi.ComponentResource):
         for agent in build_order(plan):
             for placement in agent.placements:
                 self._agent(agent, placement.region)
+        self.slo_burn = {r.name: self._slo_burn(r) for r in plan.regions}
         self.observability = {
             r.name: Observability(
                 naming.resource(plan.system, "observability", None, r.name),
@@ -354,6 +360,26 @@ class AwsTopology(pulumi.ComponentResource):
             )
             self.tables[store.name] = table
             alarms = table.alarms
+            lag = plan.observability.alarms.replication_lag_s
+            if lag is not None and watched(store, lag):
+                # ReplicationLatency cannot fail closed (AWS/DynamoDB alarms ignore missing data).
+                heartbeat = ReplicationHeartbeat(
+                    naming.resource(plan.system, store.name, "replication-heartbeat"),
+                    ReplicationHeartbeatArgs(
+                        store=store,
+                        tags=self.tags,
+                        table_name=table.table_name,
+                        table_arns={r: table.arn_in(r, self.account_id, self.partition) for r in store.regions},
+                        key_arns={r: self.keys[r].key_arn for r in store.regions},
+                        topic_arns=topic_arns,
+                        account_id=self.account_id,
+                        partition=self.partition,
+                        lag_s=lag,
+                    ),
+                    opts=self._child_opts,
+                )
+                for region, items in heartbeat.alarms.items():
+                    self.region_alarms[region] += items
         elif store.engine == "aurora-postgresql":
             if store.replica_regions and master_password is None:
                 raise pulumi.RunError(
@@ -448,11 +474,6 @@ class AwsTopology(pulumi.ComponentResource):
         certificate = None
         if kind in ("alb", "nlb-tls") and self.certificate is not None:
             certificate = self.certificate.certificate_arns.get(region)
-        dead_letter_alarms = [
-            self.queues[(q, region)].dead_letter_alarm
-            for q in agent.consumes
-            if (q, region) in self.queues and self.queues[(q, region)].dead_letter_alarm is not None
-        ]
         service = AgentService(
             naming.resource(plan.system, agent.name, None, region),
             AgentServiceArgs(
@@ -478,12 +499,49 @@ class AwsTopology(pulumi.ComponentResource):
                 activate_count=max(p.desired for p in agent.placements),
                 zonal_autoshift=plan.zonal_autoshift,
                 start=self.start_agents,
-                deployment_alarm_names=[a.name for a in dead_letter_alarms if a is not None],
+                # No dead-letter alarm among the deployment alarms: a dead letter kept for days (the
+                # queue's retention) would fail or roll back every deployment meanwhile, whatever the
+                # new version does. Dead letters page through the region's alert topic instead.
             ),
             opts=self._child_opts,
         )
         self.services[(agent.name, region)] = service
         self.region_alarms[region] += service.alarms
+
+    # --- SLO burn (the drills' abort condition) -------------------------------------------------
+
+    def _slo_burn(self, region: RegionPlan) -> SloBurn:
+        """The region's error-budget burn alarms, over its ALB ingress (or its queue-age alarms)."""
+        plan = self.plan
+        name = region.name
+        sources = [
+            BurnSource(agent=a, load_balancer_arn_suffix=s.load_balancer_arn_suffix)
+            for (a, r), s in sorted(self.services.items())
+            if r == name
+            and s.load_balancer_arn_suffix is not None
+            and load_balancer_kind(plan.agent(a), region) == "alb"
+        ]
+        fallback = [
+            alarm.name
+            for (_, r), q in sorted(self.queues.items())
+            if r == name
+            for alarm in q.alarms
+            if alarm is not q.dead_letter_alarm
+        ]
+        burn = SloBurn(
+            naming.resource(plan.system, "slo-burn", None, name),
+            SloBurnArgs(
+                region=name,
+                tags=self.tags,
+                topic_arn=self.topics[name].topic_arn,
+                objective_percent=plan.observability.availability_objective,
+                sources=sources,
+                fallback_alarm_names=fallback,
+            ),
+            opts=self._child_opts,
+        )
+        self.region_alarms[name] += burn.alarms
+        return burn
 
     # --- routing --------------------------------------------------------------------------------
 
@@ -542,7 +600,25 @@ class AwsTopology(pulumi.ComponentResource):
         index = private_subnet_index(region, outage) if outage is not None else None
         if outage is not None and index is not None:
             network = self.networks[name]
-            zone = ZoneTarget(zone=outage, vpc_id=network.vpc_id, subnet_ids=[network.private_subnet_ids[index]])
+            zone = ZoneTarget(
+                zone=outage,
+                vpc_id=network.vpc_id,
+                subnet_ids=[network.private_subnet_ids[index]],
+                databases=[
+                    ZoneStore(
+                        store=s.name,
+                        tags=self._identity_tags(s.name, "cluster", name),
+                        arn=self.databases[s.name].cluster_arns[name],
+                    )
+                    for s in zone_databases(plan, name)
+                    if s.name in self.databases
+                ],
+                caches=[
+                    ZoneStore(store=s.name, tags=self._identity_tags(s.name, "cache", name))
+                    for s in zone_caches(plan, name)
+                    if s.name in self.caches
+                ],
+            )
         databases = tuple(
             DatabaseTarget(store=s.name, cluster_arn=self.databases[s.name].cluster_arns[name])
             for s in failover_stores(plan)
@@ -556,13 +632,21 @@ class AwsTopology(pulumi.ComponentResource):
                 tags=self.tags,
                 account_id=self.account_id,
                 partition=self.partition,
-                alarm_name=self.observability[name].composite_alarm_name,
+                # The SLO burn alarm, not the region-health composite: that one ORs the unhealthy-host,
+                # below-minimum and dead-letter alarms the drills trip on purpose.
+                abort_alarm_name=self.slo_burn[name].alarm_name,
+                abort_condition=self.slo_burn[name].abort_condition,
                 service=service,
                 zone=zone,
                 databases=databases,
             ),
             opts=self._child_opts,
         )
+
+    def _identity_tags(self, part: str, role: str, region: str) -> dict[str, str]:
+        """The tags that single out one store's resource of this stack in `region` (FIS targets)."""
+        keep = ("agentha:system", "agentha:environment", "agentha:part", "agentha:role", "agentha:region")
+        return {k: v for k, v in self.tags.tags(part, role, region=region).items() if k in keep}
 
     # --- outputs --------------------------------------------------------------------------------
 

@@ -9,7 +9,9 @@ ElastiCache has no deletion-protection flag: the replication groups are protecte
 (unless the store is marked `cache`), and a final snapshot is taken on deletion.
 
 Alarms: `GlobalDatastoreReplicationLag` of every secondary group (seconds; reported by the
-secondary's first node, `<id>-001`, which is its primary until a failover inside that region).
+secondary's primary node, whichever node that is after a failover inside the region, so the alarm
+takes the largest over every node `<id>-001`..`-00n`), missing data breaching: a secondary that
+stops reporting its lag has stopped replicating.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pulumi_aws import cloudwatch, elasticache
 
 from blueprints.plan import naming
 from blueprints.plan.models import AlarmPlan, StorePlan
-from components.aws.alarms import AlarmTarget, metric_alarm
+from components.aws.alarms import AlarmTarget, expression_alarm, metric_query
 from components.aws.store_placement import StorePlacement
 from components.aws.tags import TagContext, spec_path
 
@@ -138,19 +140,40 @@ class ValkeyCache(pulumi.ComponentResource):
                 )
             lag = args.alarms.replication_lag_s
             if not is_primary and lag is not None:
+                # The secondary's primary node reports the lag, and which node that is changes with a
+                # failover inside the region: take the largest over every node (<group>-001 ... -00n),
+                # and treat no datapoint from any node as breaching (replication or the group stopped).
+                node_ids = [f"node{i + 1}" for i in range(nodes)]
+                node_queries = [
+                    metric_query(
+                        node_ids[i],
+                        "AWS/ElastiCache",
+                        "GlobalDatastoreReplicationLag",
+                        {"CacheClusterId": group.id.apply(lambda gid, i=i: f"{gid}-{i + 1:03d}")},
+                        stat="Maximum",
+                    )
+                    for i in range(nodes)
+                ]
                 self.alarms[region].append(
-                    metric_alarm(
+                    expression_alarm(
                         AlarmTarget(region=region, tags=args.tags, scope=scope, topic_arn=p.topic_arn),
                         part=s.name,
                         sli="global-replication-lag",
                         spec_path=path,
-                        description=f"{s.name}: the {region} secondary lags the primary by more than {lag:g}s",
-                        namespace="AWS/ElastiCache",
-                        metric="GlobalDatastoreReplicationLag",
-                        dimensions={"CacheClusterId": group.id.apply(lambda gid: f"{gid}-001")},
-                        statistic="Maximum",
+                        description=f"{s.name}: the {region} secondary lags the primary by more than {lag:g}s, "
+                        "or reports no lag at all",
+                        queries=[
+                            *node_queries,
+                            cloudwatch.MetricAlarmMetricQueryArgs(
+                                id="lag",
+                                expression=f"MAX([{', '.join(node_ids)}])",
+                                label="global datastore replication lag (s)",
+                                return_data=True,
+                            ),
+                        ],
                         threshold=lag,
                         comparison="GreaterThanThreshold",
+                        missing="breaching",
                         parent=self,
                     )
                 )

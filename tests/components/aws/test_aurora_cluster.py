@@ -101,6 +101,18 @@ def test_global_stores_refuse_burstable_classes() -> None:
     )
 
 
+def test_the_global_lag_alarm_fails_closed() -> None:
+    """A secondary that stops reporting its lag has stopped replicating: ALARM, not OK."""
+    g = graph("stores")
+    (lag,) = [
+        a
+        for a in g.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.inputs.get("metricName") == "AuroraGlobalDBReplicationLag"
+    ]
+    assert lag.inputs["region"] == "us-west-2" and lag.inputs["namespace"] == "AWS/RDS"
+    assert lag.inputs["treatMissingData"] == "breaching"
+
+
 def test_the_engine_version_comes_from_the_plan_not_a_pinned_minor() -> None:
     """A major alone (the default, 17) is resolved at deploy time to AWS's default minor of it (under
     mocks the lookup echoes its arguments: version 17); a major.minor is used as written. The

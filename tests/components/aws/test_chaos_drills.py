@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from functools import cache
 from typing import Any
 
@@ -10,13 +11,17 @@ import pytest
 
 from blueprints.plan.models import ChaosPlan, DrillPlan, TopologyPlan
 from components.aws.chaos_drills import (
+    DESCRIPTION_LIMIT,
     SUPPORTED,
     crash_agent,
     crash_count,
+    describe,
     failover_stores,
     iso_duration,
     outage_seconds,
     outage_zone,
+    zone_caches,
+    zone_databases,
 )
 from stacks.graph import CapturedResource, ResourceGraph
 from tests.components.aws.helpers import dependencies, doc, graph, synth_case, tags
@@ -42,6 +47,16 @@ ACTIONS = {
     },
     "store-failover": {"rds:FailoverDBCluster", "rds:DescribeDBClusters", "tag:GetResources"},
 }
+# The zone outage of a region with an Aurora cluster and a Valkey group also fails both over.
+ZONE_STORE_ACTIONS = {
+    "rds:FailoverDBCluster",
+    "rds:DescribeDBClusters",
+    "elasticache:InterruptClusterAzPower",
+    "elasticache:DescribeReplicationGroups",
+    "tag:GetResources",
+}
+# Alarms a drill trips on purpose: never a stop condition, nor part of one.
+DRILL_SYMPTOMS = ("unhealthy-hosts", "no-healthy-hosts", "running-below-min", "dead-letters", "region-health")
 
 
 def _synth_plan(plan: TopologyPlan) -> ResourceGraph:
@@ -79,6 +94,15 @@ def role_and_policy(g: ResourceGraph, template: CapturedResource) -> tuple[Captu
     (role,) = [r for r in g.of_type(ROLE) if r.name.startswith(f"{prefix}-fis-role-")]
     (policy,) = [p for p in g.of_type(POLICY) if p.name.startswith(f"{prefix}-fis-policy-")]
     return role, doc(policy, "policy")
+
+
+def by_id(template: CapturedResource) -> dict[str, dict[str, Any]]:
+    return {a["actionId"]: a for a in template.inputs["actions"]}
+
+
+def target_named(template: CapturedResource, name: str) -> dict[str, Any]:
+    (target,) = [t for t in template.inputs["targets"] if t["name"] == name]
+    return target
 
 
 def actions_of(policy: dict[str, Any]) -> set[str]:
@@ -213,7 +237,7 @@ def test_store_failover_fails_over_the_regional_aurora_cluster() -> None:
     (failover,) = statement_for(policy, "rds:FailoverDBCluster")
     assert failover["Resource"] == [arn]  # only this cluster
     # A longer expected RTO makes a longer outage: 2 x 900 s = 30 minutes.
-    (outage,) = built["zone-outage"].inputs["actions"]
+    outage = by_id(built["zone-outage"])["aws:network:disrupt-connectivity"]
     assert {p["key"]: p["value"] for p in outage["parameters"]}["duration"] == "PT30M"
     assert "RPO unbounded" in template.inputs["description"]
 
@@ -234,7 +258,8 @@ def test_each_role_is_trusted_by_fis_for_this_account_with_only_the_documented_a
     assert trust["Principal"] == {"Service": "fis.amazonaws.com"}
     assert trust["Action"] == "sts:AssumeRole"
     assert list(trust["Condition"]["StringEquals"]) == ["aws:SourceAccount"]
-    assert actions_of(policy) == ACTIONS[drill]
+    expected = ACTIONS[drill] | (ZONE_STORE_ACTIONS if drill == "zone-outage" else set())
+    assert actions_of(policy) == expected
     assert not any("*" in a for a in actions_of(policy))
     assert role.urn in dependencies(template, "roleArn")  # the template runs as this role
     prefix = template.name.split("-experiment-")[0]
@@ -262,19 +287,152 @@ def test_mutating_actions_are_scoped_to_the_drilled_resources() -> None:
     assert all(":vpc/*" not in r for s in created for r in s["Resource"])
 
 
-def test_every_template_stops_on_the_primary_composite_alarm() -> None:
-    for case in ("support-agent", "order-routing"):
-        plan = synth_case(case).plan
-        g = graph(case)
-        primary = plan.primary_region.name
-        (composite,) = [
-            a
-            for a in g.of_type("aws:cloudwatch/compositeAlarm:CompositeAlarm")
-            if a.inputs["region"] == primary and a.inputs.get("alarmActions")
-        ]
-        expected = f"arn:aws:cloudwatch:{primary}:123456789012:alarm:{composite.inputs['alarmName']}"
-        for template in g.of_type(TEMPLATE):
-            assert template.inputs["stopConditions"] == [{"source": "aws:cloudwatch:alarm", "value": expected}]
+def _alarm_named(g: ResourceGraph, name: str) -> CapturedResource:
+    (alarm,) = [
+        a
+        for a in g.of_type("aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/compositeAlarm:CompositeAlarm")
+        if name in (a.inputs.get("name"), a.inputs.get("alarmName"))
+    ]
+    return alarm
+
+
+def _leaves(g: ResourceGraph, name: str) -> set[str]:
+    """Every alarm a (composite) alarm is built from, itself included."""
+    alarm = _alarm_named(g, name)
+    rule = alarm.inputs.get("alarmRule")
+    if rule is None:
+        return {name}
+    children = re.findall(r'ALARM\("([^"]+)"\)', rule)
+    return {name}.union(*(_leaves(g, c) for c in children))
+
+
+@pytest.mark.parametrize("case", ["support-agent", "order-routing"])
+def test_every_template_stops_on_the_slo_burn_alarm_and_on_nothing_the_drill_trips(case: str) -> None:
+    plan = synth_case(case).plan
+    g = graph(case)
+    primary = plan.primary_region.name
+    (abort,) = [
+        a
+        for a in g.of_type("aws:cloudwatch/compositeAlarm:CompositeAlarm")
+        if a.inputs["region"] == primary and a.inputs["alarmName"].endswith(f"-slo-burn-{primary}")
+    ]
+    expected = f"arn:aws:cloudwatch:{primary}:123456789012:alarm:{abort.inputs['alarmName']}"
+    assert g.of_type(TEMPLATE)
+    for template in g.of_type(TEMPLATE):
+        assert template.inputs["stopConditions"] == [{"source": "aws:cloudwatch:alarm", "value": expected}]
+    leaves = _leaves(g, abort.inputs["alarmName"])
+    assert not [n for n in leaves if any(s in n for s in DRILL_SYMPTOMS)]
+    # Short and long window, both over the ingress load balancer's error ratio, both must burn.
+    windows = [_alarm_named(g, n) for n in sorted(leaves - {abort.inputs["alarmName"]})]
+    assert [w.inputs["name"].removesuffix(f"-{primary}").rsplit("-", 3)[1:] for w in windows] == [
+        ["slo", "burn", "1h"],
+        ["slo", "burn", "5m"],
+    ]
+    assert " AND " in abort.inputs["alarmRule"]
+    periods = {q["metric"]["period"] for w in windows for q in w.inputs["metricQueries"] if "metric" in q}
+    assert periods == {300, 3600}
+    for w in windows:
+        metrics = {q["metric"]["metricName"] for q in w.inputs["metricQueries"] if "metric" in q}
+        assert metrics == {
+            "HTTPCode_Target_5XX_Count",
+            "HTTPCode_ELB_5XX_Count",
+            "HTTPCode_ELB_503_Count",
+            "RequestCount",
+        }
+        assert w.inputs["threshold"] == pytest.approx(14.4 * (100 - plan.observability.availability_objective))
+
+
+def test_a_dead_letter_or_a_lost_zone_does_not_stop_a_drill() -> None:
+    """The old stop condition, the region-health composite, ORs these: the drill stopped itself."""
+    g = graph("support-agent")
+    plan = synth_case("support-agent").plan
+    primary = plan.primary_region.name
+    (stop,) = by_drill(g, plan.system)["zone-outage"].inputs["stopConditions"]
+    health = [
+        a
+        for a in g.of_type("aws:cloudwatch/compositeAlarm:CompositeAlarm")
+        if a.inputs["region"] == primary and "region-health" in a.inputs["alarmName"]
+    ]
+    assert health and all(not stop["value"].endswith(h.inputs["alarmName"]) for h in health)
+    symptoms = _leaves(g, health[0].inputs["alarmName"])
+    assert any("dead-letters" in n for n in symptoms) and any("unhealthy-hosts" in n for n in symptoms)
+    tripped = {n for n in symptoms if any(s in n for s in DRILL_SYMPTOMS)}
+    assert tripped and not tripped & _leaves(g, stop["value"].split(":alarm:")[1])
+
+
+def test_zone_outage_fails_over_the_stores_of_that_zone() -> None:
+    plan, g = failover_case()
+    primary = plan.primary_region
+    zone = outage_zone(primary)
+    template = by_drill(g, plan.system)["zone-outage"]
+    actions = by_id(template)
+    assert set(actions) == {
+        "aws:network:disrupt-connectivity",
+        "aws:rds:failover-db-cluster",
+        "aws:elasticache:replicationgroup-interrupt-az-power",
+    }
+    duration = {p["key"]: p["value"] for p in actions["aws:network:disrupt-connectivity"]["parameters"]}["duration"]
+    # All start together (no startAfter): the zone goes dark and its store nodes fail at once.
+    assert not any(a.get("startAfters") for a in actions.values())
+    # Aurora: every cluster of the region whose writer is in the drilled zone, found by its tags.
+    (db,) = zone_databases(plan, primary.name)
+    rds = target_named(template, actions["aws:rds:failover-db-cluster"]["target"]["value"])
+    assert actions["aws:rds:failover-db-cluster"]["target"]["key"] == "Clusters"
+    assert rds["resourceType"] == "aws:rds:cluster" and rds["selectionMode"] == "ALL"
+    assert rds["parameters"] == {"writerAvailabilityZoneIdentifiers": zone}
+    assert "resourceArns" not in rds
+    (cluster,) = [c for c in g.of_type("aws:rds/cluster:Cluster") if c.name.startswith(f"{db.resource}-")]
+    wanted = {t["key"]: t["value"] for t in rds["resourceTags"]}
+    assert wanted.items() <= tags(cluster).items()
+    assert [c for c in custom_with(g, wanted)] == [cluster]  # the tags single out this one resource
+    # Valkey: power cut to the group's nodes in that zone, for as long as the network outage.
+    (cache,) = zone_caches(plan, primary.name)
+    power = actions["aws:elasticache:replicationgroup-interrupt-az-power"]
+    assert power["target"]["key"] == "ReplicationGroups"
+    assert {p["key"]: p["value"] for p in power["parameters"]} == {"duration": duration}
+    ec = target_named(template, power["target"]["value"])
+    assert ec["resourceType"] == "aws:elasticache:replicationgroup" and ec["selectionMode"] == "ALL"
+    assert ec["parameters"] == {"availabilityZoneIdentifier": zone}
+    assert "resourceArns" not in ec and "filters" not in ec  # the action supports tags only
+    (group,) = [
+        c
+        for c in g.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
+        if c.name.startswith(f"{cache.resource}-")
+    ]
+    wanted = {t["key"]: t["value"] for t in ec["resourceTags"]}
+    assert [c for c in custom_with(g, wanted)] == [group]
+    # A store whose writer is elsewhere resolves no target: skipped, not a failed experiment.
+    assert template.inputs["experimentOptions"] == {
+        "accountTargeting": "single-account",
+        "emptyTargetResolutionMode": "skip",
+    }
+    # IAM: failover only of this cluster; power only on resources carrying the group's tags.
+    _, policy = role_and_policy(g, template)
+    (failover,) = statement_for(policy, "rds:FailoverDBCluster")
+    (arn,) = failover["Resource"]
+    assert arn.startswith(f"arn:aws:rds:{primary.name}:") and f":{cluster.name}-" in arn
+    (interrupt,) = statement_for(policy, "elasticache:InterruptClusterAzPower")
+    assert interrupt["Condition"] == {"StringEquals": {f"aws:ResourceTag/{k}": v for k, v in wanted.items()}}
+    text = template.inputs["description"]
+    assert f"zone {zone}" in text and "Aurora" in text and "Valkey" in text
+
+
+def test_zone_outage_without_stores_keeps_one_action_and_fails_on_empty_targets() -> None:
+    template = by_drill(graph("support-agent"), "support-agent")["zone-outage"]
+    assert set(by_id(template)) == {"aws:network:disrupt-connectivity"}
+    assert "experimentOptions" not in template.inputs
+
+
+def custom_with(g: ResourceGraph, wanted: dict[str, str]) -> list[CapturedResource]:
+    return [r for r in g if r.custom and wanted.items() <= tags(r).items()]
+
+
+def test_descriptions_say_what_the_drill_expects_and_what_aborts_it() -> None:
+    drill = _drill("zone-outage", rto=300.0)
+    text = describe("sys", "us-east-1", drill, "block zone a", "the budget burns")
+    assert "Expected RTO 5m" in text and "Aborts when the budget burns." in text and "Expects: " in text
+    assert "No abort alarm" in describe("sys", "us-east-1", drill, "x", None)
+    assert len(describe("s" * 600, "us-east-1", drill, "x", "y")) == DESCRIPTION_LIMIT
 
 
 def test_templates_carry_the_drill_the_expectations_and_the_standard_tags() -> None:
@@ -285,6 +443,8 @@ def test_templates_carry_the_drill_the_expectations_and_the_standard_tags() -> N
         text = template.inputs["description"]
         assert f"chaos drill {name} ({plan.primary_region.name})" in text and len(text) <= 512
         assert "Expected RTO" in text and "RPO" in text
+        assert "Aborts when the 99.95% availability error budget burns 14.4x too fast" in text
+        assert "Expects: " in text
         assert drills[name].expected_rto_s is not None
         t = tags(template)
         assert t["agentha:system"] == plan.system and t["agentha:region"] == plan.primary_region.name

@@ -13,7 +13,9 @@ def test_a_composite_alarm_and_a_dashboard_per_region() -> None:
     alarms = g.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
     for region in ("us-east-1", "us-west-2"):
         (composite,) = [
-            c for c in g.of_type("aws:cloudwatch/compositeAlarm:CompositeAlarm") if c.inputs["region"] == region
+            c
+            for c in g.of_type("aws:cloudwatch/compositeAlarm:CompositeAlarm")
+            if c.inputs["region"] == region and "-region-health-" in c.inputs["alarmName"]
         ]
         sli = [a for a in alarms if a.inputs["region"] == region and a.inputs["alarmActions"]]
         assert composite.inputs["alarmRule"].count("ALARM(") == len(sli)

@@ -43,7 +43,18 @@ def test_valkey_is_multi_az_with_failover_encrypted_and_global() -> None:
         for r in g.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
         if r.inputs["name"].startswith("support-agent-hot-cache-global")
     ]
-    assert lag.inputs["region"] == "us-west-2" and lag.inputs["metricName"] == "GlobalDatastoreReplicationLag"
+    assert lag.inputs["region"] == "us-west-2"
+    # Whichever node is the secondary's primary reports the lag: the largest over every node, and no
+    # datapoint at all (replication or the group stopped) is breaching, not OK.
+    queries = {q["id"]: q for q in lag.inputs["metricQueries"]}
+    nodes = int(groups["us-west-2"].inputs["numCacheClusters"])
+    members = sorted(q["metric"]["dimensions"]["CacheClusterId"] for q in queries.values() if "metric" in q)
+    # <group id>-001 ... -00n; the group id is the secondary group's id output (the mock's id here).
+    assert [m[-4:] for m in members] == [f"-{i:03d}" for i in range(1, nodes + 1)]
+    assert len({m[:-4] for m in members}) == 1 and members[0].startswith(groups["us-west-2"].name)
+    assert {q["metric"]["metricName"] for q in queries.values() if "metric" in q} == {"GlobalDatastoreReplicationLag"}
+    assert queries["lag"]["expression"] == f"MAX([{', '.join(f'node{i}' for i in range(1, nodes + 1))}])"
+    assert lag.inputs["treatMissingData"] == "breaching"
 
 
 def test_valkey_refuses_a_system_name_elasticache_cannot_start_a_group_id_with() -> None:
