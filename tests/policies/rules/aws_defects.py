@@ -466,4 +466,53 @@ DEFECTS += [
         "does not rebalance tasks across zones",
         change(f"{SA}-action-executor-service-{E1}", setting("availabilityZoneRebalancing", "DISABLED")),
     ),
+    # --- failure paths: rollback, drill stop conditions, the error ratio ---------------------------
+    Defect(
+        "agentha-aws-ecs-service-disallow-dead-letter-rollback",
+        "support-prod",
+        "deployment rolls back on a dead-letter alarm",
+        "rolls back deployments on the dead-letter alarm support-agent-prod-inbound-dead-letters-us-east-1",
+        change(
+            f"{SA}-conversation-service-{E1}",
+            lambda i: i["alarms"]["alarmNames"].append(f"{SA}-prod-inbound-dead-letters-{E1}"),
+        ),
+    ),
+    Defect(
+        "agentha-aws-fis-experiment-template-disallow-symptom-stop",
+        "support-prod",
+        "zone-outage drill stops on the region-health composite",
+        f"stops on {SA}-prod-actions-dead-letters-{E1} (dead letters)",
+        change(
+            f"{SA}-zone-outage-experiment-{E1}",
+            setting(
+                "stopConditions.0.value",
+                f"arn:aws:cloudwatch:{E1}:123456789012:alarm:{SA}-prod-region-health-composite-{E1}",
+            ),
+        ),
+    ),
+    Defect(
+        "agentha-aws-fis-experiment-template-disallow-symptom-stop",
+        "support-prod",
+        "agent-crash drill stops on an unhealthy-hosts alarm",
+        "(unhealthy hosts), which the drill trips on purpose",
+        change(
+            f"{SA}-agent-crash-experiment-{E1}",
+            setting(
+                "stopConditions.0.value",
+                f"arn:aws:cloudwatch:{E1}:123456789012:alarm:{SA}-prod-conversation-unhealthy-hosts-blue-{E1}",
+            ),
+        ),
+    ),
+    Defect(
+        "agentha-aws-cloudwatch-metric-alarm-count-refused-requests",
+        "support-prod",
+        "5xx ratio over RequestCount alone",
+        "divides by RequestCount alone",
+        change(
+            f"{SA}-conversation-5xx-rate-alarm-{W2}",
+            lambda i: i["metricQueries"][-1].update(
+                expression="100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests"
+            ),
+        ),
+    ),
 ]
