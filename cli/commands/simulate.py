@@ -35,7 +35,7 @@ def simulate(
     env: EnvOpt = None,
     hours: Annotated[
         float,
-        typer.Option("--hours", "-n", help="Simulated hours (more: a tighter confidence interval). At most 1e10."),
+        typer.Option("--hours", "-n", help="Simulated hours (more: a tighter confidence interval). At most 1e9."),
     ] = 1e6,
     seed: Annotated[int, typer.Option("--seed", "-s", help="Random seed: the same seed gives the same result.")] = 1,
     outages: Annotated[
