@@ -472,7 +472,8 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
         replication = "none"
         region_loss = "lost with the region: backups stay in the region (no copy elsewhere)"
     else:
-        replication = store.replication
+        # Redis is never copied across regions (each region runs its own): say none, whatever the spec says.
+        replication = "none" if store.engine == "redis" else store.replication
         witness = witness_region([r.name for r in placed]) if _mrsc(store) else None
         if store.replication != "sync":
             consistency = "asynchronous: the last second of writes may be lost"

@@ -161,6 +161,16 @@ def engine_fields(ctx: RuleContext) -> Iterator[Problem]:
                         f"remove `{field}`",
                         value=str(getattr(store, field)),
                     )
+        if store.engine == "redis" and "replication" in written:
+            yield ctx.problem(
+                ("stores", i, "replication"),
+                "`replication` does not apply to redis: Redis is not copied across regions; each region runs "
+                "its own, and a standby region's starts empty",
+                "remove `replication` (mark the store `cache: true` if it only caches), or use postgres for "
+                "state that must survive a region",
+                value=store.replication,
+                severity="warning",
+            )
         if store.engine == "dynamodb":
             for field in ("instance_class", "instances", "storage"):
                 if field in written:

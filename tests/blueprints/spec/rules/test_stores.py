@@ -158,6 +158,34 @@ def test_engine_fields_warns_for_instance_fields_on_dynamodb() -> None:
     assert p.path == "stores[0].instances"
 
 
+def test_engine_fields_warns_that_redis_is_not_replicated() -> None:
+    spec = kubernetes()
+    store(spec, "cache")["replication"] = "async"
+    p = only(spec, "engine-fields")
+    assert p.severity == "warning" and p.path == "stores[1].replication"
+    assert "not copied across regions" in p.message
+
+
+def test_a_redis_store_is_planned_without_cross_region_replication() -> None:
+    """One truth: the Stores table said `async` with a replica region while On loss said the standby
+    starts empty (issue 18)."""
+    from blueprints.plan.planner import plan
+    from blueprints.spec.loader import load_text
+    from tests.blueprints.spec.rules.helpers import dump
+
+    spec = kubernetes()
+    spec["topology"] = {
+        "pattern": "active-passive",
+        "standby": "warm",
+        "regions": [
+            {"name": "europe-west4", "role": "primary", "zones": ["europe-west4-a", "europe-west4-b", "europe-west4-c"]},
+            {"name": "europe-west1", "role": "standby", "zones": ["europe-west1-b", "europe-west1-c", "europe-west1-d"]},
+        ],
+    }
+    cache = plan(load_text(dump(spec), "spec.yaml").spec).store("cache")
+    assert cache.replication == "none" and "starts with its own empty Redis" in cache.on_region_loss
+
+
 def test_aurora_zones_fails_in_a_one_zone_region() -> None:
     spec = aws()
     spec["topology"] = {"pattern": "single-zone", "regions": [{"name": "us-east-1", "zones": ["us-east-1a"]}]}
