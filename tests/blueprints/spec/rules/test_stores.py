@@ -178,8 +178,8 @@ def test_a_redis_store_is_planned_without_cross_region_replication() -> None:
         "pattern": "active-passive",
         "standby": "warm",
         "regions": [
-            {"name": "europe-west4", "role": "primary", "zones": ["europe-west4-a", "europe-west4-b", "europe-west4-c"]},
-            {"name": "europe-west1", "role": "standby", "zones": ["europe-west1-b", "europe-west1-c", "europe-west1-d"]},
+            {"name": "europe-west4", "role": "primary", "zones": [f"europe-west4-{z}" for z in "abc"]},
+            {"name": "europe-west1", "role": "standby", "zones": [f"europe-west1-{z}" for z in "bcd"]},
         ],
     }
     cache = plan(load_text(dump(spec), "spec.yaml").spec).store("cache")
