@@ -436,7 +436,10 @@ def _return(n: _Names, p: str, s: str) -> list[str]:
     out += _sh(*cmds)
     out += [
         f"Then apply the fenced render of {p} (already rendered in section 1): its Gslb names {s} as primary, its",
-        "agents run 0 replicas, its Clusters stay fenced and name the new primary.",
+        "agents run 0 replicas, its Clusters name the new primary. CloudNativePG then demotes each Cluster:",
+        "its own transition fences every instance, makes the primary a designated primary following the new",
+        "primary, and lifts the fence when done, so PostgreSQL comes back in recovery (read-only); with the",
+        "diverged timeline it cannot replay the new primary's WAL and waits there for section 3.",
         "",
         *_sh(_apply(p)),
         "Writes that reached "

@@ -113,8 +113,9 @@ class Failover(Model):
     fenced: list[str] = Field(default_factory=list)
     """kubernetes, active-passive: regions returning from an outage after a failover. A fenced region runs no
     agents (so it receives no traffic and consumes nothing) and its PostgreSQL instances are fenced (not
-    running, so not writable) until its database is rebuilt as a replica of the current primary; then
-    remove it from this list. See the FAILOVER.md that `render` writes."""
+    running) while CloudNativePG demotes them to a read-only replica of the current primary: nothing writes
+    there. Rebuild its database as a replica, then remove it from this list (see the FAILOVER.md that
+    `render` writes)."""
 
 
 class Region(Model):

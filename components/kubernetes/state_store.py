@@ -54,7 +54,10 @@ BACKUP_SCHEDULE = "0 0 2 * * *"
 """Daily base backup at 02:00 (CloudNativePG's cron has a seconds field)."""
 FENCED_INSTANCES = "cnpg.io/fencedInstances"
 """CloudNativePG's fencing annotation (pkg/utils/labels_annotations.go): a JSON list of instance names,
-`["*"]` for all. A fenced instance keeps its pod and volume but runs no PostgreSQL: nothing can write."""
+`["*"]` for all. A fenced instance keeps its pod and volume but runs no PostgreSQL: nothing can write.
+A fenced Cluster that names another primary is demoted by the operator, whose replica-cluster transition
+(pkg/reconciler/replicaclusterswitch) fences all instances itself and removes `["*"]` once the primary
+is a designated primary: PostgreSQL then runs in recovery, still read-only."""
 FENCE_ALL = '["*"]'
 ARCHIVE_TIMEOUT_S = 300
 """CloudNativePG's default `archive_timeout` (5min, pkg/postgres/configuration.go), not overridden here:
