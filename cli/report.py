@@ -151,7 +151,7 @@ def sections(plan: TopologyPlan) -> list[Section]:
         out.append(
             Section(
                 "Routing",
-                ("domain", "mode", "records", "health check", "TTL"),
+                ("domain", "mode", "records", "region judged by", "TTL", "detect + switch"),
                 (
                     (
                         r.domain,
@@ -159,8 +159,11 @@ def sections(plan: TopologyPlan) -> list[Section]:
                         ", ".join(
                             f"{rec.region}{' ' + rec.failover_role if rec.failover_role else ''}" for rec in r.records
                         ),
-                        f"{r.health_path} every {format_duration(r.interval_s)}, {r.failure_threshold} failures",
+                        _region_check(plan),
                         format_duration(r.ttl_s),
+                        format_duration(plan.timing.region_detection.seconds + plan.timing.region_switch.seconds)
+                        if plan.timing is not None and r.mechanism != "none"
+                        else "-",
                     ),
                 ),
             )
@@ -300,3 +303,20 @@ def render_markdown(plan: TopologyPlan) -> str:
     for name, body in explanations(plan):
         lines += [f"### {name}", "", "```", *body, "```", ""]
     return "\n".join(lines)
+
+
+def _region_check(plan: TopologyPlan) -> str:
+    """What the deployed system fails a region over on (blueprints/plan/timing.py), not the spec's
+    `failover.health_check` where nothing reads it."""
+    r = plan.routing
+    assert r is not None
+    if r.mechanism == "route53-https":
+        return f"Route 53 HTTPS {r.health_path} every {format_duration(r.interval_s)}, {r.failure_threshold} failures"
+    if r.mechanism == "route53-alarm":
+        alarm = plan.observability.alarms.no_healthy_host
+        window = f", {alarm.evaluation_periods} × {format_duration(alarm.period_s)}" if alarm else ""
+        return f"CloudWatch alarm: no healthy host{window}"
+    if r.mechanism == "k8gb":
+        reconcile = f", reconcile every {format_duration(r.reconcile_s)}" if r.reconcile_s else ""
+        return f"k8gb: ingress agent readiness{reconcile}"
+    return "none (one region)"

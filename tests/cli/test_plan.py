@@ -147,3 +147,14 @@ def test_tables_at_80_columns_keep_names_whole_and_fit() -> None:
     assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
     for name in ("conversation", "action-executor", "us-east-1", "us-west-2"):
         assert any(f"│ {name} " in line for line in lines), name
+
+
+def test_routing_names_the_mechanism_the_region_fails_over_on() -> None:
+    # issue 10: a private AWS ingress fails over on the CloudWatch alarm, not on failover.health_check,
+    # and the TTL clients cache is the alias records' fixed 60s (order-routing writes dns_ttl: 30s)
+    private = plan(str(ORDER_ROUTING), "--env", "prod")
+    assert "CloudWatch alarm: no healthy host, 2 × 1m" in private.stdout
+    assert "/readyz every 10s" not in private.stdout
+    assert "5m15s" in private.stdout  # detect + switch
+    public = plan(str(SUPPORT), "--env", "prod")
+    assert "Route 53 HTTPS /readyz every 10s, 3 failures" in public.stdout
