@@ -7,6 +7,11 @@ All keys live in the `agentha` config namespace, so the program works under any 
     agentha:kubeContexts  {region: kubeconfig context} for target kubernetes
     agentha:kubeconfig    optional path of the kubeconfig file (default: the usual lookup)
     agentha:tlsSecretName TLS secret of the Kubernetes ingress (default: <system>-tls)
+    agentha:ingressClass  IngressClass of a public Kubernetes ingress (default: nginx)
+    agentha:privateIngressClass  IngressClass of a private one, `ingress.public: false`: a controller
+                          with an internal load balancer (default: nginx-internal)
+    agentha:otlpEndpoint  OTLP/HTTP endpoint of the agents' traces on Kubernetes (default:
+                          http://otel-collector.monitoring.svc:4318)
     agentha:assumeRoleArn AWS role to assume for every resource (optional)
     agentha:allowedAccountIds  AWS accounts this stack may touch, a guard against the wrong profile
     agentha:deletionProtection false turns off deletion protection of stateful resources (throw-away
@@ -44,6 +49,9 @@ class StackSettings:
     kube_contexts: dict[str, str] = field(default_factory=dict)
     kubeconfig: str | None = None
     tls_secret_name: str | None = None
+    ingress_class: str | None = None
+    private_ingress_class: str | None = None
+    otlp_endpoint: str | None = None
     assume_role_arn: str | None = None
     allowed_account_ids: tuple[str, ...] = ()
 
@@ -67,6 +75,9 @@ class StackSettings:
             kube_contexts=config.get_object("kubeContexts") or {},
             kubeconfig=config.get("kubeconfig"),
             tls_secret_name=config.get("tlsSecretName"),
+            ingress_class=config.get("ingressClass"),
+            private_ingress_class=config.get("privateIngressClass"),
+            otlp_endpoint=config.get("otlpEndpoint"),
             assume_role_arn=config.get("assumeRoleArn"),
             allowed_account_ids=tuple(config.get_object("allowedAccountIds") or ()),
         )

@@ -25,7 +25,7 @@ from components.kubernetes.meta import (
     object_name,
     plain,
 )
-from components.kubernetes.network_policy import namespace_peer, tcp_ports
+from components.kubernetes.network_policy import dns_egress, namespace_peer, tcp_ports
 from components.kubernetes.promql import http_errors, http_requests, latency_p99, queues_selector
 from components.kubernetes.wiring import TLS_MOUNT, BacklogSource, Wiring
 
@@ -45,6 +45,25 @@ ANALYSIS_WINDOW = "2m"
 """Rate window of the rollout analysis queries (the agents are scraped every 30 s)."""
 ZONE_KEY = "topology.kubernetes.io/zone"
 HOST_KEY = "kubernetes.io/hostname"
+HEARTBEAT_FILE = "/tmp/agentha-heartbeat"
+"""Queue workers (no port) touch this file as their consume loop makes progress; the liveness probe
+restarts a worker whose file is older than `heartbeat_max_age`."""
+HEARTBEAT_SLACK_S = 120
+"""Beyond the longest step: a worker is dead once it has not touched its heartbeat for a whole step
+plus two minutes."""
+OTLP_HTTP_PORT = 4318
+
+
+def heartbeat_max_age(agent: AgentPlan) -> int:
+    """Seconds after which a worker's heartbeat counts as stale: its longest step, plus slack, in whole
+    minutes (`find -mmin` counts minutes)."""
+    return 60 * math.ceil((math.ceil(agent.max_step_s) + HEARTBEAT_SLACK_S) / 60)
+
+
+def heartbeat_command(agent: AgentPlan) -> list[str]:
+    """True while the heartbeat file was touched within `heartbeat_max_age` (POSIX sh and `find`)."""
+    minutes = heartbeat_max_age(agent) // 60
+    return ["/bin/sh", "-c", f'test -n "$(find {HEARTBEAT_FILE} -mmin -{minutes} 2>/dev/null)"']
 
 
 def pre_promotion_measurements(bake_s: float) -> int:
@@ -101,6 +120,9 @@ class AgentWorkloadArgs:
     prometheus_url: str = "http://prometheus-operated.monitoring.svc:9090"
     external_https: bool = True
     """Allow HTTPS to addresses outside private ranges (model providers, tool APIs)."""
+    otlp_endpoint: str | None = None
+    """OTLP/HTTP endpoint for traces (`OTEL_EXPORTER_OTLP_ENDPOINT`); default the collector Service
+    `otel-collector` in the monitoring namespace, port 4318. The spec's `env` wins if it sets one."""
     dead_letter_queues: tuple[str, ...] = ()
     """Dead-letter queues of the queues the agent consumes (analysis of queue workers)."""
     vhost: str | None = None
@@ -127,6 +149,10 @@ class AgentWorkload(pulumi.ComponentResource):
         }
         self._spec_path = f"agents.{agent.name}"
         self.progressive = args.rollout.strategy != "rolling"
+        # Blue-green only for agents that serve traffic and consume no queue: a preview pod connects to
+        # the broker like any other and would take production messages before its analysis has passed
+        # (nothing routes queues by Service). Queue consumers roll out as a canary instead.
+        self.blue_green = args.rollout.strategy == "blue-green" and agent.port is not None and not agent.consumes
         self.kind = "Rollout" if self.progressive else "Deployment"
         self.replicas = placement.desired
         self.min_available = disruption_floor(placement)
@@ -136,7 +162,7 @@ class AgentWorkload(pulumi.ComponentResource):
         self._priority_class()
         if agent.port is not None:
             self._service(self.name, "service")
-            if self.progressive and args.rollout.strategy == "blue-green":
+            if self.blue_green:
                 self._service(object_name(self.name, "preview"), "preview-service")
         autoscaled = self._autoscaler()
         self._workload(autoscaled)
@@ -204,6 +230,11 @@ class AgentWorkload(pulumi.ComponentResource):
 
     # --- the pod ---------------------------------------------------------------------------------
 
+    @property
+    def otlp_endpoint(self) -> str:
+        args = self._args
+        return args.otlp_endpoint or f"http://otel-collector.{args.monitoring_namespace}.svc:{OTLP_HTTP_PORT}"
+
     def _probe(self, probe: ProbePlan | None) -> Any:
         from pulumi_kubernetes.core.v1 import HTTPGetActionArgs, ProbeArgs
 
@@ -217,6 +248,17 @@ class AgentWorkload(pulumi.ComponentResource):
             success_threshold=1,
         )
 
+    def _heartbeat_probe(self, *, period_s: int, failure_threshold: int) -> Any:
+        from pulumi_kubernetes.core.v1 import ExecActionArgs, ProbeArgs
+
+        return ProbeArgs(
+            exec_=ExecActionArgs(command=heartbeat_command(self._args.agent)),
+            period_seconds=period_s,
+            timeout_seconds=5,
+            failure_threshold=failure_threshold,
+            success_threshold=1,
+        )
+
     def _env(self) -> list[Any]:
         from pulumi_kubernetes.core.v1 import EnvVarArgs, EnvVarSourceArgs, SecretKeySelectorArgs
 
@@ -226,6 +268,13 @@ class AgentWorkload(pulumi.ComponentResource):
         literal.setdefault("HOME", "/tmp")
         literal["AGENTHA_REGION"] = args.scope.region
         literal["AGENTHA_NAMESPACE"] = args.scope.namespace
+        if "OTEL_TRACES_EXPORTER" in literal:
+            # Without an endpoint the SDKs export to localhost, where nothing listens.
+            literal.setdefault("OTEL_EXPORTER_OTLP_ENDPOINT", self.otlp_endpoint)
+            literal.setdefault("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+        if args.agent.port is None:
+            literal["AGENTHA_HEARTBEAT_FILE"] = HEARTBEAT_FILE
+            literal["AGENTHA_HEARTBEAT_MAX_AGE_SECONDS"] = str(heartbeat_max_age(args.agent))
         if args.wiring.ca_files:
             literal["AGENTHA_TLS_DIR"] = TLS_MOUNT
         from_secret: dict[str, tuple[str, str]] = {}
@@ -308,9 +357,17 @@ class AgentWorkload(pulumi.ComponentResource):
             ports=[ContainerPortArgs(name="http", container_port=agent.port, protocol="TCP")] if agent.port else None,
             env=self._env(),
             resources=ResourceRequirementsArgs(requests=dict(resources), limits=dict(resources)),
-            liveness_probe=self._probe(agent.liveness),
-            readiness_probe=self._probe(agent.readiness),
-            startup_probe=self._probe(agent.startup),
+            # A queue worker serves no port: a heartbeat file stands for its health (docs/kubernetes.md,
+            # "What an agent container can count on"), so a hung consumer is restarted. It gets no
+            # readiness probe: no Service routes to it, and a long step is not unreadiness.
+            liveness_probe=self._probe(agent.liveness)
+            if agent.port is not None
+            else self._heartbeat_probe(period_s=30, failure_threshold=2),
+            readiness_probe=self._probe(agent.readiness) if agent.port is not None else None,
+            startup_probe=self._probe(agent.startup)
+            if agent.port is not None
+            # Up to five minutes to connect and write the first heartbeat.
+            else self._heartbeat_probe(period_s=10, failure_threshold=30),
             security_context=SecurityContextArgs(
                 allow_privilege_escalation=False,
                 read_only_root_filesystem=agent.read_only_root,  # true unless the spec says otherwise
@@ -369,10 +426,13 @@ class AgentWorkload(pulumi.ComponentResource):
     # --- the workload ----------------------------------------------------------------------------
 
     def _workload(self, autoscaled: bool) -> None:
-        # The autoscaler owns the replica count once it exists; `pulumi up` must not reset it.
-        extra: dict[str, Any] = {"ignore_changes": ["spec.replicas"]} if autoscaled else {}
+        # Where an HPA or ScaledObject owns the count, `replicas` is left out: a re-apply (server-side,
+        # Pulumi's or Argo CD's) then neither conflicts with the autoscaler's field manager nor resets
+        # the count it chose. A new workload starts at the API server's default (1) and the autoscaler
+        # raises it to its minimum (the planned count) on its next sync.
+        replicas = None if autoscaled else self.replicas
         if self.progressive:
-            self._rollout(extra)
+            self._rollout(replicas)
             return
         from pulumi_kubernetes.apps.v1 import (
             Deployment,
@@ -386,7 +446,7 @@ class AgentWorkload(pulumi.ComponentResource):
             self._rname("deployment"),
             metadata=self._meta(self.name),
             spec=DeploymentSpecArgs(
-                replicas=self.replicas,
+                replicas=replicas,
                 revision_history_limit=5,
                 progress_deadline_seconds=600,
                 selector=LabelSelectorArgs(match_labels=dict(self._selector)),
@@ -397,10 +457,10 @@ class AgentWorkload(pulumi.ComponentResource):
                 ),
                 template=self._pod_template("pod-template-hash"),
             ),
-            opts=self._opts(**extra),
+            opts=self._opts(),
         )
 
-    def _rollout(self, extra: dict[str, Any]) -> None:
+    def _rollout(self, replicas: int | None) -> None:
         args = self._args
         template_name = object_name(self.name, "slo")
         self._analysis_template(template_name)
@@ -414,7 +474,7 @@ class AgentWorkload(pulumi.ComponentResource):
             analysis["dryRun"] = [{"metricName": ".*"}]
         bake = f"{max(1, math.ceil(rollout.bake_s))}s"
         strategy: dict[str, Any]
-        if rollout.strategy == "blue-green" and self.service_name is not None:
+        if self.blue_green:
             strategy = {
                 "blueGreen": {
                     "activeService": self.name,
@@ -427,7 +487,8 @@ class AgentWorkload(pulumi.ComponentResource):
                 }
             }
         else:
-            # Canary and linear (and blue-green for queue workers, which have no traffic to switch):
+            # Canary and linear (and blue-green for queue consumers, whose preview pods would take
+            # production messages, and queue workers, which have no traffic to switch):
             # shift the share of replicas step by step, baking at each, analysed in the background.
             steps: list[dict[str, Any]] = []
             for weight in rollout.steps:
@@ -449,8 +510,8 @@ class AgentWorkload(pulumi.ComponentResource):
             api_version="argoproj.io/v1alpha1",
             kind="Rollout",
             metadata=self._meta(self.name),
-            spec={
-                "replicas": self.replicas,
+            spec=({"replicas": replicas} if replicas is not None else {})
+            | {
                 "revisionHistoryLimit": 5,
                 # Waiting on a pre-promotion analysis is not progress to Argo Rollouts (only a pause
                 # is exempt): leave the analysis its whole span before the deadline aborts.
@@ -462,7 +523,7 @@ class AgentWorkload(pulumi.ComponentResource):
                 "template": plain(self._pod_template("rollouts-pod-template-hash")),
                 "strategy": strategy,
             },
-            opts=self._opts(**extra),
+            opts=self._opts(),
         )
 
     def _analysis_template(self, name: str) -> None:
@@ -471,7 +532,7 @@ class AgentWorkload(pulumi.ComponentResource):
         metrics: list[dict[str, Any]] = []
         prom = {"address": args.prometheus_url}
         new_pods = f"{self.name}-{{{{args.canary-hash}}}}-[a-z0-9]+"
-        blue_green = args.rollout.strategy == "blue-green" and self.service_name is not None
+        blue_green = self.blue_green
         if agent.port is not None and self.service_name is not None:
             if blue_green:
                 # Before promotion the new pods sit behind the preview Service only (and are scraped
@@ -626,7 +687,9 @@ class AgentWorkload(pulumi.ComponentResource):
         args = self._args
         auth_name = object_name(self.name, "rabbitmq")
         per_replica = args.agent.scale_backlog_per_replica or 1
-        # KEDA reads `tls` only as an authentication parameter; it is not secret, so a ConfigMap.
+        # KEDA reads `tls` only as an authentication parameter; it is not secret, so a ConfigMap. Over
+        # HTTP it verifies the management listener's certificate with `ca` (KEDA 2.14+), and takes
+        # `username`/`password` from the TriggerAuthentication (KEDA 2.16+; older ones ignore them).
         ConfigMap(
             self._rname("keda-config"),
             metadata=self._meta(auth_name),
@@ -654,7 +717,10 @@ class AgentWorkload(pulumi.ComponentResource):
                 "type": "rabbitmq",
                 "name": f"backlog-{source.queue}"[:63],
                 "metadata": {
-                    "protocol": "amqp",
+                    # The management API, not AMQP: over AMQP KEDA passively declares the queue and
+                    # counts only ready messages, so workers busy on unacknowledged ones look idle and
+                    # are scaled in. Over HTTP `QueueLength` counts ready and unacknowledged.
+                    "protocol": "http",
                     "host": source.host,
                     "vhostName": source.vhost,
                     "queueName": source.queue,
@@ -714,7 +780,6 @@ class AgentWorkload(pulumi.ComponentResource):
             NetworkPolicyEgressRuleArgs,
             NetworkPolicyIngressRuleArgs,
             NetworkPolicyPeerArgs,
-            NetworkPolicyPortArgs,
             NetworkPolicySpecArgs,
         )
 
@@ -727,12 +792,8 @@ class AgentWorkload(pulumi.ComponentResource):
                 ingress.append(NetworkPolicyIngressRuleArgs(from_=[namespace_peer(args.ingress_namespace)], ports=http))
             # Prometheus scrapes /metrics on the same port.
             ingress.append(NetworkPolicyIngressRuleArgs(from_=[namespace_peer(args.monitoring_namespace)], ports=http))
-        egress: list[Any] = [
-            # DNS, to any resolver (node-local caches listen on link-local addresses).
-            NetworkPolicyEgressRuleArgs(
-                ports=[NetworkPolicyPortArgs(port=53, protocol="UDP"), NetworkPolicyPortArgs(port=53, protocol="TCP")]
-            )
-        ]
+        # DNS at the cluster's resolver only (its pods, and NodeLocal DNSCache's address).
+        egress: list[Any] = [dns_egress()]
         for peer in args.wiring.peers:
             egress.append(
                 NetworkPolicyEgressRuleArgs(

@@ -1,4 +1,9 @@
-"""AgentIngress: how users reach the ingress agent in one region — an Ingress with TLS."""
+"""AgentIngress: how users reach the ingress agent in one region — an Ingress with TLS.
+
+`ingress.public` chooses the IngressClass: an internet-facing one for `true`, an internal one (an
+ingress controller whose load balancer has only a private address) for `false`. The annotation
+alone does not make an Ingress private: a default ingress-nginx is internet-facing.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +24,15 @@ class AgentIngressArgs:
     tls_secret_name: str
     """TLS certificate Secret (tls.crt, tls.key) for the domain: cert-manager or out of band."""
     ingress_class_name: str | None = None
-    """IngressClass to use; None takes the cluster's default class. `public: false` needs an
-    internal class (a load balancer on the private network), `public: true` an internet-facing one."""
+    """IngressClass of a public ingress (`public: true`); None takes the cluster's default class."""
+    private_ingress_class_name: str = "nginx-internal"
+    """IngressClass of a private ingress (`public: false`): a controller whose load balancer is
+    internal (stack config `agentha:privateIngressClass`). Never the default class, which is usually
+    internet-facing."""
+
+    @property
+    def class_name(self) -> str | None:
+        return self.ingress_class_name if self.routing.public else self.private_ingress_class_name
 
 
 class AgentIngress(pulumi.ComponentResource):
@@ -28,6 +40,7 @@ class AgentIngress(pulumi.ComponentResource):
 
     name: str
     host: str
+    ingress_class_name: str | None
 
     def __init__(self, name: str, args: AgentIngressArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("agentha:kubernetes:AgentIngress", name, None, opts)
@@ -46,6 +59,12 @@ class AgentIngress(pulumi.ComponentResource):
         scope, routing = args.scope, args.routing
         self.name = object_name(scope.system, routing.agent)
         self.host = routing.domain
+        if not routing.public and not args.private_ingress_class_name:
+            raise ValueError(
+                "ingress.public is false but no private IngressClass is set: set stack config "
+                "agentha:privateIngressClass to the class of an ingress controller with an internal load balancer"
+            )
+        self.ingress_class_name = args.class_name
         labels = scope.labels(name=routing.agent, instance=self.name, component="ingress")
         K8sIngress(
             scope.resource_name(routing.agent, "ingress"),
@@ -56,7 +75,7 @@ class AgentIngress(pulumi.ComponentResource):
                 annotations={"agentha.dev/exposure": "public" if routing.public else "private"},
             ),
             spec=IngressSpecArgs(
-                ingress_class_name=args.ingress_class_name,
+                ingress_class_name=args.class_name,
                 tls=[IngressTLSArgs(hosts=[routing.domain], secret_name=args.tls_secret_name)],
                 rules=[
                     IngressRuleArgs(
@@ -79,4 +98,4 @@ class AgentIngress(pulumi.ComponentResource):
             ),
             opts=scope.opts(self),
         )
-        self.register_outputs({"name": self.name, "host": self.host})
+        self.register_outputs({"name": self.name, "host": self.host, "ingressClassName": self.ingress_class_name})

@@ -4,13 +4,22 @@ A `RabbitmqCluster` (RabbitMQ Cluster Operator) of three nodes, one per zone and
 node, so a quorum queue keeps its majority through one zone's loss; TLS on the client listener with
 a certificate from a Secret; a PodDisruptionBudget allowing one node down at a time (quorum kept
 during drains); the system's vhost; one broker user per agent with permissions on its own queues
-only (Messaging Topology Operator); and a NetworkPolicy letting only those agents, the operators,
+only (Messaging Topology Operator); a user for KEDA that can read queue lengths from the
+management API and nothing else; and a NetworkPolicy letting only those agents, the operators,
 KEDA and Prometheus connect.
+
+The broker image is pinned (`BROKER_IMAGE`): the Cluster Operator's default image changes with the
+operator, and RabbitMQ 4.2.6 and 4.3.0 (the operator's default in 2.21 and 2.22) check `configure`
+on passive declarations, which agents whose permissions grant no `configure` (here: none do) cannot
+pass. From 4.2.7 and 4.3.1 a passive declaration needs any one permission on the resource
+(rabbitmq-server `rabbit_channel:check_any_resource_access_permitted`, issue #16085), which each
+agent has on its own queues (read) and exchanges (write).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 
@@ -22,13 +31,23 @@ from components.kubernetes.meta import (
     memory_quantity,
     object_name,
     regex_escape,
+    stateful_priority_class,
 )
 from components.kubernetes.network_policy import service_ingress
 from components.kubernetes.wiring import TLS_MOUNT, BacklogSource, CaFile, EnvVar, Peer, Wiring
 
 BROKER_REPLICAS = 3
 """Three nodes: quorum queues keep a majority (2) through the loss of any one node or zone."""
+BROKER_IMAGE = "rabbitmq:4.3.4-management"
+"""Pinned: the Cluster Operator's own default at the CRD commit in ../shared/crds (cluster-operator
+06cda8e, `cmd/main.go`), a release where passive declarations need any permission, not `configure`."""
+CONFIGURE_ON_PASSIVE = ("4.2.6", "4.3.0")
+"""RabbitMQ releases whose passive `queue.declare`/`exchange.declare` require `configure` (checked
+in rabbitmq-server's tags: v4.2.5 checks nothing, v4.2.6 and v4.3.0 `check_configure_permitted`,
+v4.2.7 and v4.3.1 on any permission)."""
 AMQPS_PORT = 5671
+MANAGEMENT_TLS_PORT = 15671
+"""The management API over TLS (Service port `management-tls`): KEDA reads queue lengths there."""
 METRICS_PORT = 15691
 METRICS_PORT_NAME = "prometheus-tls"
 """With TLS on, the Cluster Operator's Service exposes the metrics listener only over TLS (15691,
@@ -42,6 +61,27 @@ def broker_name(system: str) -> str:
 
 def user_name(system: str, agent: str) -> str:
     return object_name(system, agent, "amqp", limit=OPERATOR_NAME_LIMIT)
+
+
+def keda_user_name(system: str) -> str:
+    """The broker user KEDA reads queue lengths with (no agent's name ends without `-amqp`)."""
+    return object_name(system, "keda", limit=OPERATOR_NAME_LIMIT)
+
+
+def image_version(image: str) -> str:
+    """The RabbitMQ version in an image reference (`rabbitmq:4.3.4-management` -> `4.3.4`)."""
+    tag = image.rsplit("@", 1)[0].rpartition(":")[2] if ":" in image.rsplit("/", 1)[-1] else ""
+    return tag.split("-", 1)[0]
+
+
+def check_image(image: str) -> None:
+    """Refuse a broker image whose passive declarations require `configure`: agents could not consume."""
+    if image_version(image) in CONFIGURE_ON_PASSIVE:
+        raise ValueError(
+            f"broker image {image}: RabbitMQ {image_version(image)} requires the configure permission on "
+            "passive declarations, which agents here are not granted, so consumers and producers that "
+            f"passively declare are refused; use {BROKER_IMAGE} (or 4.2.7+ / 4.3.1+)"
+        )
 
 
 def tls_secret(system: str) -> str:
@@ -66,19 +106,29 @@ def broker_wiring(system: str, namespace: str, agent: str) -> Wiring:
             EnvVar("AGENTHA_RABBITMQ_USERNAME", secret=credentials, key="username"),
             EnvVar("AGENTHA_RABBITMQ_PASSWORD", secret=credentials, key="password"),
             EnvVar("AGENTHA_RABBITMQ_CA_FILE", value=f"{TLS_MOUNT}/rabbitmq/ca.crt"),
+            # A publish counts only once the broker has confirmed it (written to a quorum of nodes);
+            # an unconfirmed one is retried. Without confirms a message in flight when a node or the
+            # region fails is lost silently (docs/kubernetes.md, "Queues").
+            EnvVar("AGENTHA_RABBITMQ_PUBLISHER_CONFIRMS", value="required"),
         ),
         ca_files=(CaFile(secret=tls_secret(system), key="ca.crt", path="rabbitmq/ca.crt"),),
         peers=(Peer(match_labels=(("app.kubernetes.io/name", name),), ports=(AMQPS_PORT,)),),
     )
 
 
-def backlog_source(system: str, namespace: str, agent: str, queue: str) -> BacklogSource:
+def backlog_source(system: str, namespace: str, queue: str) -> BacklogSource:
+    """Where KEDA reads a queue's length: the management API over TLS, as the KEDA user.
+
+    Not AMQP: a passive `queue.declare` answers with the *ready* messages only, so a queue whose
+    messages are all being worked on looks empty and its busy consumers would be scaled in. The
+    management API's `messages` counts ready and unacknowledged ones.
+    """
     name = broker_name(system)
     return BacklogSource(
-        host=f"amqps://{name}.{namespace}.svc:{AMQPS_PORT}/{system}",
+        host=f"https://{name}.{namespace}.svc:{MANAGEMENT_TLS_PORT}/{system}",
         vhost=system,
         queue=queue,
-        credentials_secret=f"{user_name(system, agent)}-user-credentials",
+        credentials_secret=f"{keda_user_name(system)}-user-credentials",
         ca_secret=tls_secret(system),
     )
 
@@ -98,6 +148,9 @@ class BrokerUser:
 class MessageBrokerArgs:
     scope: RegionScope
     users: tuple[BrokerUser, ...]
+    keda: bool = False
+    """Some agent scales on a queue's backlog here: create the KEDA user."""
+    image: str = BROKER_IMAGE
     storage_mib: int = 10240
     storage_class: str | None = None
     operator_namespace: str = "rabbitmq-system"
@@ -117,6 +170,7 @@ class MessageBroker(pulumi.ComponentResource):
         from pulumi_kubernetes.policy.v1 import PodDisruptionBudget, PodDisruptionBudgetSpecArgs
 
         scope = args.scope
+        check_image(args.image)
         self.name = broker_name(scope.system)
         self.vhost = scope.system
         labels = scope.labels(name="rabbitmq", instance=self.name, component="broker")
@@ -135,6 +189,7 @@ class MessageBroker(pulumi.ComponentResource):
             metadata=meta(self.name, stateful=True),
             spec={
                 "replicas": BROKER_REPLICAS,
+                "image": args.image,
                 "persistence": {"storage": memory_quantity(args.storage_mib)}
                 | ({"storageClassName": args.storage_class} if args.storage_class else {}),
                 "resources": {
@@ -165,6 +220,8 @@ class MessageBroker(pulumi.ComponentResource):
                             "template": {
                                 "spec": {
                                     "containers": [],
+                                    # Above every agent: agents never preempt the broker they rely on.
+                                    "priorityClassName": stateful_priority_class(scope.system),
                                     "topologySpreadConstraints": [
                                         {
                                             "maxSkew": 1,
@@ -222,7 +279,9 @@ class MessageBroker(pulumi.ComponentResource):
                     "vhost": self.vhost,
                     "userReference": {"name": uname},
                     "permissions": {
-                        # Queues and exchanges are declared by the operator, never by agents.
+                        # Queues and exchanges are declared by the operator, never by agents: no
+                        # `configure`, which would also let an agent delete its queue and the
+                        # messages in it. Passive declarations pass on read or write (see above).
                         "configure": "^$",
                         "write": exact(list(user.writes)),
                         "read": exact(list(user.reads)),
@@ -231,8 +290,38 @@ class MessageBroker(pulumi.ComponentResource):
                 },
                 opts=scope.opts(self, depends_on=[cluster]),
             )
+        if args.keda:
+            self._keda_user(args, meta, ref, cluster)
         self._network_policy(args, pods, labels)
         self.register_outputs({"name": self.name, "vhost": self.vhost})
+
+    def _keda_user(self, args: MessageBrokerArgs, meta: Any, ref: dict[str, str], cluster: pulumi.Resource) -> None:
+        """KEDA's user: the `management` tag (the least that opens the HTTP API), access to the vhost and
+        no right on any queue or exchange. Reading a queue's length over HTTP needs only vhost access
+        (rabbitmq-server `rabbit_mgmt_wm_queue:is_authorized` -> `is_authorized_vhost`)."""
+        scope = args.scope
+        uname = keda_user_name(scope.system)
+        custom_resource(
+            scope.resource_name("rabbitmq", "keda", "user"),
+            api_version="rabbitmq.com/v1beta1",
+            kind="User",
+            metadata=meta(uname),
+            spec={"tags": ["management"], "rabbitmqClusterReference": ref},
+            opts=scope.opts(self, depends_on=[cluster]),
+        )
+        custom_resource(
+            scope.resource_name("rabbitmq", "keda", "permission"),
+            api_version="rabbitmq.com/v1beta1",
+            kind="Permission",
+            metadata=meta(object_name(uname, "permission")),
+            spec={
+                "vhost": self.vhost,
+                "userReference": {"name": uname},
+                "permissions": {"configure": "^$", "write": "^$", "read": "^$"},
+                "rabbitmqClusterReference": ref,
+            },
+            opts=scope.opts(self, depends_on=[cluster]),
+        )
 
     def _network_policy(self, args: MessageBrokerArgs, pods: dict[str, str], labels: dict[str, str]) -> None:
         from pulumi_kubernetes.meta.v1 import LabelSelectorArgs
@@ -249,7 +338,7 @@ class MessageBroker(pulumi.ComponentResource):
                 client_ports=(AMQPS_PORT,),
                 namespaces=[
                     (args.operator_namespace, (5671, 5672, 15671, 15672)),
-                    (args.keda_namespace, (AMQPS_PORT,)),
+                    (args.keda_namespace, (MANAGEMENT_TLS_PORT,)),
                     (args.monitoring_namespace, (METRICS_PORT,)),
                 ],
             ),

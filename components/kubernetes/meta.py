@@ -34,6 +34,20 @@ STATEFUL_ANNOTATIONS: dict[str, str] = {
 }
 OPERATOR_NAME_LIMIT = 40
 """Operator-managed objects derive longer names (`<name>-server-0`, `<name>-1-initdb-<hash>`)."""
+STATEFUL_PRIORITY = 1_000_000
+"""PriorityClass value of the system's stores and broker (CloudNativePG, RabbitMQ, Redis pods).
+
+Above every agent's (at most 100,000, `agent_workload.priority_value`): agents preempt with
+`PreemptLowerPriority`, and a store or broker pod pending after a zone loss must never be the one
+preempted, nor be kept out by the agents that depend on it. Far below the system classes
+(`system-cluster-critical` is 2,000,000,000)."""
+
+
+def stateful_priority_class(system: str) -> str:
+    """Name of the stateful pods' PriorityClass. A dot keeps it apart from the agents' `<system>-<agent>`
+    classes (agent names have none), so no agent name can take it."""
+    return naming.fit(f"{system}.stateful", 253)
+
 
 _LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 _LABEL_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")

@@ -1,9 +1,12 @@
 """NetworkPolicy building blocks the Kubernetes components share (not a component).
 
-The stateful services (a store, the message broker) take the same ingress-only policy: their own
-pods talk to each other on any port (replication, Sentinel, clustering), the agents that use them
-reach the client ports, and a few namespaces (operator, KEDA, Prometheus) reach theirs. Agents
-build their own ingress-and-egress policy from the same peers and ports.
+The namespace denies everything by default (`SystemNamespace`). The stateful services (a store,
+the message broker) take the same policy: their own pods talk to each other on any port
+(replication, Sentinel, clustering), the agents that use them reach the client ports, and a few
+namespaces (operator, KEDA, Prometheus) reach theirs; their egress stays open, since they reach the
+Kubernetes API (CloudNativePG's instance manager, RabbitMQ's peer discovery) and the object store,
+whose addresses differ per cluster. Agents build their own ingress-and-egress policy from the same
+peers and ports, and reach DNS only at the cluster's resolver (`dns_egress`).
 
 The provider SDK is imported inside the functions, so importing this module costs nothing.
 """
@@ -15,7 +18,12 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pulumi_kubernetes.meta.v1 import LabelSelectorArgs
-    from pulumi_kubernetes.networking.v1 import NetworkPolicyPeerArgs, NetworkPolicyPortArgs, NetworkPolicySpecArgs
+    from pulumi_kubernetes.networking.v1 import (
+        NetworkPolicyEgressRuleArgs,
+        NetworkPolicyPeerArgs,
+        NetworkPolicyPortArgs,
+        NetworkPolicySpecArgs,
+    )
 
 
 def tcp_ports(numbers: Iterable[int]) -> list[NetworkPolicyPortArgs]:
@@ -31,6 +39,38 @@ def namespace_peer(name: str) -> NetworkPolicyPeerArgs:
 
     return NetworkPolicyPeerArgs(
         namespace_selector=LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": name})
+    )
+
+
+DNS_NAMESPACE = "kube-system"
+DNS_POD_LABELS: tuple[tuple[str, str], ...] = (("k8s-app", "kube-dns"),)
+"""CoreDNS (or kube-dns) pods: EKS, GKE, AKS and kubeadm all label them `k8s-app: kube-dns`."""
+NODE_LOCAL_DNS = "169.254.20.10/32"
+"""NodeLocal DNSCache's conventional link-local address: where pods resolve when the cluster runs it."""
+
+
+def dns_egress(
+    namespace: str = DNS_NAMESPACE, pod_labels: Sequence[tuple[str, str]] = DNS_POD_LABELS
+) -> NetworkPolicyEgressRuleArgs:
+    """DNS (53, UDP and TCP) to the cluster's resolver only: its pods in `namespace`, and the
+    NodeLocal DNSCache address, not to any address on port 53 (a path out for DNS tunnelling)."""
+    from pulumi_kubernetes.meta.v1 import LabelSelectorArgs
+    from pulumi_kubernetes.networking.v1 import (
+        IPBlockArgs,
+        NetworkPolicyEgressRuleArgs,
+        NetworkPolicyPeerArgs,
+        NetworkPolicyPortArgs,
+    )
+
+    return NetworkPolicyEgressRuleArgs(
+        to=[
+            NetworkPolicyPeerArgs(
+                namespace_selector=LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": namespace}),
+                pod_selector=LabelSelectorArgs(match_labels=dict(pod_labels)),
+            ),
+            NetworkPolicyPeerArgs(ip_block=IPBlockArgs(cidr=NODE_LOCAL_DNS)),
+        ],
+        ports=[NetworkPolicyPortArgs(port=53, protocol="UDP"), NetworkPolicyPortArgs(port=53, protocol="TCP")],
     )
 
 
@@ -52,12 +92,15 @@ def service_ingress(
     client_ports: Iterable[int],
     namespaces: Sequence[tuple[str, Iterable[int]]],
 ) -> NetworkPolicySpecArgs:
-    """An ingress-only policy for a stateful service's pods (`own`).
+    """The policy of a stateful service's pods (`own`): ingress from whom it serves, egress open.
 
-    Rules, in order: the `clients` instances on `client_ports` (none when there are no clients), the
-    service's own pods on any port, then each (namespace, ports) of `namespaces`.
+    Ingress rules, in order: the `clients` instances on `client_ports` (none when there are no
+    clients), the service's own pods on any port, then each (namespace, ports) of `namespaces`.
+    Egress: one empty rule (anywhere), stated so that the namespace's default deny does not cut the
+    operators' pods off from the Kubernetes API, the object store and each other.
     """
     from pulumi_kubernetes.networking.v1 import (
+        NetworkPolicyEgressRuleArgs,
         NetworkPolicyIngressRuleArgs,
         NetworkPolicyPeerArgs,
         NetworkPolicySpecArgs,
@@ -75,4 +118,6 @@ def service_ingress(
                 from_=[NetworkPolicyPeerArgs(pod_selector=instances(clients))], ports=tcp_ports(client_ports)
             ),
         )
-    return NetworkPolicySpecArgs(pod_selector=own, policy_types=["Ingress"], ingress=rules)
+    return NetworkPolicySpecArgs(
+        pod_selector=own, policy_types=["Ingress", "Egress"], ingress=rules, egress=[NetworkPolicyEgressRuleArgs()]
+    )

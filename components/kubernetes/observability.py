@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -309,12 +310,17 @@ class Observability(pulumi.ComponentResource):
         for queue in args.queues:
             if alarms.oldest_message_age_s is not None:
                 # RabbitMQ exports no age for quorum queues: estimate it as backlog ÷ delivery rate
-                # (Little's law). A backlog nobody consumes estimates as very old, as it should.
+                # (Little's law). A backlog nobody consumes estimates as very old, as it should; but on a
+                # quiet queue (no acks in 5m) one fresh message also divides by ~0. A message older than
+                # the threshold needs the queue to have held messages for that whole span, so that is
+                # required too: the estimate alone never pages.
                 waiting, acked = queue_ready(args.vhost, queue.queue), queue_acks(args.vhost, queue.queue, "5m")
+                threshold = alarms.oldest_message_age_s
                 sli.append(
                     self._alert(
                         "QueueOldestMessageAgeHigh",
-                        f"{waiting} / clamp_min({acked}, 1e-9) > {alarms.oldest_message_age_s:g}",
+                        f"({waiting} / clamp_min({acked}, 1e-9) > {threshold:g})"
+                        f" and (min_over_time({waiting}[{math.ceil(threshold)}s:1m]) > 0)",
                         "2m",
                         "page",
                         f"queue {queue.name}: waiting messages are older than {alarms.oldest_message_age_s:g}s "

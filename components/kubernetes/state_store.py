@@ -35,6 +35,7 @@ from components.kubernetes.meta import (
     env_name,
     memory_quantity,
     object_name,
+    stateful_priority_class,
 )
 from components.kubernetes.network_policy import service_ingress
 from components.kubernetes.wiring import TLS_MOUNT, CaFile, EnvVar, Peer, Wiring
@@ -50,6 +51,13 @@ SENTINEL_IMAGE = "quay.io/opstree/redis-sentinel:v7.0.15"
 REDIS_EXPORTER_IMAGE = "quay.io/opstree/redis-exporter:v1.44.0"
 SENTINEL_SIZE = 3
 """Three Sentinels: a majority (2) survives the loss of any one zone."""
+RESTRICTED_CONTAINER: dict[str, Any] = {
+    "allowPrivilegeEscalation": False,
+    "capabilities": {"drop": ["ALL"]},
+    "runAsNonRoot": True,
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+"""A Redis, Sentinel or exporter container's security context: what Pod Security `restricted` asks."""
 BACKUP_SCHEDULE = "0 0 2 * * *"
 """Daily base backup at 02:00 (CloudNativePG's cron has a seconds field)."""
 FENCED_INSTANCES = "cnpg.io/fencedInstances"
@@ -272,6 +280,8 @@ class StateStore(pulumi.ComponentResource):
             # The operator's budget keeps the primary (minAvailable 1): over one instance that would
             # refuse every drain of its node, so a single instance gets none.
             "enablePDB": instances > 1,
+            # Above every agent's class: agents never preempt the database they write to.
+            "priorityClassName": stateful_priority_class(scope.system),
             "inheritedMetadata": {"labels": self._inherited_labels()},
             "storage": {"size": memory_quantity(store.storage_mib)}
             | ({"storageClass": args.storage_class} if args.storage_class else {}),
@@ -399,8 +409,18 @@ class StateStore(pulumi.ComponentResource):
         def pod_settings(app: str) -> dict[str, Any]:
             """Redis and Sentinel pods alike: non-root, one per node, spread over the zones, one down at a time."""
             return {
-                "podSecurityContext": {"runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000, "runAsNonRoot": True},
-                "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+                # Pod Security `restricted` (enforced on the namespace): non-root, RuntimeDefault seccomp,
+                # no privilege escalation, every capability dropped.
+                "podSecurityContext": {
+                    "runAsUser": 1000,
+                    "runAsGroup": 1000,
+                    "fsGroup": 1000,
+                    "runAsNonRoot": True,
+                    "seccompProfile": {"type": "RuntimeDefault"},
+                },
+                "securityContext": RESTRICTED_CONTAINER,
+                # Above every agent's class: agents never preempt the store they use.
+                "priorityClassName": stateful_priority_class(scope.system),
                 "topologySpreadConstraints": zone_spread({"app": app}, zones),
                 "affinity": {
                     "podAntiAffinity": {
@@ -423,7 +443,12 @@ class StateStore(pulumi.ComponentResource):
                     args.redis_image, cpu_request="250m", cpu_limit="1000m", memory="512Mi"
                 ),
                 "redisConfig": {"maxMemoryPercentOfLimit": 80},
-                "redisExporter": {"enabled": True, "image": args.exporter_image, "imagePullPolicy": "IfNotPresent"},
+                "redisExporter": {
+                    "enabled": True,
+                    "image": args.exporter_image,
+                    "imagePullPolicy": "IfNotPresent",
+                    "securityContext": RESTRICTED_CONTAINER,
+                },
                 "storage": {
                     "volumeClaimTemplate": {
                         "spec": {

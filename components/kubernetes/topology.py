@@ -27,6 +27,8 @@ from components.kubernetes.meta import RegionScope, env_name, object_name, tag_l
 from components.kubernetes.wiring import EnvVar, Wiring
 
 DEFAULT_INGRESS_CLASS = "nginx"
+DEFAULT_PRIVATE_INGRESS_CLASS = "nginx-internal"
+"""IngressClass for `ingress.public: false`: an ingress controller whose load balancer is internal."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,12 @@ class KubernetesTopologyArgs:
     namespace: str | None = None
     """Namespace in every cluster (default: the system's name)."""
     ingress_class_name: str | None = DEFAULT_INGRESS_CLASS
+    """IngressClass of a public ingress (stack config `agentha:ingressClass`)."""
+    private_ingress_class_name: str = DEFAULT_PRIVATE_INGRESS_CLASS
+    """IngressClass of a private ingress (stack config `agentha:privateIngressClass`)."""
+    otlp_endpoint: str | None = None
+    """OTLP/HTTP endpoint of the agents' traces (stack config `agentha:otlpEndpoint`; default the
+    `otel-collector` Service in the monitoring namespace, port 4318)."""
     ingress_namespace: str = "ingress-nginx"
     monitoring_namespace: str = "monitoring"
     prometheus_url: str | None = None
@@ -227,11 +235,18 @@ class KubernetesTopology(pulumi.ComponentResource):
                     reads=tuple(queue_names(plan.queue(q)).queue for q in agent.consumes),
                 )
             )
+        scaled = any(
+            a.scale_backlog_per_replica is not None
+            and a.placement(scope.region) is not None
+            and any(scope.region in plan.queue(q).regions for q in a.consumes)
+            for a in plan.agents
+        )
         broker = MessageBroker(
             scope.resource_name("broker"),
             MessageBrokerArgs(
                 scope=scope,
                 users=tuple(users),
+                keda=scaled,
                 storage_class=args.storage_class,
                 operator_namespace=args.rabbitmq_namespace,
                 keda_namespace=args.keda_namespace,
@@ -291,7 +306,7 @@ class KubernetesTopology(pulumi.ComponentResource):
             backlog = ()
             if agent.scale_backlog_per_replica is not None:
                 backlog = tuple(
-                    backlog_source(plan.system, scope.namespace, agent.name, queue_names(plan.queue(q)).queue)
+                    backlog_source(plan.system, scope.namespace, queue_names(plan.queue(q)).queue)
                     for q in agent.consumes
                     if region in plan.queue(q).regions
                 )
@@ -314,6 +329,7 @@ class KubernetesTopology(pulumi.ComponentResource):
                     monitoring_namespace=args.monitoring_namespace,
                     prometheus_url=prometheus,
                     external_https=args.external_https,
+                    otlp_endpoint=args.otlp_endpoint,
                     dead_letter_queues=tuple(
                         queue_names(plan.queue(q)).dead_letter_queue
                         for q in agent.consumes
@@ -348,6 +364,7 @@ class KubernetesTopology(pulumi.ComponentResource):
                 service=workload.service_name,
                 tls_secret_name=tls,
                 ingress_class_name=args.ingress_class_name,
+                private_ingress_class_name=args.private_ingress_class_name,
             ),
             pulumi.ResourceOptions(parent=self),
         )

@@ -55,13 +55,13 @@ class Wiring:
 
 @dataclass(frozen=True)
 class BacklogSource:
-    """A queue whose backlog scales a consumer (KEDA's RabbitMQ scaler, over TLS)."""
+    """A queue whose backlog scales a consumer (KEDA's RabbitMQ scaler, management API over TLS)."""
 
     host: str
-    """amqps://<broker service>:5671/<vhost>"""
+    """https://<broker service>:15671/<vhost>"""
     vhost: str
     queue: str
     credentials_secret: str
-    """Secret with `username` and `password` keys (the agent's own broker user)."""
+    """Secret with `username` and `password` keys (the broker's KEDA user)."""
     ca_secret: str
     """Secret whose `ca.crt` key verifies the broker's certificate."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from policies.context import current
 from policies.model import StackRule
 from policies.resources import Subject, get, number, violation
 from policies.rules._kubernetes import PDB, WORKLOADS, selecting
+from policies.rules._shared import agent_placement, part_name
 
 
 def _allows_eviction(pdb: Any, replicas: float) -> bool:
@@ -23,6 +25,25 @@ def _allows_eviction(pdb: Any, replicas: float) -> bool:
     return True
 
 
+AUTOSCALERS = {
+    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": "minReplicas",
+    "kubernetes:keda.sh/v1alpha1:ScaledObject": "minReplicaCount",
+}
+
+
+def autoscaler_floor(resources: Any, workload: Subject) -> float | None:
+    """The minimum of the HPA or ScaledObject that scales `workload`, whose `replicas` it then owns."""
+    for r in resources:
+        key = AUTOSCALERS.get(r.resource_type)
+        if key is None:
+            continue
+        scaler = Subject.of(r)
+        target = get(r.props, "spec", "scaleTargetRef", "name")
+        if scaler.region == workload.region and target == get(workload.props, "metadata", "name"):
+            return number(get(r.props, "spec", key))
+    return None
+
+
 def validate(args: Any, report_violation: Any) -> None:
     budgets = [Subject.of(r) for r in args.resources if r.resource_type == PDB]
     for r in args.resources:
@@ -30,6 +51,12 @@ def validate(args: Any, report_violation: Any) -> None:
             continue
         workload = Subject.of(r)
         replicas = number(get(r.props, "spec", "replicas"))
+        if replicas is None:
+            # Left to its autoscaler (a re-apply must not fight it): judged at the plan's floor for the
+            # agent, which agentha-kubernetes-autoscaler-hold-zone-floor holds the autoscaler to, else
+            # at the autoscaler's own floor.
+            placement = agent_placement(current(), part_name(workload, "agents"), workload.region)
+            replicas = placement.min if placement is not None else autoscaler_floor(args.resources, workload)
         if replicas is not None and replicas < 1:
             continue  # scaled to zero (pilot light): nothing to protect
         # A null selector matches no pod (policy/v1); an empty one ({}) selects every pod of the namespace.

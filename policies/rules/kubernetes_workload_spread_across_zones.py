@@ -39,6 +39,10 @@ def validate(args: Any, report_violation: Any) -> None:
     raw = get(args.props, "spec", "replicas")
     if raw is UNKNOWN:
         return
+    if raw is None and 1 <= placement.min < placement.max:
+        # The count is left to the agent's autoscaler (so a re-apply does not fight it); its floor is
+        # checked by agentha-kubernetes-autoscaler-hold-zone-floor.
+        return
     replicas = number(raw) or 1
     floor = max(placement.desired, len(zones))
     if replicas < floor:

@@ -365,7 +365,8 @@ def _valid(schema: dict[str, Any], value: Any) -> bool:
 
 
 def selects(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
-    if not selector:
+    """A label selector's meaning: null (absent) selects nothing, empty (`{}`) selects every pod."""
+    if selector is None:
         return False
     if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
         return False

@@ -8,7 +8,13 @@ from hypothesis import strategies as st
 
 from blueprints.capacity import spread, survivors_after_zone_loss
 from blueprints.plan.models import Placement
-from components.kubernetes.agent_workload import disruption_floor, grace_period, priority_value
+from components.kubernetes.agent_workload import (
+    disruption_floor,
+    grace_period,
+    heartbeat_command,
+    heartbeat_max_age,
+    priority_value,
+)
 from tests.components.kubernetes.support import case
 
 EXAMPLE = "example:research-agent"
@@ -106,7 +112,9 @@ def test_rolling_is_a_deployment_that_never_goes_below_the_planned_count():
         "type": "RollingUpdate",
         "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0},
     }
-    assert deployment["spec"]["replicas"] == 3
+    # The HPA owns the count (from the planned 3): a re-apply must not set it.
+    assert "replicas" not in deployment["spec"]
+    assert one("variant:rolling", "HorizontalPodAutoscaler", "planner")["spec"]["minReplicas"] == 3
     spread_rule = deployment["spec"]["template"]["spec"]["topologySpreadConstraints"][0]
     assert spread_rule["matchLabelKeys"] == ["pod-template-hash"]
     assert spread_rule["nodeTaintsPolicy"] == "Honor"
@@ -179,7 +187,9 @@ def test_cpu_scaling_is_an_hpa_from_the_planned_floor():
     }
     assert (spec["minReplicas"], spec["maxReplicas"]) == (3, 6)
     assert spec["metrics"][0]["resource"]["target"] == {"type": "Utilization", "averageUtilization": 70}
-    assert resource(EXAMPLE, "Rollout", "planner").ignore_changes == ("spec.replicas",)
+    # Pulumi sends no replicas for an autoscaled workload, so it has nothing to ignore either.
+    rollout = resource(EXAMPLE, "Rollout", "planner")
+    assert "replicas" not in rollout.inputs["spec"] and not rollout.ignore_changes
 
 
 def test_backlog_scaling_is_a_keda_scaled_object_authenticated_by_secret_names():
@@ -188,11 +198,16 @@ def test_backlog_scaling_is_a_keda_scaled_object_authenticated_by_secret_names()
     (trigger,) = scaled["triggers"]  # cpu_percent: null in the spec
     assert trigger["type"] == "rabbitmq"
     assert trigger["metadata"]["queueName"] == "research-tasks" and trigger["metadata"]["value"] == "5"
-    assert trigger["metadata"]["host"].startswith("amqps://research-agent-rabbitmq.research-agent.svc:5671/")
+    # The management API over TLS: over AMQP KEDA counts only ready messages (a passive declare's
+    # message count), so workers busy on unacknowledged ones would be scaled in; over HTTP,
+    # QueueLength counts both (KEDA's `messages`, unless excludeUnacknowledged).
+    assert trigger["metadata"]["protocol"] == "http" and trigger["metadata"]["mode"] == "QueueLength"
+    assert "excludeUnacknowledged" not in trigger["metadata"]
+    assert trigger["metadata"]["host"] == "https://research-agent-rabbitmq.research-agent.svc:15671/research-agent"
     auth = one(EXAMPLE, "TriggerAuthentication", "worker-rabbitmq")["spec"]
     assert {(r["parameter"], r["name"], r["key"]) for r in auth["secretTargetRef"]} == {
-        ("username", "research-agent-worker-amqp-user-credentials", "username"),
-        ("password", "research-agent-worker-amqp-user-credentials", "password"),
+        ("username", "research-agent-keda-user-credentials", "username"),
+        ("password", "research-agent-keda-user-credentials", "password"),
         ("ca", "research-agent-rabbitmq-tls", "ca.crt"),
     }
     assert auth["configMapTargetRef"] == [{"parameter": "tls", "name": "research-agent-worker-rabbitmq", "key": "tls"}]
@@ -211,12 +226,25 @@ def test_pilot_light_runs_nothing_scales_nothing_and_its_budget_blocks_nothing()
 
 
 def test_warm_standby_runs_a_reduced_count_and_hot_the_full_one():
-    warm = one("variant:active-passive-warm", "Rollout", "planner", "us-central1")["spec"]["replicas"]
-    hot = one("variant:active-passive-hot", "Rollout", "planner", "us-central1")["spec"]["replicas"]
-    primary = one("variant:active-passive-hot", "Rollout", "planner", "europe-west4")["spec"]["replicas"]
+    def runs(name: str, agent: str, region: str) -> int:
+        # `replicas` where no autoscaler owns the count, else the autoscaler's minimum.
+        spec = one(name, "Rollout", agent, region)["spec"]
+        if "replicas" in spec:
+            return spec["replicas"]
+        scaler = [
+            o
+            for o in objs(name, "HorizontalPodAutoscaler", region) + objs(name, "ScaledObject", region)
+            if o["spec"]["scaleTargetRef"]["name"].endswith(agent)
+        ]
+        (s,) = scaler
+        return s["spec"].get("minReplicas", s["spec"].get("minReplicaCount"))
+
+    warm = runs("variant:active-passive-warm", "planner", "us-central1")
+    hot = runs("variant:active-passive-hot", "planner", "us-central1")
+    primary = runs("variant:active-passive-hot", "planner", "europe-west4")
     assert warm == 3 and hot == primary == 3
-    assert one("variant:active-passive-warm", "Rollout", "worker", "us-central1")["spec"]["replicas"] == 3
-    assert one("variant:active-passive-hot", "Rollout", "worker", "us-central1")["spec"]["replicas"] == 5
+    assert runs("variant:active-passive-warm", "worker", "us-central1") == 3
+    assert runs("variant:active-passive-hot", "worker", "us-central1") == 5
 
 
 def test_secrets_are_referenced_by_name_never_by_value():
@@ -274,7 +302,7 @@ def test_network_policy_denies_all_but_what_each_agent_needs():
             tuple(sorted(p["podSelector"]["matchLabels"].items()))
             for r in policy["egress"]
             for p in r.get("to", [])
-            if "podSelector" in p
+            if "podSelector" in p and "namespaceSelector" not in p  # pods of the system's namespace
         }
 
     assert peers(planner) == {
@@ -282,6 +310,16 @@ def test_network_policy_denies_all_but_what_each_agent_needs():
         (("app.kubernetes.io/name", "research-agent-rabbitmq"),),
     }
     assert (("app", "research-agent-source-cache"),) in peers(worker)
+    for policy in (planner, worker):
+        # DNS only at the cluster's resolver, never to any address on port 53.
+        dns = [r for r in policy["egress"] if {"port": 53, "protocol": "UDP"} in r.get("ports", [])]
+        assert len(dns) == 1 and dns[0]["to"] == [
+            {
+                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+            },
+            {"ipBlock": {"cidr": "169.254.20.10/32"}},
+        ]
 
 
 def test_identity_and_priority():
@@ -310,3 +348,53 @@ def test_read_only_root_follows_the_spec() -> None:
             expected = not r.inputs["metadata"]["name"].endswith(f"-{name}")
             assert sc["readOnlyRootFilesystem"] is expected, r.name
             assert sc["runAsNonRoot"] is True and sc["capabilities"] == {"drop": ["ALL"]}
+
+
+def test_blue_green_consumers_roll_out_as_a_canary_so_preview_pods_take_no_production_messages():
+    # A preview pod connects to the broker like any other: under blue-green an HTTP agent that
+    # consumes a queue would take production messages before its pre-promotion analysis passed.
+    from tests.components.kubernetes.support import spec_file, synth_path, variant
+
+    spec = variant("blue-green")
+    planner = next(a for a in spec["agents"] if a["name"] == "planner")
+    spec["queues"].append({**spec["queues"][0], "name": "replies"})
+    planner["consumes"] = ["replies"]
+    graph = synth_path(spec_file(yaml.safe_dump(spec, sort_keys=False))).graph
+    rollouts = {r.inputs["metadata"]["name"]: r.inputs["spec"] for r in graph if r.type.endswith(":Rollout")}
+    assert "canary" in rollouts["v-blue-green-planner"]["strategy"]
+    services = {r.inputs["metadata"]["name"] for r in graph if r.type == "kubernetes:core/v1:Service"}
+    assert services == {"v-blue-green-planner"}  # no preview Service to route to
+    # An HTTP agent that consumes nothing keeps blue-green (the variant's own planner).
+    assert "blueGreen" in one("variant:blue-green", "Rollout", "planner")["spec"]["strategy"]
+
+
+def test_traces_go_to_the_collector_not_to_localhost():
+    container = one(EXAMPLE, "Rollout", "planner")["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["OTEL_TRACES_EXPORTER"] == "otlp"
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector.monitoring.svc:4318"
+    assert env["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf"
+    # The agent's egress reaches it: OTLP/HTTP to the monitoring namespace.
+    policy = one(EXAMPLE, "NetworkPolicy", "planner")["spec"]
+    assert any(
+        {"port": 4318, "protocol": "TCP"} in r.get("ports", [])
+        and r["to"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]
+        for r in policy["egress"]
+    )
+
+
+def test_a_hung_queue_worker_is_restarted_through_its_heartbeat_file():
+    worker = case(EXAMPLE).plan.agent("worker")  # max_step_duration 10m
+    assert heartbeat_max_age(worker) == 720  # the longest step plus two minutes, in whole minutes
+    assert heartbeat_command(worker) == [
+        "/bin/sh",
+        "-c",
+        'test -n "$(find /tmp/agentha-heartbeat -mmin -12 2>/dev/null)"',
+    ]
+    container = one(EXAMPLE, "Rollout", "worker")["spec"]["template"]["spec"]["containers"][0]
+    assert container["livenessProbe"]["exec"]["command"] == heartbeat_command(worker)
+    assert container["startupProbe"]["exec"]["command"] == heartbeat_command(worker)
+    assert "readinessProbe" not in container
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["AGENTHA_HEARTBEAT_FILE"] == "/tmp/agentha-heartbeat"
+    assert env["AGENTHA_HEARTBEAT_MAX_AGE_SECONDS"] == "720"

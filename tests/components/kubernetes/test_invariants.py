@@ -38,6 +38,30 @@ def agent_of(c, obj):
     return c.plan.agent(name), next(a for a in c.spec.agents if a.name == name)
 
 
+def autoscaler_of(c, m):
+    """The HPA or ScaledObject scaling this workload in its region, if any."""
+    found = [
+        o.object
+        for o in c.objects
+        if o.region == m.region
+        and o.object["kind"] in ("HorizontalPodAutoscaler", "ScaledObject")
+        and o.object["spec"]["scaleTargetRef"]["name"] == m.object["metadata"]["name"]
+        and o.object["spec"]["scaleTargetRef"]["kind"] == m.object["kind"]
+    ]
+    assert len(found) <= 1, m.path
+    return found[0] if found else None
+
+
+def running(c, m) -> int:
+    """Replicas a workload runs once its autoscaler (if any) has synced: `spec.replicas`, or the
+    autoscaler's minimum where `replicas` is left to it."""
+    scaler = autoscaler_of(c, m)
+    if scaler is None:
+        return m.object["spec"]["replicas"]
+    assert "replicas" not in m.object["spec"], f"{m.path}: replicas set although {scaler['kind']} owns them"
+    return scaler["spec"].get("minReplicas", scaler["spec"].get("minReplicaCount"))
+
+
 def worst_zone_loss(replicas: int, zones: int) -> int:
     """Pods left after losing the fullest zone, when a maxSkew-1 spread keeps zones within one pod."""
     if zones < 2:
@@ -54,7 +78,7 @@ def test_losing_any_zone_leaves_the_planned_minimum(name):
         agent, spec_agent = agent_of(c, obj)
         region = c.plan.region(m.region)
         placement = agent.placement(m.region)
-        replicas = obj["spec"]["replicas"]
+        replicas = running(c, m)
         assert replicas == placement.desired == sum(placement.per_zone)
         spread_rules = obj["spec"]["template"]["spec"]["topologySpreadConstraints"]
         zone_rule = next(r for r in spread_rules if r["topologyKey"] == "topology.kubernetes.io/zone")
@@ -79,7 +103,7 @@ def test_every_workload_has_a_budget_that_selects_it_and_allows_an_eviction(name
         mine = [b.object for b in budgets if b.region == m.region and selects(b.object["spec"]["selector"], labels)]
         assert len(mine) == 1, f"{m.path}: {len(mine)} budgets select it"
         spec = mine[0]["spec"]
-        replicas = m.object["spec"]["replicas"]
+        replicas = running(c, m)
         assert "maxUnavailable" not in spec
         floor = spec["minAvailable"]
         if replicas == 0:
@@ -142,8 +166,12 @@ def test_containers_have_probes_requests_limits_and_never_run_as_root(name):
                 if agent.startup is not None:
                     assert container["startupProbe"]["httpGet"]["path"] == agent.startup.path
             else:
-                # Queue workers serve no port: nothing to probe (docs/kubernetes.md, Polaris exceptions).
-                assert "livenessProbe" not in container and "readinessProbe" not in container
+                # Queue workers serve no port: their heartbeat file is probed (docs/kubernetes.md), and
+                # nothing routes to them, so no readiness probe.
+                for probe in ("livenessProbe", "startupProbe"):
+                    command = container[probe]["exec"]["command"]
+                    assert command[:2] == ["/bin/sh", "-c"] and "/tmp/agentha-heartbeat" in command[2], m.path
+                assert "readinessProbe" not in container
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -205,3 +233,147 @@ def test_stateful_objects_are_protected_and_never_pruned(name):
             annotations = r.inputs["metadata"]["annotations"]
             assert annotations["argocd.argoproj.io/sync-options"] == "Delete=false,Prune=false", r.urn
             assert annotations["kustomize.toolkit.fluxcd.io/prune"] == "disabled", r.urn
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_replicas_are_left_to_the_autoscaler_that_owns_them(name):
+    # A re-apply that sets `replicas` conflicts with (server-side apply) or undoes (Argo CD) the
+    # autoscaler's count: only a workload no autoscaler scales states its replicas.
+    c = case(name)
+    for m in workloads(c):
+        scaler = autoscaler_of(c, m)
+        assert ("replicas" in m.object["spec"]) is (scaler is None), m.path
+        resource = next(
+            r
+            for r in c.graph
+            if r.custom
+            and r.inputs.get("metadata", {}).get("name") == m.object["metadata"]["name"]
+            and r.inputs.get("kind", r.type.rsplit(":", 1)[-1]) == m.object["kind"]
+        )
+        # Nothing for Pulumi to ignore either: it sends no replicas, so it keeps no claim on them.
+        assert "spec.replicas" not in (resource.ignore_changes or ()), m.path
+
+
+def priority(c, region: str, name: str) -> int:
+    found = [
+        m.object
+        for m in c.objects
+        if m.region == region and m.object["kind"] == "PriorityClass" and m.object["metadata"]["name"] == name
+    ]
+    assert len(found) == 1, (region, name)
+    return found[0]["value"]
+
+
+def stateful_priority_names(obj) -> list[str]:
+    """priorityClassName of the pods an operator makes from this object (each operator's own field)."""
+    spec = obj["spec"]
+    if obj["kind"] == "RabbitmqCluster":
+        return [spec["override"]["statefulSet"]["spec"]["template"]["spec"].get("priorityClassName")]
+    return [spec.get("priorityClassName")]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_every_stateful_pod_outranks_every_agent(name):
+    # Agents preempt lower priorities: a store or broker pod below them could be evicted, or kept
+    # pending after a zone loss, by the very agents that need it.
+    c = case(name)
+    checked = 0
+    for region in {m.region for m in c.objects}:
+        agents = [
+            priority(c, region, m.object["spec"]["template"]["spec"]["priorityClassName"])
+            for m in workloads(c)
+            if m.region == region
+        ]
+        for m in c.objects:
+            if m.region != region or m.object["kind"] not in (
+                "Cluster",
+                "RabbitmqCluster",
+                "RedisReplication",
+                "RedisSentinel",
+            ):
+                continue
+            for class_name in stateful_priority_names(m.object):
+                assert class_name, f"{m.path}: no priorityClassName (priority 0, below every agent)"
+                assert priority(c, region, class_name) > max(agents, default=0), m.path
+                checked += 1
+    if c.plan.stores or c.plan.queues:
+        assert checked
+
+
+RESTRICTED_VOLUMES = {
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+}
+
+
+def restricted_problems(pod: dict, containers: list[dict]) -> list[str]:
+    """Pod Security Standards `restricted` (v1.25+) on a pod spec and its containers' security contexts."""
+    out = []
+    psc = pod.get("securityContext") or {}
+    for volume in pod.get("volumes") or []:
+        kinds = set(volume) - {"name"}
+        if not kinds <= RESTRICTED_VOLUMES:
+            out.append(f"volume {volume['name']}: {sorted(kinds)}")
+    for ctr in containers:
+        sc = ctr.get("securityContext") or {}
+        where = ctr.get("name", "container")
+        if sc.get("allowPrivilegeEscalation") is not False:
+            out.append(f"{where}: allowPrivilegeEscalation not false")
+        if (sc.get("capabilities") or {}).get("drop") != ["ALL"] or set(
+            (sc.get("capabilities") or {}).get("add") or []
+        ) - {"NET_BIND_SERVICE"}:
+            out.append(f"{where}: capabilities not drop [ALL]")
+        if not (sc.get("runAsNonRoot") is True or (psc.get("runAsNonRoot") is True and "runAsNonRoot" not in sc)):
+            out.append(f"{where}: runAsNonRoot not true")
+        if sc.get("runAsUser", psc.get("runAsUser")) == 0:
+            out.append(f"{where}: runs as UID 0")
+        seccomp = (sc.get("seccompProfile") or psc.get("seccompProfile") or {}).get("type")
+        if seccomp not in ("RuntimeDefault", "Localhost"):
+            out.append(f"{where}: seccompProfile {seccomp}")
+        if sc.get("privileged"):
+            out.append(f"{where}: privileged")
+    return out
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_namespace_enforces_restricted_and_every_pod_we_shape_meets_it(name):
+    # Operators' own pods are checked against their sources (namespace.py); here: the agents' pods and
+    # the Redis pods, whose security contexts the rendered objects set.
+    c = case(name)
+    problems = []
+    for m in c.objects:
+        obj = m.object
+        if obj["kind"] == "Namespace":
+            assert obj["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+        elif obj["kind"] in WORKLOADS:
+            pod = obj["spec"]["template"]["spec"]
+            problems += [f"{m.path}: {p}" for p in restricted_problems(pod, pod["containers"])]
+        elif obj["kind"] in ("RedisReplication", "RedisSentinel"):
+            spec = obj["spec"]
+            pod = {"securityContext": spec["podSecurityContext"]}
+            containers = [{"name": "redis", "securityContext": spec["securityContext"]}]
+            if (spec.get("redisExporter") or {}).get("enabled"):
+                containers.append({"name": "exporter", "securityContext": spec["redisExporter"].get("securityContext")})
+            problems += [f"{m.path}: {p}" for p in restricted_problems(pod, containers)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_namespace_denies_by_default_and_every_pod_has_its_own_policy(name):
+    c = case(name)
+    for region in {m.region for m in c.objects}:
+        policies = [m.object for m in c.objects if m.region == region and m.object["kind"] == "NetworkPolicy"]
+        deny = [p for p in policies if p["spec"]["podSelector"] == {}]
+        assert len(deny) == 1, region
+        assert deny[0]["spec"]["policyTypes"] == ["Ingress", "Egress"]
+        assert not deny[0]["spec"].get("ingress") and not deny[0]["spec"].get("egress")
+        # Every other policy governs egress too, so the deny never silently cuts a pod's egress off
+        # while its own policy looks ingress-only.
+        for p in policies:
+            assert "Egress" in p["spec"]["policyTypes"], p["metadata"]["name"]

@@ -37,16 +37,25 @@ def excused(c, finding) -> bool:
         # IfNotPresent on a pinned tag: pods start from the node's image cache when the registry is down.
         container = _workload(c, finding.subject)["spec"]["template"]["spec"]["containers"][0]
         return container["imagePullPolicy"] == "IfNotPresent" and not container["image"].endswith(":latest")
-    if finding.check in ("readinessProbeMissing", "livenessProbeMissing"):
-        # Queue workers serve no port: there is nothing to probe (and no traffic to gate).
+    if finding.check == "readinessProbeMissing":
+        # Queue workers serve no port and take no traffic to gate (their liveness is a heartbeat file).
         return _agent(c, _workload(c, finding.subject)).port is None
     if finding.check == "deploymentMissingReplicas":
+        workload = _workload(c, finding.subject)
+        if "replicas" not in workload["spec"]:
+            # Left to the autoscaler that owns it, whose floor is the planned count (at least 2 here).
+            return any(
+                o.object["kind"] in ("HorizontalPodAutoscaler", "ScaledObject")
+                and o.object["spec"]["scaleTargetRef"]["name"] == workload["metadata"]["name"]
+                and o.object["spec"].get("minReplicas", o.object["spec"].get("minReplicaCount", 0)) >= 2
+                for o in c.objects
+            )
         # Pilot-light standby regions run no replicas until failover; a one-replica plan is the spec's choice.
-        return _workload(c, finding.subject)["spec"]["replicas"] in (0, 1)
+        return workload["spec"]["replicas"] in (0, 1)
     return False
 
 
-EXCEPTIONS = ("pullPolicyNotAlways", "readinessProbeMissing", "livenessProbeMissing", "deploymentMissingReplicas")
+EXCEPTIONS = ("pullPolicyNotAlways", "readinessProbeMissing", "deploymentMissingReplicas")
 
 
 @pytest.mark.parametrize("name", CASES)

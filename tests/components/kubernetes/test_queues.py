@@ -47,9 +47,23 @@ def test_each_agent_may_publish_and_consume_only_its_own_queues():
     assert permissions == {
         "research-agent-planner-amqp": {"configure": "^$", "write": "^(research-tasks)$", "read": "^$"},
         "research-agent-worker-amqp": {"configure": "^$", "write": "^$", "read": "^(research-tasks)$"},
+        # KEDA reads queue lengths over the management API: vhost access, no right on any resource.
+        "research-agent-keda": {"configure": "^$", "write": "^$", "read": "^$"},
+    }
+    tags = {o["metadata"]["name"]: o["spec"]["tags"] for o in objs(EXAMPLE, "User")}
+    assert tags == {
+        "research-agent-planner-amqp": [],
+        "research-agent-worker-amqp": [],
+        "research-agent-keda": ["management"],
     }
     assert exact(["a.b", "c"]) == r"^(a\.b|c)$"
     policy = named(EXAMPLE, "NetworkPolicy", "research-agent-rabbitmq")["spec"]
+    keda = next(
+        r
+        for r in policy["ingress"]
+        if r["from"][0].get("namespaceSelector", {}).get("matchLabels") == {"kubernetes.io/metadata.name": "keda"}
+    )
+    assert keda["ports"] == [{"port": 15671, "protocol": "TCP"}]  # management API over TLS, not AMQP
     agents = policy["ingress"][0]
     assert agents["ports"] == [{"port": 5671, "protocol": "TCP"}]
     assert agents["from"][0]["podSelector"]["matchExpressions"][0]["values"] == [
@@ -90,3 +104,26 @@ def test_fifo_queues_have_a_single_active_consumer():
     queues = {o["spec"]["name"]: o["spec"] for o in objs("generated", "Queue")}
     assert queues["queue-01"]["arguments"] == {"x-single-active-consumer": True}  # ordering: fifo
     assert queues["queue-00"]["arguments"] == {}
+
+
+def test_the_broker_image_is_pinned_to_a_release_whose_passive_declares_pass_on_read_or_write():
+    import pytest
+
+    from components.kubernetes.message_broker import BROKER_IMAGE, check_image, image_version
+
+    (cluster,) = objs(EXAMPLE, "RabbitmqCluster")
+    assert cluster["spec"]["image"] == BROKER_IMAGE == "rabbitmq:4.3.4-management"
+    assert image_version("registry.local:5000/rabbitmq:4.2.6-management@sha256:ab") == "4.2.6"
+    assert image_version("rabbitmq") == ""
+    # 4.2.6 and 4.3.0 check `configure` on passive declarations, which no agent is granted.
+    for bad in ("rabbitmq:4.2.6-management", "rabbitmq:4.3.0"):
+        with pytest.raises(ValueError, match="configure"):
+            check_image(bad)
+    check_image("rabbitmq:4.2.7-management")
+
+
+def test_agents_that_use_the_broker_are_told_to_use_publisher_confirms():
+    from components.kubernetes.message_broker import broker_wiring
+
+    env = {e.name: e.value for e in broker_wiring("s", "ns", "a").env}
+    assert env["AGENTHA_RABBITMQ_PUBLISHER_CONFIRMS"] == "required"

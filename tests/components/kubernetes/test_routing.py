@@ -13,7 +13,8 @@ def objs(name: str, kind: str) -> list:
 def test_the_ingress_agent_gets_a_tls_ingress_in_every_region():
     (ingress,) = [m.object for m in objs("example:research-agent", "Ingress")]
     spec = ingress["spec"]
-    assert spec["ingressClassName"] == "nginx"
+    # `public: false`: the internal class, never the default (internet-facing) one.
+    assert spec["ingressClassName"] == "nginx-internal"
     assert spec["tls"] == [{"hosts": ["research.lab.example"], "secretName": "research-agent-tls"}]
     (rule,) = spec["rules"]
     assert rule["host"] == "research.lab.example"
@@ -42,3 +43,24 @@ def test_active_passive_fails_over_to_the_standby_and_active_active_round_robins
         assert m.object["spec"]["strategy"] == {"type": "roundRobin", "dnsTtlSeconds": 60}
     plan = case("variant:active-active").plan
     assert strategy(plan.routing, "x")["type"] == "roundRobin"
+
+
+def test_public_picks_the_public_class_and_private_the_internal_one():
+    import dataclasses
+
+    from components.kubernetes.ingress import AgentIngressArgs
+    from components.kubernetes.meta import RegionScope
+
+    routing = case("example:research-agent").plan.routing
+    scope = RegionScope(system="s", region="r", namespace="s", provider=None)  # type: ignore[arg-type]
+    private = AgentIngressArgs(
+        scope=scope,
+        routing=routing,
+        service="svc",
+        tls_secret_name="t",
+        ingress_class_name="nginx",
+        private_ingress_class_name="corp-internal",
+    )
+    assert routing.public is False and private.class_name == "corp-internal"
+    public = dataclasses.replace(private, routing=dataclasses.replace(routing, public=True))
+    assert public.class_name == "nginx"

@@ -96,7 +96,8 @@ def test_redis_runs_a_replication_watched_by_a_sentinel_quorum_spread_over_zones
 def test_only_the_agents_that_use_a_store_may_connect():
     policies = {o["metadata"]["name"]: o["spec"] for o in objs(EXAMPLE, "NetworkPolicy")}
     findings = policies["research-agent-findings"]
-    assert findings["policyTypes"] == ["Ingress"]
+    # Egress stays open (API server, object store), stated so the namespace's default deny keeps it.
+    assert findings["policyTypes"] == ["Ingress", "Egress"] and findings["egress"] == [{}]
     users = findings["ingress"][0]["from"][0]["podSelector"]["matchExpressions"][0]["values"]
     assert users == ["research-agent-planner", "research-agent-worker"]
     cache = policies["research-agent-source-cache"]

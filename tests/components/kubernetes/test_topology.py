@@ -33,7 +33,9 @@ def test_arguments_reach_the_objects():
         kubeconfig="/etc/kube/config",
         tls_secret_name="research-cert",
         namespace="research",
-        ingress_class_name="internal",
+        ingress_class_name="public-lb",
+        private_ingress_class_name="internal",
+        otlp_endpoint="http://collector.obs.svc:4318",
         backup_destination="gs://backups/research",
         storage_class="fast",
     )
@@ -45,7 +47,9 @@ def test_arguments_reach_the_objects():
     }
     kinds = {r.inputs["kind"]: r.inputs for r in graph if r.custom and not r.is_provider}
     assert kinds["Ingress"]["spec"]["tls"][0]["secretName"] == "research-cert"
-    assert kinds["Ingress"]["spec"]["ingressClassName"] == "internal"
+    assert kinds["Ingress"]["spec"]["ingressClassName"] == "internal"  # the example's ingress is private
+    env = {e["name"]: e.get("value") for e in kinds["Rollout"]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://collector.obs.svc:4318"
     assert kinds["Cluster"]["spec"]["backup"]["barmanObjectStore"]["destinationPath"] == "gs://backups/research"
     assert kinds["Cluster"]["spec"]["backup"]["barmanObjectStore"]["googleCredentials"] == {
         "applicationCredentials": {"name": "research-agent-backup-credentials", "key": "credentials.json"}

@@ -149,7 +149,10 @@ DEFECTS: list[Defect] = [
         BASE,
         "policy without egress",
         "has no NetworkPolicy restricting its egress",
-        change(f"{RA}-worker-network-policy-{R}", setting("spec.policyTypes", ["Ingress"])),
+        # The namespace's default deny restricts every pod's egress too: take it away as well.
+        lambda g: drop(f"{RA}-default-deny-{R}")(
+            change(f"{RA}-worker-network-policy-{R}", setting("spec.policyTypes", ["Ingress"]))(g)
+        ),
     ),
     Defect(
         "agentha-kubernetes-rabbitmq-queue-require-dead-letter",
