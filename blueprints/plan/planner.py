@@ -799,7 +799,30 @@ def _drills(spec: HASpec, core: TopologyPlan, estimates: tuple) -> ChaosPlan:
                 }[disruption],
                 expected_rto_s=rto.value if rto else None,
                 expected_rpo_s=rpo.value if rpo else None,
-                runbook=steps,
+                runbook=steps + _expect(name, core),
             )
         )
     return ChaosPlan(schedule=spec.chaos.schedule, drills=tuple(drills))
+
+
+def _expect(name: str, core: TopologyPlan) -> tuple[str, ...]:
+    """What the drill should show, timed by the plan's timing record (the mechanisms as built)."""
+    t = core.timing
+    if t is None:
+        return ()
+    if name == "region-outage" and t.region_detection.mechanism != "none":
+        manual = (
+            f" + operator response {format_duration(t.manual_response_s)}" if t.manual_response_s is not None else ""
+        )
+        return (
+            f"Expect (plan's timing): {t.region_detection.label} within {format_duration(t.region_detection.seconds)}"
+            f"{manual}, then {t.region_switch.label} within {format_duration(t.region_switch.seconds)}; "
+            "a slower drill means the deployed mechanism is not the one the plan counts.",
+        )
+    if name == "zone-outage" and t.zone_recovery:
+        slowest = max(t.zone_recovery, key=lambda s: s.seconds)
+        return (
+            f"Expect (plan's timing): every part serves again within {format_duration(slowest.seconds)} "
+            f"(slowest: {slowest.label}).",
+        )
+    return ()

@@ -150,3 +150,15 @@ def test_order_routing_prod_region_rto_reflects_the_alarm_and_the_alias_ttl() ->
     assert rto.value == p.timing.region_failover_s == 15 + 120 + 60 + 60 + 60
     assert rto.objective == 300 and rto.met is False
     assert {"dns-ttl-ignored", "health-check-ignored"} <= finding_codes(p)
+
+
+def test_drills_say_what_the_built_mechanisms_should_show_and_when() -> None:
+    loaded = load_spec(EXAMPLES / "order-routing" / "spec.yaml", "prod")
+    p = plan(loaded.spec, "prod")
+    region = next(d for d in p.chaos.drills if d.name == "region-outage")
+    assert region.runbook[-1].startswith(
+        "Expect (plan's timing): load balancer check, then the 'no healthy host' alarm"
+    )
+    assert "within 3m15s" in region.runbook[-1] and "within 2m" in region.runbook[-1]
+    zone = next(d for d in p.chaos.drills if d.name == "zone-outage")
+    assert zone.runbook[-1] == "Expect (plan's timing): every part serves again within 15s (slowest: agent router)."
