@@ -213,6 +213,7 @@ def _guard(n: _Names) -> str:
         f"  {'|'.join(n.regions)}) ;;",
         f'  *) echo "usage: sh check-primary.sh <region>   (one of: {", ".join(n.regions)})" >&2; exit 2 ;;',
         "esac",
+        'command -v kubectl >/dev/null 2>&1 || { echo "kubectl not found: nothing can be checked" >&2; exit 2; }',
         "status=0",
         "",
         "# verify <region> <context> <cluster> <primary these manifests name>",
@@ -372,7 +373,7 @@ def _promoted_check(n: _Names, region: str, store: str) -> str:
     cluster = n.cluster(store, region)
     ctx = _ctx(region)
     return (
-        f'kubectl {ctx} -n $NS exec "$(kubectl {ctx} -n $NS get cluster {cluster} '
+        f'kubectl {ctx} -n $NS exec "$(kubectl {ctx} -n $NS get clusters.postgresql.cnpg.io {cluster} '
         "-o jsonpath='{.status.currentPrimary}')\" -c postgres -- psql -tAc 'select pg_is_in_recovery()'   # f"
     )
 

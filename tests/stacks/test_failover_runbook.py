@@ -154,11 +154,13 @@ def live(kube: dict[str, Any], context: str, primary: str | None, fenced: bool =
         path.write_text(f"{primary}\n{fence}\n", encoding="utf-8")
 
 
-def guard(kube: dict[str, Any], files: dict[str, str], region: str) -> subprocess.CompletedProcess[str]:
+def guard(
+    kube: dict[str, Any], files: dict[str, str], region: str, shell: str | None = "sh"
+) -> subprocess.CompletedProcess[str]:
     script = kube["dir"] / GUARD
     script.write_text(files[GUARD], encoding="utf-8")
     return subprocess.run(
-        ["sh", str(script), region], env=kube["env"], capture_output=True, text=True, timeout=60, check=False
+        [shell or "sh", str(script), region], env=kube["env"], capture_output=True, text=True, timeout=60, check=False
     )
 
 
@@ -204,8 +206,13 @@ def test_the_guard_lets_a_planned_switchover_through_in_its_order(kube):
     assert guard(kube, back, EU).returncode == 1
 
 
-def test_the_guard_needs_a_region_and_its_contexts(kube):
+def test_the_guard_needs_a_region_its_contexts_and_kubectl(kube):
     _, files = render_of()
     assert guard(kube, files, "mars").returncode == 2
+    # Without kubectl every cluster would read as unreachable and pass: refused instead.
+    path = kube["env"]["PATH"]
+    kube["env"]["PATH"] = str(kube["dir"] / "state")
+    assert guard(kube, files, EU, shell=shutil.which("sh")).returncode == 2
+    kube["env"]["PATH"] = path
     kube["env"].pop(context_var(US))
     assert guard(kube, files, EU).returncode == 2
