@@ -200,13 +200,17 @@ def availability(spec: HASpec, plan: TopologyPlan, figs: Figures) -> Estimate:
         )
     if model.detection_path is not None and model.detection_path.figure:
         terms.append(_fig(figs, model.detection_path.figure))
-    levels = ["service", "zone"] + (["region"] if model.multi_region else []) + (["dependency"] if model.groups else [])
+    has_deps = any(g.kind == "dependency" for g in model.groups)
+    levels = ["service", "zone"] + (["region"] if model.multi_region else []) + (["dependency"] if has_deps else [])
+    stated = getattr(spec.assumptions, "outages", None)
     for level in levels:
-        if f"outage-{level}" in figs.table:
+        mean = getattr(stated, level, None) if stated is not None else None
+        if mean is not None:
+            terms.append(
+                _spec_term(f"mean outage length, {level} (assumptions.outages.{level})", mean.total_seconds())
+            )
+        elif f"outage-{level}" in figs.table:
             terms.append(_fig(figs, f"outage-{level}"))
-    if not any(t.figure and t.figure.startswith("outage-") for t in terms):
-        mean = next((p.mean_outage_s for r in model.regions for p in r.parts), model.region_outage_s)
-        terms.append(Term("mean outage length (every level)", mean, "seconds", source="assumption", basis="assumption"))
     if model.multi_region:
         terms.append(
             Term(
@@ -217,18 +221,16 @@ def availability(spec: HASpec, plan: TopologyPlan, figs: Figures) -> Estimate:
                 basis="built",
             )
         )
-        if "common-cause-region" in figs.table:
-            terms.append(_fig(figs, "common-cause-region"))
-        else:
+        if getattr(spec.assumptions, "common_cause", None) is not None:
             terms.append(
-                Term(
-                    "common-cause share of region failures",
+                _spec_term(
+                    "common-cause share of region failures (assumptions.common_cause)",
                     model.common_cause * 100,
                     "percent",
-                    source="assumption",
-                    basis="assumption",
                 )
             )
+        elif "common-cause-region" in figs.table:
+            terms.append(_fig(figs, "common-cause-region"))
     if model.cap is not None:
         terms.append(_fig(figs, model.cap[1]))
     for r in model.regions:

@@ -491,3 +491,14 @@ def test_availability_is_a_probability() -> None:
     for spec in (aws(), kubernetes(), single_region(aws())):
         value = est(spec, "availability").value
         assert value is not None and 0 < value <= 100 and not math.isnan(value)
+
+
+def test_stated_outage_lengths_and_common_cause_show_as_spec_terms() -> None:
+    spec = aws()
+    spec["assumptions"] = {"outages": {"service": "10m"}, "common_cause": 5}
+    e = est(spec, "availability")
+    service = next(t for t in e.terms if "assumptions.outages.service" in t.label)
+    assert (service.value, service.basis) == (600, "spec")
+    share = next(t for t in e.terms if t.label.startswith("common-cause share"))
+    assert (share.value, share.basis) == (pytest.approx(5), "spec")
+    assert not any(t.figure in ("outage-service", "common-cause-region", "outage-dependency") for t in e.terms)
