@@ -184,7 +184,9 @@ def describe(system: str, region: str, drill: DrillPlan, what: str, aborts: str 
         f"Expected RTO {shown(drill.expected_rto_s)}, RPO {shown(drill.expected_rpo_s)} (from the plan). "
         f"{stop} Expects: {EXPECTS.get(drill.name, 'recovery within the RTO')}."
     )
-    return text[:DESCRIPTION_LIMIT]
+    if len(text) <= DESCRIPTION_LIMIT:
+        return text
+    return text[: DESCRIPTION_LIMIT - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _tag_args(tags: Mapping[str, str]) -> list[fis.ExperimentTemplateTargetResourceTagArgs]:
@@ -457,7 +459,7 @@ class ChaosDrills(pulumi.ComponentResource):
                 resource_arns=subnets,
             )
         ]
-        what = [f"block all traffic of the private subnets of zone {target.zone} for {duration}"]
+        what = [f"block the private subnets of zone {target.zone} for {duration}"]
         # Each store gets its own target: FIS ANDs the tags of one target, and the tags name one store.
         for i, db in enumerate(target.databases):
             name = f"aurora-writer-{i + 1}"
@@ -500,7 +502,7 @@ class ChaosDrills(pulumi.ComponentResource):
             )
         if target.databases:
             names = ", ".join(d.store for d in target.databases)
-            what.append(f"fail over Aurora {names} if the writer is there")
+            what.append(f"fail over Aurora {names} if its writer is there")
             statements += [
                 Statement(
                     "FailoverZoneClusters",
@@ -510,7 +512,7 @@ class ChaosDrills(pulumi.ComponentResource):
                 Statement("DescribeClusters", ("rds:DescribeDBClusters",), ["*"]),
             ]
         if target.caches:
-            what.append(f"cut power to the Valkey nodes of {', '.join(c.store for c in target.caches)} there")
+            what.append(f"cut power to Valkey {', '.join(c.store for c in target.caches)} there")
             statements += [
                 # As in AWS's own template (fis-template-library, elasticache-az-power-interruption):
                 # granted on resources carrying the targeted groups' tags.

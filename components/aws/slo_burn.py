@@ -124,8 +124,8 @@ class SloBurn(pulumi.ComponentResource):
         self.alarm_name = None
         self.alarm_arn = None
         self.abort_condition = (
-            f"the {args.objective_percent:g}% availability error budget burns {BURN_RATE:g}x too fast over 5 min "
-            f"and 1 h (5xx ratio above {threshold:g}%) in {region}"
+            f"the {args.objective_percent:g}% availability budget burns {BURN_RATE:g}x too fast over 5 min and 1 h "
+            f"(5xx above {threshold:g}%)"
             if args.sources
             else f"work waits in a queue of {region} longer than the spec allows"
         )
