@@ -164,6 +164,11 @@ class StorePlan:
     witness (no replica, a vote in the quorum that lets either region go on alone)."""
     engine_version: str | None = None
     """aurora-postgresql: the major (AWS's default minor at creation) or major.minor to create."""
+    sentinel_down_after_s: float | None = None
+    """redis: how long Sentinel waits before it calls the master down (down-after-milliseconds), as
+    built; the zone RTO counts this value (blueprints/plan/timing.py)."""
+    sentinel_failover_timeout_s: float | None = None
+    """redis: Sentinel's failover-timeout, as built (bounds a stuck failover attempt)."""
     instances_by_region: tuple[tuple[str, int], ...] = ()
     """Instances in each region, sized from that region's own zones (`instances_per_region` is the
     smallest of them)."""

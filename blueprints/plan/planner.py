@@ -533,6 +533,8 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
         engine_version=(store.engine_version or AURORA_POSTGRESQL_DEFAULT)
         if store.engine == "aurora-postgresql"
         else None,
+        sentinel_down_after_s=timing.REDIS_SENTINEL_DOWN_AFTER_S if store.engine == "redis" else None,
+        sentinel_failover_timeout_s=timing.REDIS_SENTINEL_FAILOVER_TIMEOUT_S if store.engine == "redis" else None,
     )
 
 
@@ -716,7 +718,8 @@ RUNBOOKS: dict[str, tuple[str, tuple[str, ...]]] = {
         "zone",
         (
             "Announce the drill; confirm the SLO dashboard is green and error budget remains.",
-            "Block one zone: on aws, an AWS FIS network-disruption action on that zone's private subnets; on "
+            "Block one zone: on aws, start the zone-outage FIS template (it blocks the zone's private subnets and "
+            "fails the zone's Aurora writers and Valkey primaries over; it aborts only on the SLO burn alarm); on "
             "kubernetes, cordon and drain that zone's nodes or a Chaos Mesh NetworkChaos partition.",
             "Watch: the load balancer marks that zone's targets unhealthy; serving replicas stay ≥ min.",
             "Check stores failed over within the zone RTO and no acknowledged write was lost.",

@@ -43,6 +43,8 @@ __all__ = [
     "ALIAS_TTL_S",
     "HEALTHY_HOST_ALARM",
     "PROMOTION",
+    "REDIS_SENTINEL_DOWN_AFTER_S",
+    "REDIS_SENTINEL_FAILOVER_TIMEOUT_S",
     "ROUTE53_INTERVALS",
     "Step",
     "TimingPlan",
@@ -78,9 +80,16 @@ ZONE_FAILOVER = {
     "aurora-postgresql": ("aurora-zone-failover",),
     "valkey": ("elasticache-zone-failover",),
     "postgres": ("cnpg-failover", "k8s-node-grace"),
-    "redis": ("redis-failover", "redis-sentinel-election"),
+    "redis": ("redis-sentinel-election",),
 }
-"""Figures that add up to a store's failover inside a region after one zone is lost."""
+"""Figures that add up to a store's failover inside a region after one zone is lost (redis adds the
+Sentinel down-after time the component builds, from the plan)."""
+
+REDIS_SENTINEL_DOWN_AFTER_S = 5.0
+"""Sentinel's down-after-milliseconds as the blueprint builds it (upstream default 30 s, figure
+`redis-failover`): 5 s keeps the zone RTO short; a brief network blip can cost a needless failover."""
+REDIS_SENTINEL_FAILOVER_TIMEOUT_S = 60.0
+"""Sentinel's failover-timeout as built: bounds a failover attempt that got stuck."""
 
 
 # --- settings the components build (decided here, carried by the plan's records) -----------------
@@ -289,14 +298,13 @@ def zone_recovery(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[Step
         if ids is None:
             steps.append(Step(f"store {store.name} (DynamoDB: multi-zone, nothing to fail over)", 0.0, "dynamodb"))
             continue
-        steps.append(
-            Step(
-                f"store {store.name}",
-                sum(figs.value(i) for i in ids),
-                f"{store.engine}-failover",
-                tuple(fig_term(figs, i) for i in ids),
-            )
-        )
+        terms = [fig_term(figs, i) for i in ids]
+        seconds = sum(figs.value(i) for i in ids)
+        if store.engine == "redis":
+            down_after = store.sentinel_down_after_s or REDIS_SENTINEL_DOWN_AFTER_S
+            terms.insert(0, built_term(f"Sentinel down-after-milliseconds ({down_after:g}s, as built)", down_after))
+            seconds += down_after
+        steps.append(Step(f"store {store.name}", seconds, f"{store.engine}-failover", tuple(terms)))
     if plan.target == "kubernetes" and plan.queues:
         steps.append(
             Step(

@@ -477,8 +477,9 @@ class StateStore(pulumi.ComponentResource):
                     "masterGroupName": store.name,
                     "redisReplicationPassword": {"secretKeyRef": {"name": secret, "key": "password"}},
                     "quorum": str(SENTINEL_SIZE // 2 + 1),
-                    "downAfterMilliseconds": "5000",
-                    "failoverTimeout": "60000",
+                    # From the plan (blueprints/plan/timing.py), which counts the same value in the zone RTO.
+                    "downAfterMilliseconds": str(round((store.sentinel_down_after_s or 5.0) * 1000)),
+                    "failoverTimeout": str(round((store.sentinel_failover_timeout_s or 60.0) * 1000)),
                     "parallelSyncs": "1",
                 },
                 **pod_settings(f"{self.name}-sentinel"),

@@ -131,12 +131,14 @@ def test_single_region_has_no_region_failover() -> None:
     assert p.timing.manual_response_s is None
 
 
-def test_redis_zone_failover_counts_the_sentinel_election_too() -> None:
+def test_redis_zone_failover_is_the_built_down_after_plus_the_sentinel_election() -> None:
     p = planned(kubernetes())
     assert p.timing is not None
+    cache = p.store("cache")
+    assert cache.sentinel_down_after_s == 5 and cache.sentinel_failover_timeout_s == 60
     redis = [s for s in p.timing.zone_recovery if s.mechanism == "redis-failover"]
-    assert redis and {t.figure for t in redis[0].terms} == {"redis-failover", "redis-sentinel-election"}
-    assert redis[0].seconds == 30 + 10
+    assert redis and {t.figure for t in redis[0].terms} == {None, "redis-sentinel-election"}
+    assert redis[0].seconds == 5 + 10  # not the upstream 30 s default the component does not build
 
 
 def test_order_routing_prod_region_rto_reflects_the_alarm_and_the_alias_ttl() -> None:

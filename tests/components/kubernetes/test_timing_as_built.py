@@ -34,3 +34,16 @@ def test_k8gb_detection_reads_the_ingress_agents_readiness_not_failover_health_c
     probe = container["readinessProbe"]
     built = probe["periodSeconds"] * probe["failureThreshold"]
     assert plan.timing.region_detection.seconds == built + plan.routing.reconcile_s
+
+
+def test_sentinel_down_after_is_the_one_the_zone_rto_counts() -> None:
+    c = case("example:research-agent")
+    plan = c.plan
+    (cache,) = [s for s in plan.stores if s.engine == "redis"]
+    (sentinel,) = [m.object for m in c.objects if m.object["kind"] == "RedisSentinel"]
+    config = sentinel["spec"]["redisSentinelConfig"]
+    assert config["downAfterMilliseconds"] == str(round(cache.sentinel_down_after_s * 1000))
+    assert config["failoverTimeout"] == str(round(cache.sentinel_failover_timeout_s * 1000))
+    assert plan.timing is not None
+    step = next(s for s in plan.timing.zone_recovery if s.label == f"store {cache.name}")
+    assert any(t.value == cache.sentinel_down_after_s for t in step.terms)
