@@ -206,9 +206,7 @@ def availability(spec: HASpec, plan: TopologyPlan, figs: Figures) -> Estimate:
     for level in levels:
         mean = getattr(stated, level, None) if stated is not None else None
         if mean is not None:
-            terms.append(
-                _spec_term(f"mean outage length, {level} (assumptions.outages.{level})", mean.total_seconds())
-            )
+            terms.append(_spec_term(f"mean outage length, {level} (assumptions.outages.{level})", mean.total_seconds()))
         elif f"outage-{level}" in figs.table:
             terms.append(_fig(figs, f"outage-{level}"))
     if model.multi_region:
