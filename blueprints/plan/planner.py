@@ -533,6 +533,8 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
         engine_version=(store.engine_version or AURORA_POSTGRESQL_DEFAULT)
         if store.engine == "aurora-postgresql"
         else None,
+        sentinel_down_after_s=timing.REDIS_SENTINEL_DOWN_AFTER_S if store.engine == "redis" else None,
+        sentinel_failover_timeout_s=timing.REDIS_SENTINEL_FAILOVER_TIMEOUT_S if store.engine == "redis" else None,
     )
 
 
