@@ -451,7 +451,12 @@ def simulate(spec: Any, plan: Any, figs: Any, opts: Options) -> Result:
             closed.value if closed else None,
             a * 100,
             a * 100 >= objective if objective is not None else None,
-            "simulated mean against the objective (the 95 % CI is shown beside it)",
+            "simulated mean against the objective"
+            + (
+                "; the objective lies inside the 95 % CI: more --hours would settle it"
+                if objective is not None and low * 100 <= objective <= high * 100
+                else ""
+            ),
         )
     )
     for kind, disruption, dist in (

@@ -132,7 +132,7 @@ def render_text(result: Result, *, title: str) -> None:
         _pct(result.closed_form),
         f"{_pct(result.availability)} (95 % CI {_pct(result.ci_low)} – {_pct(result.ci_high)})",
         _pct(a.objective) if a else "—",
-        verdict[a.met] if a else "",
+        (verdict[a.met] + (" (inside the CI)" if "inside the 95 % CI" in a.how else "")) if a else "",
     )
     closed_down = None if result.closed_form is None else (1 - result.closed_form / 100) * 30 * 86400
     table.add_row("downtime / 30 days", _dur(closed_down), _dur(result.downtime_month_s), "", "")

@@ -166,3 +166,13 @@ def test_stranded_queue_messages_are_delayed_for_the_outage_and_lost_past_retent
     assert inbound.lost_share is not None and 0 < inbound.lost_share < 0.01
     exponential = simulate(s, p, figures(), Options(hours=1e6, seed=1))
     assert exponential.queues[0].lost_share == 0  # a 30-minute mean never reaches 4 days
+
+
+def test_an_objective_inside_the_interval_is_said_to_be_unsettled() -> None:
+    s, p = support_prod()
+    r = simulate(s, p, figures(), Options(hours=2e5, seed=1))
+    a = next(c for c in r.checks if c.name == "availability")
+    assert "inside the 95 % CI" not in a.how  # 99.95 % is far outside support-agent's interval
+    objectives = s.objectives.model_copy(update={"availability": round((r.ci_low + r.ci_high) / 2, 6)})
+    unsettled = simulate(s.model_copy(update={"objectives": objectives}), p, figures(), Options(hours=2e5, seed=1))
+    assert "inside the 95 % CI" in next(c for c in unsettled.checks if c.name == "availability").how
