@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import pulumi
@@ -172,7 +173,27 @@ def _plain(value: Any) -> Any:
         return f"<resource {type(value).__name__}>"
     if value is None or isinstance(value, str | int | float | bool):
         return normalise(value)
+    if isinstance(value, pulumi.asset.Asset | pulumi.asset.Archive):
+        return _asset(value)
     return str(value)
+
+
+def _asset(value: pulumi.asset.Asset | pulumi.asset.Archive) -> dict[str, Any]:
+    """An asset or archive by what it holds (its repr carries a memory address: not reproducible)."""
+    a = pulumi.asset
+    if isinstance(value, a.StringAsset):
+        return {"stringAsset": value.text}
+    if isinstance(value, a.FileAsset):
+        return {"fileAsset": value.path}
+    if isinstance(value, a.RemoteAsset):
+        return {"remoteAsset": value.uri}
+    if isinstance(value, a.AssetArchive):
+        return {"assetArchive": {str(k): _plain(v) for k, v in sorted(value.assets.items())}}
+    if isinstance(value, a.FileArchive):
+        return {"fileArchive": value.path}
+    if isinstance(value, a.RemoteArchive):
+        return {"remoteArchive": value.uri}
+    return {type(value).__name__: None}
 
 
 def _provider_urn(ref: str) -> str | None:
@@ -250,7 +271,8 @@ def synthesize(
     sdk_settings.rpc_manager.clear()
     sdk_settings.outputs.clear()
     progress.phase("building resources under Pulumi mocks")
-    _sync_await(run_pulumi_func(program))
+    with _no_stack_traces():
+        _sync_await(run_pulumi_func(program))
     progress.phase(f"capturing the graph of {len(monitor.requests):,} resources")
     exports = _exports()
     resources = [
@@ -258,6 +280,26 @@ def synthesize(
     ]
     resources = _with_regions(sorted(resources, key=lambda r: r.urn))
     return ResourceGraph(project=project, stack=stack, resources=resources, exports=exports)
+
+
+@contextmanager
+def _no_stack_traces() -> Iterator[None]:
+    """Skip the SDK's per-registration stack trace while capturing offline.
+
+    The SDK walks the Python stack on every registration (`traceback.extract_stack`, ~30 frames, URI
+    conversion) to tell the engine where each resource was declared; the capture never reads it
+    (6-10 % of synth at 250-1,400 resources, identical graphs). Only this offline capture skips it: the
+    program and its registrations are unchanged, and `pulumi up` runs the SDK as it is.
+    """
+    from pulumi.runtime import resource as sdk_resource
+    from pulumi.runtime.proto import source_pb2
+
+    real = sdk_resource._get_stack_trace
+    sdk_resource._get_stack_trace = source_pb2.StackTrace  # an empty trace: no source position
+    try:
+        yield
+    finally:
+        sdk_resource._get_stack_trace = real
 
 
 _CLOSE_REGISTERED = False
