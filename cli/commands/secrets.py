@@ -26,6 +26,7 @@ class SecretsFormat(StrEnum):
 def secret_steps(plan: Any, stack: str | None) -> list[dict[str, Any]]:
     """Per spec secret: who reads it, where it lives, and the commands that set and check it."""
     sel = f" -s {shlex.quote(stack)}" if stack else ""
+    regions_json = f"pulumi stack output{sel} regions --json"
     out = []
     for s in plan.secrets:
         arn = f"$(pulumi stack output{sel} secrets --json | jq -r '.[\"{s.name}\"]')"
@@ -39,18 +40,22 @@ def secret_steps(plan: Any, stack: str | None) -> list[dict[str, Any]]:
         }
         if plan.target == "aws":
             entry["set"] = (
-                f"aws secretsmanager put-secret-value --region {s.primary_region} --secret-id \"{arn}\" "
+                f'aws secretsmanager put-secret-value --region {s.primary_region} --secret-id "{arn}" '
                 f"--secret-string file://{s.name}.txt"
             )
             # Secrets Manager copies the value to each replica; this shows each one's status.
-            entry["check"] = [
-                f"aws secretsmanager describe-secret --region {s.primary_region} --secret-id \"{arn}\" "
-                "--query 'ReplicationStatus[].[Region,Status]' --output text"
-            ] if s.replica_regions else []
+            entry["check"] = (
+                [
+                    f'aws secretsmanager describe-secret --region {s.primary_region} --secret-id "{arn}" '
+                    "--query 'ReplicationStatus[].[Region,Status]' --output text"
+                ]
+                if s.replica_regions
+                else []
+            )
             entry["restart"] = [
                 f"aws ecs update-service --region {r} "
-                f"--cluster \"$(pulumi stack output{sel} regions --json | jq -r '.[\"{r}\"].cluster')\" "
-                f"--service \"$(pulumi stack output{sel} regions --json | jq -r '.[\"{r}\"].agents[\"{a}\"].service')\" "
+                f'--cluster "$({regions_json} | jq -r \'.["{r}"].cluster\')" '
+                f'--service "$({regions_json} | jq -r \'.["{r}"].agents["{a}"].service\')" '
                 "--force-new-deployment"
                 for r in regions
                 for a in s.users

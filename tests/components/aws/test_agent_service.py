@@ -487,5 +487,6 @@ def test_a_first_deploy_with_start_agents_false_runs_no_task_until_the_secrets_a
     assert targets and all(t.inputs["minCapacity"] == 0 and t.inputs["maxCapacity"] == 0 for t in targets)
     started = graph("support-agent")
     primary = one(started, "aws:ecs/service:Service", "conversation", "us-east-1")
-    assert primary.inputs["desiredCount"] == synth_case("support-agent").plan.agent("conversation").placements[0].desired
+    planned = synth_case("support-agent").plan.agent("conversation").placements[0].desired
+    assert primary.inputs["desiredCount"] == planned
     assert all(t.inputs["maxCapacity"] > 0 for t in started.of_type("aws:appautoscaling/target:Target"))

@@ -71,9 +71,7 @@ def test_the_secondary_is_encrypted_with_its_own_regions_key_and_inherits_at_res
     and the "only with at_rest_encryption_enabled" note on kms_key_id is documentation, not a check."""
     g = synth_case("stores").graph
     secondary = next(
-        r
-        for r in g.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
-        if r.inputs["region"] == "us-west-2"
+        r for r in g.of_type("aws:elasticache/replicationGroup:ReplicationGroup") if r.inputs["region"] == "us-west-2"
     )
     west_key = next(k for k in g.of_type("aws:kms/key:Key") if k.inputs["region"] == "us-west-2")
     assert west_key.urn in dependencies(secondary, "kmsKeyId")
