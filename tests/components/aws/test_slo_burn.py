@@ -45,3 +45,27 @@ def test_every_region_with_an_alb_ingress_has_its_burn_alarm(case: str) -> None:
             assert w.inputs["threshold"] == pytest.approx(
                 burn_threshold_percent(plan.observability.availability_objective)
             )
+
+
+def test_a_region_without_an_alb_ingress_aborts_on_its_queue_age_alarms() -> None:
+    """Queue workers only: work waiting longer than the spec allows is what hurts customers there."""
+    from components.aws.slo_burn import SloBurn, SloBurnArgs
+    from components.aws.tags import TagContext
+    from stacks.capture import synthesize
+
+    def program() -> None:
+        SloBurn(
+            "workers-slo-burn",
+            SloBurnArgs(
+                region="eu-west-1",
+                tags=TagContext(system="workers"),
+                topic_arn="arn:aws:sns:eu-west-1:123456789012:alerts",
+                objective_percent=99.9,
+                fallback_alarm_names=["workers-jobs-oldest-message-age-eu-west-1"],
+            ),
+        )
+
+    g = synthesize(program, project="agentha-blueprint", stack="fallback")
+    (composite,) = g.of_type("aws:cloudwatch/compositeAlarm:CompositeAlarm")
+    assert composite.inputs["alarmRule"] == 'ALARM("workers-jobs-oldest-message-age-eu-west-1")'
+    assert not g.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")  # no load balancer, no burn windows
