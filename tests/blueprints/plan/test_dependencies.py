@@ -53,5 +53,5 @@ def test_stated_coverage_reaches_the_plan_and_gaps_are_named() -> None:
     }
     p = planned(spec)
     assert p.agent("conversation").readiness_covers == ("conversations", "idempotency", "inbound", "actions")
-    partly = [f for f in p.findings if f.code == "readiness-covers-partly" and f.path.startswith("agents[0]")]
+    partly = [f for f in p.findings if f.code == "readiness-covers-partly" and (f.path or "").startswith("agents[0]")]
     assert len(partly) == 1 and "primary-llm" in partly[0].message and "backup-llm" in partly[0].message

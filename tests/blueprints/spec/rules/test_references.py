@@ -192,7 +192,7 @@ def test_dependency_references_fail_for_unknown_or_self_references(field: str, v
     problem = only(spec, "dependency-references")
     assert problem.path == f"dependencies[0].{field}[0]"
     assert message in problem.message and problem.fix
-    assert problem.location is not None and problem.location.line > 0
+    assert problem.location is not None and (problem.location.line or 0) > 0
 
 
 def test_dependency_references_fail_for_a_published_figure_without_source() -> None:
