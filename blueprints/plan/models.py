@@ -282,6 +282,8 @@ class AlarmPlan:
     running_below_min: bool
     no_healthy_host: HealthAlarmTiming | None = None
     """The alarm a private AWS ingress fails over on (None where nothing fails over on it)."""
+    standby_activation: HealthAlarmTiming | None = None
+    """aws pilot light: the alarms that scale the standby from zero when requests or messages reach it."""
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,7 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
             unhealthy_hosts=alarms.unhealthy_hosts,
             running_below_min=alarms.running_below_min,
             no_healthy_host=timing.healthy_host_alarm(spec),
+            standby_activation=timing.standby_activation_alarm(spec),
         ),
         emails=tuple(obs.notify.email),
         tracing=obs.tracing,

@@ -46,6 +46,7 @@ __all__ = [
     "REDIS_SENTINEL_DOWN_AFTER_S",
     "REDIS_SENTINEL_FAILOVER_TIMEOUT_S",
     "ROUTE53_INTERVALS",
+    "STANDBY_ACTIVATION_ALARM",
     "Step",
     "TimingPlan",
     "build_timing",
@@ -68,6 +69,12 @@ HEALTHY_HOST_ALARM = HealthAlarmTiming(metric="HealthyHostCount", period_s=60, e
 """The private-ingress failover alarm: Minimum HealthyHostCount < 1 on 2 of 2 one-minute periods.
 60 s is the shortest period of a standard-resolution metric, and Route 53 accepts only
 standard-resolution alarms; two periods keep one missed datapoint from failing a region over."""
+
+STANDBY_ACTIVATION_ALARM = HealthAlarmTiming(
+    metric="HTTPCode_ELB_503_Count", period_s=60, evaluation_periods=1, datapoints=1
+)
+"""aws pilot light: the standby scales from zero on the first minute in which its load balancer
+answered 503 (no task) or messages waited with no task running; one period, so it acts at once."""
 
 PROMOTION = {
     "aurora-postgresql": "aurora-global-promotion",
@@ -115,6 +122,12 @@ def healthy_host_alarm(spec: HASpec) -> HealthAlarmTiming | None:
     if spec.target != "aws" or spec.ingress is None:
         return None
     return HEALTHY_HOST_ALARM
+
+
+def standby_activation_alarm(spec: HASpec) -> HealthAlarmTiming | None:
+    """The pilot-light activation alarms' timing (aws active-passive with a pilot-light standby)."""
+    pilot = spec.topology.pattern == "active-passive" and spec.topology.standby == "pilot-light"
+    return STANDBY_ACTIVATION_ALARM if spec.target == "aws" and pilot else None
 
 
 def client_ttl_s(spec: HASpec) -> float:
@@ -341,18 +354,30 @@ def standby_start(spec: HASpec, plan: TopologyPlan, figs: Figures) -> Step | Non
     """A pilot-light standby's compute starting from zero once traffic arrives."""
     if plan.standby != "pilot-light":
         return None
+    terms: list[Term] = []
+    seconds = 0.0
     if plan.target == "aws":
-        ids = ["autoscaling-reaction", "fargate-task-start"]
+        alarm = plan.observability.alarms.standby_activation or STANDBY_ACTIVATION_ALARM
+        window = float(alarm.period_s * alarm.evaluation_periods)
+        terms.append(
+            built_term(
+                f"activation alarm ({alarm.metric} or messages waiting, {alarm.period_s}s × "
+                f"{alarm.evaluation_periods})",
+                window,
+            )
+        )
+        ids = ["cloudwatch-metric-delay", "fargate-task-start"]
         health = max((a.lb_health_check.period_s * 2 for a in plan.agents if a.lb_health_check), default=0.0)
+        seconds += window
     else:
         ids = ["autoscaling-reaction", "k8s-pod-start"]
         health = 0.0
-    terms = [fig_term(figs, i) for i in ids]
+    terms += [fig_term(figs, i) for i in ids]
     if health:
         terms.append(built_term("new targets pass 2 load balancer checks", health))
     return Step(
         "pilot-light scale-out from zero",
-        sum(figs.value(i) for i in ids) + health,
+        seconds + sum(figs.value(i) for i in ids) + health,
         "scale-out",
         tuple(terms),
     )

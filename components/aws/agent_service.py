@@ -58,6 +58,7 @@ from pulumi_aws.appautoscaling import (
 
 from blueprints.plan import naming
 from blueprints.plan.models import AgentPlan, AlarmPlan, Placement, ProbePlan, RolloutPlan
+from blueprints.plan.timing import STANDBY_ACTIVATION_ALARM
 from components.aws.alarms import AlarmTarget, error_ratio_queries, expression_alarm, metric_alarm, metric_query
 from components.aws.iam import Statement, policy_json, trust_policy
 from components.aws.security_groups import LoadBalancerKind
@@ -724,9 +725,7 @@ class AgentService(pulumi.ComponentResource):
                 resource_arn=balancer.arn,
                 zonal_autoshift_status="ENABLED",
                 outcome_alarms=[
-                    arczonalshift.ZonalAutoshiftConfigurationOutcomeAlarmArgs(
-                        alarm_identifier=x.arn, type="CLOUDWATCH"
-                    )
+                    arczonalshift.ZonalAutoshiftConfigurationOutcomeAlarmArgs(alarm_identifier=x.arn, type="CLOUDWATCH")
                     for x in self._slo_alarms
                 ],
                 blocking_alarms=[
@@ -1073,6 +1072,9 @@ class AgentService(pulumi.ComponentResource):
             opts=self._opts(),
         )
         agent = a.agent.name
+        # Period and evaluation periods from the plan (blueprints/plan/timing.py), which counts the same
+        # window in the pilot light's scale-out step of the region RTO.
+        activation = a.alarms.standby_activation or STANDBY_ACTIVATION_ALARM
         if self.load_balancer_arn_suffix is not None and a.load_balancer == "alb":
             # RequestCount counts only requests a target answered, so it stays at zero while the
             # standby has no task. The ALB answers 503 itself while its target groups have no
@@ -1091,7 +1093,9 @@ class AgentService(pulumi.ComponentResource):
                     statistic="Sum",
                     threshold=1,
                     comparison="GreaterThanOrEqualToThreshold",
-                    evaluation_periods=1,
+                    period=activation.period_s,
+                    evaluation_periods=activation.evaluation_periods,
+                    datapoints=activation.datapoints,
                     extra_actions=[policy.arn],
                     parent=self,
                 )
@@ -1114,8 +1118,16 @@ class AgentService(pulumi.ComponentResource):
                             "ApproximateNumberOfMessagesVisible",
                             {"QueueName": q.queue_name},
                             stat="Maximum",
+                            period=activation.period_s,
                         ),
-                        metric_query("tasks", "ECS/ContainerInsights", "RunningTaskCount", running, stat="Maximum"),
+                        metric_query(
+                            "tasks",
+                            "ECS/ContainerInsights",
+                            "RunningTaskCount",
+                            running,
+                            stat="Maximum",
+                            period=activation.period_s,
+                        ),
                         cloudwatch.MetricAlarmMetricQueryArgs(
                             id="waiting",
                             expression="IF(FILL(tasks, 0) < 1, messages, 0)",
@@ -1125,7 +1137,8 @@ class AgentService(pulumi.ComponentResource):
                     ],
                     threshold=1,
                     comparison="GreaterThanOrEqualToThreshold",
-                    evaluation_periods=1,
+                    evaluation_periods=activation.evaluation_periods,
+                    datapoints=activation.datapoints,
                     extra_actions=[policy.arn],
                     parent=self,
                 )

@@ -56,7 +56,7 @@ def test_pilot_light_to_warm() -> None:
     spec["topology"]["standby"] = "pilot-light"
     spec["objectives"]["disruptions"]["region"]["rto"] = "5m20s"
     est = estimate(spec, "rto", "region")
-    assert est.value == 430 and est.met is False
+    assert est.value == 370 and est.met is False
     assert est.suggestion == "cheapest change that meets it: standby: warm (gives 5m15s)"
 
 

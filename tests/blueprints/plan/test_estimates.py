@@ -311,7 +311,8 @@ def test_rto_zone_single_zone_is_unbounded() -> None:
         # switch = propagation 60s + the alias records' fixed 60s TTL (failover.dns_ttl changes nothing).
         ("warm", "60s", 195 + 60 + 60),
         ("hot", "30s", 195 + 60 + 60),
-        ("pilot-light", "60s", 195 + 180 + 45 + 10),  # scale-out from zero outlasts the DNS switch
+        # pilot light: activation alarm 60s × 1 + metric delay 60s + task start 45s + 2 checks of 5s
+        ("pilot-light", "60s", 195 + 60 + 60 + 45 + 10),  # scale-out from zero outlasts the DNS switch
     ],
 )
 def test_rto_region(standby: str, ttl: str, expected: float) -> None:
@@ -460,7 +461,7 @@ def test_assumptions_override_figures() -> None:
     spec = aws()
     spec["topology"]["standby"] = "pilot-light"
     spec["assumptions"] = {"timings": {"fargate-task-start": "90s", "route53-dns-propagation": "30s"}}
-    assert est(spec, "rto", "region").value == 195 + 180 + 90 + 10
+    assert est(spec, "rto", "region").value == 195 + 60 + 60 + 90 + 10
 
 
 def test_assumed_figures_are_named_in_the_assumptions() -> None:

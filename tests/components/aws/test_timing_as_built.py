@@ -67,3 +67,24 @@ def test_alias_records_have_no_ttl_of_their_own() -> None:
     for record in s.graph.of_type("aws:route53/record:Record"):
         if "-ingress-record-" in record.name:
             assert "ttl" not in record.inputs and record.inputs["aliases"]
+
+
+def test_pilot_light_activation_alarms_are_the_ones_the_scale_out_step_counts() -> None:
+    s = synth_case("support-agent@staging")  # pilot-light standby
+    plan = s.plan
+    want = plan.observability.alarms.standby_activation
+    assert want is not None and plan.timing is not None and plan.timing.standby_start is not None
+    alarms = [
+        r for r in s.graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if "-activate-on-" in r.inputs["name"]
+    ]
+    assert alarms  # on requests (503 while no task) and on each consumed queue's waiting messages
+    for alarm in alarms:
+        i = alarm.inputs
+        assert (i["evaluationPeriods"], i["datapointsToAlarm"]) == (want.evaluation_periods, want.datapoints)
+        periods = (
+            [i["period"]] if "period" in i else [q["metric"]["period"] for q in i["metricQueries"] if "metric" in q]
+        )
+        assert periods and set(periods) == {want.period_s}
+    window = next(t for t in plan.timing.standby_start.terms if t.label.startswith("activation alarm"))
+    assert window.value == want.period_s * want.evaluation_periods
+    assert "autoscaling-reaction" not in {t.figure for t in plan.timing.standby_start.terms}
