@@ -398,3 +398,15 @@ def test_a_hung_queue_worker_is_restarted_through_its_heartbeat_file():
     env = {e["name"]: e.get("value") for e in container["env"]}
     assert env["AGENTHA_HEARTBEAT_FILE"] == "/tmp/agentha-heartbeat"
     assert env["AGENTHA_HEARTBEAT_MAX_AGE_SECONDS"] == "720"
+
+
+def test_the_zone_spread_sets_no_min_domains_so_a_zone_outage_does_not_freeze_scheduling():
+    # Kubernetes takes the global minimum as 0 while fewer eligible domains than minDomains exist; with
+    # maxSkew 1 no zone already holding a pod would then accept another, so during a zone outage every
+    # surge, replacement and scale-out pod would stay Pending (docs/kubernetes.md, "Zones").
+    for name in (EXAMPLE, "variant:rolling"):
+        for kind in ("Rollout", "Deployment"):
+            for workload in objs(name, kind):
+                for rule in workload["spec"]["template"]["spec"]["topologySpreadConstraints"]:
+                    assert "minDomains" not in rule
+                    assert rule["whenUnsatisfiable"] == "DoNotSchedule" and rule["maxSkew"] == 1
