@@ -370,15 +370,24 @@ def standby_start(spec: HASpec, plan: TopologyPlan, figs: Figures) -> Step | Non
         health = max((a.lb_health_check.period_s * 2 for a in plan.agents if a.lb_health_check), default=0.0)
         seconds += window
     else:
-        ids = ["autoscaling-reaction", "k8s-pod-start"]
-        health = 0.0
+        # No autoscaler runs at zero on Kubernetes (a pilot-light standby has no pods and no
+        # HPA/ScaledObject): someone scales it up, as the failover runbook says.
+        operator = spec.topology.failover.manual_response.total_seconds()
+        terms.append(spec_term("operator scales the standby up (failover.manual_response)", operator))
+        agent = _ingress_agent(plan)
+        ready = agent.readiness.period_s if agent is not None and agent.readiness is not None else 0.0
+        if ready:
+            terms.append(built_term("new pods pass their first readiness probe (at most one period)", ready))
+        seconds += operator
+        ids = ["k8s-pod-start"]
+        health = ready
     terms += [fig_term(figs, i) for i in ids]
-    if health:
+    if health and plan.target == "aws":
         terms.append(built_term("new targets pass 2 load balancer checks", health))
     return Step(
-        "pilot-light scale-out from zero",
+        "pilot-light scale-out from zero" if plan.target == "aws" else "pilot-light standby scaled up by an operator",
         seconds + sum(figs.value(i) for i in ids) + health,
-        "scale-out",
+        "scale-out" if plan.target == "aws" else "manual-scale-up",
         tuple(terms),
     )
 

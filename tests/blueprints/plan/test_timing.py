@@ -164,3 +164,18 @@ def test_drills_say_what_the_built_mechanisms_should_show_and_when() -> None:
     assert "within 3m15s" in region.runbook[-1] and "within 2m" in region.runbook[-1]
     zone = next(d for d in p.chaos.drills if d.name == "zone-outage")
     assert zone.runbook[-1] == "Expect (plan's timing): every part serves again within 15s (slowest: agent router)."
+
+
+def test_a_kubernetes_pilot_light_waits_for_an_operator_no_autoscaler_runs_at_zero() -> None:
+    spec = k8s_two_regions()
+    spec["topology"]["standby"] = "pilot-light"
+    p = planned(spec)
+    assert p.timing is not None and p.timing.standby_start is not None
+    start = p.timing.standby_start
+    assert start.mechanism == "manual-scale-up"
+    assert "autoscaling-reaction" not in {t.figure for t in start.terms}
+    readiness = p.agent("planner").readiness
+    assert readiness is not None
+    assert start.seconds == 900 + 30 + readiness.period_s  # operator + pod start + first readiness probe
+    # the standby really runs nothing that could scale itself
+    assert all(pl.desired == 0 and pl.max > 0 for a in p.agents for pl in a.placements if pl.region == "us-central1")

@@ -47,3 +47,15 @@ def test_sentinel_down_after_is_the_one_the_zone_rto_counts() -> None:
     assert plan.timing is not None
     step = next(s for s in plan.timing.zone_recovery if s.label == f"store {cache.name}")
     assert any(t.value == cache.sentinel_down_after_s for t in step.terms)
+
+
+def test_a_pilot_light_standby_has_no_autoscaler_so_the_plan_counts_an_operator() -> None:
+    c = case("variant:active-passive-pilot-light")
+    plan = c.plan
+    standby = next(r.name for r in plan.regions if r.role == "standby")
+    scalers = [
+        m for m in c.objects if m.region == standby and m.object["kind"] in ("HorizontalPodAutoscaler", "ScaledObject")
+    ]
+    assert scalers == []
+    assert plan.timing is not None and plan.timing.standby_start is not None
+    assert plan.timing.standby_start.mechanism == "manual-scale-up"
