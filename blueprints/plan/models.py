@@ -465,7 +465,7 @@ class TopologyPlan:
         return all(e.met is not False for e in self.estimates)
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON-ready data (estimates carry `met` and `margin` too)."""
+        """Plain JSON-ready data (estimates carry `met` and `margin` too, timing its `region_failover_s`)."""
         data = dataclasses.asdict(self)
         data["tags"] = dict(self.tags)
         for est, raw in zip(self.estimates, data["estimates"], strict=True):
@@ -475,4 +475,6 @@ class TopologyPlan:
             agent["env"] = dict(agent["env"])
         for store in data["stores"]:
             store["zones"] = {r: list(z) for r, z in store["zones"]}
+        if self.timing is not None:
+            data["timing"]["region_failover_s"] = self.timing.region_failover_s
         return data

@@ -179,3 +179,17 @@ def test_a_kubernetes_pilot_light_waits_for_an_operator_no_autoscaler_runs_at_ze
     assert start.seconds == 900 + 30 + readiness.period_s  # operator + pod start + first readiness probe
     # the standby really runs nothing that could scale itself
     assert all(pl.desired == 0 and pl.max > 0 for a in p.agents for pl in a.placements if pl.region == "us-central1")
+
+
+def test_the_json_plan_carries_the_timing_record() -> None:
+    import json
+
+    p = planned(aws())
+    data = json.loads(json.dumps(p.to_json()))
+    timing = data["timing"]
+    assert timing["region_detection"]["mechanism"] == "route53-alarm"
+    assert timing["region_failover_s"] == 315
+    assert {t["figure"] for t in timing["region_switch"]["terms"]} == {
+        "route53-dns-propagation",
+        "route53-alias-elb-ttl",
+    }
