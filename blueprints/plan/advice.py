@@ -113,6 +113,37 @@ def _more_zones(spec: HASpec) -> HASpec | None:
     )
 
 
+def _covers_everything(spec: HASpec) -> HASpec | None:
+    """The ingress agent's readiness covers every store, queue and dependency it uses (only right if
+    its readiness endpoint really checks them, which the suggestion says)."""
+    if spec.ingress is None:
+        return None
+    agent = spec.agent(spec.ingress.agent)
+    if agent is None or agent.probes.readiness is None:
+        return None
+    parts = list(
+        dict.fromkeys(
+            list(agent.uses)
+            + list(agent.consumes)
+            + list(agent.produces)
+            + [d.name for d in spec.dependencies if not d.callers or agent.name in d.callers]
+        )
+    )
+    if not parts or set(agent.probes.readiness.covers or ()) >= set(parts):
+        return None
+    changed = _set(agent, ("probes", "readiness", "covers"), parts)
+    return spec.model_copy(update={"agents": [changed if a.name == agent.name else a for a in spec.agents]})
+
+
+def _covers_text(spec: HASpec) -> str:
+    agent = spec.agent(spec.ingress.agent) if spec.ingress else None
+    path = agent.probes.readiness.path if agent and agent.probes.readiness else "/readyz"
+    return (
+        f"make the ingress agent's {path} check its stores, queues and dependencies and list them under "
+        "probes.readiness.covers (then their outages fail the region over instead of staying in series)"
+    )
+
+
 def _cache_stores(spec: HASpec) -> HASpec | None:
     """Mark in-memory stores (valkey, redis) as caches: only right if they hold nothing that cannot
     be rebuilt, which the suggestion says."""
@@ -146,6 +177,9 @@ def _multi(spec: HASpec) -> bool:
     return spec.topology.pattern in ("active-passive", "active-active")
 
 
+COVERS_CHANGE = "readiness covers"
+"""Shown with the spec's own readiness path (see _covers_text)."""
+
 CACHE_CHANGE = "cache: true on the valkey/redis stores (only if they hold nothing that cannot be rebuilt)"
 
 CANDIDATES: dict[tuple[str, str | None], list[tuple[str, Change]]] = {
@@ -154,6 +188,7 @@ CANDIDATES: dict[tuple[str, str | None], list[tuple[str, Change]]] = {
             "failover.mode: automatic",
             _when(lambda s: _multi(s) and s.topology.failover.mode == "manual", _failover(mode="automatic")),
         ),
+        (COVERS_CHANGE, _when(_multi, _covers_everything)),
         ("three zones per region", _more_zones),
         ("add a warm standby region (pattern active-passive)", _standby),
         (
@@ -319,6 +354,8 @@ def suggest(spec: HASpec, environment: str | None, est: Estimate) -> str:
         if not _buildable(changed):
             continue
         redo = replan(changed, environment, key)
+        if description == COVERS_CHANGE:
+            description = _covers_text(spec)
         if redo.met:
             return f"cheapest change that meets it: {description} (gives {_show(est, redo.value)})"
         if redo.value is not None and (closest is None or closest[1] is None or _better(est, redo.value, closest[1])):

@@ -7,7 +7,7 @@ from typing import Any
 from blueprints.plan.models import Estimate
 from blueprints.plan.planner import plan
 from blueprints.spec.loader import load_text
-from tests.blueprints.spec.rules.helpers import aws, dump, kubernetes, store
+from tests.blueprints.spec.rules.helpers import agent, aws, dump, kubernetes, store
 
 
 def estimate(spec: dict[str, Any], kind: str, disruption: str | None, env: str | None = None) -> Estimate:
@@ -223,3 +223,20 @@ def test_every_suggested_value_is_what_the_full_plan_gives() -> None:
     assert est.suggestion == "cheapest change that meets it: standby: warm (gives 5m15s)"
     spec["topology"]["standby"] = "warm"
     assert estimate(spec, "rto", "region").value == 315
+
+
+def test_unstated_readiness_coverage_is_advised_with_the_condition_it_rests_on() -> None:
+    # Readiness that covers nothing leaves SQS and DynamoDB in series: the cheapest honest change is to
+    # make /readyz check them and say so, and the value quoted is the re-planned one.
+    spec = aws()
+    est = estimate(spec, "availability", None)
+    assert est.met is False and est.suggestion is not None
+    assert est.suggestion.startswith(
+        "cheapest change that meets it: make the ingress agent's /readyz check its stores, queues and dependencies"
+    )
+    probes = agent(spec, "conversation").setdefault("probes", {})
+    probes.setdefault("readiness", {"path": "/readyz", "period": "5s"})
+    probes["readiness"]["covers"] = ["conversations", "idempotency", "inbound", "actions"]
+    covered = estimate(spec, "availability", None)
+    assert covered.met is True and covered.value is not None and covered.value > (est.value or 0)
+    assert est.suggestion.endswith(f"(gives {covered.value:.4f}%)")
