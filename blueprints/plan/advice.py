@@ -358,7 +358,9 @@ def suggest(spec: HASpec, environment: str | None, est: Estimate) -> str:
             description = _covers_text(spec)
         if redo.met:
             return f"cheapest change that meets it: {description} (gives {_show(est, redo.value)})"
-        if redo.value is not None and (closest is None or closest[1] is None or _better(est, redo.value, closest[1])):
+        if redo.value is None or (est.value is not None and not _better(est, redo.value, est.value)):
+            continue  # no better than the plan as it is: a change that buys nothing is no advice
+        if closest is None or closest[1] is None or _better(est, redo.value, closest[1]):
             closest = (description, redo.value)
     text = FALLBACK.get(key, "relax the objective, or change the topology")
     if key == ("rpo", "region") and _multi(spec):

@@ -240,3 +240,23 @@ def test_unstated_readiness_coverage_is_advised_with_the_condition_it_rests_on()
     covered = estimate(spec, "availability", None)
     assert covered.met is True and covered.value is not None and covered.value > (est.value or 0)
     assert est.suggestion.endswith(f"(gives {covered.value:.4f}%)")
+
+
+def test_a_change_that_buys_nothing_under_the_model_is_not_offered() -> None:
+    # A pilot light whose Aurora store is promoted by hand: automatic DNS failover moves nothing the
+    # store is not ready for, so under the failover-time model it does not raise availability, and the
+    # old advice ("automatic failover gives 99.9998 %") must not come back as the closest change.
+    spec = aws()
+    spec["stores"][0] = {"name": "conversations", "engine": "aurora-postgresql"}
+    spec["topology"]["standby"] = "pilot-light"
+    spec["topology"]["failover"]["mode"] = "manual"
+    probes = agent(spec, "conversation").setdefault("probes", {})
+    probes.setdefault("readiness", {"path": "/readyz", "period": "5s"})
+    probes["readiness"]["covers"] = ["conversations", "idempotency", "inbound", "actions"]
+    spec["objectives"]["availability"] = 99.99
+    manual = estimate(spec, "availability", None)
+    spec["topology"]["failover"]["mode"] = "automatic"
+    automatic = estimate(spec, "availability", None)
+    assert automatic.value == manual.value  # the model's own answer: nothing gained
+    assert manual.met is False and manual.suggestion is not None
+    assert "failover.mode: automatic" not in manual.suggestion
