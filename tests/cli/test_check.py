@@ -44,7 +44,7 @@ def cached_synth(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def missed_spec(tmp_path: Path) -> Path:
     """support-agent with a region RTO (1m) its topology cannot meet: a mandatory violation."""
-    text = SUPPORT.read_text().replace("region:      {rto: 15m, rpo: 1m}", "region:      {rto: 1m, rpo: 1m}")
+    text = SUPPORT.read_text().replace("region:      {rto: 15m, rpo: 5m}", "region:      {rto: 1m, rpo: 5m}")
     path = tmp_path / "spec.yaml"
     path.write_text(text)
     return path
