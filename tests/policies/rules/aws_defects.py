@@ -481,7 +481,8 @@ DEFECTS += [
         "agentha-aws-fis-experiment-template-disallow-symptom-stop",
         "support-prod",
         "zone-outage drill stops on the region-health composite",
-        f"{SA}-prod-actions-dead-letters-{E1} (dead letters), {SA}-prod-conversation-running-below-min-{E1} (running tasks)",
+        f"{SA}-prod-actions-dead-letters-{E1} (dead letters), "
+        f"{SA}-prod-conversation-running-below-min-{E1} (running tasks)",
         change(
             f"{SA}-zone-outage-experiment-{E1}",
             setting(
