@@ -124,9 +124,7 @@ class AuroraCluster(pulumi.ComponentResource):
                     region=s.primary_region,
                     tags=args.tags.tags(s.name, "global-cluster", region=s.primary_region, spec_path=path),
                 ),
-                opts=pulumi.ResourceOptions(
-                    parent=self, protect=protect, ignore_changes=list(ENGINE_OWNED_BY_AWS)
-                ),
+                opts=pulumi.ResourceOptions(parent=self, protect=protect, ignore_changes=list(ENGINE_OWNED_BY_AWS)),
             )
         self.endpoints = {}
         self.reader_endpoints = {}
