@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -32,7 +32,6 @@ from blueprints.plan import naming
 from blueprints.plan.models import AgentPlan, RegionPlan, StorePlan, TopologyPlan
 from components.aws.agent_service import AgentAccess, AgentService, AgentServiceArgs, QueueAccess
 from components.aws.alerts import AlertTopic, AlertTopicArgs
-from components.aws.aurora_cluster import AuroraCluster, AuroraClusterArgs
 from components.aws.certificate import DomainCertificate, DomainCertificateArgs
 from components.aws.chaos_drills import (
     ChaosDrills,
@@ -56,7 +55,6 @@ from components.aws.failover_routing import FailoverRouting, FailoverRoutingArgs
 from components.aws.network import Network, NetworkArgs
 from components.aws.observability import Observability, ObservabilityArgs
 from components.aws.providers import topology_provider
-from components.aws.replication_heartbeat import ReplicationHeartbeat, ReplicationHeartbeatArgs, watched
 from components.aws.secrets import SpecSecret, SpecSecretArgs
 from components.aws.security_groups import (
     STORE_PORTS,
@@ -69,7 +67,10 @@ from components.aws.security_groups import (
 from components.aws.slo_burn import BurnSource, SloBurn, SloBurnArgs
 from components.aws.store_placement import StorePlacement
 from components.aws.tags import TagContext
-from components.aws.valkey_cache import ValkeyCache, ValkeyCacheArgs
+
+if TYPE_CHECKING:
+    from components.aws.aurora_cluster import AuroraCluster
+    from components.aws.valkey_cache import ValkeyCache
 
 TOKEN = "agentha:aws:Topology"
 
@@ -361,6 +362,9 @@ class AwsTopology(pulumi.ComponentResource):
             self.tables[store.name] = table
             alarms = table.alarms
             lag = plan.observability.alarms.replication_lag_s
+            # Imported where used: each engine's provider modules load only for specs that have it.
+            from components.aws.replication_heartbeat import ReplicationHeartbeat, ReplicationHeartbeatArgs, watched
+
             if lag is not None and watched(store, lag):
                 # ReplicationLatency cannot fail closed (AWS/DynamoDB alarms ignore missing data).
                 heartbeat = ReplicationHeartbeat(
@@ -387,6 +391,8 @@ class AwsTopology(pulumi.ComponentResource):
                     "database's master password in Secrets Manager, so set one for this stack with "
                     "`pulumi config set --secret agentha:auroraMasterPassword <value>`"
                 )
+            from components.aws.aurora_cluster import AuroraCluster, AuroraClusterArgs
+
             database = AuroraCluster(
                 store.resource,
                 AuroraClusterArgs(
@@ -402,6 +408,8 @@ class AwsTopology(pulumi.ComponentResource):
             self.databases[store.name] = database
             alarms = database.alarms
         elif store.engine == "valkey":
+            from components.aws.valkey_cache import ValkeyCache, ValkeyCacheArgs
+
             cache = ValkeyCache(
                 store.resource,
                 ValkeyCacheArgs(

@@ -359,3 +359,26 @@ def test_called_agents_are_built_before_their_callers() -> None:
     assert [a.name for a in build_order(plan)] == ["action-executor", "conversation"]
     plain = dataclasses.replace(plan, agents=tuple(dataclasses.replace(a, calls=()) for a in plan.agents))
     assert [a.name for a in build_order(plain)] == ["conversation", "action-executor"]
+
+
+def test_an_engine_the_spec_does_not_use_loads_no_provider_module() -> None:
+    """pulumi_aws.rds (~0.14 s) and .elasticache load only for specs with Aurora or Valkey (issue 19)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    from tests.conftest import EXAMPLES, ROOT
+
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from stacks.synth import synth
+        synth({str(EXAMPLES / "support-agent" / "spec.yaml")!r}, "prod")
+        def loaded(name, attribute):  # a lazy module holds none of its classes until first touched
+            module = sys.modules.get("pulumi_aws." + name)
+            return module is not None and attribute in object.__getattribute__(module, "__dict__")
+        print(loaded("rds", "Cluster"), loaded("elasticache", "ReplicationGroup"), loaded("dynamodb", "Table"))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "True"]  # DynamoDB only: no Aurora, no Valkey
