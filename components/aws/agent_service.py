@@ -160,6 +160,9 @@ class AgentServiceArgs:
     start: bool = True
     """False: run no task (desired count and scaling range 0), for a first deploy before secret values
     exist; stack config `agentha:startAgents`."""
+    deletion_protection: bool = True
+    """Deletion protection on the load balancer (stack config `agentha:deletionProtection`, default on):
+    deleting it by mistake takes the agent off the network and, for the ingress, out of DNS failover."""
     deployment_alarm_names: Sequence[pulumi.Input[str]] = ()
     """Further alarms that fail a deployment. Never a dead-letter alarm: a dead letter outlives the
     deployment that caused it (kept for the queue's retention) and would fail every later one."""
@@ -606,6 +609,7 @@ class AgentService(pulumi.ComponentResource):
                 # ARC zonal shift: move this load balancer's traffic out of an impaired zone without a
                 # deploy (by hand, or zonal autoshift below). Needs two zones to shift to.
                 enable_zonal_shift=True if self._zonal_shift else None,
+                enable_deletion_protection=a.deletion_protection,
                 region=self._region,
                 tags=self._tags(kind),
             ),

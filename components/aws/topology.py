@@ -507,6 +507,7 @@ class AwsTopology(pulumi.ComponentResource):
                 activate_count=max(p.desired for p in agent.placements),
                 zonal_autoshift=plan.zonal_autoshift,
                 start=self.start_agents,
+                deletion_protection=self.deletion_protection,
                 # No dead-letter alarm among the deployment alarms: a dead letter kept for days (the
                 # queue's retention) would fail or roll back every deployment meanwhile, whatever the
                 # new version does. Dead letters page through the region's alert topic instead.

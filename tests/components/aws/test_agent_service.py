@@ -490,3 +490,17 @@ def test_a_first_deploy_with_start_agents_false_runs_no_task_until_the_secrets_a
     planned = synth_case("support-agent").plan.agent("conversation").placements[0].desired
     assert primary.inputs["desiredCount"] == planned
     assert all(t.inputs["maxCapacity"] > 0 for t in started.of_type("aws:appautoscaling/target:Target"))
+
+
+def test_load_balancers_are_protected_from_deletion_unless_the_stack_says_otherwise() -> None:
+    """On by default (it was off everywhere): deleting an ingress ALB takes the region out of DNS
+    failover. A throw-away stack turns it off with the same `agentha:deletionProtection` as the stores."""
+    from stacks.synth import synth
+    from tests.conftest import EXAMPLES
+
+    balancers = graph("support-agent").of_type("aws:lb/loadBalancer:LoadBalancer")
+    assert balancers and all(b.inputs["enableDeletionProtection"] is True for b in balancers)
+    spec = EXAMPLES / "support-agent" / "spec.yaml"
+    dev = synth(spec, "dev", config={"agentha:deletionProtection": "false"}).graph
+    off = dev.of_type("aws:lb/loadBalancer:LoadBalancer")
+    assert off and not any(b.inputs["enableDeletionProtection"] for b in off)
