@@ -16,8 +16,9 @@ from tests.conftest import EXAMPLES, ROOT
 
 HEAVY = ("pulumi", "pulumi_aws", "pulumi_kubernetes", "pulumi_policy")
 
-WRAPPER = f"""
+WRAPPER = """
 import json, sys
+top = set(json.loads(sys.argv[2]))
 sys.argv = ["agentha-blueprint", *json.loads(sys.argv[1])]
 from cli.main import run
 try:
@@ -26,8 +27,8 @@ except SystemExit as exc:
     code = exc.code
 else:
     code = 0
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in {set(HEAVY)!r})
-sys.stderr.write("\\n@@" + json.dumps({{"code": code, "heavy": heavy}}) + "\\n")
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in top)
+sys.stderr.write("\\n@@" + json.dumps({"code": code, "heavy": heavy}) + "\\n")
 """
 
 SUPPORT = str(EXAMPLES / "support-agent" / "spec.yaml")
@@ -50,9 +51,10 @@ CASES = {
 }
 
 
-def run_fresh(args: list[str]) -> dict:
+def run_fresh(args: list[str], top: tuple[str, ...] = HEAVY) -> dict:
+    """Run the CLI with `args` in a new interpreter: its exit code and the loaded modules of `top`."""
     proc = subprocess.run(
-        [sys.executable, "-c", WRAPPER, json.dumps(args)],
+        [sys.executable, "-c", WRAPPER, json.dumps(args), json.dumps(top)],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from tests.conftest import EXAMPLES, ROOT
+from tests.cli.test_lazy_imports import HEAVY, run_fresh
+from tests.conftest import EXAMPLES
 
 runner = CliRunner()
 SUPPORT = str(EXAMPLES / "support-agent" / "spec.yaml")
@@ -66,25 +65,7 @@ def test_a_bad_spec_is_exit_2() -> None:
 
 
 def _modules_after(args: list[str], top: tuple[str, ...] = ("numpy",)) -> list[str]:
-    code = (
-        "import sys, json\n"
-        f"top = {set(top)!r}\n"
-        f"sys.argv = ['agentha-blueprint', *{args!r}]\n"
-        "from cli.main import run\n"
-        "try:\n    run()\nexcept SystemExit:\n    pass\n"
-        "sys.stderr.write('\\n@@' + json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in top)))\n"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "PYTHONPATH": str(ROOT)},
-        timeout=120,
-    )
-    marker = [line for line in proc.stderr.splitlines() if line.startswith("@@")]
-    assert marker, proc.stderr[-2000:]
-    return json.loads(marker[-1][2:])
+    return run_fresh(args, top)["heavy"]
 
 
 def test_plan_and_help_never_import_numpy() -> None:
@@ -95,5 +76,4 @@ def test_plan_and_help_never_import_numpy() -> None:
 
 
 def test_simulate_never_imports_pulumi() -> None:
-    heavy = ("pulumi", "pulumi_aws", "pulumi_kubernetes", "pulumi_policy")
-    assert _modules_after(["simulate", SUPPORT, "--hours", "10"], heavy) == []
+    assert _modules_after(["simulate", SUPPORT, "--hours", "10"], HEAVY) == []
