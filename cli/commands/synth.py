@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 class SynthFormat(StrEnum):
     text = "text"
     json = "json"
+    tfplan = "tfplan"
 
 
 QuietOpt = Annotated[
@@ -54,7 +55,8 @@ def synth(
             "-o",
             help="text (resource tree and counts) or "
             "json (the captured graph: inputs, parents, dependencies, "
-            "options).",
+            "options) or tfplan (the AWS resources as Terraform plan JSON, for scanners such as "
+            "checkov --framework terraform_plan).",
         ),
     ] = SynthFormat.text,
     out: Annotated[Path | None, typer.Option("--out", help="Write the output to this file instead of stdout.")] = None,
@@ -71,6 +73,9 @@ def synth(
       agentha-blueprint synth examples/support-agent/spec.yaml --env prod
 
       agentha-blueprint synth spec.yaml --output json --out graph.json
+
+      agentha-blueprint synth spec.yaml --env prod --output tfplan --out plan.json
+      checkov -f plan.json --framework terraform_plan
     """
     from pulumi.errors import RunError
 
@@ -78,12 +83,20 @@ def synth(
     from stacks.synth import synth as run_synth
 
     fmt = output.value
+    errors_fmt = "text" if fmt == "tfplan" else fmt  # errors go to stderr, never into the plan
     try:
-        with spec_errors(fmt), progress("synthesizing under Pulumi mocks…", quiet=quiet):
+        with spec_errors(errors_fmt), progress("synthesizing under Pulumi mocks…", quiet=quiet):
             result = run_synth(spec, env)
     except RunError as err:  # the program refused to build (it says why and how to fix it)
-        usage_error(str(err), "see the message above", fmt, path="(program)")
-    text = result.graph.dumps() if fmt == "json" else None
+        usage_error(str(err), "see the message above", errors_fmt, path="(program)")
+    if fmt == "tfplan" and result.plan.target != "aws":
+        usage_error(
+            f"--output tfplan translates AWS resources; this spec's target is {result.plan.target}",
+            "scan the Kubernetes manifests `agentha-blueprint render` writes instead (checkov --framework kubernetes)",
+            errors_fmt,
+            path="(arguments)",
+        )
+    text = result.graph.dumps() if fmt == "json" else tfplan_text(result.graph) if fmt == "tfplan" else None
     if out is not None:
         from cli.files import write_files
 
@@ -94,6 +107,20 @@ def synth(
         write_stdout(text)
     else:
         render_tree(result.graph)
+
+
+def tfplan_text(graph: ResourceGraph) -> str:
+    """The graph's AWS resources as Terraform plan JSON; types with no Terraform twin are named on stderr."""
+    import json
+
+    from policies.terraform_plan import translate
+
+    translation = translate(graph)
+    if translation.untranslated:
+        console(stderr=True).print(
+            "not in the Terraform plan (no Terraform type known for them): " + ", ".join(translation.untranslated)
+        )
+    return json.dumps(translation.plan, indent=2, sort_keys=True)
 
 
 def _label(r: Any) -> str:
