@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli.commands import check, render, scaffold, secrets, simulate, spec_commands, synth
+from cli.commands import check, render, resilience, scaffold, secrets, simulate, spec_commands, synth
 from cli.help import HelpCommand
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app.command(cls=HelpCommand)(spec_commands.schema)
 app.command(cls=HelpCommand)(synth.synth)
 app.command(cls=HelpCommand)(secrets.secrets)
 app.command(cls=HelpCommand)(check.check)
+app.command(cls=HelpCommand, name="blast-radius")(resilience.blast_radius)
 app.command(cls=HelpCommand)(render.render)
 app.command(cls=HelpCommand)(scaffold.init)
 app.add_typer(scaffold.stack_app, name="stack")
@@ -61,6 +62,8 @@ def main(
       agentha-blueprint synth spec.yaml --env prod
 
       agentha-blueprint check spec.yaml --env prod --format sarif --out agentha.sarif
+
+      agentha-blueprint blast-radius spec.yaml --env prod --output markdown
 
     Exit codes: 0 fine; 1 an objective missed, a mandatory policy violated, or nothing for init to
     write; 2 bad input.

@@ -429,19 +429,30 @@ def rto_application(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: 
 # --- RPO -----------------------------------------------------------------------------------------
 
 
+RpoPart = tuple[str, str, float | None]
+"""(component key `store:<name>` / `queue:<name>`, label, loss bound in seconds or None: unbounded)."""
+
+
 def rpo_zone(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float | None) -> Estimate:
-    parts: list[tuple[str, float | None]] = []
+    parts, terms, assumptions = rpo_zone_parts(spec, plan, figs)
+    return _rpo("zone", [(label, v) for _, label, v in parts], terms, assumptions, objective)
+
+
+def rpo_zone_parts(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[list[RpoPart], list[Term], list[str]]:
+    """Each store's and queue's loss bound when one zone is lost (the parts `rpo_zone` takes the max of)."""
+    parts: list[RpoPart] = []
     terms: list[Term] = []
     assumptions: list[str] = []
     single = plan.pattern == "single-zone"
     for store in _durable(plan, assumptions):
+        key = f"store:{store.name}"
         if single:
-            parts.append((f"store {store.name}", None if store.engine in ("valkey", "redis") else 0.0))
+            parts.append((key, f"store {store.name}", None if store.engine in ("valkey", "redis") else 0.0))
             continue
         if store.engine in ("dynamodb", "aurora-postgresql"):
-            parts.append((f"store {store.name} (synchronous multi-zone storage)", 0.0))
+            parts.append((key, f"store {store.name} (synchronous multi-zone storage)", 0.0))
         elif store.engine == "postgres" and store.synchronous_in_region:
-            parts.append((f"store {store.name} (synchronous standby)", 0.0))
+            parts.append((key, f"store {store.name} (synchronous standby)", 0.0))
             preferred = [
                 r
                 for r in store.regions
@@ -458,20 +469,15 @@ def rpo_zone(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float |
                 store.engine
             ]
             terms.append(_fig(figs, fid))
-            parts.append((f"store {store.name} (asynchronous replica)", figs.value(fid)))
+            parts.append((key, f"store {store.name} (asynchronous replica)", figs.value(fid)))
     for queue in plan.queues:
-        parts.append(
-            (
-                f"queue {queue.name} ({QUEUE_ZONE_DURABILITY[plan.target]})",
-                0.0,
-            )
-        )
+        parts.append((f"queue:{queue.name}", f"queue {queue.name} ({QUEUE_ZONE_DURABILITY[plan.target]})", 0.0))
     if single:
         assumptions.append(
             "single-zone: stores and queues on AWS keep their data across zones of the region "
             "(DynamoDB, Aurora storage, SQS); in-memory caches in the zone are lost."
         )
-    return _rpo("zone", parts, terms, assumptions, objective)
+    return parts, terms, assumptions
 
 
 def rpo_region(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float | None) -> Estimate:
@@ -482,9 +488,16 @@ def rpo_region(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float
     lag its replication-lag alarm reports: above the threshold for the alarm's evaluation time. Beyond
     that someone has been paged, and only stopping writes or failing over early keeps the loss there.
     """
+    parts, terms, assumptions = rpo_region_parts(spec, plan, figs)
+    return _rpo("region", [(label, v) for _, label, v in parts], terms, assumptions, objective)
+
+
+def rpo_region_parts(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[list[RpoPart], list[Term], list[str]]:
+    """Each store's and queue's loss bound when the primary region is lost (the parts `rpo_region`
+    takes the max of; see its docstring)."""
     from blueprints.plan.reliability import replication
 
-    parts: list[tuple[str, float | None]] = []
+    parts: list[RpoPart] = []
     terms: list[Term] = []
     assumptions: list[str] = []
     multi = plan.pattern in ("active-passive", "active-active")
@@ -492,14 +505,16 @@ def rpo_region(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float
     alarm_terms_added = False
     for store in _durable(plan, assumptions):
         if not multi:
-            parts.append((f"store {store.name} (no copy outside the region)", None))
+            parts.append((f"store:{store.name}", f"store {store.name} (no copy outside the region)", None))
             continue
         if store.engine == "dynamodb" and store.replication == "sync":
-            parts.append((f"store {store.name} (multi-region strong consistency)", 0.0))
+            parts.append((f"store:{store.name}", f"store {store.name} (multi-region strong consistency)", 0.0))
             continue
         rep = replicated.get(store.name)
         if rep is None:
-            parts.append((f"store {store.name} ({store.engine}: not replicated across regions)", None))
+            parts.append(
+                (f"store:{store.name}", f"store {store.name} ({store.engine}: not replicated across regions)", None)
+            )
             continue
         terms.append(
             _fig(figs, rep.typical_figure, f"{store.name}: {figs[rep.typical_figure].what} — typical, not a bound")
@@ -507,7 +522,11 @@ def rpo_region(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float
         bound = rep.bound_s
         if bound is None:
             parts.append(
-                (f"store {store.name} (asynchronous; no replication-lag alarm bounds what you are told)", None)
+                (
+                    f"store:{store.name}",
+                    f"store {store.name} (asynchronous; no replication-lag alarm bounds what you are told)",
+                    None,
+                )
             )
             assumptions.append(
                 "observability.alarms.replication_lag is off: nothing reports the cross-region lag, so no loss "
@@ -537,6 +556,7 @@ def rpo_region(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float
             )
         parts.append(
             (
+                f"store:{store.name}",
                 f"store {store.name} (asynchronous: alarm threshold {format_duration(rep.alarm_threshold_s or 0)} "
                 f"+ alarm detection {format_duration(rep.alarm_detection_s)})",
                 bound,
@@ -556,15 +576,15 @@ def rpo_region(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float
     if plan.queues:
         for queue in plan.queues:
             if multi:
-                parts.append((f"queue {queue.name} (stranded messages delayed, not lost)", 0.0))
+                parts.append((f"queue:{queue.name}", f"queue {queue.name} (stranded messages delayed, not lost)", 0.0))
                 assumptions.append(
                     f"queue {queue.name}: messages already in the lost region wait there for the whole outage "
                     f"(delayed), kept {format_duration(queue.retention_s)}; lost if the region is lost for good "
                     f"or stays out longer than that. New messages go to the new region."
                 )
             else:
-                parts.append((f"queue {queue.name} (no copy outside the region)", None))
-    return _rpo("region", parts, terms, assumptions, objective)
+                parts.append((f"queue:{queue.name}", f"queue {queue.name} (no copy outside the region)", None))
+    return parts, terms, assumptions
 
 
 def rpo_application(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float | None) -> Estimate:

@@ -343,6 +343,9 @@ class Step:
     seconds: float
     mechanism: str
     terms: tuple[Term, ...] = ()
+    part: str | None = None
+    """What recovers (`agent:<name>`, `store:<name>`, `queue:<name>`), so that the blast radius and the
+    runbooks read a component's own step instead of matching labels."""
 
 
 @dataclass(frozen=True)

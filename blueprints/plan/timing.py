@@ -301,7 +301,7 @@ def _zone_agent(spec: HASpec, plan: TopologyPlan, agent: AgentPlan, figs: Figure
             terms += [fig_term(figs, "k8s-eviction-toleration"), fig_term(figs, "k8s-pod-start")]
             seconds += figs.value("k8s-eviction-toleration") + figs.value("k8s-pod-start")
     label = f"agent {agent.name}" + ("" if stable else " (replaces lost replicas)")
-    return Step(label, seconds, mechanism, tuple(terms))
+    return Step(label, seconds, mechanism, tuple(terms), part=f"agent:{agent.name}")
 
 
 def zone_recovery(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[Step, ...]:
@@ -309,7 +309,14 @@ def zone_recovery(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[Step
     for store in plan.stores:
         ids = ZONE_FAILOVER.get(store.engine)
         if ids is None:
-            steps.append(Step(f"store {store.name} (DynamoDB: multi-zone, nothing to fail over)", 0.0, "dynamodb"))
+            steps.append(
+                Step(
+                    f"store {store.name} (DynamoDB: multi-zone, nothing to fail over)",
+                    0.0,
+                    "dynamodb",
+                    part=f"store:{store.name}",
+                )
+            )
             continue
         terms = [fig_term(figs, i) for i in ids]
         seconds = sum(figs.value(i) for i in ids)
@@ -317,7 +324,9 @@ def zone_recovery(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[Step
             down_after = store.sentinel_down_after_s or REDIS_SENTINEL_DOWN_AFTER_S
             terms.insert(0, built_term(f"Sentinel down-after-milliseconds ({down_after:g}s, as built)", down_after))
             seconds += down_after
-        steps.append(Step(f"store {store.name}", seconds, f"{store.engine}-failover", tuple(terms)))
+        steps.append(
+            Step(f"store {store.name}", seconds, f"{store.engine}-failover", tuple(terms), part=f"store:{store.name}")
+        )
     if plan.target == "kubernetes" and plan.queues:
         steps.append(
             Step(
@@ -325,6 +334,7 @@ def zone_recovery(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[Step
                 figs.value("rabbitmq-leader-election"),
                 "rabbitmq-quorum",
                 (fig_term(figs, "rabbitmq-leader-election"),),
+                part="broker",
             )
         )
     return tuple(steps)
@@ -346,7 +356,15 @@ def store_promotion(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[St
             trigger = failover.manual_response.total_seconds()
             terms.append(spec_term("operator response to promote (failover.manual_response)", trigger))
             seconds += trigger
-        steps.append(Step(f"promote store {store.name}", seconds, f"{store.engine}-promotion", tuple(terms)))
+        steps.append(
+            Step(
+                f"promote store {store.name}",
+                seconds,
+                f"{store.engine}-promotion",
+                tuple(terms),
+                part=f"store:{store.name}",
+            )
+        )
     return tuple(steps)
 
 

@@ -48,6 +48,8 @@ CASES = {
     "plan-markdown": (["plan", SUPPORT, "-o", "markdown"], 0),
     "plan-bad": (["plan", BAD], 2),
     "schema": (["schema"], 0),
+    "blast-radius-help": (["blast-radius", "--help"], 0),
+    "blast-radius-no-graph": (["blast-radius", SUPPORT, "--no-graph"], 0),
 }
 
 
