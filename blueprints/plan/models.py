@@ -314,6 +314,9 @@ class DrillPlan:
     expected_rto_s: float | None
     expected_rpo_s: float | None
     runbook: tuple[str, ...]
+    expects: str = ""
+    """What the drill expects to see on this target (blueprints/plan/failure_modes.py): the hypothesis
+    the AWS FIS template's description carries and the runbook page quotes."""
 
 
 @dataclass(frozen=True)

@@ -714,80 +714,16 @@ def _readiness_findings(spec: HASpec, findings: list[Finding]) -> None:
 
 # --- drills --------------------------------------------------------------------------------------
 
-RUNBOOKS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "zone-outage": (
-        "zone",
-        (
-            "Announce the drill; confirm the SLO dashboard is green and error budget remains.",
-            "Block one zone: on aws, start the zone-outage FIS template (it blocks the zone's private subnets and "
-            "fails the zone's Aurora writers and Valkey primaries over; it aborts only on the SLO burn alarm); on "
-            "kubernetes, cordon and drain that zone's nodes or a Chaos Mesh NetworkChaos partition.",
-            "Watch: the load balancer marks that zone's targets unhealthy; serving replicas stay ≥ min.",
-            "Check stores failed over within the zone RTO and no acknowledged write was lost.",
-            "Restore the zone; confirm replicas rebalance across zones.",
-        ),
-    ),
-    "region-outage": (
-        "region",
-        (
-            "Announce the drill; confirm the standby region's replicas are in sync (replication lag alarm green).",
-            "Fail the primary's health check (block /readyz or stop the ingress agent in the primary).",
-            "Watch: DNS health checks fail, records switch to the standby, the standby scales to full capacity.",
-            "Promote stores that need it (Aurora global database, ElastiCache global datastore, CNPG replica cluster).",
-            "Measure time to first successful request in the standby against the region RTO.",
-            "Fail back deliberately once the primary is healthy and caught up.",
-        ),
-    ),
-    "agent-crash": (
-        "application",
-        (
-            "Kill a share of one agent's replicas (ECS StopTask / kubectl delete pod, or a Chaos Mesh PodChaos).",
-            "Watch: replacements start, in-flight messages reappear after the visibility timeout and are "
-            "processed once (idempotency keys), nothing lands in the dead-letter queue.",
-        ),
-    ),
-    "store-failover": (
-        "zone",
-        (
-            "Trigger a store failover (Aurora failover-db-cluster, ElastiCache test-failover, CNPG promote, "
-            "or Redis Sentinel failover).",
-            "Watch: agents reconnect with backoff and jitter; circuit breakers open and close; no write is lost.",
-        ),
-    ),
-    "queue-outage": (
-        "application",
-        (
-            "Deny the agents' access to one queue for a few minutes (an IAM deny or a NetworkPolicy).",
-            "Watch: producers retry with backoff; consumers resume and catch up; the backlog alarm fires and clears.",
-        ),
-    ),
-    "network-latency": (
-        "application",
-        (
-            "Add latency to a dependency (AWS FIS or a Chaos Mesh NetworkChaos delay).",
-            "Watch: p99 latency alarm; circuit breakers open at the configured failure rate and recover.",
-        ),
-    ),
-}
-
-
-KUBERNETES_REGION_OUTAGE = (
-    "Not scheduled in Chaos Mesh: with a PostgreSQL store in several regions, failing the primary's ingress "
-    "would send users to a read-only replica cluster for the whole drill.",
-    "Rehearse the failover path as the planned switchover and switch-back of the FAILOVER.md runbook that "
-    "`render` writes: demote the primary, promote the standby with the demotion token, move k8gb's primary.",
-    "Measure time to the first successful write in the standby against the region RTO; then switch back.",
-    "Not covered: k8gb detecting an unannounced outage, and the WAL an unplanned promotion loses.",
-)
-"""Kubernetes region-outage drill where a store would be left read-only (components/kubernetes/chaos.py)."""
-
 
 def _drills(spec: HASpec, core: TopologyPlan, estimates: tuple) -> ChaosPlan:
+    from blueprints.plan.failure_modes import DRILLS, KUBERNETES_REGION_OUTAGE
+
     by_key = {(e.kind, e.disruption): e for e in estimates}
     drills = []
     replicated = any(s.engine == "postgres" and len(s.regions) > 1 for s in core.stores)
     for name in spec.chaos.drills:
-        disruption, steps = RUNBOOKS[name]
+        drill = DRILLS[name]
+        disruption, steps = drill.disruption, drill.steps
         if name == "region-outage" and spec.target == "kubernetes" and replicated:
             steps = KUBERNETES_REGION_OUTAGE
         rto = by_key.get(("rto", disruption))
@@ -804,6 +740,7 @@ def _drills(spec: HASpec, core: TopologyPlan, estimates: tuple) -> ChaosPlan:
                 expected_rto_s=rto.value if rto else None,
                 expected_rpo_s=rpo.value if rpo else None,
                 runbook=steps + _expect(name, core),
+                expects=drill.expects.get(spec.target, ""),
             )
         )
     return ChaosPlan(schedule=spec.chaos.schedule, drills=tuple(drills))

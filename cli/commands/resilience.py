@@ -104,3 +104,45 @@ def blast_radius(
     else:
         write_stdout(matrix.text(result))
     raise typer.Exit(EXIT_FAILED if result.breached else EXIT_OK)
+
+
+def runbook(
+    spec: SpecArg,
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the pages into (created if missing).")],
+    env: EnvOpt = None,
+    stack: Annotated[
+        str | None,
+        typer.Option("--stack", "-s", help="Pulumi stack the commands read names from (default: --env)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite pages that differ.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write one Markdown runbook page per failure mode, and an index.
+
+    Zone loss, region failover and failback, each store's failover, broker outage and dead-letter
+    redrive, bad deploy rollback, each external dependency's outage, secret rotation: how each is
+    detected (the alarm and dashboard names of this environment), what the system does by itself and
+    how long it takes (the plan's timing), the exact aws / kubectl / pulumi commands, how to verify,
+    how to fail back, and the drill that rehearses it. Deterministic; all files are written or none;
+    a page that differs is never overwritten without --force. Exit 0, or 2 on bad input.
+
+    [bold]Examples[/bold]
+
+      agentha-blueprint runbook examples/support-agent/spec.yaml --env prod --out runbooks/
+
+      agentha-blueprint runbook spec.yaml --env staging --stack acme/staging --out docs/runbooks --force
+    """
+    from blueprints.analysis.blast_radius import analyse
+    from blueprints.analysis.runbooks import names, runbook_files
+    from cli.files import write_files
+    from cli.output import console
+
+    loaded, planned, captured = load(spec, env, "text", graph=True, quiet=quiet)
+    assert captured is not None
+    result = analyse(loaded, planned, captured)
+    files = runbook_files(loaded, planned, result, names(captured, planned.target, captured.exports), stack or env)
+    with spec_errors():
+        written = write_files({out / name: text for name, text in files.items()}, force=force)
+    changed = sum(1 for w in written if w.status != "unchanged")
+    console(stderr=True).print(f"wrote {out}: {len(files)} pages ({changed} changed)")
+    raise typer.Exit(EXIT_OK)

@@ -8,61 +8,21 @@ The commands below read the secret's ARN from the stack outputs, so they work fo
 from __future__ import annotations
 
 import json
-import shlex
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from blueprints.analysis.commands import secret_steps
 from cli.commands.spec_commands import EnvOpt, SpecArg
 from cli.output import EXIT_OK, console, spec_errors, write_stdout
+
+__all__ = ["secret_steps", "secrets"]
 
 
 class SecretsFormat(StrEnum):
     text = "text"
     json = "json"
-
-
-def secret_steps(plan: Any, stack: str | None) -> list[dict[str, Any]]:
-    """Per spec secret: who reads it, where it lives, and the commands that set and check it."""
-    sel = f" -s {shlex.quote(stack)}" if stack else ""
-    regions_json = f"pulumi stack output{sel} regions --json"
-    out = []
-    for s in plan.secrets:
-        arn = f"$(pulumi stack output{sel} secrets --json | jq -r '.[\"{s.name}\"]')"
-        regions = (s.primary_region, *s.replica_regions)
-        entry: dict[str, Any] = {
-            "name": s.name,
-            "description": s.description,
-            "agents": list(s.users),
-            "primary_region": s.primary_region,
-            "replica_regions": list(s.replica_regions),
-        }
-        if plan.target == "aws":
-            entry["set"] = (
-                f'aws secretsmanager put-secret-value --region {s.primary_region} --secret-id "{arn}" '
-                f"--secret-string file://{s.name}.txt"
-            )
-            # Secrets Manager copies the value to each replica; this shows each one's status.
-            entry["check"] = (
-                [
-                    f'aws secretsmanager describe-secret --region {s.primary_region} --secret-id "{arn}" '
-                    "--query 'ReplicationStatus[].[Region,Status]' --output text"
-                ]
-                if s.replica_regions
-                else []
-            )
-            entry["restart"] = [
-                f"aws ecs update-service --region {r} "
-                f'--cluster "$({regions_json} | jq -r \'.["{r}"].cluster\')" '
-                f'--service "$({regions_json} | jq -r \'.["{r}"].agents["{a}"].service\')" '
-                "--force-new-deployment"
-                for r in regions
-                for a in s.users
-                if (agent := plan.agent(a)).placement(r) is not None and agent.placement(r).desired > 0
-            ]
-        out.append(entry)
-    return out
 
 
 def secrets(

@@ -143,16 +143,6 @@ def zone_caches(plan: TopologyPlan, region: str) -> tuple[StorePlan, ...]:
     return tuple(s for s in plan.stores if s.engine == "valkey" and region in s.regions and s.instances_per_region >= 2)
 
 
-EXPECTS = {
-    "agent-crash": "ECS starts replacement tasks; the planned survivors keep serving; in-flight work is redelivered "
-    "and processed once; no dead letter",
-    "zone-outage": "the load balancer stops sending to the zone; store writers in the zone move to another zone; "
-    "tasks run in the other zones; clients recover within the RTO",
-    "store-failover": "an Aurora Replica becomes writer; agents reconnect with backoff; no acknowledged write is lost",
-}
-"""What each drill expects to see (its hypothesis), written into the template's description."""
-
-
 def outage_seconds(drill: DrillPlan) -> float:
     """How long a zone outage lasts: twice the expected RTO (time to recover and to watch it hold),
     at least MIN_OUTAGE_S, within FIS's one minute to 12 hours, in whole minutes."""
@@ -182,7 +172,7 @@ def describe(system: str, region: str, drill: DrillPlan, what: str, aborts: str 
     text = (
         f"{system} chaos drill {drill.name} ({region}): {what}. "
         f"Expected RTO {shown(drill.expected_rto_s)}, RPO {shown(drill.expected_rpo_s)} (from the plan). "
-        f"{stop} Expects: {EXPECTS.get(drill.name, 'recovery within the RTO')}."
+        f"{stop} Expects: {drill.expects or 'recovery within the RTO'}."
     )
     if len(text) <= DESCRIPTION_LIMIT:
         return text

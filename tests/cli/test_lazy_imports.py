@@ -50,6 +50,7 @@ CASES = {
     "schema": (["schema"], 0),
     "blast-radius-help": (["blast-radius", "--help"], 0),
     "blast-radius-no-graph": (["blast-radius", SUPPORT, "--no-graph"], 0),
+    "runbook-help": (["runbook", "--help"], 0),
 }
 
 

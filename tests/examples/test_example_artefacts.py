@@ -47,3 +47,25 @@ def test_blast_radius_matrix_is_current(spec: Path) -> None:
 
     loaded, planned, graph = _inputs(spec)
     compare(spec.parent / "BLAST-RADIUS.md", matrix.markdown(analyse(loaded, planned, graph)))
+
+
+@pytest.mark.parametrize("spec", example_specs(), ids=lambda p: p.parent.name)
+def test_runbooks_are_current(spec: Path) -> None:
+    from blueprints.analysis.blast_radius import analyse
+    from blueprints.analysis.runbooks import names, runbook_files
+
+    loaded, planned, graph = _inputs(spec)
+    env = environment(spec)
+    files = runbook_files(
+        loaded, planned, analyse(loaded, planned, graph), names(graph, planned.target, graph.exports), env
+    )
+    folder = spec.parent / "runbooks"
+    if UPDATE:
+        folder.mkdir(exist_ok=True)
+        for stale in {p.name for p in folder.glob("*.md")} - set(files):
+            (folder / stale).unlink()
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+    assert sorted(p.name for p in folder.glob("*.md")) == sorted(files), "runbook pages added or removed"
+    for name, text in files.items():
+        compare(folder / name, text)

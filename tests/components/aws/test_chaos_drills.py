@@ -69,7 +69,12 @@ def _synth_plan(plan: TopologyPlan) -> ResourceGraph:
 
 
 def _drill(name: str, rto: float | None = 120.0, rpo: float | None = 0.0) -> DrillPlan:
-    return DrillPlan(name=name, disruption="zone", target="t", expected_rto_s=rto, expected_rpo_s=rpo, runbook=())
+    from blueprints.plan.failure_modes import DRILLS
+
+    expects = DRILLS[name].expects.get("aws", "") if name in DRILLS else ""
+    return DrillPlan(
+        name=name, disruption="zone", target="t", expected_rto_s=rto, expected_rpo_s=rpo, runbook=(), expects=expects
+    )
 
 
 @cache
@@ -468,3 +473,11 @@ def test_a_plan_without_drills_gets_no_template() -> None:
     assert g.of_type(TEMPLATE) == []
     assert not [r for r in g.of_type(ROLE) if "-fis-role-" in r.name]
     assert "chaos_drills" not in g.exports
+
+
+def test_description_carries_the_drills_own_hypothesis() -> None:
+    # The hypothesis comes from the plan's drill (blueprints/plan/failure_modes.py), not a copy here.
+    drill = dataclasses.replace(_drill("zone-outage"), expects="the zone's writers move")
+    assert describe("sys", "us-east-1", drill, "block zone a", "x").endswith("Expects: the zone's writers move.")
+    bare = dataclasses.replace(_drill("zone-outage"), expects="")
+    assert "Expects: recovery within the RTO." in describe("sys", "us-east-1", bare, "x", "y")
