@@ -9,10 +9,11 @@ from __future__ import annotations
 import typer
 
 from cli.commands import check, render, resilience, scaffold, secrets, simulate, spec_commands, synth
-from cli.help import HelpCommand
+from cli.help import HelpCommand, HelpGroup
 
 app = typer.Typer(
     name="agentha-blueprint",
+    cls=HelpGroup,
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,

@@ -15,10 +15,11 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from cli.help import HelpCommand
+from cli.help import HelpCommand, HelpGroup
 from cli.output import EXIT_BAD_INPUT, EXIT_FAILED, console, spec_errors, usage_error
 
 stack_app = typer.Typer(
+    cls=HelpGroup,
     help="""Manage a project's stacks: one per environment (Pulumi.<env>.yaml + environments.<env>).
 
     Run inside a project made by `init` (or pass --project); every change is validated before anything is written.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.conftest import ROOT
 
 runner = CliRunner()
 
@@ -102,3 +105,34 @@ def test_reflow_joins_prose_and_keeps_indented_blocks() -> None:
       cmd two
     """
     assert reflow(text) == "First line goes on.\n\n[bold]Examples[/bold]\n\n  cmd one\n  cmd two"
+
+
+# --- typer's help formatter without the modules our help never uses (issue 19) -------------------
+
+
+@pytest.mark.parametrize("args", [["--help"], ["validate", "--help"], ["stack", "--help"], ["stack", "add", "--help"]])
+def test_help_does_not_load_markdown_or_pygments(args: list[str]) -> None:
+    from tests.cli.test_lazy_imports import run_fresh
+
+    result = run_fresh(args, top=("markdown_it", "pygments", "rich"))
+    assert result["code"] in (0, None)
+    loaded = set(result["heavy"])
+    assert "rich.console" in loaded  # the check can see rich modules at all
+    assert not loaded & {"markdown_it", "pygments", "rich.markdown", "rich.traceback", "rich.syntax"}
+
+
+def test_the_stand_ins_build_the_real_classes_and_leave_the_real_modules_importable() -> None:
+    code = (
+        "import sys\n"
+        "from cli.help import import_help_formatter\n"
+        "import_help_formatter()\n"
+        "import typer.rich_utils as ru\n"
+        "assert 'rich.markdown' not in sys.modules and 'rich.traceback' not in sys.modules\n"
+        "from rich.markdown import Markdown\n"
+        "from rich.traceback import Traceback\n"
+        "assert isinstance(ru.Markdown('*x*'), Markdown)\n"
+        "assert ru.Traceback is not Traceback\n"
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.stdout.strip() == "ok", proc.stderr[-2000:]
