@@ -1,0 +1,114 @@
+"""The floors our commands are measured against: the same resources, registered by a bare program.
+
+    python bench/floors.py aws-typed|aws-core|kubernetes-typed|kubernetes-core GRAPH.json
+
+GRAPH.json is what `agentha-blueprint synth SPEC --output json` prints (read before the work starts;
+its parse is not part of the floor's cost, but the interpreter start and every import are). Each floor
+registers every custom resource of the graph — type, name, inputs and provider as synth captured
+them — under the same mocks and the same capture as synth (`stacks.capture.synthesize`), and exits.
+What a floor does not do: load, validate or plan a spec, build components, wire Outputs between
+resources, or print anything. So a command's ratio to its floor is the price of our layers.
+
+- aws-typed: through pulumi-aws's own classes and typed `*Args` names (what a hand-written Pulumi
+  program declaring these resources costs at least).
+- aws-core: bare `pulumi.CustomResource(type, name, props)`, without importing pulumi-aws.
+- kubernetes-typed: through pulumi-kubernetes' typed built-in kinds and `apiextensions.CustomResource`,
+  one `kubernetes.Provider` per region as render makes them.
+- kubernetes-core: bare `pulumi.CustomResource` and `pulumi.ProviderResource`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import keyword
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+FLOORS = ("aws-typed", "aws-core", "kubernetes-typed", "kubernetes-core")
+K8S_GROUPS = {"": "core", "networking.k8s.io": "networking", "scheduling.k8s.io": "scheduling"}
+K8S_TYPED_GROUPS = ("", "apps", "autoscaling", "policy", "networking.k8s.io", "scheduling.k8s.io", "rbac.authorization.k8s.io")
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+
+
+def _aws_program(rows: list[dict[str, Any]], typed: bool) -> None:
+    import pulumi
+
+    classes: dict[str, tuple[Any, dict[str, str]]] = {}
+    for r in rows:
+        if r["type"].startswith("pulumi:providers:"):
+            continue
+        if not typed:
+            pulumi.CustomResource(r["type"], r["name"], dict(r["inputs"]))
+            continue
+        if r["type"] not in classes:
+            package = r["type"].split(":")[1].split("/")[0]
+            module = importlib.import_module("pulumi_aws." + package + ("_" if keyword.iskeyword(package) else ""))
+            cls_name = r["type"].split(":")[2]
+            names = pulumi._types.input_type_py_to_pulumi_names(getattr(module, cls_name + "Args"))
+            classes[r["type"]] = (getattr(module, cls_name), {v: k for k, v in names.items()})
+        cls, py = classes[r["type"]]
+        cls(r["name"], **{py[k]: v for k, v in r["inputs"].items()})
+
+
+def _kubernetes_program(rows: list[dict[str, Any]], typed: bool) -> None:
+    import pulumi
+
+    providers: dict[str, Any] = {}
+    for r in rows:
+        if r["type"].startswith("pulumi:providers:"):
+            if typed:
+                import pulumi_kubernetes as k8s
+
+                providers[r["urn"]] = k8s.Provider(r["name"], **{_snake(k): v for k, v in r["inputs"].items()})
+            else:
+                providers[r["urn"]] = pulumi.ProviderResource("kubernetes", r["name"], dict(r["inputs"]))
+    for r in rows:
+        if r["type"].startswith("pulumi:providers:"):
+            continue
+        opts = pulumi.ResourceOptions(provider=providers.get(r.get("provider") or ""))
+        if not typed:
+            pulumi.CustomResource(r["type"], r["name"], dict(r["inputs"]), opts)
+            continue
+        inputs = dict(r["inputs"])
+        api, kind = inputs.pop("apiVersion"), inputs.pop("kind")
+        group, _, version = api.rpartition("/")
+        if group in K8S_TYPED_GROUPS:
+            package = K8S_GROUPS.get(group, group.split(".")[0])
+            module = importlib.import_module(f"pulumi_kubernetes.{package}.{version}")
+            getattr(module, kind)(r["name"], opts=opts, **{_snake(k): v for k, v in inputs.items()})
+        else:
+            from pulumi_kubernetes.apiextensions import CustomResource
+
+            extra = {k: v for k, v in inputs.items() if k != "metadata"}
+            CustomResource(r["name"], api_version=api, kind=kind, metadata=inputs.get("metadata"), opts=opts, **extra)
+
+
+def main(argv: list[str]) -> int:
+    floor, graph_file = argv
+    if floor not in FLOORS:
+        raise SystemExit(f"unknown floor {floor!r}: one of {', '.join(FLOORS)}")
+    rows = [r for r in json.loads(Path(graph_file).read_text())["resources"] if r["custom"]]
+    from stacks.capture import synthesize
+
+    target, kind = floor.split("-")
+    program = _aws_program if target == "aws" else _kubernetes_program
+    graph = synthesize(lambda: program(rows, kind == "typed"), project="floor", stack="bench")
+    skipped = "pulumi:providers:" if target == "aws" else "pulumi:providers:never"  # aws: region= inputs, no providers
+    expected = sum(1 for r in rows if not r["type"].startswith(skipped))
+    if len(graph) < expected:
+        raise SystemExit(f"{floor}: registered {len(graph)} of {expected} resources")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
