@@ -33,11 +33,40 @@ if str(ROOT) not in sys.path:
 
 FLOORS = ("aws-typed", "aws-core", "kubernetes-typed", "kubernetes-core")
 K8S_GROUPS = {"": "core", "networking.k8s.io": "networking", "scheduling.k8s.io": "scheduling"}
-K8S_TYPED_GROUPS = ("", "apps", "autoscaling", "policy", "networking.k8s.io", "scheduling.k8s.io", "rbac.authorization.k8s.io")
+K8S_TYPED_GROUPS = (
+    *("", "apps", "autoscaling", "policy"),
+    *("networking.k8s.io", "scheduling.k8s.io", "rbac.authorization.k8s.io"),
+)
 
 
 def _snake(key: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+
+
+def _revive(value: Any) -> Any:
+    """Assets and archives come back from the graph's JSON as what they hold (see stacks/capture.py)."""
+    import pulumi
+
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)) in ASSETS:
+            kind, held = next(iter(value.items()))
+            if kind == "assetArchive":
+                return pulumi.AssetArchive({k: _revive(v) for k, v in held.items()})
+            return getattr(pulumi, ASSETS[kind])(held)
+        return {k: _revive(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_revive(v) for v in value]
+    return value
+
+
+ASSETS = {
+    "stringAsset": "StringAsset",
+    "fileAsset": "FileAsset",
+    "remoteAsset": "RemoteAsset",
+    "assetArchive": "AssetArchive",
+    "fileArchive": "FileArchive",
+    "remoteArchive": "RemoteArchive",
+}
 
 
 def _aws_program(rows: list[dict[str, Any]], typed: bool) -> None:
@@ -98,6 +127,8 @@ def main(argv: list[str]) -> int:
     if floor not in FLOORS:
         raise SystemExit(f"unknown floor {floor!r}: one of {', '.join(FLOORS)}")
     rows = [r for r in json.loads(Path(graph_file).read_text())["resources"] if r["custom"]]
+    for r in rows:
+        r["inputs"] = _revive(r["inputs"])
     from stacks.capture import synthesize
 
     target, kind = floor.split("-")

@@ -135,6 +135,35 @@ def fmt(r: tuple[float, float, float]) -> str:
     return f"{r[1]:.2f}× ({r[0]:.2f}–{r[2]:.2f})"
 
 
+def goals(s: Size, runs: dict[str, list[Run]]) -> list[tuple[str, bool]]:
+    """Issue 19's goals for one size: (what, met)."""
+    label = f"{s.target} {s.size:,}"
+    main_cmd = "synth" if s.target == "aws" else "render"
+    main_runs = runs[main_cmd]
+    typed = ratios(main_runs, runs["typed floor"])[1]
+    rss_mb = max(x.rss_mib for x in main_runs) * 1.048576
+    wall = statistics.median(x.wall for x in main_runs)
+    out: list[tuple[str, bool]] = []
+    if s.target == "aws":
+        json_text = ratios(runs["synth -o json"], main_runs)[1]
+        check = ratios(runs["check"], main_runs)[1]
+        out += [
+            (f"{label}: synth ≤ 1.25× typed floor (median {typed:.2f}×)", typed <= 1.25),
+            (f"{label}: text and json within 5 % (median json/text {json_text:.2f}×)", abs(json_text - 1) <= 0.05),
+            (f"{label}: check ≤ synth + 10 % (median {check:.2f}×)", check <= 1.10),
+        ]
+        if s.size >= 10000:
+            out += [
+                (f"{label}: synth ≤ 60 s wall (median {wall:.1f} s)", wall <= 60),
+                (f"{label}: synth ≤ 600 MB peak ({rss_mb:.0f} MB)", rss_mb <= 600),
+            ]
+    else:
+        out.append((f"{label}: render ≤ 1.4× typed floor (median {typed:.2f}×)", typed <= 1.4))
+        if s.size >= 10000:
+            out.append((f"{label}: render ≤ 500 MB peak ({rss_mb:.0f} MB)", rss_mb <= 500))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="250,1000,10000")
@@ -173,25 +202,9 @@ def main(argv: list[str] | None = None) -> int:
                         other = f"json / text {fmt(ratios(rs, main_runs))}"
                     elif name == "check":
                         other = f"check / synth {fmt(ratios(rs, main_runs))}"
-                    lines.append(
-                        f"| {size:,} | {s.resources:,} | {name} | {cpu:.2f} | {wall:.2f} | {rss:.0f} | {typed} | {core} | {other} |"
-                    )
-                typed_ratio = ratios(main_runs, runs["typed floor"])[1]
-                rss_mb = max(x.rss_mib for x in main_runs) * 1.048576
-                if target == "aws":
-                    verdicts.append((f"aws {size:,}: synth ≤ 1.25× typed floor (median {typed_ratio:.2f}×)", typed_ratio <= 1.25))
-                    json_ratio = ratios(runs["synth -o json"], main_runs)
-                    verdicts.append((f"aws {size:,}: text and json within 5 % (median json/text {json_ratio[1]:.2f}×)", abs(json_ratio[1] - 1) <= 0.05))
-                    check_ratio = ratios(runs["check"], main_runs)[1]
-                    verdicts.append((f"aws {size:,}: check ≤ synth + 10 % (median {check_ratio:.2f}×)", check_ratio <= 1.10))
-                    if size >= 10000:
-                        wall = statistics.median(x.wall for x in main_runs)
-                        verdicts.append((f"aws {size:,}: synth ≤ 60 s wall (median {wall:.1f} s)", wall <= 60))
-                        verdicts.append((f"aws {size:,}: synth ≤ 600 MB peak ({rss_mb:.0f} MB)", rss_mb <= 600))
-                else:
-                    verdicts.append((f"kubernetes {size:,}: render ≤ 1.4× typed floor (median {typed_ratio:.2f}×)", typed_ratio <= 1.4))
-                    if size >= 10000:
-                        verdicts.append((f"kubernetes {size:,}: render ≤ 500 MB peak ({rss_mb:.0f} MB)", rss_mb <= 500))
+                    cells = [f"{size:,}", f"{s.resources:,}", name, f"{cpu:.2f}", f"{wall:.2f}", f"{rss:.0f}"]
+                    lines.append("| " + " | ".join([*cells, typed, core, other]) + " |")
+                verdicts += goals(s, runs)
     print(
         f"Whole processes, {args.rounds} paired rounds, {os.cpu_count()} cores, Python "
         f"{sys.version.split()[0]}; load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end. "

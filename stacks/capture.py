@@ -271,7 +271,7 @@ def synthesize(
     sdk_settings.rpc_manager.clear()
     sdk_settings.outputs.clear()
     progress.phase("building resources under Pulumi mocks")
-    with _no_stack_traces():
+    with _no_stack_traces(), _fewer_young_collections():
         _sync_await(run_pulumi_func(program))
     progress.phase(f"capturing the graph of {len(monitor.requests):,} resources")
     exports = _exports()
@@ -300,6 +300,30 @@ def _no_stack_traces() -> Iterator[None]:
         yield
     finally:
         sdk_resource._get_stack_trace = real
+
+
+YOUNG_COLLECTION_THRESHOLD = 50_000
+"""Allocations between two collections of Python's youngest generation while a program registers.
+
+The default (700) made the cyclic collector run ~1,300 times per 1,000 resources: every Output of the
+SDK is a handful of objects (future, task, coroutine, context), so the young generation fills in
+microseconds, and survivors age into the older generations, which are scanned again and again. With
+50,000, synth of 1,064 resources took 4.9-5.4 s of CPU instead of 7.1-7.5 s, and of 8,711 resources
+37.4 s instead of 48.9 s; peak memory 856 -> 862 MB. Cyclic garbage is still collected, in larger
+batches. `pulumi up` runs the program under the engine, not here: its settings are untouched."""
+
+
+@contextmanager
+def _fewer_young_collections() -> Iterator[None]:
+    """Collect cyclic garbage in larger batches while the program registers, then restore the setting."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], YOUNG_COLLECTION_THRESHOLD), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 _CLOSE_REGISTERED = False

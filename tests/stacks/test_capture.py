@@ -31,3 +31,27 @@ def test_skipping_stack_traces_changes_nothing_in_the_graph_and_is_undone(monkey
     assert sdk_resource._get_stack_trace is real  # restored after the capture
     monkeypatch.setattr(capture, "_no_stack_traces", contextlib.nullcontext)
     assert synth(spec, "dev").graph.dumps() == skipped
+
+
+def test_the_young_generation_is_collected_in_larger_batches_only_while_the_program_registers() -> None:
+    import gc
+
+    seen: list[tuple[int, int, int]] = []
+
+    def program() -> None:
+        seen.append(gc.get_threshold())
+        pulumi.CustomResource("test:index:Thing", "thing", {"size": 1})
+
+    before = gc.get_threshold()
+    graph = capture.synthesize(program, project="p", stack="s")
+    assert [r.name for r in graph] == ["thing"]
+    assert seen[0][0] == max(before[0], capture.YOUNG_COLLECTION_THRESHOLD)
+    assert seen[0][1:] == before[1:]
+    assert gc.get_threshold() == before  # restored
+
+
+def test_collecting_in_larger_batches_changes_nothing_in_the_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = EXAMPLES / "support-agent" / "spec.yaml"
+    batched = synth(spec, "prod").graph.dumps()
+    monkeypatch.setattr(capture, "_fewer_young_collections", contextlib.nullcontext)
+    assert synth(spec, "prod").graph.dumps() == batched
