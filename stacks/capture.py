@@ -12,7 +12,9 @@ build policies or environment from outputs run their real code paths.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import hashlib
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -41,7 +43,13 @@ def _service(type_token: str) -> str:
 class AgentMocks(pmocks.Mocks):
     """Provider answers for resources and data-source calls, deterministic by name."""
 
+    def __init__(self) -> None:
+        self.last = threading.local()
+        """The inputs of the registration this thread is answering (the monitor's RPCs run on worker
+        threads): the capture keeps them instead of deserialising the request a second time."""
+
     def new_resource(self, args: pmocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        self.last.inputs = args.inputs
         inputs = dict(args.inputs)
         typ = args.typ
         name = args.name
@@ -132,11 +140,17 @@ PROGRESS_EVERY = 25
 
 
 class CapturingMonitor(pmocks.MockMonitor):
-    """A mock monitor that keeps each raw registration (options included) and component outputs."""
+    """A mock monitor that captures each registration (options included) and component outputs.
 
-    def __init__(self, mocks: pmocks.Mocks) -> None:
+    Each registration is turned into a `CapturedResource` as it arrives, from the inputs the mocks
+    were given, and its request is let go: keeping every raw request until the program ends held a
+    second copy of every input (protobuf structs) at the moment memory peaks.
+    """
+
+    def __init__(self, mocks: AgentMocks) -> None:
         super().__init__(mocks)
-        self.requests: dict[str, Any] = {}
+        self.agent_mocks = mocks
+        self.captured: dict[str, CapturedResource] = {}
         self.component_outputs: dict[str, dict[str, Any]] = {}
 
     def Invoke(self, request: Any) -> Any:
@@ -148,9 +162,12 @@ class CapturingMonitor(pmocks.MockMonitor):
         response = super().RegisterResource(request)
         _remember_loop()
         if request.type != "pulumi:pulumi:Stack":
-            self.requests[response.urn] = request
-            if len(self.requests) % PROGRESS_EVERY == 0 and progress.active():
-                progress.phase(f"building resources: {len(self.requests):,} registered (now {request.type})")
+            inputs = self.agent_mocks.last.inputs
+            self.agent_mocks.last.inputs = None
+            self.captured[response.urn] = _to_resource(response.urn, request, inputs)
+            count = len(self.captured)
+            if count % PROGRESS_EVERY == 0 and progress.active():
+                progress.phase(f"building resources: {count:,} registered (now {request.type})")
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
@@ -205,9 +222,9 @@ def _strip_stack(urn: str) -> str:
     return urn.replace("pulumi:pulumi:Stack$", "")
 
 
-def _to_resource(urn: str, request: Any, outputs: dict[str, Any]) -> CapturedResource:
-    _ensure_event_loop()
-    inputs = _plain(rpc.deserialize_properties(request.object, keep_unknowns=True))
+def _to_resource(urn: str, request: Any, deserialized: dict[str, Any]) -> CapturedResource:
+    """A registration request as captured; `deserialized` is its object as the mocks received it."""
+    inputs = _plain(deserialized)
     prop_deps = {k: tuple(sorted(_strip_stack(u) for u in v.urns)) for k, v in request.propertyDependencies.items()}
     provider = _provider_urn(request.provider)
     return CapturedResource(
@@ -229,7 +246,6 @@ def _to_resource(urn: str, request: Any, outputs: dict[str, Any]) -> CapturedRes
         replace_on_changes=tuple(request.replaceOnChanges),
         aliases=tuple(sorted(a.urn or a.spec.name for a in request.aliases)) if request.aliases else (),
         additional_secret_outputs=tuple(request.additionalSecretOutputs),
-        outputs=outputs,
     )
 
 
@@ -273,10 +289,11 @@ def synthesize(
     progress.phase("building resources under Pulumi mocks")
     with _no_stack_traces(), _fewer_young_collections():
         _sync_await(run_pulumi_func(program))
-    progress.phase(f"capturing the graph of {len(monitor.requests):,} resources")
+    progress.phase(f"capturing the graph of {len(monitor.captured):,} resources")
     exports = _exports()
+    outputs = monitor.component_outputs
     resources = [
-        _to_resource(urn, req, monitor.component_outputs.get(urn, {})) for urn, req in monitor.requests.items()
+        dataclasses.replace(r, outputs=outputs[urn]) if urn in outputs else r for urn, r in monitor.captured.items()
     ]
     resources = _with_regions(sorted(resources, key=lambda r: r.urn))
     return ResourceGraph(project=project, stack=stack, resources=resources, exports=exports)
