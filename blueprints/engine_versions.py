@@ -22,6 +22,11 @@ AURORA_POSTGRESQL_MAJORS = (14, 15, 16, 17)
 """Majors in Aurora standard support."""
 AURORA_GLOBAL_MIN_MINOR = {14: 3, 15: 2, 16: 1, 17: 4}
 """Earliest minor of each major that Aurora global databases support."""
+AURORA_WRITE_FORWARDING_MIN_MINOR = {14: 9, 15: 4, 16: 0, 17: 0}
+"""Earliest minor of each major whose secondary clusters forward writes to the primary (global write
+forwarding): "In Aurora PostgreSQL version 16 and higher major versions, global write forwarding is
+supported in all minor versions ... 15.4 and higher ... 14.9 and higher" (Aurora user guide, Using write
+forwarding in an Aurora PostgreSQL global database, checked 2026-12)."""
 VERSION_FORM = re.compile(r"^(?P<major>\d{2})(\.(?P<minor>\d{1,2}))?$")
 
 

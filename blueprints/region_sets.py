@@ -32,3 +32,27 @@ def witness_region(regions: Collection[str]) -> str | None:
     if name is None or len(set(regions)) != 2:
         return None
     return min(MRSC_REGION_SETS[name] - set(regions))
+
+
+DSQL_REGION_SETS: dict[str, frozenset[str]] = {
+    "US": frozenset({"us-east-1", "us-east-2", "us-west-2"}),
+    "EU": frozenset({"eu-west-1", "eu-west-2", "eu-west-3"}),
+    "AP": frozenset({"ap-northeast-1", "ap-northeast-2", "ap-northeast-3"}),
+}
+"""Region sets of Aurora DSQL multi-Region clusters: two peered clusters and a witness, all in one set.
+The US set is the one AWS's own walk-through uses (us-east-1 and us-east-2 peered, us-west-2 the
+witness: Aurora DSQL user guide, "Configuring multi-Region clusters"); the EU and AP sets are as AWS
+listed them at multi-Region GA (May 2025) and could not be re-checked here: AWS adds regions, so a
+region missing here may be offered by now (add it when it is)."""
+
+
+def dsql_witness_region(regions: Collection[str]) -> str | None:
+    """The witness of an Aurora DSQL multi-Region cluster over two regions of one set: the set's first
+    other region by name (stable); None unless exactly two regions of one set."""
+    chosen = set(regions)
+    if len(chosen) != 2:
+        return None
+    for members in DSQL_REGION_SETS.values():
+        if chosen <= members and members - chosen:
+            return min(members - chosen)
+    return None

@@ -24,12 +24,13 @@ Target = Literal["aws", "kubernetes"]
 Pattern = Literal["single-zone", "multi-zone", "active-passive", "active-active"]
 Standby = Literal["pilot-light", "warm", "hot"]
 RegionRole = Literal["primary", "standby", "active"]
-Engine = Literal["dynamodb", "aurora-postgresql", "valkey", "postgres", "redis"]
+Engine = Literal["dynamodb", "aurora-postgresql", "aurora-dsql", "valkey", "postgres", "redis"]
+Writes = Literal["multi-region", "primary-region"]
 DependencyKind = Literal["model-provider", "http-api", "mcp-server"]
 FigureBasis = Literal["published", "secondary", "assumption"]
 Drill = Literal["zone-outage", "region-outage", "agent-crash", "store-failover", "queue-outage", "network-latency"]
 
-AWS_ENGINES: tuple[str, ...] = ("dynamodb", "aurora-postgresql", "valkey")
+AWS_ENGINES: tuple[str, ...] = ("dynamodb", "aurora-postgresql", "aurora-dsql", "valkey")
 KUBERNETES_ENGINES: tuple[str, ...] = ("postgres", "redis")
 
 
@@ -352,9 +353,20 @@ class Store(Model):
     name: DnsName
     """Unique DNS-safe name of the store."""
     engine: Engine
-    """aws: dynamodb | aurora-postgresql | valkey; kubernetes: postgres | redis."""
+    """aws: dynamodb | aurora-postgresql | aurora-dsql | valkey; kubernetes: postgres | redis. aurora-dsql is
+    Aurora DSQL (PostgreSQL-compatible, serverless, IAM authentication only): in two regions, a multi-Region
+    cluster that takes strongly consistent writes in both, with a witness in a third region of their set."""
+    writes: Writes | None = None
+    """active-active only: which regions write this store. `multi-region`: every region writes the same data
+    (aws: dynamodb global tables, aurora-dsql multi-Region clusters; no engine on kubernetes).
+    `primary-region`: every region reads its own copy and runs agents, but writes go to the primary (first)
+    region (aws: aurora-postgresql global database, secondaries forward writes; kubernetes: postgres, agents
+    in other regions write to the primary region's service); when the primary region is lost, writes stop
+    everywhere until a secondary is promoted. Default: multi-region for dynamodb and aurora-dsql; a
+    single-writer engine must say primary-region."""
     replication: Literal["async", "sync"] = "async"
-    """Cross-region replication: async (lag of about a second) or sync (no loss; engine limits apply)."""
+    """Cross-region replication: async (lag of about a second) or sync (no loss; engine limits apply).
+    aurora-dsql is always synchronous across its regions: leave this out."""
     backup: Backup = Field(default_factory=Backup)
     """Backups and point-in-time recovery."""
     keys: Keys = Field(default_factory=Keys)

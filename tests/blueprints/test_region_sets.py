@@ -43,3 +43,11 @@ def test_every_pair_of_a_set_gets_a_witness_of_that_set_outside_the_pair() -> No
             for b in members - {a}:
                 w = witness_region([a, b])
                 assert w in members and w not in (a, b)
+
+
+def test_dsql_witness_is_the_third_region_of_the_set() -> None:
+    from blueprints.region_sets import dsql_witness_region
+
+    assert dsql_witness_region(["us-east-1", "us-east-2"]) == "us-west-2"
+    assert dsql_witness_region(["us-east-1", "eu-west-1"]) is None
+    assert dsql_witness_region(["us-east-1", "us-east-2", "us-west-2"]) is None

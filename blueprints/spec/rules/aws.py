@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from blueprints.engine_versions import (
     AURORA_GLOBAL_MIN_MINOR,
     AURORA_POSTGRESQL_MAJORS,
+    AURORA_WRITE_FORWARDING_MIN_MINOR,
     aurora_major,
     aurora_minor,
 )
@@ -138,5 +139,19 @@ def aurora_engine_version(ctx: RuleContext) -> Iterator[Problem]:
                 f"store '{store.name}' is an Aurora global database, which needs PostgreSQL "
                 f"{major}.{AURORA_GLOBAL_MIN_MINOR[major]} or later, not {version}",
                 f"use {major} (AWS's default minor) or {major}.{AURORA_GLOBAL_MIN_MINOR[major]} or later",
+                value=version,
+            )
+        elif (
+            ctx.spec.topology.pattern == "active-active"
+            and store.writes == "primary-region"
+            and (minor := aurora_minor(version)) is not None
+            and minor < AURORA_WRITE_FORWARDING_MIN_MINOR[major]
+        ):
+            least = f"{major}.{AURORA_WRITE_FORWARDING_MIN_MINOR[major]}"
+            yield ctx.problem(
+                path,
+                f"store '{store.name}' writes through the primary region (global write forwarding), which Aurora "
+                f"PostgreSQL offers from {least}, not {version}",
+                f"use {major} (AWS's default minor) or {least} or later",
                 value=version,
             )

@@ -6,17 +6,55 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from blueprints.errors import Problem
-from blueprints.region_sets import MRSC_REGION_COUNTS
-from blueprints.spec.models import AWS_ENGINES, KUBERNETES_ENGINES
+from blueprints.region_sets import DSQL_REGION_SETS, MRSC_REGION_COUNTS, dsql_witness_region
+from blueprints.spec.models import AWS_ENGINES, KUBERNETES_ENGINES, Store, Writes
 from blueprints.spec.rules import RuleContext, rule
 from blueprints.units import format_duration as fmt
 
 MULTI_REGION = ("active-passive", "active-active")
-MULTI_WRITER_ENGINES = ("dynamodb",)
-SYNC_ENGINES = ("dynamodb",)
+MULTI_WRITER_ENGINES: dict[str, tuple[str, ...]] = {"aws": ("aurora-dsql", "dynamodb"), "kubernetes": ()}
+"""Engines that take writes for the same data in every region, per target (what `writes: multi-region`
+needs). Kubernetes has none built: the public CockroachDB operator runs one cluster inside one
+Kubernetes cluster (spanning regions means hand-built join addresses), and two regions cannot keep a
+quorum through the loss of either (docs/kubernetes.md)."""
+PRIMARY_REGION_ENGINES: dict[str, tuple[str, ...]] = {"aws": ("aurora-postgresql",), "kubernetes": ()}
+"""Engines with one writer region whose other regions read a replica and send writes to the primary
+(what `writes: primary-region` needs): on aws an Aurora global database with write forwarding. On
+kubernetes, CloudNativePG replica clusters with the agents writing to the primary region's service
+would do it, but the components do not wire that path yet (cross-cluster service, latency), so it is
+refused rather than planned and not built (docs/kubernetes.md)."""
+NOT_BUILT = {
+    "kubernetes": "active-active on kubernetes holds no store yet: no multi-writer engine is built "
+    "(docs/kubernetes.md says why), and agents writing to another region's PostgreSQL are not wired"
+}
+ALWAYS_SYNC_ENGINES = ("aurora-dsql",)
+"""Engines that replicate across their regions synchronously whatever `replication` says."""
+SYNC_ENGINES = ("dynamodb", *ALWAYS_SYNC_ENGINES)
 """Engines that replicate across regions synchronously: DynamoDB global tables with multi-region
-strong consistency (three regions, or two and a witness). Aurora global database, ElastiCache global datastore,
-CloudNativePG replica clusters and Redis replication are asynchronous across regions."""
+strong consistency (three regions, or two and a witness) and Aurora DSQL multi-Region clusters (two
+regions and a witness). Aurora global database, ElastiCache global datastore, CloudNativePG replica
+clusters and Redis replication are asynchronous across regions."""
+
+
+def store_writes(store: Store, target: str) -> Writes | None:
+    """The active-active write shape of a store: what the spec says, else multi-region for an engine
+    that writes in every region; None when it cannot be decided (a single-writer engine unstated)."""
+    if store.writes is not None:
+        return store.writes
+    return "multi-region" if store.engine in MULTI_WRITER_ENGINES.get(target, ()) else None
+
+
+def _choices(target: str) -> str:
+    multi = MULTI_WRITER_ENGINES[target]
+    primary = " or ".join(PRIMARY_REGION_ENGINES[target])
+    parts = [
+        f"`writes: primary-region` with engine {primary} (every region reads and runs agents; writes go to "
+        "the primary region and stop when it is lost, until a secondary is promoted)"
+    ]
+    if multi:
+        parts.append(f"engine {' or '.join(multi)} (every region writes, `writes: multi-region`)")
+    parts.append("or pattern active-passive")
+    return "; ".join(parts)
 
 
 @rule("engine-target", "A store's engine runs on the spec's target.")
@@ -33,19 +71,78 @@ def engine_target(ctx: RuleContext) -> Iterator[Problem]:
             )
 
 
-@rule("active-active-writes", "In active-active every store accepts writes in every region.")
+@rule(
+    "active-active-writes",
+    "In active-active every store says how regions write it (`writes`), with an engine of the target that does so.",
+)
 def active_active_writes(ctx: RuleContext) -> Iterator[Problem]:
-    if ctx.spec.topology.pattern != "active-active":
-        return
+    target = ctx.spec.target
+    engines = AWS_ENGINES if target == "aws" else KUBERNETES_ENGINES
+    active_active = ctx.spec.topology.pattern == "active-active"
+    multi = MULTI_WRITER_ENGINES[target]
+    primary = PRIMARY_REGION_ENGINES[target]
     for i, store in enumerate(ctx.spec.stores):
-        if store.engine not in MULTI_WRITER_ENGINES:
+        if store.engine not in engines:
+            continue  # engine-target says which engines this target has; nothing here may contradict it
+        if not active_active:
+            if store.writes is not None:
+                yield ctx.problem(
+                    ("stores", i, "writes"),
+                    f"`writes` applies to active-active only; pattern {ctx.spec.topology.pattern} writes in "
+                    "one region at a time",
+                    "remove `writes`",
+                    value=store.writes,
+                    severity="warning",
+                )
+            continue
+        writes = store_writes(store, target)
+        name = f"store '{store.name}' ({store.engine})"
+        if target in NOT_BUILT:
+            yield ctx.problem(
+                ("stores", i, "writes" if store.writes is not None else "engine"),
+                f"{name}: {NOT_BUILT[target]}",
+                _choices(target),
+                value=store.writes or store.engine,
+            )
+            continue
+        if writes is None:
+            what = "is not copied across regions" if store.engine == "redis" else "takes writes in one region only"
+            fix = (
+                _choices(target)
+                if store.engine in primary
+                else f"{_choices(target)}; a cache can stay per region only on another pattern"
+            )
             yield ctx.problem(
                 ("stores", i, "engine"),
-                f"store '{store.name}' ({store.engine}) takes writes in one region only, but active-active "
-                "writes in every region",
-                "use engine dynamodb (global tables accept writes in every region), or pattern active-passive",
+                f"{name} {what}, but active-active runs agents in every region: say how regions write it",
+                fix,
                 value=store.engine,
-                allowed=", ".join(MULTI_WRITER_ENGINES),
+                allowed=", ".join((*multi, *(f"{e} with writes: primary-region" for e in primary))),
+            )
+        elif writes == "multi-region" and store.engine not in multi:
+            why = (
+                f"no engine on {target} takes writes in every region (docs/kubernetes.md says why)"
+                if not multi
+                else f"{store.engine} has one writer region"
+            )
+            yield ctx.problem(
+                ("stores", i, "writes"),
+                f"{name}: writes: multi-region, but {why}",
+                _choices(target)
+                if store.engine in primary or not multi
+                else f"use engine {' or '.join(multi)}, "
+                "or `writes: primary-region` with engine " + " or ".join(primary),
+                value=writes,
+                allowed="primary-region" if not multi else "multi-region",
+            )
+        elif writes == "primary-region" and store.engine not in primary:
+            yield ctx.problem(
+                ("stores", i, "writes"),
+                f"{name}: writes: primary-region, but {store.engine} "
+                + ("takes writes in every region" if store.engine in multi else "has no replica in other regions"),
+                ("remove `writes` (or say multi-region)" if store.engine in multi else _choices(target)),
+                value=writes,
+                allowed="multi-region" if store.engine in multi else "primary-region",
             )
 
 
@@ -66,12 +163,20 @@ def sync_replication(ctx: RuleContext) -> Iterator[Problem]:
                 value="sync",
                 severity="warning",
             )
+        elif store.engine in ALWAYS_SYNC_ENGINES:
+            continue
         elif store.engine not in SYNC_ENGINES:
+            sync_here = [e for e in SYNC_ENGINES if e in (AWS_ENGINES if ctx.spec.target == "aws" else ())]
             yield ctx.problem(
                 path,
                 f"{store.engine} replicates across regions asynchronously only",
-                "use replication: async, or engine dynamodb for synchronous (strongly "
-                "consistent) multi-region replication",
+                "use replication: async"
+                + (
+                    f", or engine {' or '.join(sync_here)} for synchronous (strongly consistent) multi-region "
+                    "replication"
+                    if sync_here
+                    else f" (no engine on {ctx.spec.target} replicates across regions synchronously)"
+                ),
                 value="sync",
                 allowed="async",
             )
@@ -92,13 +197,18 @@ def region_rpo_replication(ctx: RuleContext) -> Iterator[Problem]:
     if region is None or region.rpo > timedelta(0) or ctx.spec.topology.pattern not in MULTI_REGION:
         return
     for i, store in enumerate(ctx.spec.stores):
-        if store.replication == "async":
-            could = (
-                "set replication: sync (DynamoDB multi-region strong consistency: 3 regions, or 2 and a witness)"
-                if store.engine in SYNC_ENGINES
-                else f"{store.engine} cannot replicate across regions synchronously: move this state to "
-                "dynamodb with replication: sync"
-            )
+        if store.replication == "async" and store.engine not in ALWAYS_SYNC_ENGINES:
+            if store.engine in SYNC_ENGINES:
+                could = (
+                    "set replication: sync (DynamoDB multi-region strong consistency: 3 regions, or 2 and a witness)"
+                )
+            elif ctx.spec.target == "aws":
+                could = (
+                    f"{store.engine} cannot replicate across regions synchronously: move this state to aurora-dsql "
+                    "(relational) or dynamodb with replication: sync"
+                )
+            else:
+                could = f"no engine on {ctx.spec.target} replicates across regions synchronously"
             yield ctx.problem(
                 ("stores", i, "replication"),
                 f"objectives.disruptions.region.rpo is 0s, but store '{store.name}' replicates across "
@@ -171,12 +281,30 @@ def engine_fields(ctx: RuleContext) -> Iterator[Problem]:
                 value=store.replication,
                 severity="warning",
             )
-        if store.engine == "dynamodb":
+        if store.engine in ALWAYS_SYNC_ENGINES and store.replication == "async" and "replication" in written:
+            yield ctx.problem(
+                ("stores", i, "replication"),
+                f"{store.engine} replicates synchronously across its regions (strongly consistent); "
+                "replication: async changes nothing",
+                "remove `replication`",
+                value=store.replication,
+                severity="warning",
+            )
+        if store.engine == "aurora-dsql" and store.backup.point_in_time_recovery:
+            yield ctx.problem(
+                ("stores", i, "backup", "point_in_time_recovery"),
+                "Aurora DSQL has no point-in-time recovery, and its backups are AWS Backup jobs the blueprint does "
+                "not build: this store is not backed up",
+                "set backup.point_in_time_recovery: false to acknowledge it, and back the cluster up with AWS Backup",
+                value=True,
+                severity="warning",
+            )
+        if store.engine in ("dynamodb", "aurora-dsql"):
             for field in ("instance_class", "instances", "storage"):
                 if field in written:
                     yield ctx.problem(
                         ("stores", i, field),
-                        f"`{field}` does not apply to dynamodb (serverless, managed storage)",
+                        f"`{field}` does not apply to {store.engine} (serverless, managed storage)",
                         f"remove `{field}`",
                         value=str(getattr(store, field)),
                         severity="warning",
@@ -198,4 +326,35 @@ def aurora_zones(ctx: RuleContext) -> Iterator[Problem]:
                 "(RDS rejects it with DBSubnetGroupDoesNotCoverEnoughAZs)",
                 "plan two or more zones (pattern multi-zone or wider), or use engine dynamodb",
                 value=store.engine,
+            )
+
+
+@rule(
+    "dsql-regions",
+    "An aurora-dsql store over several regions spans two peered regions of one region set (a witness takes the third).",
+)
+def dsql_regions(ctx: RuleContext) -> Iterator[Problem]:
+    if ctx.spec.target != "aws" or ctx.spec.topology.pattern not in MULTI_REGION:
+        return
+    regions = [r.name for r in ctx.spec.topology.regions]
+    for i, store in enumerate(ctx.spec.stores):
+        if store.engine != "aurora-dsql":
+            continue
+        if len(regions) != 2:
+            yield ctx.problem(
+                ("stores", i, "engine"),
+                f"an Aurora DSQL multi-Region cluster peers two regions (and a witness in a third), found "
+                f"{len(regions)} regions",
+                "plan two regions of one region set (e.g. us-east-1 and us-east-2), or use dynamodb",
+                value=len(regions),
+                allowed="2 regions",
+            )
+        elif dsql_witness_region(regions) is None:
+            sets = "; ".join(f"{name}: {', '.join(sorted(m))}" for name, m in DSQL_REGION_SETS.items())
+            yield ctx.problem(
+                ("stores", i, "engine"),
+                f"Aurora DSQL peers regions of one region set only, and {' and '.join(regions)} are not in one "
+                "(or leave no third region for the witness)",
+                f"pick two regions of one set ({sets})",
+                value=", ".join(regions),
             )

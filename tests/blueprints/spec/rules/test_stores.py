@@ -49,7 +49,113 @@ def test_active_active_writes_fails_naming_the_single_writer_store() -> None:
     p = only(spec, "active-active-writes")
     assert p.path == "stores[0].engine"
     assert "store 'conversations' (aurora-postgresql)" in p.message
-    assert "use engine dynamodb" in p.fix and "active-passive" in p.fix
+    # Both ways to be active-active, in this target's engines, and the other pattern.
+    assert "writes: primary-region" in p.fix and "aurora-dsql" in p.fix and "active-passive" in p.fix
+
+
+def test_active_active_writes_passes_for_aurora_writing_through_the_primary_region() -> None:
+    spec = active_active()
+    spec["stores"][0] = {"name": "conversations", "engine": "aurora-postgresql", "writes": "primary-region"}
+    assert of_rule(spec, "active-active-writes") == []
+
+
+def test_active_active_writes_passes_for_dsql_without_saying_writes() -> None:
+    spec = active_active()
+    spec["stores"][0] = {"name": "conversations", "engine": "aurora-dsql", "backup": {"point_in_time_recovery": False}}
+    assert of_rule(spec, "active-active-writes") == []
+
+
+def test_active_active_writes_fails_for_multi_region_writes_on_a_single_writer_engine() -> None:
+    spec = active_active()
+    spec["stores"][0] = {"name": "conversations", "engine": "aurora-postgresql", "writes": "multi-region"}
+    p = only(spec, "active-active-writes")
+    assert p.path == "stores[0].writes"
+    assert "aurora-dsql" in p.fix
+
+
+def test_active_active_writes_fails_for_primary_region_writes_on_a_multi_writer_engine() -> None:
+    spec = active_active()
+    store(spec, "conversations")["writes"] = "primary-region"
+    p = only(spec, "active-active-writes")
+    assert p.path == "stores[0].writes"
+    assert "every region" in p.message
+
+
+def _kubernetes_active_active() -> dict:
+    spec = kubernetes()
+    spec["topology"] = {
+        "pattern": "active-active",
+        "regions": [
+            {"name": "europe-west4", "role": "active", "zones": ["europe-west4-a", "europe-west4-b", "europe-west4-c"]},
+            {"name": "europe-west1", "role": "active", "zones": ["europe-west1-b", "europe-west1-c", "europe-west1-d"]},
+        ],
+    }
+    spec["stores"] = [{"name": "findings", "engine": "postgres", "instances": 3, "storage": "50Gi"}]
+    spec["agents"][1]["uses"] = ["findings"]
+    return spec
+
+
+def test_kubernetes_active_active_postgres_explains_choices_of_this_target_only() -> None:
+    spec = _kubernetes_active_active()
+    found = [p for p in run(spec) if p.severity == "error"]
+    assert [p.rule for p in found] == ["active-active-writes"]
+    assert "active-passive" in found[0].fix and "holds no store yet" in found[0].message
+    # Never an engine of the other target.
+    for engine in ("dynamodb", "aurora", "dsql"):
+        assert engine not in found[0].fix and engine not in found[0].message
+
+
+@pytest.mark.parametrize("writes", ["multi-region", "primary-region"])
+def test_kubernetes_active_active_refuses_both_shapes_saying_why(writes: str) -> None:
+    spec = _kubernetes_active_active()
+    spec["stores"][0]["writes"] = writes
+    p = only(spec, "active-active-writes")
+    assert p.path == "stores[0].writes"
+    assert "no multi-writer engine is built" in p.message
+    assert "dynamodb" not in p.fix
+
+
+def test_a_wrong_target_engine_in_active_active_gets_one_message_not_two() -> None:
+    spec = _kubernetes_active_active()
+    spec["stores"][0] = {"name": "findings", "engine": "dynamodb"}
+    rules = [p.rule for p in run(spec) if p.severity == "error"]
+    assert "engine-target" in rules and "active-active-writes" not in rules
+
+
+def test_writes_outside_active_active_is_a_warning() -> None:
+    spec = aws()
+    store(spec, "conversations")["writes"] = "multi-region"
+    p = only(spec, "active-active-writes")
+    assert p.severity == "warning" and p.path == "stores[0].writes"
+
+
+def test_dsql_regions_passes_for_two_regions_of_one_set() -> None:
+    spec = active_active()
+    spec["topology"]["regions"][1] = {"name": "us-east-2", "role": "active", "zones": ["us-east-2a", "us-east-2b"]}
+    spec["stores"][0] = {"name": "conversations", "engine": "aurora-dsql", "backup": {"point_in_time_recovery": False}}
+    assert of_rule(spec, "dsql-regions") == []
+
+
+def test_dsql_regions_fails_across_sets_and_over_three_regions() -> None:
+    spec = active_active()
+    spec["topology"]["regions"][1] = {"name": "eu-west-1", "role": "active", "zones": ["eu-west-1a", "eu-west-1b"]}
+    spec["stores"][0] = {"name": "conversations", "engine": "aurora-dsql", "backup": {"point_in_time_recovery": False}}
+    p = only(spec, "dsql-regions")
+    assert "one region set" in p.message and "us-east-1" in p.message
+    spec = three_regions(active_active())
+    spec["stores"][0] = {"name": "conversations", "engine": "aurora-dsql", "backup": {"point_in_time_recovery": False}}
+    assert "found 3 regions" in only(spec, "dsql-regions").message
+
+
+def test_sync_replication_on_kubernetes_names_no_engine_of_aws() -> None:
+    spec = _kubernetes_active_active()
+    spec["topology"]["pattern"] = "active-passive"
+    spec["topology"]["standby"] = "warm"
+    spec["topology"]["regions"][0]["role"] = "primary"
+    spec["topology"]["regions"][1]["role"] = "standby"
+    spec["stores"][0]["replication"] = "sync"
+    p = only(spec, "sync-replication")
+    assert "dynamodb" not in p.fix and "dsql" not in p.fix
 
 
 def test_sync_replication_passes_for_dynamodb_over_three_regions() -> None:
@@ -232,3 +338,13 @@ def test_engine_version_applies_to_aurora_only() -> None:
     spec["stores"][0]["engine_version"] = "17"
     p = only(spec, "engine-fields")
     assert p.path == "stores[0].engine_version"
+
+
+def test_dsql_point_in_time_recovery_is_a_warning_that_nothing_backs_it_up() -> None:
+    spec = active_active()
+    spec["stores"][0] = {"name": "conversations", "engine": "aurora-dsql"}
+    spec["topology"]["regions"][1] = {"name": "us-east-2", "role": "active", "zones": ["us-east-2a", "us-east-2b"]}
+    p = only(spec, "engine-fields")
+    assert p.severity == "warning" and p.path == "stores[0].backup.point_in_time_recovery"
+    spec["stores"][0]["backup"] = {"point_in_time_recovery": False}
+    assert of_rule(spec, "engine-fields") == []
