@@ -113,7 +113,7 @@ def sections(plan: TopologyPlan) -> list[Section]:
                         st.primary_region,
                         (", ".join(st.replica_regions) or "—")
                         + (f" (witness: {st.witness_region})" if st.witness_region else ""),
-                        st.replication,
+                        st.replication + (f"; writes {st.writes}" if st.writes else ""),
                     )
                     for st in plan.stores
                 ),

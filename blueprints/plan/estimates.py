@@ -112,6 +112,8 @@ def closed_form(model: ReliabilityModel) -> list[tuple[str, float]]:
         add(f"{label}: {g.kind}, in series", group_unavailability(g))
     for r in model.serving:
         for p in r.undetected if model.multi_region else ():
+            if p.writer and r.name == model.writer_region:
+                continue  # counted below with the writes it stops everywhere
             add(f"{p.name}: not exercised by readiness, in series (never failed over)", r.share * p.unavailability)
         z = r.zones
         if z is not None and z.failover_s > 0 and z.tolerance > 0:
@@ -138,17 +140,42 @@ def closed_form(model: ReliabilityModel) -> list[tuple[str, float]]:
         return quick + blind * (mean_s - quick)
 
     what = f"clients moved after {format_duration(f)}"
+    fw = model.write_failover_s
+
+    def per_write_failure(mean_s: float) -> float:
+        quick = expected_min(fw, mean_s)
+        return quick + blind * (mean_s - quick)
+
+    stops = f"writes stop in every region until promotion, {format_duration(fw)}"
     for r in model.serving:
+        writer = r.name == model.writer_region
         for p in r.detected:
+            if writer and p.writer:
+                continue
             add(f"{p.name} outages: failover ({what})", r.share * (1 - beta) * p.rate * per_failure(p.mean_outage_s))
+        if writer:
+            # The write primary: every region's writes need it, detected by readiness or not.
+            for p in r.parts:
+                if p.writer:
+                    add(
+                        f"{p.name} in {r.name} (write primary) outages: {stops}",
+                        (1 - beta) * p.rate * per_write_failure(p.mean_outage_s),
+                    )
         if r.zones is not None:
             u, rate = zones_beyond_tolerance(r.zones)
             if u > 0:
                 mean = u / rate
-                add(
-                    f"more than {r.zones.tolerance} of {r.zones.count} zones down: failover ({what})",
-                    r.share * (1 - beta) * rate * per_failure(mean),
-                )
+                if writer:
+                    add(
+                        f"more than {r.zones.tolerance} of {r.zones.count} zones down in {r.name} (write primary): "
+                        f"{stops}",
+                        (1 - beta) * rate * per_write_failure(mean),
+                    )
+                else:
+                    add(
+                        f"more than {r.zones.tolerance} of {r.zones.count} zones down: failover ({what})",
+                        r.share * (1 - beta) * rate * per_failure(mean),
+                    )
     region_u = sum(r.share * region_detected_unavailability(r) for r in model.serving)
     add(f"common cause: {beta * 100:g} % of region failures strike every region at once", beta * region_u)
     add(
@@ -363,6 +390,14 @@ def rto_region(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float
         + ", ".join(f"{s.label} {format_duration(s.seconds)}" for s in parallel)
         + ")"
     )
+    single_writer = [s.name for s in plan.stores if s.writes == "primary-region" and len(s.regions) > 1]
+    if single_writer and timing.store_promotion:
+        reads = detect.seconds + manual + max(s.seconds for s in parallel if s not in timing.store_promotion)
+        assumptions.append(
+            f"Single writer ({', '.join(single_writer)}, `writes: primary-region`): this is the loss of the primary "
+            f"region {plan.primary_region.name}, whose writes wait for the promotion. Reads, and the loss of any "
+            f"other region, are served elsewhere after {format_duration(reads)}."
+        )
     assumptions.extend(timing.notes)
     assumptions.append(f"Slowest step after detection: {slowest.label}.")
     assumptions.extend(_assumed(terms))
@@ -449,7 +484,7 @@ def rpo_zone_parts(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[lis
         if single:
             parts.append((key, f"store {store.name}", None if store.engine in ("valkey", "redis") else 0.0))
             continue
-        if store.engine in ("dynamodb", "aurora-postgresql"):
+        if store.engine in ("dynamodb", "aurora-postgresql", "aurora-dsql"):
             parts.append((key, f"store {store.name} (synchronous multi-zone storage)", 0.0))
         elif store.engine == "postgres" and store.synchronous_in_region:
             parts.append((key, f"store {store.name} (synchronous standby)", 0.0))
@@ -509,6 +544,19 @@ def rpo_region_parts(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[l
             continue
         if store.engine == "dynamodb" and store.replication == "sync":
             parts.append((f"store:{store.name}", f"store {store.name} (multi-region strong consistency)", 0.0))
+            continue
+        if store.engine == "aurora-dsql" and len(store.regions) > 1:
+            parts.append(
+                (
+                    f"store:{store.name}",
+                    f"store {store.name} (Aurora DSQL multi-Region: synchronous, strongly consistent)",
+                    0.0,
+                )
+            )
+            assumptions.append(
+                f"Store {store.name}: Aurora DSQL commits a transaction only once the peered region or the witness "
+                f"({store.witness_region}) holds it, so a lost region loses no acknowledged write."
+            )
             continue
         rep = replicated.get(store.name)
         if rep is None:

@@ -172,6 +172,10 @@ class StorePlan:
     instances_by_region: tuple[tuple[str, int], ...] = ()
     """Instances in each region, sized from that region's own zones (`instances_per_region` is the
     smallest of them)."""
+    writes: Literal["multi-region", "primary-region"] | None = None
+    """active-active only: `multi-region` (every region writes: DynamoDB global tables, Aurora DSQL
+    multi-Region) or `primary-region` (one writer region, `primary_region`; the others read a replica
+    and send writes there: Aurora write forwarding, or the agents connect to the primary's service)."""
 
     @property
     def replica_regions(self) -> tuple[str, ...]:

@@ -46,8 +46,9 @@ from blueprints.plan.models import (
     TopologyPlan,
 )
 from blueprints.plan.timing import build_timing
-from blueprints.region_sets import witness_region
+from blueprints.region_sets import dsql_witness_region, witness_region
 from blueprints.spec.models import Agent, HASpec, Probe, Store
+from blueprints.spec.rules.stores import ALWAYS_SYNC_ENGINES, store_writes
 from blueprints.units import format_duration
 
 MULTI_REGION = ("active-passive", "active-active")
@@ -443,6 +444,7 @@ def _agent(spec: HASpec, index: int, regions: tuple[RegionPlan, ...], findings: 
 
 ZONE_LOSS = {
     "dynamodb": "no effect: DynamoDB replicates every write across three zones before acknowledging it",
+    "aurora-dsql": "no effect: Aurora DSQL commits every transaction to a log replicated across three zones",
     "aurora-postgresql": "Aurora promotes a reader in another zone; storage keeps six copies over three zones",
     "valkey": "ElastiCache promotes the replica with the least lag in another zone (asynchronous: may lose "
     "the last writes)",
@@ -461,35 +463,56 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
     multi = spec.topology.pattern in MULTI_REGION
     placed = regions if multi else regions[:1]
     primary = _primary_region_name(regions)
-    serverless = store.engine == "dynamodb"
+    serverless = store.engine in ("dynamodb", "aurora-dsql")
     # Sized per region from its own zones: one instance per zone, 2 to 3 (a synchronous store with 3
     # instances over 3 zones keeps a standby through any zone's loss).
     by_region = tuple((r.name, 0 if serverless else (store.instances or max(2, min(len(r.zones), 3)))) for r in placed)
     instances = min((n for _, n in by_region), default=0)
     zone_rpo = spec.objectives.disruptions.zone
     sync_in_region = store.engine == "postgres" and zone_rpo is not None and zone_rpo.rpo.total_seconds() == 0
+    writes = store_writes(store, spec.target) if spec.topology.pattern == "active-active" else None
     witness: str | None = None
     if not multi:
         replication = "none"
         region_loss = "lost with the region: backups stay in the region (no copy elsewhere)"
     else:
         # Redis is never copied across regions (each region runs its own): say none, whatever the spec says.
-        replication = "none" if store.engine == "redis" else store.replication
-        witness = witness_region([r.name for r in placed]) if _mrsc(store) else None
-        if store.replication != "sync":
+        replication = (
+            "none" if store.engine == "redis" else "sync" if store.engine in ALWAYS_SYNC_ENGINES else store.replication
+        )
+        names = [r.name for r in placed]
+        if _mrsc(store):
+            witness = witness_region(names)
+        elif store.engine == "aurora-dsql":
+            witness = dsql_witness_region(names)
+        if replication != "sync":
             consistency = "asynchronous: the last second of writes may be lost"
         elif witness is not None:
             consistency = f"strongly consistent, with a witness in {witness}: nothing lost"
         else:
             consistency = "strongly consistent: nothing lost"
-        region_loss = {
-            "dynamodb": f"writes continue in the other regions' replicas (global table, {consistency})",
-            "aurora-postgresql": "promote the secondary cluster of the global database (loses the replication lag)",
-            "valkey": "promote the secondary of the global datastore (loses the replication lag)",
-            "postgres": "promote the replica cluster in the standby region (loses WAL not yet shipped)",
-            "redis": "no cross-region copy: the standby region starts with its own empty Redis",
-        }[store.engine]
-    if spec.topology.pattern == "single-zone" and store.engine != "dynamodb":
+        others = ", ".join(r.name for r in placed if r.name != primary)
+        if writes == "primary-region":
+            copy = {
+                "aurora-postgresql": "Aurora global database; the secondaries forward writes to the primary cluster",
+                "postgres": "CloudNativePG replica clusters; agents elsewhere write to the primary region's service",
+            }[store.engine]
+            region_loss = (
+                f"single writer in {primary} ({copy}): losing {primary} stops writes in every region until a "
+                f"secondary ({others}) is promoted (loses the replication lag); reads go on in every other region. "
+                f"Losing another region costs only its own reads"
+            )
+        else:
+            region_loss = {
+                "dynamodb": f"writes continue in the other regions' replicas (global table, {consistency})",
+                "aurora-dsql": f"writes continue in the other region's peered cluster (Aurora DSQL multi-Region, "
+                f"{consistency})",
+                "aurora-postgresql": "promote the secondary cluster of the global database (loses the replication lag)",
+                "valkey": "promote the secondary of the global datastore (loses the replication lag)",
+                "postgres": "promote the replica cluster in the standby region (loses WAL not yet shipped)",
+                "redis": "no cross-region copy: the standby region starts with its own empty Redis",
+            }[store.engine]
+    if spec.topology.pattern == "single-zone" and not serverless:
         zone_loss = "down with its only zone until the zone returns (single-zone pattern: no other zone)"
     elif store.engine == "postgres" and sync_in_region:
         zone_loss = "CloudNativePG promotes a synchronous standby in another zone (nothing lost)"
@@ -511,7 +534,8 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
         regions=tuple(r.name for r in placed),
         zones=tuple((r.name, r.zones) for r in placed),
         replication=replication,  # type: ignore[arg-type]
-        multi_writer=serverless and multi and spec.topology.pattern == "active-active",
+        multi_writer=multi and writes == "multi-region",
+        writes=writes,
         instances_per_region=instances,
         instances_by_region=by_region,
         instance_class=store.instance_class or DEFAULT_INSTANCE_CLASS.get(store.engine),

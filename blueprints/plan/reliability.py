@@ -25,6 +25,7 @@ takes that the figures table does not carry is an assumption, and says so in `as
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -55,6 +56,7 @@ PROMETHEUS_LAG_FOR_S = 300
 """The Kubernetes replication-lag alert's `for:` (components/kubernetes/observability.py, 5m)."""
 
 PUBLISHED_MULTI_REGION = {"dynamodb": "aws-dynamodb-global"}
+_ENGINE_PART = {"aurora-postgresql": "Aurora", "postgres": "PostgreSQL"}
 """Engines whose provider publishes a multi-region commitment (figure id), used as a ceiling."""
 
 
@@ -74,6 +76,9 @@ class Part:
     detected: bool = True
     """Region parts only: whether a failure of this part makes the failover mechanism move traffic."""
     basis: str | None = None
+    writer: bool = False
+    """The write primary of a single-writer store in active-active (`writes: primary-region`), in its
+    primary region: while it is down every region's writes stop, until a secondary is promoted."""
 
     @property
     def unavailability(self) -> float:
@@ -173,6 +178,13 @@ class ReliabilityModel:
     """(availability, figure id): the provider's published multi-region commitment, a ceiling."""
     replication: tuple[Replication, ...]
     assumptions: tuple[str, ...]
+    writer_region: str | None = None
+    """active-active with a single-writer store (`writes: primary-region`): the region every region
+    writes to. Its loss (its writer parts, or more of its zones than it tolerates) stops writes
+    everywhere for `write_failover_s`, not only its own share of the traffic for `failover_s`."""
+    write_failover_s: float = 0.0
+    """Writer region lost → writes served again: detection, operator response, promotion of a secondary."""
+    write_failover_label: str = ""
 
     @property
     def multi_region(self) -> bool:
@@ -280,7 +292,12 @@ def _part(figs: Figures, fid: str, name: str, outage_s: float, detected: bool = 
 
 
 def _aws_parts(
-    spec: HASpec, plan: TopologyPlan, figs: Figures, covers: set[str] | None, notes: list[str]
+    spec: HASpec,
+    plan: TopologyPlan,
+    figs: Figures,
+    covers: set[str] | None,
+    notes: list[str],
+    writer_engines: frozenset[str] = frozenset(),
 ) -> tuple[Part, ...]:
     single = plan.pattern == "single-zone"
     m = _outage_s(spec, "service", figs)
@@ -308,7 +325,11 @@ def _aws_parts(
         parts.append(_part(figs, "aws-dynamodb", "DynamoDB", m, covered(engines["dynamodb"])))
     if "aurora-postgresql" in engines:
         fid = "aws-aurora-single-az" if single else "aws-aurora-multi-az"
-        parts.append(_part(figs, fid, "Aurora", m, covered(engines["aurora-postgresql"])))
+        aurora = _part(figs, fid, "Aurora", m, covered(engines["aurora-postgresql"]))
+        parts.append(dataclasses.replace(aurora, writer=True) if "aurora-postgresql" in writer_engines else aurora)
+    if "aurora-dsql" in engines:
+        fid = "aws-dsql-multi-region" if plan.pattern in MULTI_REGION else "aws-dsql-single-region"
+        parts.append(_part(figs, fid, "Aurora DSQL", m, covered(engines["aurora-dsql"])))
     if "valkey" in engines:
         fid = "aws-elasticache-single-az" if single else "aws-elasticache-multi-az"
         parts.append(_part(figs, fid, "ElastiCache", m, covered(engines["valkey"])))
@@ -346,12 +367,14 @@ def _zone_figure(plan: TopologyPlan, figs: Figures) -> str:
     return "k8s-zone" if plan.target == "kubernetes" or "aws-zone" not in figs.table else "aws-zone"
 
 
-def service_restored_s(timing: TimingPlan) -> tuple[float, str]:
-    """Seconds from a region failing until clients are served elsewhere, and how it adds up."""
+def service_restored_s(timing: TimingPlan, promotions: bool = True) -> tuple[float, str]:
+    """Seconds from a region failing until clients are served elsewhere, and how it adds up
+    (`promotions=False`: reads only, when no store needs promoting for them)."""
     after = [(timing.region_switch.seconds, timing.region_switch.label)]
     if timing.standby_start is not None:
         after.append((timing.standby_start.seconds, timing.standby_start.label))
-    after += [(s.seconds, s.label) for s in timing.store_promotion]
+    if promotions:
+        after += [(s.seconds, s.label) for s in timing.store_promotion]
     slowest, label = max(after, key=lambda x: x[0])
     manual = timing.manual_response_s or 0.0
     total = timing.region_detection.seconds + manual + slowest
@@ -382,10 +405,15 @@ def build(spec: HASpec, plan: TopologyPlan, figs: Figures, timing: TimingPlan | 
     zone_steps = timing.zone_recovery
     zone_cost = max((s.seconds for s in zone_steps), default=0.0)
     zone_label = max(zone_steps, key=lambda s: s.seconds).label if zone_steps else "nothing to recover"
+    single_writer = [s for s in plan.stores if s.writes == "primary-region" and len(s.regions) > 1]
+    writer_region = plan.primary_region.name if multi and single_writer else None
+    writer_engines = frozenset(s.engine for s in single_writer)
     regions: list[Region] = []
     for r in plan.regions:
         if plan.target == "aws":
-            parts = _aws_parts(spec, plan, figs, covers, notes)
+            parts = _aws_parts(
+                spec, plan, figs, covers, notes, writer_engines if r.name == writer_region else frozenset()
+            )
         else:
             parts = (
                 (_part(figs, "k8s-ingress", "Ingress LB", _outage_s(spec, "service", figs)),) if spec.ingress else ()
@@ -434,6 +462,19 @@ def build(spec: HASpec, plan: TopologyPlan, figs: Figures, timing: TimingPlan | 
         "none" if not multi else ("automatic" if spec.topology.failover.mode == "automatic" else "manual")
     )
     failover_s, failover_label = service_restored_s(timing) if multi else (math.inf, "no other region")
+    write_failover_s, write_failover_label = 0.0, ""
+    if writer_region is not None:
+        # Reads move with DNS; only the writer region's loss waits for a promotion (of the stores below).
+        write_failover_s, write_failover_label = failover_s, failover_label
+        failover_s, failover_label = service_restored_s(timing, promotions=False)
+        names = ", ".join(f"'{s.name}'" for s in single_writer)
+        notes.append(
+            f"Single writer: store {names} takes writes in {writer_region} only (`writes: primary-region`). "
+            f"Losing {writer_region} (its {', '.join(sorted({_ENGINE_PART[e] for e in writer_engines}) or ['zones'])}"
+            f" or the region) stops writes in every region for {write_failover_label} "
+            f"({write_failover_s:.0f} s), counted against all traffic (every request is assumed to write); "
+            f"losing another region costs its share for {failover_label} ({failover_s:.0f} s)."
+        )
     detection_path = None
     if multi and timing.region_detection.mechanism == "route53-alarm" and "aws-cloudwatch" in figs.table:
         detection_path = _part(figs, "aws-cloudwatch", "CloudWatch (detection path)", _outage_s(spec, "service", figs))
@@ -477,6 +518,9 @@ def build(spec: HASpec, plan: TopologyPlan, figs: Figures, timing: TimingPlan | 
         cap=cap,
         replication=replication(spec, plan, figs),
         assumptions=tuple(notes),
+        writer_region=writer_region,
+        write_failover_s=write_failover_s,
+        write_failover_label=write_failover_label,
     )
 
 

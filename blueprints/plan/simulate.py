@@ -322,9 +322,13 @@ def _batch(model: ReliabilityModel, opts: Options, rng: np.random.Generator, hor
     det: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     zone_rto: list[np.ndarray] = []
+    writer_sets: list[tuple[np.ndarray, np.ndarray]] = []
     for r in model.regions:
-        det_sets = [_outages(rng, p, horizon, kind, 1 - beta) for p in r.detected]
-        undet = [_outages(rng, p, horizon, kind) for p in r.undetected]
+        writer = multi and r.name == model.writer_region
+        # The write primary's parts stop writes everywhere (below), detected by readiness or not.
+        writer_sets += [_outages(rng, p, horizon, kind, 1 - beta) for p in r.parts if writer and p.writer]
+        det_sets = [_outages(rng, p, horizon, kind, 1 - beta) for p in r.detected if not (writer and p.writer)]
+        undet = [_outages(rng, p, horizon, kind) for p in r.undetected if not (writer and p.writer)]
         zone_cost = _empty()
         if r.zones is not None:
             zs = [_outages(rng, r.zones.zone, horizon, kind) for _ in range(r.zones.count)]
@@ -332,6 +336,8 @@ def _batch(model: ReliabilityModel, opts: Options, rng: np.random.Generator, hor
             if beta > 0:  # the common-cause share of these is drawn with the common cause: keep 1 − β
                 beyond = _thin(rng, beyond, 1 - beta)
             det_sets.append(beyond)
+            if writer:
+                writer_sets.append(beyond)
             if r.zones.tolerance > 0 and r.zones.failover_s > 0:
                 all_losses = (np.concatenate([z[0] for z in zs]), np.concatenate([z[1] for z in zs]))
                 heads = _heads(all_losses, r.zones.failover_s)
@@ -343,8 +349,16 @@ def _batch(model: ReliabilityModel, opts: Options, rng: np.random.Generator, hor
             undet = []
         det[r.name] = _union(*det_sets) if det_sets else _empty()
         series[r.name] = _union(*undet, zone_cost) if (undet or len(zone_cost[0])) else _empty()
-    total = 0.0
     region_rto: list[np.ndarray] = []
+    writes_stopped = _empty()
+    if writer_sets:
+        ws, we = _union(*writer_sets)
+        fw = np.full(len(ws), 0.0 if opts.instant_failover else model.write_failover_s)
+        if model.detection_path is not None and not opts.instant_failover:
+            fw[_contains(_outages(rng, model.detection_path, horizon, kind), ws)] = np.inf
+        writes_stopped = (ws, np.minimum(we, ws + fw))
+        region_rto.append(writes_stopped[1] - writes_stopped[0])  # a region loss's RTO includes writes back
+    total = 0.0
     rpo: list[np.ndarray] = []
     stranded: list[np.ndarray] = []
     for r in model.serving:
@@ -363,7 +377,7 @@ def _batch(model: ReliabilityModel, opts: Options, rng: np.random.Generator, hor
         windows = (s, np.minimum(e, s + f))
         others = [det[o.name] for o in model.regions if o.name != r.name]
         nowhere = _coverage([det[r.name], *others], len(others) + 1) if others else det[r.name]
-        total += r.share * _measure(_union(glob, series[r.name], windows, nowhere, cc))
+        total += r.share * _measure(_union(glob, series[r.name], windows, nowhere, cc, writes_stopped))
         region_rto.append(windows[1] - windows[0])
         moved = (e - s) > f
         stranded.append((e - s)[moved])  # messages left in the failed region wait until it returns

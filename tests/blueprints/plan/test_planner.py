@@ -379,3 +379,17 @@ def test_single_zone_stores_say_they_go_down_with_the_zone() -> None:
         spec["chaos"]["drills"] = [d for d in spec["chaos"].get("drills", []) if d != "region-outage"]
     result = planned(spec)
     assert result.stores and all("only zone" in s.on_zone_loss for s in result.stores)
+
+
+def test_active_active_stores_say_how_regions_write_them() -> None:
+    from blueprints.spec.loader import load_spec
+    from tests.conftest import EXAMPLES
+
+    p = plan(load_spec(EXAMPLES / "claims-aws" / "spec.yaml").spec)
+    claims, ledger = p.store("claims"), p.store("policy-ledger")
+    assert claims is not None and ledger is not None
+    assert (claims.writes, claims.multi_writer, claims.replication) == ("multi-region", True, "sync")
+    assert claims.witness_region == "us-west-2" and claims.instances_per_region == 0
+    assert "writes continue in the other region's peered cluster" in claims.on_region_loss
+    assert (ledger.writes, ledger.multi_writer, ledger.primary_region) == ("primary-region", False, "us-east-1")
+    assert "stops writes in every region until a secondary (us-east-2) is promoted" in ledger.on_region_loss

@@ -121,3 +121,50 @@ def test_kubernetes_zones_and_their_failover_cost() -> None:
     assert z is not None and (z.count, z.tolerance) == (3, 1)
     assert z.zone.figure == "k8s-zone" and z.zone.availability == pytest.approx(0.9999)
     assert z.failover_s == 80  # CloudNativePG failover 30 s + node grace 50 s
+
+
+# --- active-active with a single-writer store (writes: primary-region) ----------------------------
+
+
+def single_writer(engine_writes: str = "primary-region") -> dict[str, Any]:
+    """aws(), active-active, the conversations store on Aurora writing through us-east-1."""
+    spec = aws()
+    spec["topology"]["pattern"] = "active-active"
+    del spec["topology"]["standby"]
+    for region in spec["topology"]["regions"]:
+        region["role"] = "active"
+    spec["stores"][0] = {"name": "conversations", "engine": "aurora-postgresql", "writes": engine_writes}
+    return spec
+
+
+def test_a_single_writer_store_makes_its_primary_region_stop_writes_everywhere() -> None:
+    m = model(single_writer())
+    assert m.writer_region == "us-east-1"
+    # Reads move with DNS; writes wait for the promotion (operator response + Aurora global failover).
+    assert m.write_failover_s > m.failover_s
+    writers = {(r.name, p.name) for r in m.regions for p in r.parts if p.writer}
+    assert writers == {("us-east-1", "Aurora")}
+    assert any("stops writes in every region" in a for a in m.assumptions)
+
+
+def test_the_write_primary_costs_more_than_its_share_of_reads() -> None:
+    m = model(single_writer())
+    value, parts, _ = closed_form_value(m)
+    labels = [label for label, _ in parts]
+    assert any("write primary" in label for label in labels)
+    # Without the writer (reads only) the same deployment is more available: the writes' dependence
+    # on one region is in the number, not only in a note.
+    import dataclasses
+
+    reads_only = dataclasses.replace(m, writer_region=None, failover_s=m.failover_s)
+    assert closed_form_value(reads_only)[0] > value
+
+
+def test_multi_writer_dsql_has_no_writer_region_and_its_sla_part() -> None:
+    spec = single_writer()
+    spec["topology"]["regions"][1] = {"name": "us-east-2", "role": "active", "zones": ["us-east-2a", "us-east-2b"]}
+    spec["stores"][0] = {"name": "conversations", "engine": "aurora-dsql", "backup": {"point_in_time_recovery": False}}
+    m = model(spec)
+    assert m.writer_region is None
+    dsql = [p for p in m.regions[0].parts if p.name == "Aurora DSQL"]
+    assert [p.figure for p in dsql] == ["aws-dsql-multi-region"]

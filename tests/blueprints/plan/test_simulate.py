@@ -176,3 +176,19 @@ def test_an_objective_inside_the_interval_is_said_to_be_unsettled() -> None:
     objectives = s.objectives.model_copy(update={"availability": round((r.ci_low + r.ci_high) / 2, 6)})
     unsettled = simulate(s.model_copy(update={"objectives": objectives}), p, figures(), Options(hours=2e5, seed=1))
     assert "inside the 95 % CI" in next(c for c in unsettled.checks if c.name == "availability").how
+
+
+def test_a_single_writer_region_matches_the_closed_form() -> None:
+    # The write primary's loss stops writes in every region for the promotion time: the simulator
+    # counts it against all traffic, as the closed form does, and region RTO includes it.
+    from tests.blueprints.plan.test_reliability import single_writer
+
+    _, _, model = model_of(single_writer())
+    assert model.writer_region == "us-east-1"
+    closed = closed_form_value(dataclasses.replace(model, cap=None))[0]
+    _, low, high, tally = run(dataclasses.replace(model, cap=None), Options(hours=1e7, seed=3, jitter=False))
+    assert within(closed, low, high), (closed, low, high)
+    import numpy as np
+
+    rto = np.concatenate(tally.rto_region)
+    assert bool((np.abs(rto - model.write_failover_s) < 1e-6).any())  # writes back after the promotion
