@@ -126,6 +126,8 @@ class AgentAccess:
     """store name -> (endpoint, cluster resource id) for Aurora (IAM database authentication)"""
     caches: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """store name -> primary endpoint for Valkey"""
+    dsql: Mapping[str, tuple[pulumi.Input[str], pulumi.Input[str]]] = field(default_factory=dict)
+    """store name -> (endpoint, cluster ARN in this region) for Aurora DSQL (IAM authentication tokens)"""
     secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """secret name -> ARN to read in this region"""
     calls: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
@@ -440,6 +442,11 @@ class AgentService(pulumi.ComponentResource):
                 for _, rid in acc.databases.values()
             ]
             out.append(Statement("ConnectToOwnDatabases", ("rds-db:connect",), users))
+        if acc.dsql:
+            # DbConnect (a custom database role), never DbConnectAdmin (the admin role).
+            out.append(
+                Statement("ConnectToOwnDsqlClusters", ("dsql:DbConnect",), [arn for _, arn in acc.dsql.values()])
+            )
         return out
 
     def _task_role(self) -> tuple[iam.Role, iam.RolePolicy | None]:
@@ -468,6 +475,8 @@ class AgentService(pulumi.ComponentResource):
         for store, (endpoint, _) in acc.databases.items():
             env[env_name("AGENTHA_STORE", store, "ENDPOINT")] = endpoint
         for store, endpoint in acc.caches.items():
+            env[env_name("AGENTHA_STORE", store, "ENDPOINT")] = endpoint
+        for store, (endpoint, _) in acc.dsql.items():
             env[env_name("AGENTHA_STORE", store, "ENDPOINT")] = endpoint
         for callee, url in acc.calls.items():
             env[env_name("AGENTHA_AGENT", callee, "URL")] = url

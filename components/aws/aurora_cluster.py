@@ -14,6 +14,10 @@ databases, so a global primary takes it from the stack's secret config
 `master_password_wo` argument (Pulumi keeps write-only inputs encrypted; the provider never reads
 them back).
 
+Active-active with `writes: primary-region`: every secondary cluster forwards writes to the primary
+(`enable_global_write_forwarding`), so agents in every region use their own region's endpoint; reads
+are served locally, each write makes a round trip to the primary region.
+
 Alarms: `AuroraGlobalDBReplicationLag` in every secondary region, missing data breaching (a
 secondary that stops reporting its lag has stopped replicating, or is gone).
 """
@@ -249,6 +253,12 @@ class AuroraCluster(pulumi.ComponentResource):
             region=region,
             tags=tags,
         )
+        if is_global and not is_primary and s.writes == "primary-region":
+            # active-active, one writer region: the agents here write through this secondary, which
+            # forwards each write to the primary cluster (global write forwarding; every minor of 16 and
+            # 17, 15.4+, 14.9+: spec rule aurora-engine-version). Not local write forwarding, which
+            # forwards from readers to the writer inside one cluster.
+            cluster_args.enable_global_write_forwarding = True
         if is_primary:
             cluster_args.master_username = MASTER_USERNAME
             if is_global:

@@ -74,11 +74,38 @@ class RegionKeyArgs:
     tags: TagContext
     account_id: pulumi.Input[str]
     partition: pulumi.Input[str]
+    dsql: bool = False
+    """The region holds an Aurora DSQL cluster encrypted with this key: let the DSQL service use it."""
 
 
-def key_policy(region: str, account_id: str, partition: str) -> dict[str, Any]:
+DSQL_ACTIONS = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+)
+"""What Aurora DSQL does with a customer managed key (envelope encryption of the cluster's data keys)."""
+
+
+def key_policy(region: str, account_id: str, partition: str, dsql: bool = False) -> dict[str, Any]:
     """The key policy document (plain data; unit-tested for explicit actions)."""
     root = f"arn:{partition}:iam::{account_id}:root"
+    extra: list[dict[str, Any]] = []
+    if dsql:
+        # Aurora DSQL uses a customer managed key through its service principal, for clusters of this
+        # account only (aws:SourceAccount), as the DSQL user guide's "Authorizing use of your KMS key" shows.
+        extra.append(
+            {
+                "Sid": "AuroraDsqlEncryptsThisAccountsClusters",
+                "Effect": "Allow",
+                "Principal": {"Service": "dsql.amazonaws.com"},
+                "Action": list(DSQL_ACTIONS),
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            }
+        )
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -109,6 +136,7 @@ def key_policy(region: str, account_id: str, partition: str) -> dict[str, Any]:
                 "Resource": "*",
                 "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
             },
+            *extra,
         ],
     }
 
@@ -124,7 +152,7 @@ class RegionKey(pulumi.ComponentResource):
         super().__init__(TOKEN, name, None, opts)
         system = args.tags.system
         policy = pulumi.Output.all(args.account_id, args.partition).apply(
-            lambda v: json.dumps(key_policy(args.region, v[0], v[1]))
+            lambda v: json.dumps(key_policy(args.region, v[0], v[1], args.dsql))
         )
         key = kms.Key(
             naming.resource(system, "key", None, args.region),

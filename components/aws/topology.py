@@ -70,6 +70,7 @@ from components.aws.tags import TagContext
 
 if TYPE_CHECKING:
     from components.aws.aurora_cluster import AuroraCluster
+    from components.aws.dsql_cluster import DsqlCluster
     from components.aws.valkey_cache import ValkeyCache
 
 TOKEN = "agentha:aws:Topology"
@@ -189,6 +190,7 @@ class AwsTopology(pulumi.ComponentResource):
         self.region_alarms: dict[str, list[cloudwatch.MetricAlarm]] = {r.name: [] for r in plan.regions}
         self.tables: dict[str, DynamoTable] = {}
         self.databases: dict[str, AuroraCluster] = {}
+        self.dsql: dict[str, DsqlCluster] = {}
         self.caches: dict[str, ValkeyCache] = {}
         master_password = args.aurora_master_password
         if master_password is None:
@@ -243,7 +245,13 @@ class AwsTopology(pulumi.ComponentResource):
         name = region.name
         key = RegionKey(
             naming.resource(plan.system, "encryption", None, name),
-            RegionKeyArgs(region=name, tags=self.tags, account_id=self.account_id, partition=self.partition),
+            RegionKeyArgs(
+                region=name,
+                tags=self.tags,
+                account_id=self.account_id,
+                partition=self.partition,
+                dsql=any(s.engine == "aurora-dsql" and name in s.regions for s in plan.stores),
+            ),
             opts=self._child_opts,
         )
         self.keys[name] = key
@@ -407,6 +415,20 @@ class AwsTopology(pulumi.ComponentResource):
             )
             self.databases[store.name] = database
             alarms = database.alarms
+        elif store.engine == "aurora-dsql":
+            from components.aws.dsql_cluster import DsqlCluster, DsqlClusterArgs
+
+            self.dsql[store.name] = DsqlCluster(
+                store.resource,
+                DsqlClusterArgs(
+                    store=store,
+                    tags=self.tags,
+                    key_arns={r: self.keys[r].key_arn for r in store.regions},
+                    deletion_protection=self.deletion_protection,
+                ),
+                opts=self._child_opts,
+            )
+            alarms = {}
         elif store.engine == "valkey":
             from components.aws.valkey_cache import ValkeyCache, ValkeyCacheArgs
 
@@ -438,6 +460,7 @@ class AwsTopology(pulumi.ComponentResource):
         tables = {}
         databases = {}
         caches = {}
+        dsql_clusters = {}
         for store in agent.uses:
             if store in self.tables:
                 t = self.tables[store]
@@ -447,12 +470,16 @@ class AwsTopology(pulumi.ComponentResource):
                 databases[store] = (d.endpoints[region], d.resource_ids[region])
             elif store in self.caches:
                 caches[store] = self.caches[store].endpoints[region]
+            elif store in self.dsql:
+                d = self.dsql[store]
+                dsql_clusters[store] = (d.endpoints[region], d.cluster_arns[region])
         return AgentAccess(
             consumes=tuple(queue(q) for q in agent.consumes if (q, region) in self.queues),
             produces=tuple(queue(q) for q in agent.produces if (q, region) in self.queues),
             tables=tables,
             databases=databases,
             caches=caches,
+            dsql=dsql_clusters,
             secrets={s: self.secrets[s].arns[region] for s in agent.secrets if s in self.secrets},
             calls=self._call_urls(agent, region),
         )

@@ -18,6 +18,7 @@ AGENT_TYPES = (
 STORE_TYPES = (
     "aws:dynamodb/table:Table",
     "aws:rds/cluster:Cluster",
+    "aws:dsql/cluster:Cluster",
     "aws:elasticache/replicationGroup:ReplicationGroup",
     "kubernetes:postgresql.cnpg.io/v1:Cluster",
     "kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisReplication",

@@ -83,6 +83,7 @@ BASES: dict[str, tuple[str, str | None]] = {
     "support-dev": ("examples/support-agent/spec.yaml", "dev"),
     "orders-prod": ("examples/order-routing/spec.yaml", "prod"),
     "orders-dev": ("examples/order-routing/spec.yaml", "dev"),
+    "claims-aws": ("examples/claims-aws/spec.yaml", None),
     "research-prod": ("examples/research-agent/spec.yaml", "prod"),
     "research-dev": ("examples/research-agent/spec.yaml", "dev"),
     "engines": ("tests/policies/fixtures/aws-all-engines.yaml", None),

@@ -130,3 +130,13 @@ def test_the_engine_version_comes_from_the_plan_not_a_pinned_minor() -> None:
     assert {p.inputs["family"] for p in pinned.of_type("aws:rds/clusterParameterGroup:ClusterParameterGroup")} == {
         "aurora-postgresql16"
     }
+
+
+def test_active_active_single_writer_secondaries_forward_writes_and_the_primary_does_not() -> None:
+    from tests.components.aws.helpers import graph as _graph
+
+    clusters = {c.region: c for c in _graph("claims-aws").of_type("aws:rds/cluster:Cluster")}
+    assert clusters["us-east-2"].inputs.get("enableGlobalWriteForwarding") is True
+    assert "enableGlobalWriteForwarding" not in clusters["us-east-1"].inputs
+    # Global, not local, write forwarding (local forwards readers to the writer inside one cluster).
+    assert not any("enableLocalWriteForwarding" in c.inputs for c in clusters.values())
