@@ -47,6 +47,8 @@ def store_writes(store: Store, target: str) -> Writes | None:
 def _choices(target: str) -> str:
     multi = MULTI_WRITER_ENGINES[target]
     primary = " or ".join(PRIMARY_REGION_ENGINES[target])
+    if not multi and not primary:
+        return "use pattern active-passive: the standby region's replica is promoted on failover"
     parts = [
         f"`writes: primary-region` with engine {primary} (every region reads and runs agents; writes go to "
         "the primary region and stop when it is lost, until a secondary is promoted)"

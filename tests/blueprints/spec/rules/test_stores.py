@@ -100,6 +100,7 @@ def test_kubernetes_active_active_postgres_explains_choices_of_this_target_only(
     found = [p for p in run(spec) if p.severity == "error"]
     assert [p.rule for p in found] == ["active-active-writes"]
     assert "active-passive" in found[0].fix and "holds no store yet" in found[0].message
+    assert "writes: primary-region" not in found[0].fix  # not offered where it is not built
     # Never an engine of the other target.
     for engine in ("dynamodb", "aurora", "dsql"):
         assert engine not in found[0].fix and engine not in found[0].message
