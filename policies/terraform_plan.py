@@ -68,6 +68,8 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:kms/alias:Alias": "aws_kms_alias",
     "aws:kms/key:Key": "aws_kms_key",
     "aws:kms/replicaKey:ReplicaKey": "aws_kms_replica_key",
+    "aws:dsql/cluster:Cluster": "aws_dsql_cluster",
+    "aws:dsql/clusterPeering:ClusterPeering": "aws_dsql_cluster_peering",
     "aws:lambda/function:Function": "aws_lambda_function",
     "aws:lambda/permission:Permission": "aws_lambda_permission",
     "aws:lb/listener:Listener": "aws_lb_listener",

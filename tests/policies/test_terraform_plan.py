@@ -65,7 +65,7 @@ def test_unknown_types_are_named_not_guessed() -> None:
     assert translation.plan["resource_changes"] == []
 
 
-@pytest.mark.parametrize("key", ["support-prod", "orders-prod", "engines"])
+@pytest.mark.parametrize("key", ["support-prod", "orders-prod", "engines", "claims-aws"])
 def test_every_aws_resource_the_components_build_is_translated(key: str) -> None:
     built, _ = base(key)
     translation = translate(built)
