@@ -407,7 +407,7 @@ def _store_in_zone(ctx: _Context, store: StorePlan, region: RegionPlan, zone: st
     key = f"store:{store.name}"
     if region.name not in store.regions:
         return Effect(key, "none", "—", f"{store.name}: not in {region.name}")
-    if store.engine == "dynamodb":
+    if store.engine in ("dynamodb", "aurora-dsql"):  # serverless, synchronous over three zones
         return Effect(key, "ok", "no effect", f"{store.name}: {store.on_zone_loss}")
     zones = store.zones_in(region.name)
     if zone not in zones:

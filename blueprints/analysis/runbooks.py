@@ -489,6 +489,12 @@ class _Writer:
                 )
         if store.engine == "dynamodb":
             return [f"`{store.name}` (DynamoDB global table): nothing to promote; {to}'s replica takes writes.", ""]
+        if store.engine == "aurora-dsql":
+            return [
+                f"`{store.name}` (Aurora DSQL multi-Region cluster): nothing to promote; {to}'s peered cluster "
+                "takes writes (strongly consistent, the witness keeps the quorum).",
+                "",
+            ]
         return []
 
     def switch_back(self, store: StorePlan, primary: str) -> list[str]:
@@ -545,6 +551,12 @@ class _Writer:
             else:
                 lines.append("Point-in-time recovery is off for this table: only on-demand backups can be restored.")
                 lines.append("")
+        elif store.engine == "aurora-dsql":
+            lines.append(
+                "Aurora DSQL has no primary to fail over, and no point-in-time recovery: undo bad writes from an "
+                "AWS Backup recovery point (the blueprint builds no backup plan for it)."
+            )
+            lines.append("")
         elif store.engine == "postgres":
             obj = (
                 self.n.kubernetes.get("regions", {})
