@@ -110,6 +110,12 @@ def closed_form(model: ReliabilityModel) -> list[tuple[str, float]]:
     for g in model.groups:
         label = g.name if len(g.parts) == 1 else f"{g.name} (with its fallback)"
         add(f"{label}: {g.kind}, in series", group_unavailability(g))
+        if g.switch_s > 0 and len(g.parts) > 1:
+            first, rest = g.parts[0], g.parts[1:]
+            add(
+                f"{g.name}: switching to its fallback takes {format_duration(g.switch_s)} ({g.switch_label})",
+                first.rate * expected_min(g.switch_s, first.mean_outage_s) * math.prod(p.availability for p in rest),
+            )
     for r in model.serving:
         for p in r.undetected if model.multi_region else ():
             if p.writer and r.name == model.writer_region:
@@ -210,6 +216,17 @@ def availability(spec: HASpec, plan: TopologyPlan, figs: Figures) -> Estimate:
             terms.append(_fig(figs, part.figure, f"{part.name}: {figs[part.figure].what}{tag}"))
         else:
             terms.append(_spec_term(f"{part.name}: availability (dependencies)", part.availability * 100, "percent"))
+    for g in model.groups:
+        if g.switch_s > 0:
+            terms.append(
+                Term(
+                    f"{g.name}: time until its fallback answers ({g.switch_label})",
+                    g.switch_s,
+                    "seconds",
+                    source="plan (as built)",
+                    basis="built",
+                )
+            )
     zones = next((r.zones for r in model.regions if r.zones is not None), None)
     if zones is not None and zones.zone.figure:
         terms.append(_fig(figs, zones.zone.figure))

@@ -129,6 +129,8 @@ class AgentPlan:
     """Agents this one calls (spec `calls`)."""
     callers: tuple[str, ...] = ()
     """Agents that call this one; on aws an agent with callers (or the ingress) gets a load balancer."""
+    command: tuple[str, ...] = ()
+    """Replaces the image's entrypoint when set (the model gateway writes its configuration, then starts)."""
 
     def placement(self, region: str) -> Placement | None:
         return next((p for p in self.placements if p.region == region), None)
@@ -242,6 +244,34 @@ class DependencyPlan:
     """The data table's figure id when the spec gives no availability of its own."""
     fallback: tuple[str, ...]
     callers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GatewayPlan:
+    """The model gateway (LiteLLM proxy) every region with agents runs in front of the model providers
+    (blueprints/plan/gateway.py): its workload, planned like an agent's, and its configuration per region."""
+
+    service: AgentPlan
+    """The gateway's workload: image, port, probes, placements per region, the provider keys it reads."""
+    configs: tuple[tuple[str, str], ...]
+    """(region, LiteLLM config YAML): regional endpoints differ between regions."""
+    providers: tuple[str, ...]
+    """Model-provider dependencies it routes, in the spec's order."""
+    fallbacks: tuple[tuple[str, tuple[str, ...]], ...]
+    """(dependency, its fallbacks in order)."""
+    callers: tuple[str, ...]
+    """Agents that call a model provider: they get the gateway's address and may reach it."""
+    rate_limit_store: str | None
+    """The valkey/redis store holding shared rate-limit counters (None: each replica enforces its share)."""
+    retries: int
+    """Retries of one call on the same provider before its fallback (LiteLLM num_retries)."""
+    cooldown_s: float
+    allowed_fails: int
+    rate_limits: tuple[tuple[str, int | None, int | None], ...] = ()
+    """(dependency, requests per minute, tokens per minute) as the spec states the provider's quota."""
+
+    def config(self, region: str) -> str:
+        return dict(self.configs)[region]
 
 
 @dataclass(frozen=True)
@@ -453,6 +483,8 @@ class TopologyPlan:
     """Detection, switch and recovery times (set by the planner; None only inside the planner)."""
     dependencies: tuple[DependencyPlan, ...] = ()
     """External services the agents call, with the availability figure each rests on."""
+    gateway: GatewayPlan | None = None
+    """The model gateway in front of the model providers (None when the agents call none)."""
 
     @property
     def primary_region(self) -> RegionPlan:

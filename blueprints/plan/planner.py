@@ -30,6 +30,7 @@ from blueprints.plan.models import (
     DependencyPlan,
     DrillPlan,
     Finding,
+    GatewayPlan,
     NetworkPlan,
     ObservabilityPlan,
     Placement,
@@ -94,6 +95,7 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
     findings: list[Finding] = []
     regions = tuple(_region(spec, i, standby, findings) for i in range(len(topo.regions)))
     agents = tuple(_agent(spec, i, regions, findings) for i in range(len(spec.agents)))
+    gateway_plan = _gateway(spec, regions, findings)
     stores = tuple(_store(spec, s, regions) for s in spec.stores)
     queues = tuple(_queue(spec, q.name, regions, environment) for q in spec.queues)
     secrets = tuple(
@@ -103,7 +105,9 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
             description=s.description,
             primary_region=regions[0].name if regions else "",
             replica_regions=tuple(r.name for r in regions[1:]) if topo.pattern in MULTI_REGION else (),
-            users=tuple(a.name for a in spec.agents if s.name in a.secrets),
+            users=tuple(a.name for a in spec.agents if s.name in a.secrets)
+            # The model gateway reads the providers' keys; the agents calling through it need none.
+            + (("model-gateway",) if any(s.name in d.secrets for d in _providers(spec)) else ()),
         )
         for s in spec.secrets
     )
@@ -161,6 +165,7 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
         estimates=(),
         findings=tuple(findings),
         dependencies=_dependencies(spec),
+        gateway=gateway_plan,
         zonal_autoshift=spec.target == "aws" and topo.zonal_autoshift,
     )
 
@@ -343,7 +348,13 @@ def agent_env(spec: HASpec, agent: Agent) -> tuple[tuple[str, str], ...]:
 
 
 def _agent(spec: HASpec, index: int, regions: tuple[RegionPlan, ...], findings: list[Finding]) -> AgentPlan:
-    agent = spec.agents[index]
+    return _workload(spec, spec.agents[index], f"agents[{index}]", regions, findings)
+
+
+def _workload(
+    spec: HASpec, agent: Agent, path: str, regions: tuple[RegionPlan, ...], findings: list[Finding]
+) -> AgentPlan:
+    """An agent (or the model gateway, planned like one): placements per region, probes, settings."""
     placements: list[Placement] = []
     raised_max = False
     for region in regions:
@@ -379,11 +390,11 @@ def _agent(spec: HASpec, index: int, regions: tuple[RegionPlan, ...], findings: 
             Finding(
                 "info",
                 "static-stability",
-                f"agent '{agent.name}': {full_placement.desired} replicas {list(full_placement.per_zone)} per serving "
+                f"{_what(agent)}: {full_placement.desired} replicas {list(full_placement.per_zone)} per serving "
                 f"region (min {agent.replicas.min}), so losing any one zone still leaves "
                 f"{full_placement.survivors_after_zone_loss} serving",
                 None,
-                f"agents[{index}].replicas",
+                f"{path}.replicas",
             )
         )
     if raised_max:
@@ -391,9 +402,9 @@ def _agent(spec: HASpec, index: int, regions: tuple[RegionPlan, ...], findings: 
             Finding(
                 "warning",
                 "max-raised",
-                f"agent '{agent.name}': max raised to {placements[0].max} to hold the zone-loss floor",
+                f"{_what(agent)}: max raised to {placements[0].max} to hold the zone-loss floor",
                 "raise replicas.max in the spec",
-                f"agents[{index}].replicas.max",
+                f"{path}.replicas.max",
             )
         )
     uses = list(agent.uses)
@@ -437,6 +448,63 @@ def _agent(spec: HASpec, index: int, regions: tuple[RegionPlan, ...], findings: 
         readiness_covers=_covers(agent),
         calls=tuple(agent.calls),
         callers=tuple(a.name for a in spec.agents if agent.name in a.calls and a.name != agent.name),
+    )
+
+
+def _providers(spec: HASpec) -> list:
+    from blueprints.plan.gateway import providers
+
+    return providers(spec)
+
+
+def _gateway_needed(spec: HASpec) -> bool:
+    return bool(_providers(spec))
+
+
+def _what(agent: Agent) -> str:
+    from blueprints.plan.gateway import GATEWAY
+
+    return "the model gateway" if agent.name == GATEWAY else f"agent '{agent.name}'"
+
+
+def _gateway(spec: HASpec, regions: tuple[RegionPlan, ...], findings: list[Finding]) -> GatewayPlan | None:
+    """The model gateway (blueprints/plan/gateway.py), in every region agents run in."""
+    from blueprints.plan import gateway
+
+    if not gateway.needed(spec):
+        return None
+    service = _workload(spec, gateway.workload(spec), "gateway", regions, findings)
+    service = dataclasses.replace(
+        service,
+        env=tuple(
+            sorted(
+                {
+                    "AGENTHA_SYSTEM": spec.metadata.name,
+                    "AGENTHA_AGENT": gateway.GATEWAY,
+                    "HOME": "/tmp",
+                }.items()
+            )
+        ),
+        command=gateway.command(),
+        uses=(spec.gateway.rate_limit_store,) if spec.gateway.rate_limit_store else (),
+        callers=gateway.callers(spec),
+    )
+    providers = gateway.providers(spec)
+    return GatewayPlan(
+        service=service,
+        configs=tuple((r.name, gateway.render(spec, r.name)) for r in regions),
+        providers=tuple(d.name for d in providers),
+        fallbacks=tuple((d.name, tuple(d.fallback)) for d in providers if d.fallback),
+        callers=gateway.callers(spec),
+        rate_limit_store=spec.gateway.rate_limit_store,
+        retries=spec.gateway.retries,
+        cooldown_s=spec.gateway.cooldown.total_seconds(),
+        allowed_fails=spec.gateway.allowed_fails,
+        rate_limits=tuple(
+            (d.name, d.rate_limits.requests_per_minute, d.rate_limits.tokens_per_minute)
+            for d in providers
+            if d.rate_limits is not None
+        ),
     )
 
 
@@ -551,7 +619,9 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
             a.name
             for a in spec.agents
             if store.name in a.uses or (a.idempotency is not None and a.idempotency.store == store.name)
-        ),
+        )
+        # The model gateway keeps its shared rate-limit counters there.
+        + (("model-gateway",) if spec.gateway.rate_limit_store == store.name and _gateway_needed(spec) else ()),
         on_zone_loss=zone_loss,
         on_region_loss=region_loss,
         witness_region=witness,

@@ -128,6 +128,10 @@ class Group:
     parts: tuple[Part, ...]
     need: int = 1
     kind: Literal["dns", "dependency"] = "dns"
+    switch_s: float = 0.0
+    """Dependency with fallbacks: how long calls still fail after the first part fails, before the fallback
+    answers them (the model gateway's retries of a call that does not answer: (retries + 1) × timeout)."""
+    switch_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -313,7 +317,7 @@ def _aws_parts(
     if spec.agents:
         fid = "aws-compute-single-az" if single else "aws-compute-region"
         parts.append(_part(figs, fid, "Compute", m))
-    if any(a.port is not None for a in spec.agents):
+    if any(a.port is not None for a in spec.agents) or getattr(plan, "gateway", None) is not None:
         fid = "aws-elb-single-az" if single else "aws-elb-multi-az"
         parts.append(_part(figs, fid, "ELB", m))
     if spec.queues:
@@ -351,10 +355,12 @@ def zone_tolerance(spec: HASpec, plan: TopologyPlan, region: str) -> int:
     zones = len(plan.region(region).zones)
     if zones < 2:
         return 0
-    for agent in plan.agents:
+    gateway = getattr(plan, "gateway", None)
+    workloads = list(plan.agents) + ([gateway.service] if gateway is not None else [])
+    for agent in workloads:
         p = agent.placement(region)
         source = spec.agent(agent.name)
-        need = source.replicas.min if source else 1
+        need = source.replicas.min if source else (spec.gateway.replicas.min if gateway is not None else 1)
         if p is not None and p.desired and p.survivors_after_zone_loss < need:
             return 0
     quorum = (plan.target == "kubernetes" and bool(spec.queues)) or any(s.engine == "redis" for s in spec.stores)
@@ -453,6 +459,21 @@ def build(spec: HASpec, plan: TopologyPlan, figs: Figures, timing: TimingPlan | 
             "External dependencies are in series for every request (each with its fallbacks in parallel), "
             "whichever agents call them: a failed call anywhere is counted as the system failing."
         )
+    if getattr(plan, "gateway", None) is not None:
+        notes.append(
+            "The model gateway is in series in every region: its replicas are spread over the zones like an "
+            "agent's (counted in the zones a region may lose), on the region's compute"
+            + (" and behind an internal load balancer" if plan.target == "aws" else "")
+            + "; its own software has no availability figure and is not given one."
+        )
+        if any(g.switch_s > 0 for g in groups):
+            notes.append(
+                "A model provider's fallback answers only after the gateway's attempts on the failed provider: "
+                "calls in the first (retries + 1) × timeout of each outage are counted as failed (a provider that "
+                "does not answer; errors returned at once fall back sooner). After each cooldown the gateway "
+                "tries the provider again, which a long outage repeats: not counted; keep `gateway.cooldown` "
+                "well above the attempts' time."
+            )
     else:
         notes.append(
             "No external dependencies declared (`dependencies`): the model provider and other APIs the agents "
@@ -550,7 +571,15 @@ def _dependency_group(d, spec: HASpec, figs: Figures) -> Group:
         return Part(dep.name, figs.value(fid) / 100.0, m, fid, True, figs[fid].basis)
 
     alternatives = [part(d)] + [part(fb) for name in d.fallback if (fb := spec.dependency(name)) is not None]
-    return Group(d.name, tuple(alternatives), 1, "dependency")
+    switch_s, label = 0.0, ""
+    if d.kind == "model-provider" and len(alternatives) > 1:
+        # The gateway answers a call from the fallback only once its retries on the failed provider are spent;
+        # a provider that does not answer at all (the slowest failure) holds each call for every attempt's
+        # timeout. Calls that arrive in that window are counted as failed.
+        retries = spec.gateway.retries
+        switch_s = (retries + 1) * d.timeout.total_seconds()
+        label = f"the gateway's {retries + 1} attempt(s) × {d.timeout.total_seconds():g} s timeout on '{d.name}'"
+    return Group(d.name, tuple(alternatives), 1, "dependency", switch_s, label)
 
 
 REPLICA_LAG = {

@@ -313,6 +313,10 @@ def _batch(model: ReliabilityModel, opts: Options, rng: np.random.Generator, hor
     for g in model.groups:
         outs = [_outages(rng, p, horizon, kind) for p in g.parts]
         global_down.append(_coverage(outs, len(g.parts) - g.need + 1))
+        if g.switch_s > 0 and len(g.parts) > 1:
+            # Calls still fail for the first `switch_s` of each outage of the first part (the gateway's
+            # retries before its fallback answers).
+            global_down.append(_heads(outs[0], g.switch_s))
     glob = _union(*global_down) if global_down else _empty()
     cc = _empty()
     if beta > 0:

@@ -92,6 +92,7 @@ PATTERN_WORDS: dict[str, str] = {
     r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$": "an IPv4 range with its prefix length, such as 10.0.0.0/16",
     r"^vpc-[0-9a-f]+$": "a VPC id such as vpc-0a1b2c3d4e5f67890",
     r"^/": "an HTTP path starting with /, such as /healthz",
+    r"^https://[^\s/]+(/\S*)?$": "an HTTPS URL such as https://eastus.example.openai.azure.com",
     SYSTEM_NAME: "lowercase letters, digits and '-', starting with a letter (database and cache identifiers "
     "must), such as support-agent",
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "an email address such as oncall@example.com",

@@ -523,6 +523,15 @@ class DependencyAvailability(Model):
     """Where the figure comes from (a URL); expected unless the basis is an assumption."""
 
 
+class RateLimits(Model):
+    """What the provider lets this account send per minute; the model gateway enforces it."""
+
+    requests_per_minute: Annotated[int, Field(ge=1)] | None = None
+    """Requests per minute the provider allows (its RPM quota)."""
+    tokens_per_minute: Annotated[int, Field(ge=1)] | None = None
+    """Tokens (input + output) per minute the provider allows (its TPM quota)."""
+
+
 class Dependency(Model):
     """An external service the agents call: a model provider, an HTTP API or an MCP server."""
 
@@ -539,6 +548,62 @@ class Dependency(Model):
     """Agents that call it (by name); empty: every agent."""
     description: str = ""
     """What the agents use it for."""
+    model: str | None = Field(default=None, min_length=1)
+    """model-provider: the model as the gateway (LiteLLM) names it, `<provider>/<model>` (e.g. openai/gpt-4o,
+    anthropic/claude-sonnet-4-5, bedrock/<model id>). Agents ask the gateway for the dependency's name; the
+    gateway calls this model, then the fallbacks' models in order. A cheaper or larger-context model is a
+    fallback of its own with another `model`."""
+    endpoints: dict[str, Annotated[str, Field(pattern=r"^https://[^\s/]+(/\S*)?$")]] = Field(default_factory=dict)
+    """Base URL per region of the topology, for a provider with regional endpoints (e.g.
+    {us-east-1: https://eastus.example.openai.azure.com}); key `default` for every other region. Unset: the
+    provider's own default endpoint. HTTPS only."""
+    rate_limits: RateLimits | None = None
+    """The provider's quota for this account, enforced by the gateway (shared across its replicas through
+    `gateway.rate_limit_store`, else split between them)."""
+    timeout: Duration = timedelta(seconds=60)
+    """Longest one call to it may take before the gateway gives up on that attempt."""
+    secrets: list[str] = Field(default_factory=list)
+    """Spec secrets (by name) needed to call it; for a model provider the first is its API key, which only the
+    gateway receives (from the secret store, never as a plain value)."""
+    replicas: Annotated[int, Field(ge=1, le=1000)] = 1
+    """mcp-server: instances behind its load balancer."""
+    stateless: bool = False
+    """mcp-server: keeps no session between requests, so any instance may answer any request."""
+    sticky: bool = False
+    """mcp-server: its load balancer keeps a session on one instance (session affinity)."""
+
+
+DEFAULT_GATEWAY_IMAGE = "ghcr.io/berriai/litellm:main-v1.110.2"
+"""LiteLLM proxy, the version whose configuration keys, health routes and metric names the gateway's
+config, probes and alerts were checked against (PyPI litellm 1.110.2, MIT licence)."""
+
+
+class Gateway(Model):
+    """The model gateway each serving region runs in front of the model providers (LiteLLM proxy): agents
+    call it instead of the providers; it falls back in the spec's order, retries, cools a failing provider
+    down and enforces the providers' rate limits. Built when a `model-provider` dependency exists."""
+
+    image: str = Field(default=DEFAULT_GATEWAY_IMAGE, min_length=1)
+    """Container image of the LiteLLM proxy, pinned to a tag or digest."""
+    replicas: Replicas = Field(default_factory=lambda: Replicas(min=2, max=6))
+    """Replicas per serving region, spread over its zones like an agent's."""
+    cpu: Cpu = 0.5
+    """vCPU per replica."""
+    memory: MemoryMiB = 1024
+    """Memory per replica, e.g. 1Gi."""
+    retries: Annotated[int, Field(ge=0, le=5)] = 1
+    """Retries of a failed call on the same provider before its fallback (LiteLLM `num_retries`): the retry
+    budget of one request. Agents calling through the gateway should not retry as well (nested retries)."""
+    retry_after: Duration = timedelta(0)
+    """Least wait before a retry (LiteLLM `retry_after`); a provider's own Retry-After is honoured above it."""
+    allowed_fails: Annotated[int, Field(ge=1, le=100)] = 3
+    """Failures within a minute that take a provider out of rotation (LiteLLM `allowed_fails`)."""
+    cooldown: Duration = timedelta(seconds=60)
+    """How long a failing provider stays out of rotation before it is tried again (LiteLLM `cooldown_time`)."""
+    rate_limit_store: str | None = None
+    """A `valkey` or `redis` store (by name) where the replicas share rate-limit counters and cooldowns.
+    Unset: each replica enforces its share of every limit (limit ÷ its maximum replicas), which under-uses
+    the quota while fewer replicas run."""
 
 
 class HASpec(Model):
@@ -572,6 +637,8 @@ class HASpec(Model):
     """Durable queues, each with a dead-letter queue."""
     dependencies: list[Dependency] = Field(default_factory=list)
     """External services the agents call (model providers, APIs, MCP servers) and their availability."""
+    gateway: Gateway = Field(default_factory=Gateway)
+    """The model gateway in front of the model providers (built when a model-provider dependency exists)."""
     observability: Observability = Field(default_factory=Observability)
     """Alarms, notifications, tracing, dashboards."""
     rollout: Rollout = Field(default_factory=Rollout)

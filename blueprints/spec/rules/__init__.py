@@ -95,6 +95,7 @@ def _load_rule_modules() -> None:
         assumptions,
         aws,
         calls,
+        dependencies,
         metadata,
         network,
         queues,

@@ -86,11 +86,13 @@ def ingress_domain(ctx: RuleContext) -> Iterator[Problem]:
         )
 
 
-@rule("unused-items", "Declared secrets, stores and queues are used by some agent (warning).")
+@rule("unused-items", "Declared secrets, stores and queues are used by an agent, dependency or gateway (warning).")
 def unused_items(ctx: RuleContext) -> Iterator[Problem]:
     spec = ctx.spec
-    used_secrets = {s for a in spec.agents for s in a.secrets}
+    used_secrets = {s for a in spec.agents for s in a.secrets} | {s for d in spec.dependencies for s in d.secrets}
     used_stores = {s for a in spec.agents for s in a.uses} | {a.idempotency.store for a in spec.agents if a.idempotency}
+    if spec.gateway.rate_limit_store is not None:
+        used_stores.add(spec.gateway.rate_limit_store)
     consumed = {q for a in spec.agents for q in a.consumes}
     for i, s in enumerate(spec.secrets):
         if s.name not in used_secrets:

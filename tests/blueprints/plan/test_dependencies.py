@@ -14,10 +14,17 @@ def planned(spec: dict) -> TopologyPlan:
 
 def with_provider(spec: dict) -> dict:
     spec["dependencies"] = [
-        {"name": "primary-llm", "kind": "model-provider", "fallback": ["backup-llm"], "callers": ["conversation"]},
+        {
+            "name": "primary-llm",
+            "kind": "model-provider",
+            "model": "openai/gpt-4o",
+            "fallback": ["backup-llm"],
+            "callers": ["conversation"],
+        },
         {
             "name": "backup-llm",
             "kind": "model-provider",
+            "model": "anthropic/claude-sonnet-4-5",
             "availability": {"percent": 99.5, "basis": "published", "source": "https://example.com/sla"},
         },
     ]

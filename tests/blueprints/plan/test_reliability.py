@@ -38,10 +38,22 @@ def with_provider(spec: dict[str, Any], percent: float = 99.9, fallback: bool = 
         {
             "name": "llm",
             "kind": "model-provider",
+            "model": "openai/gpt-4o",
             "availability": {"percent": percent},
             **({"fallback": ["llm-b"]} if fallback else {}),
         },
-        *([{"name": "llm-b", "kind": "model-provider", "availability": {"percent": percent}}] if fallback else []),
+        *(
+            [
+                {
+                    "name": "llm-b",
+                    "kind": "model-provider",
+                    "model": "openai/gpt-4o-mini",
+                    "availability": {"percent": percent},
+                }
+            ]
+            if fallback
+            else []
+        ),
     ]
     return spec
 

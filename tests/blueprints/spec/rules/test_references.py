@@ -165,11 +165,12 @@ def with_dependencies(spec: dict) -> dict:
         {
             "name": "primary-llm",
             "kind": "model-provider",
+            "model": "openai/gpt-4o",
             "availability": {"percent": 99.9, "basis": "published", "source": "https://example.com/sla"},
             "fallback": ["backup-llm"],
             "callers": ["conversation"],
         },
-        {"name": "backup-llm", "kind": "model-provider"},
+        {"name": "backup-llm", "kind": "model-provider", "model": "anthropic/claude-sonnet-4-5"},
     ]
     return spec
 
