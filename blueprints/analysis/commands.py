@@ -71,7 +71,7 @@ def secret_steps(plan: Any, stack: str | None) -> list[dict[str, Any]]:
                 "--force-new-deployment"
                 for r in regions
                 for a in s.users
-                if (agent := plan.agent(a)).placement(r) is not None and agent.placement(r).desired > 0
+                if (agent := plan.workload(a)).placement(r) is not None and agent.placement(r).desired > 0
             ]
         out.append(entry)
     return out

@@ -129,6 +129,12 @@ def command() -> tuple[str, ...]:
     return ("python", "-c", script)
 
 
+def health_command() -> tuple[str, ...]:
+    """The ECS container health check: the liveness route, through Python (no curl or wget assumed)."""
+    url = f"http://127.0.0.1:{PORT}{LIVENESS_PATH}"
+    return ("CMD", "python", "-c", f"import urllib.request; urllib.request.urlopen({url!r}, timeout=5)")
+
+
 def enforcers(spec: HASpec) -> int:
     """Replicas sharing one counter of each limit: one per region with a shared store, else every replica."""
     return 1 if spec.gateway.rate_limit_store else spec.gateway.replicas.max

@@ -131,6 +131,8 @@ class AgentPlan:
     """Agents that call this one; on aws an agent with callers (or the ingress) gets a load balancer."""
     command: tuple[str, ...] = ()
     """Replaces the image's entrypoint when set (the model gateway writes its configuration, then starts)."""
+    health_command: tuple[str, ...] = ()
+    """aws: the container health check's command when the image cannot be assumed to have curl or wget."""
 
     def placement(self, region: str) -> Placement | None:
         return next((p for p in self.placements if p.region == region), None)
@@ -495,6 +497,15 @@ class TopologyPlan:
 
     def agent(self, name: str) -> AgentPlan:
         return next(a for a in self.agents if a.name == name)
+
+    @property
+    def workloads(self) -> tuple[AgentPlan, ...]:
+        """The agents and, when there is one, the model gateway (built like an agent)."""
+        return self.agents + ((self.gateway.service,) if self.gateway is not None else ())
+
+    def workload(self, name: str) -> AgentPlan:
+        """An agent, or the model gateway's workload, by name."""
+        return next(a for a in self.workloads if a.name == name)
 
     def store(self, name: str) -> StorePlan:
         return next(s for s in self.stores if s.name == name)

@@ -486,9 +486,31 @@ def _gateway(spec: HASpec, regions: tuple[RegionPlan, ...], findings: list[Findi
             )
         ),
         command=gateway.command(),
+        health_command=gateway.health_command(),
         uses=(spec.gateway.rate_limit_store,) if spec.gateway.rate_limit_store else (),
         callers=gateway.callers(spec),
     )
+    everyone = [a.name for a in spec.agents]
+    direct = {c for d in spec.dependencies if d.kind != "model-provider" for c in (d.callers or everyone)}
+    for name in gateway.callers(spec):
+        if name in direct:
+            continue
+        findings.append(
+            Finding(
+                "info",
+                "egress-through-gateway",
+                f"agent '{name}' calls model providers only through the model gateway"
+                + (
+                    ": its pods may open HTTPS to the gateway and nowhere else outside the cluster"
+                    if spec.target == "kubernetes"
+                    else "; on aws its tasks keep HTTPS egress to the internet, which Fargate pulls images through "
+                    "unless they are on ECR"
+                ),
+                "declare every other API or MCP server it calls under `dependencies` (kind http-api or mcp-server, "
+                "with it among the callers) so it keeps a way out to them",
+                f"agents[{everyone.index(name)}]",
+            )
+        )
     providers = gateway.providers(spec)
     return GatewayPlan(
         service=service,

@@ -132,6 +132,8 @@ class AgentAccess:
     """secret name -> ARN to read in this region"""
     calls: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """called agent -> its URL in this region (`http://<internal load balancer>:<port>`)"""
+    env: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Further plain variables: the model gateway's address for its callers, the gateway's own config."""
 
 
 @dataclass(frozen=True)
@@ -480,6 +482,7 @@ class AgentService(pulumi.ComponentResource):
             env[env_name("AGENTHA_STORE", store, "ENDPOINT")] = endpoint
         for callee, url in acc.calls.items():
             env[env_name("AGENTHA_AGENT", callee, "URL")] = url
+        env.update(acc.env)
         return env
 
     def _task_definition(
@@ -515,10 +518,14 @@ class AgentService(pulumi.ComponentResource):
                 "stopTimeout": int(min(max(agent.max_step_s, 2), FARGATE_MAX_STOP_S)),
                 **container_hardening(agent.port, agent.read_only_root),
             }
+            if agent.command:
+                container["entryPoint"] = list(agent.command)
             if agent.port is not None:
                 container["portMappings"] = [{"containerPort": agent.port, "protocol": "tcp", "name": "http"}]
                 if agent.liveness is not None:
                     container["healthCheck"] = container_health_check(agent.liveness, agent.port, agent.startup)
+                    if agent.health_command:
+                        container["healthCheck"]["command"] = list(agent.health_command)
             return json.dumps([container], sort_keys=True)
 
         definitions = pulumi.Output.all(

@@ -28,7 +28,7 @@ import pulumi
 import pulumi_aws as aws
 from pulumi_aws import cloudwatch, ecs
 
-from blueprints.plan import naming
+from blueprints.plan import gateway, naming
 from blueprints.plan.models import AgentPlan, RegionPlan, StorePlan, TopologyPlan
 from components.aws.agent_service import AgentAccess, AgentService, AgentServiceArgs, QueueAccess
 from components.aws.alerts import AlertTopic, AlertTopicArgs
@@ -215,6 +215,10 @@ class AwsTopology(pulumi.ComponentResource):
                 self.queues[(queue.name, region)] = built
                 self.region_alarms[region] += built.alarms
         self.services: dict[tuple[str, str], AgentService] = {}
+        if plan.gateway is not None:
+            # First: its callers' environments hold its address.
+            for placement in plan.gateway.service.placements:
+                self._agent(plan.gateway.service, placement.region)
         for agent in build_order(plan):
             for placement in agent.placements:
                 self._agent(agent, placement.region)
@@ -266,7 +270,7 @@ class AwsTopology(pulumi.ComponentResource):
             ),
             opts=self._child_opts,
         )
-        kinds: dict[str, LoadBalancerKind | None] = {a.name: load_balancer_kind(a, region) for a in plan.agents}
+        kinds: dict[str, LoadBalancerKind | None] = {a.name: load_balancer_kind(a, region) for a in plan.workloads}
         network = Network(
             region.network.name,
             NetworkArgs(
@@ -308,7 +312,7 @@ class AwsTopology(pulumi.ComponentResource):
                         public=a.public,
                         callers=tuple(c for c in a.callers if plan.agent(c).placement(name) is not None),
                     )
-                    for a in plan.agents
+                    for a in plan.workloads
                     if a.placement(name) is not None
                 ),
                 stores=stores,
@@ -482,7 +486,31 @@ class AwsTopology(pulumi.ComponentResource):
             dsql=dsql_clusters,
             secrets={s: self.secrets[s].arns[region] for s in agent.secrets if s in self.secrets},
             calls=self._call_urls(agent, region),
+            env=self._gateway_env(agent, region, caches),
         )
+
+    def _gateway_env(
+        self, agent: AgentPlan, region: str, caches: dict[str, pulumi.Input[str]]
+    ) -> dict[str, pulumi.Input[str]]:
+        """The model gateway's configuration and shared-limit store (its own task), or its address (a caller's:
+        OpenAI SDKs read OPENAI_BASE_URL, so agent code needs no change)."""
+        gw = self.plan.gateway
+        if gw is None:
+            return {}
+        if agent.name == gateway.GATEWAY:
+            env: dict[str, pulumi.Input[str]] = {gateway.CONFIG_ENV: gw.config(region)}
+            if gw.rate_limit_store is not None and gw.rate_limit_store in caches:
+                # In-transit encryption is required on the Valkey groups: TLS (rediss), port 6379.
+                endpoint = caches[gw.rate_limit_store]
+                env[gateway.REDIS_URL_ENV] = pulumi.Output.from_input(endpoint).apply(
+                    lambda host: f"rediss://{host}:6379"
+                )
+            return env
+        service = self.services.get((gateway.GATEWAY, region))
+        if agent.name not in gw.callers or service is None or service.load_balancer_dns is None:
+            return {}
+        url = service.load_balancer_dns.apply(lambda dns: f"http://{dns}:{gateway.PORT}")
+        return {gateway.URL_ENV: url, gateway.OPENAI_BASE_URL_ENV: url.apply(lambda u: f"{u}/v1")}
 
     def _call_urls(self, agent: AgentPlan, region: str) -> dict[str, pulumi.Input[str]]:
         """Each called agent's URL in this region: its internal NLB, or the ingress domain (the ALB's
@@ -555,7 +583,7 @@ class AwsTopology(pulumi.ComponentResource):
             for (a, r), s in sorted(self.services.items())
             if r == name
             and s.load_balancer_arn_suffix is not None
-            and load_balancer_kind(plan.agent(a), region) == "alb"
+            and load_balancer_kind(plan.workload(a), region) == "alb"
         ]
         fallback = [
             alarm.name

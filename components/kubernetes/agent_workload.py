@@ -27,7 +27,7 @@ from components.kubernetes.meta import (
 )
 from components.kubernetes.network_policy import dns_egress, namespace_peer, tcp_ports
 from components.kubernetes.promql import http_errors, http_requests, latency_p99, queues_selector
-from components.kubernetes.wiring import TLS_MOUNT, BacklogSource, Wiring
+from components.kubernetes.wiring import TLS_MOUNT, BacklogSource, Peer, Wiring
 
 RUN_AS = 65532
 """UID/GID the agent runs as (the distroless `nonroot` user): never root, whatever the image says."""
@@ -126,6 +126,8 @@ class AgentWorkloadArgs:
     dead_letter_queues: tuple[str, ...] = ()
     """Dead-letter queues of the queues the agent consumes (analysis of queue workers)."""
     vhost: str | None = None
+    ingress_peers: tuple[Peer, ...] = ()
+    """Pods in the namespace allowed to reach the agent's port (the model gateway's callers)."""
 
 
 class AgentWorkload(pulumi.ComponentResource):
@@ -354,6 +356,7 @@ class AgentWorkload(pulumi.ComponentResource):
             image=agent.image,
             # IfNotPresent: a pinned tag starts from the node's cache when the registry is down.
             image_pull_policy="IfNotPresent",
+            command=list(agent.command) if agent.command else None,
             ports=[ContainerPortArgs(name="http", container_port=agent.port, protocol="TCP")] if agent.port else None,
             env=self._env(),
             resources=ResourceRequirementsArgs(requests=dict(resources), limits=dict(resources)),
@@ -790,6 +793,15 @@ class AgentWorkload(pulumi.ComponentResource):
             http = tcp_ports([agent.port])
             if agent.ingress and args.ingress_namespace:
                 ingress.append(NetworkPolicyIngressRuleArgs(from_=[namespace_peer(args.ingress_namespace)], ports=http))
+            for peer in args.ingress_peers:
+                ingress.append(
+                    NetworkPolicyIngressRuleArgs(
+                        from_=[
+                            NetworkPolicyPeerArgs(pod_selector=LabelSelectorArgs(match_labels=dict(peer.match_labels)))
+                        ],
+                        ports=http,
+                    )
+                )
             # Prometheus scrapes /metrics on the same port.
             ingress.append(NetworkPolicyIngressRuleArgs(from_=[namespace_peer(args.monitoring_namespace)], ports=http))
         # DNS at the cluster's resolver only (its pods, and NodeLocal DNSCache's address).

@@ -20,11 +20,11 @@ from typing import Any
 
 import pulumi
 
-from blueprints.plan import naming
+from blueprints.plan import gateway, naming
 from blueprints.plan.models import TopologyPlan
 from components.kubernetes.agent_workload import AgentWorkload, AgentWorkloadArgs
 from components.kubernetes.meta import RegionScope, env_name, object_name, tag_labels
-from components.kubernetes.wiring import EnvVar, Wiring
+from components.kubernetes.wiring import EnvVar, Peer, Wiring
 
 DEFAULT_INGRESS_CLASS = "nginx"
 DEFAULT_PRIVATE_INGRESS_CLASS = "nginx-internal"
@@ -278,11 +278,35 @@ class KubernetesTopology(pulumi.ComponentResource):
         prometheus = args.prometheus_url or f"http://prometheus-operated.{args.monitoring_namespace}.svc:9090"
         secret_names = {s.name: object_name(s.resource, limit=253) for s in plan.secrets}
         out: list[tuple[Any, AgentWorkload]] = []
-        for agent in plan.agents:
+        gw = plan.gateway
+        for agent in plan.workloads:
             placement = agent.placement(region)
             if placement is None:
                 continue
             wiring = Wiring()
+            ingress_peers: tuple[Peer, ...] = ()
+            external_https = args.external_https
+            if gw is not None and agent.name == gateway.GATEWAY:
+                # Its configuration for this region (regional endpoints), written to a file at start.
+                agent = dataclasses.replace(agent, env=(*agent.env, (gateway.CONFIG_ENV, gw.config(region))))
+                ingress_peers = tuple(
+                    Peer((("app.kubernetes.io/instance", object_name(plan.system, c)),), (gateway.PORT,))
+                    for c in gw.callers
+                )
+            elif gw is not None and agent.name in gw.callers:
+                url = f"http://{object_name(plan.system, gateway.GATEWAY)}.{scope.namespace}.svc:{gateway.PORT}"
+                wiring = wiring + Wiring(
+                    env=(EnvVar(gateway.URL_ENV, value=url), EnvVar(gateway.OPENAI_BASE_URL_ENV, value=f"{url}/v1")),
+                    peers=(
+                        Peer(
+                            (("app.kubernetes.io/instance", object_name(plan.system, gateway.GATEWAY)),),
+                            (gateway.PORT,),
+                        ),
+                    ),
+                )
+                # Its model calls go through the gateway: no HTTPS to the internet unless it calls another
+                # kind of dependency (an HTTP API, an MCP server) directly.
+                external_https = args.external_https and direct_dependencies(plan, agent.name)
             for used in agent.uses:
                 store = plan.store(used)
                 if region in store.regions:
@@ -328,7 +352,7 @@ class KubernetesTopology(pulumi.ComponentResource):
                     ingress_namespace=args.ingress_namespace if agent.ingress else None,
                     monitoring_namespace=args.monitoring_namespace,
                     prometheus_url=prometheus,
-                    external_https=args.external_https,
+                    external_https=external_https,
                     otlp_endpoint=args.otlp_endpoint,
                     dead_letter_queues=tuple(
                         queue_names(plan.queue(q)).dead_letter_queue
@@ -336,6 +360,7 @@ class KubernetesTopology(pulumi.ComponentResource):
                         if region in plan.queue(q).regions
                     ),
                     vhost=plan.system if in_region else None,
+                    ingress_peers=ingress_peers,
                 ),
                 pulumi.ResourceOptions(parent=self),
             )
@@ -480,6 +505,11 @@ class KubernetesTopology(pulumi.ComponentResource):
                 },
             }
         }
+
+
+def direct_dependencies(plan: TopologyPlan, agent: str) -> bool:
+    """Whether the agent calls a dependency the model gateway does not front (an HTTP API, an MCP server)."""
+    return any(d.kind != "model-provider" and agent in d.callers for d in plan.dependencies)
 
 
 def plan_secret(plan: TopologyPlan, name: str) -> str:

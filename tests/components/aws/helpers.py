@@ -119,6 +119,13 @@ def _lean(spec: Spec) -> Spec:
     return spec
 
 
+def _gateway_store(spec: Spec) -> Spec:
+    """The model gateway shares its rate-limit counters in a Valkey store."""
+    spec["stores"].append({"name": "limits", "engine": "valkey", "cache": True})
+    spec["gateway"]["rate_limit_store"] = "limits"
+    return spec
+
+
 # case -> (example, environment, transform or None, extra config)
 CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str, str]]] = {
     "support-agent": ("support-agent", None, None, {}),
@@ -138,6 +145,7 @@ CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str,
     "existing-vpc": ("support-agent", "dev", _existing_vpc, {}),
     "lean": ("support-agent", "dev", _lean, {}),
     "calls": ("support-agent", None, _calls, {}),
+    "gateway-store": ("support-agent", "dev", _gateway_store, {}),
 }
 PATTERNS = {
     "multi-zone": "support-agent@dev",
