@@ -271,6 +271,13 @@ class GatewayPlan:
     allowed_fails: int
     rate_limits: tuple[tuple[str, int | None, int | None], ...] = ()
     """(dependency, requests per minute, tokens per minute) as the spec states the provider's quota."""
+    timeouts: tuple[tuple[str, float], ...] = ()
+    """(dependency, seconds one attempt may take)."""
+    limit_regions: int = 1
+    """Regions whose gateways share each provider's quota at once (all of an active-active topology)."""
+
+    def timeout(self, provider: str) -> float:
+        return dict(self.timeouts).get(provider, 60.0)
 
     def config(self, region: str) -> str:
         return dict(self.configs)[region]

@@ -527,6 +527,8 @@ def _gateway(spec: HASpec, regions: tuple[RegionPlan, ...], findings: list[Findi
             for d in providers
             if d.rate_limits is not None
         ),
+        timeouts=tuple((d.name, d.timeout.total_seconds()) for d in providers),
+        limit_regions=gateway.serving_regions(spec),
     )
 
 

@@ -30,6 +30,8 @@ from typing import Any
 import pulumi
 
 from blueprints.plan.models import AlarmPlan
+from components.kubernetes import gateway_rules
+from components.kubernetes.gateway_rules import WatchedGateway
 from components.kubernetes.meta import RegionScope, custom_resource, object_name
 from components.kubernetes.promql import (
     error_ratio,
@@ -101,6 +103,8 @@ class ObservabilityArgs:
     postgres_stores: tuple[WatchedStore, ...] = ()
     redis_replications: tuple[str, ...] = ()
     dashboard: bool = True
+    gateway: WatchedGateway | None = None
+    """The model gateway: its provider SLIs (components/kubernetes/gateway_rules.py)."""
 
 
 class Observability(pulumi.ComponentResource):
@@ -382,6 +386,10 @@ class Observability(pulumi.ComponentResource):
             )
         if sli:
             groups.append({"name": f"{system}-sli", "rules": sli})
+        if args.gateway is not None:
+            groups.append(
+                {"name": f"{system}-model-gateway", "rules": gateway_rules.rules(ns, args.gateway, self._alert)}
+            )
         if not groups:
             return
         self._cr("rules", "PrometheusRule", self.rule_name, {"groups": groups})
@@ -407,6 +415,8 @@ class Observability(pulumi.ComponentResource):
             panels.append((f"{queue.name}: dead letters", queue_messages(args.vhost, queue.dead_letter_queue), "short"))
         for store in args.postgres_stores:
             panels.append((f"{store.name}: replication lag", replication_lag(ns, store.cluster), "s"))
+        if args.gateway is not None:
+            panels += gateway_rules.panels(ns, args.gateway)
         uid = hashlib.sha256(f"{scope.system}/{scope.region}".encode()).hexdigest()[:12]
         dashboard = {
             "uid": uid,

@@ -452,8 +452,32 @@ class KubernetesTopology(pulumi.ComponentResource):
                 ),
                 redis_replications=tuple(redis_name(plan.system, s.name) for s in stores if s.engine == "redis"),
                 dashboard=obs.dashboard,
+                gateway=self._watched_gateway(agents),
             ),
             pulumi.ResourceOptions(parent=self),
+        )
+
+    def _watched_gateway(self, agents: list[tuple[Any, AgentWorkload]]) -> Any:
+        from components.kubernetes.gateway_rules import WatchedGateway, WatchedProvider
+
+        plan = self._args.plan
+        gw = plan.gateway
+        service = next((w.service_name for a, w in agents if a.name == gateway.GATEWAY), None)
+        if gw is None or service is None:
+            return None
+        tpm = {name: t for name, _, t in gw.rate_limits}
+        threshold = plan.observability.alarms.error_rate_percent
+        return WatchedGateway(
+            service=service,
+            providers=tuple(
+                WatchedProvider(
+                    name=name,
+                    timeout_s=gw.timeout(name),
+                    tokens_per_minute=(t / gw.limit_regions) if (t := tpm.get(name)) else None,
+                )
+                for name in gw.providers
+            ),
+            error_ratio=(threshold if threshold is not None else 1.0) / 100,
         )
 
     def _chaos(self, scope: RegionScope, agents: list[tuple[Any, AgentWorkload]]) -> None:

@@ -139,7 +139,7 @@ def variant(name: str) -> dict[str, Any]:
                 "model": "openai/gpt-4o",
                 "fallback": ["llm-backup"],
                 "secrets": ["llm-api-key"],
-                "rate_limits": {"requests_per_minute": 600},
+                "rate_limits": {"requests_per_minute": 600, "tokens_per_minute": 120000},
             },
             {
                 "name": "llm-backup",

@@ -4,6 +4,7 @@ else outside the cluster."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import yaml
@@ -82,3 +83,30 @@ def test_only_callers_and_monitoring_reach_the_gateway_and_it_leaves_on_443() ->
     assert sorted(s for s in sources if s) == ["v-model-gateway-planner", "v-model-gateway-worker"]
     https = internet(policy["egress"])
     assert https and {port["port"] for rule in https for port in rule["ports"]} == {443}
+
+
+def test_the_provider_slis_are_alerts_and_panels_on_litellm_metrics() -> None:
+    (rule,) = objects("PrometheusRule").values()
+    group = next(g for g in rule["spec"]["groups"] if g["name"].endswith("-model-gateway"))
+    alerts = {(r["alert"], r["labels"]["dependency"]): r for r in group["rules"]}
+    assert {name for name, _ in alerts} == {
+        "ModelProviderErrorRate",
+        "ModelProviderThrottled",
+        "ModelProviderFallingBack",
+        "ModelProviderFallbackFailing",
+        "ModelProviderSlow",
+        "ModelProviderNearQuota",
+    }
+    assert (
+        'litellm_deployment_failure_responses_total{namespace="v-model-gateway"'
+        in alerts[("ModelProviderErrorRate", "llm")]["expr"]
+    )
+    assert 'exception_status="429"' in alerts[("ModelProviderThrottled", "llm")]["expr"]
+    assert "litellm_deployment_successful_fallbacks_total" in alerts[("ModelProviderFallingBack", "llm")]["expr"]
+    # 80 % of the 60 s timeout
+    assert alerts[("ModelProviderSlow", "llm")]["expr"].endswith("> 48")
+    # no quota stated for the backup: no quota alert for it
+    assert ("ModelProviderNearQuota", "llm-backup") not in alerts
+    (dashboard,) = [m for name, m in objects("ConfigMap").items() if name.endswith("-dashboard")]
+    titles = [p["title"] for p in json.loads(next(iter(dashboard["data"].values())))["panels"]]
+    assert "llm: answered by a fallback" in titles and "llm: tokens per minute" in titles
