@@ -64,7 +64,8 @@ class PolicyContext:
     # --- lookups by name ------------------------------------------------------------------------
 
     def agent(self, name: str | None) -> AgentPlan | None:
-        return _named(self.plan.agents if self.plan is not None else (), name)
+        """An agent, or the model gateway (built like one), by name."""
+        return _named(self.plan.workloads if self.plan is not None else (), name)
 
     def store(self, name: str | None) -> StorePlan | None:
         return _named(self.plan.stores if self.plan is not None else (), name)

@@ -246,6 +246,11 @@ class DependencyPlan:
     """The data table's figure id when the spec gives no availability of its own."""
     fallback: tuple[str, ...]
     callers: tuple[str, ...]
+    replicas: int = 1
+    """mcp-server: instances behind its load balancer."""
+    session: Literal["stateful", "stateless", "sticky"] = "stateful"
+    """mcp-server: whether any instance may answer any request (stateless), the load balancer keeps a session
+    on one instance (sticky), or neither is stated (stateful)."""
 
 
 @dataclass(frozen=True)

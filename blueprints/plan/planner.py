@@ -784,6 +784,8 @@ def _dependencies(spec: HASpec) -> tuple[DependencyPlan, ...]:
                 figure=fid,
                 fallback=tuple(dep.fallback),
                 callers=tuple(dep.callers) or tuple(a.name for a in spec.agents),
+                replicas=dep.replicas,
+                session="stateless" if dep.stateless else ("sticky" if dep.sticky else "stateful"),
             )
         )
     return tuple(out)

@@ -17,8 +17,11 @@ def test_each_secret_gets_its_set_check_and_restart_commands_for_the_stack() -> 
     result = runner.invoke(app, ["secrets", SUPPORT, "--env", "prod", "--output", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    (secret,) = data["secrets"]
-    assert secret["name"] == "llm-api-key" and secret["agents"] == ["conversation"]
+    secret, backup = data["secrets"]
+    # the providers' keys are read by the model gateway alone, not by the agents that call it
+    assert secret["name"] == "llm-api-key" and secret["agents"] == ["model-gateway"]
+    assert backup["name"] == "llm-backup-api-key" and backup["agents"] == ["model-gateway"]
+    assert all('.agents["model-gateway"].service' in c for c in secret["restart"])
     assert (secret["primary_region"], secret["replica_regions"]) == ("us-east-1", ["us-west-2"])
     # set once, in the primary region, with the ARN read from the stack's outputs
     assert secret["set"].startswith("aws secretsmanager put-secret-value --region us-east-1 --secret-id ")
@@ -33,7 +36,7 @@ def test_a_pilot_light_standby_needs_no_restart_and_one_region_no_replica_check(
     staging = json.loads(runner.invoke(app, ["secrets", SUPPORT, "--env", "staging", "-o", "json"]).stdout)
     assert [c.split()[4] for c in staging["secrets"][0]["restart"]] == ["us-east-1"]
     dev = json.loads(runner.invoke(app, ["secrets", SUPPORT, "--env", "dev", "-o", "json", "-s", "my-dev"]).stdout)
-    (secret,) = dev["secrets"]
+    secret, _ = dev["secrets"]
     assert secret["replica_regions"] == [] and secret["check"] == []
     assert "pulumi stack output -s my-dev secrets" in secret["set"]
 

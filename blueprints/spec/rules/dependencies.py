@@ -192,3 +192,34 @@ def gateway_name(ctx: RuleContext) -> Iterator[Problem]:
                 value=agent.name,
                 allowed=f"not {GATEWAY}",
             )
+
+
+@rule(
+    "dependency-fallback-needed",
+    "A model provider with no fallback does not promise fewer nines than the objective asks (warning).",
+)
+def dependency_fallback_needed(ctx: RuleContext) -> Iterator[Problem]:
+    from blueprints.figures import for_spec
+
+    spec = ctx.spec
+    fallback_only = {name for d in spec.dependencies for name in d.fallback}
+    figs = None
+    for i, dep in enumerate(spec.dependencies):
+        if dep.kind != "model-provider" or dep.fallback or (dep.name in fallback_only and not dep.callers):
+            continue
+        if dep.availability is not None:
+            percent = dep.availability.percent
+        else:
+            figs = figs or for_spec(spec.assumptions)
+            percent = figs.value(f"dependency-{dep.kind}")
+        if percent < spec.objectives.availability:
+            yield ctx.problem(
+                ("dependencies", i, "fallback"),
+                f"model provider '{dep.name}' has no fallback and its figure is {percent:g} %, below the "
+                f"{spec.objectives.availability:g} % objective: every call needs it, so no topology can meet the "
+                "objective",
+                "add another model provider (or another region or model of the same one) under `fallback`",
+                value=percent,
+                allowed=f"≥ {spec.objectives.availability:g} %, or a fallback",
+                severity="warning",
+            )

@@ -209,8 +209,13 @@ def test_task_definition_carries_probes_resilience_settings_resources_and_region
         assert f"sqs.{region}.amazonaws.com" in env["AGENTHA_QUEUE_INBOUND_URL"]
         assert env["AGENTHA_QUEUE_INBOUND_URL"].endswith(".fifo")
         assert "AGENTHA_STORE_CONVERSATIONS_TABLE" in env
-        (secret,) = container["secrets"]
-        assert secret["name"] == "LLM_API_KEY" and f":secretsmanager:{region}:" in secret["valueFrom"]
+        # The provider's key is the model gateway's alone: the agent reaches the model through it.
+        assert container["secrets"] == []
+        assert env["OPENAI_BASE_URL"].endswith(":4000/v1")
+        gateway = one(s.graph, "aws:ecs/taskDefinition:TaskDefinition", "model-gateway", region)
+        (gateway_container,) = doc(gateway, "containerDefinitions")
+        secret = next(x for x in gateway_container["secrets"] if x["name"] == "LLM_API_KEY")
+        assert f":secretsmanager:{region}:" in secret["valueFrom"]
         assert "/healthz" in container["healthCheck"]["command"][1]
         assert container["logConfiguration"]["options"]["awslogs-region"] == region
         assert container["stopTimeout"] == 120
@@ -237,7 +242,11 @@ def test_containers_run_read_only_with_a_scratch_tmp_no_capabilities_and_an_init
             assert "user" not in container and "privileged" not in container
             check = container.get("healthCheck")
             if check is not None:
-                # The probe writes nothing but /dev/null, so a read-only root does not break it.
+                # The probe writes nothing but /dev/null, so a read-only root does not break it (the model
+                # gateway's reads its liveness route through Python and writes nothing at all).
+                if check["command"][:2] == ["CMD", "python"]:
+                    assert "urlopen" in check["command"][3]
+                    continue
                 command = check["command"][1]
                 assert "-o /dev/null" in command and "-O /dev/null" in command
 
@@ -273,7 +282,7 @@ def test_task_role_may_touch_only_what_the_agent_names() -> None:
     execution = next(
         r
         for r in g.of_type("aws:iam/rolePolicy:RolePolicy")
-        if r.name == "support-agent-conversation-execution-policy-us-west-2"
+        if r.name == "support-agent-model-gateway-execution-policy-us-west-2"
     )
     ex = {st["Sid"]: st for st in doc(execution, "policy")["Statement"]}
     assert ex["ReadOwnSecrets"]["Action"] == ["secretsmanager:GetSecretValue"]
@@ -469,7 +478,9 @@ def test_load_balancers_take_zonal_shift_and_autoshift_where_the_spec_asks() -> 
     assert not graph("support-agent").of_type(
         "aws:arczonalshift/zonalAutoshiftConfiguration:ZonalAutoshiftConfiguration"
     )  # zonal shift by hand only
-    (single,) = graph("single-zone").of_type("aws:lb/loadBalancer:LoadBalancer")
+    (single,) = [
+        r for r in graph("single-zone").of_type("aws:lb/loadBalancer:LoadBalancer") if "model-gateway" not in r.name
+    ]
     assert "enableZonalShift" not in single.inputs  # one zone: nowhere to shift to
 
 

@@ -8,7 +8,7 @@ from tests.components.aws.helpers import dependencies, graph
 
 def test_secret_is_replicated_with_each_regions_key_and_holds_no_value() -> None:
     g = graph("support-agent")
-    (secret,) = g.of_type("aws:secretsmanager/secret:Secret")
+    secret, _ = g.of_type("aws:secretsmanager/secret:Secret")  # the two model providers' keys
     assert secret.inputs["region"] == "us-east-1"
     (replica,) = secret.inputs["replicas"]
     assert replica["region"] == "us-west-2"
@@ -19,8 +19,8 @@ def test_secret_is_replicated_with_each_regions_key_and_holds_no_value() -> None
 
 
 def test_single_region_secret_has_no_replicas() -> None:
-    (secret,) = graph("support-agent@dev").of_type("aws:secretsmanager/secret:Secret")
-    assert "replicas" not in secret.inputs
+    for secret in graph("support-agent@dev").of_type("aws:secretsmanager/secret:Secret"):
+        assert "replicas" not in secret.inputs
 
 
 def test_replica_arn_swaps_only_the_region() -> None:

@@ -162,14 +162,14 @@ DEFECTS: list[Defect] = [
         "support-prod",
         "spec secret as a plain environment value",
         "gets LLM_API_KEY as a plain environment value although it is the spec secret 'llm-api-key'",
-        change(f"{SA}-conversation-task-{E1}", json_field("containerDefinitions", _plain_secret)),
+        change(f"{SA}-model-gateway-task-{E1}", json_field("containerDefinitions", _plain_secret)),
     ),
     Defect(
         "agentha-aws-ecs-task-definition-read-regional-secrets",
         "support-prod",
         "standby tasks read the primary region's secret",
         "reads LLM_API_KEY from us-east-1",
-        change(f"{SA}-conversation-task-{W2}", json_field("containerDefinitions", _secret_from(E1))),
+        change(f"{SA}-model-gateway-task-{W2}", json_field("containerDefinitions", _secret_from(E1))),
     ),
     Defect(
         "agentha-aws-ecs-task-definition-require-health-check",

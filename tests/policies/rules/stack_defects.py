@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from tests.policies.rules.corpus import Defect, change, drop, move
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from tests.policies.rules.corpus import Defect, change, drop, json_field, move
 
 DEFECTS: list[Defect] = [
     Defect(
@@ -62,5 +67,64 @@ DEFECTS += [
         "store missing in the standby cluster",
         "store 'findings' is missing in europe-west1",
         drop("research-agent-findings-cluster-europe-west1"),
+    ),
+]
+
+
+def _gateway_config(edit: Callable[[dict[str, Any]], None]) -> Callable[[Any], Any]:
+    """Edit the LiteLLM config the gateway's container carries in its environment."""
+
+    def containers(defs: Any) -> Any:
+        for e in defs[0]["environment"]:
+            if e["name"] == "AGENTHA_GATEWAY_CONFIG":
+                config = yaml.safe_load(e["value"])
+                edit(config)
+                e["value"] = yaml.safe_dump(config, sort_keys=False)
+        return defs
+
+    return containers
+
+
+def _retrying(config: dict[str, Any]) -> None:
+    config["router_settings"]["num_retries"] = 2
+
+
+def _plain_key(config: dict[str, Any]) -> None:
+    config["model_list"][0]["litellm_params"]["api_key"] = "sk-live-0123456789abcdef"
+
+
+DEFECTS += [
+    Defect(
+        "agentha-stack-gateway-disallow-nested-retries",
+        "support-prod",
+        "gateway retries under an agent that retries",
+        "retries its calls 5 times and the model gateway it calls retries each 2 more: up to 15 calls",
+        change(
+            "support-agent-model-gateway-task-us-east-1",
+            json_field("containerDefinitions", _gateway_config(_retrying)),
+        ),
+    ),
+    Defect(
+        "agentha-stack-gateway-disallow-plain-provider-keys",
+        "support-prod",
+        "provider key written into the gateway's config",
+        "gives api_key of 'model-api' as a plain value",
+        change(
+            "support-agent-model-gateway-task-us-west-2",
+            json_field("containerDefinitions", _gateway_config(_plain_key)),
+        ),
+    ),
+    Defect(
+        "agentha-stack-dependency-require-mcp-session-affinity",
+        "support-prod",
+        "MCP server with three instances and no session affinity",
+        "MCP server 'tools' runs 3 instances behind a load balancer, and is neither stateless nor sticky",
+        spec_edit=lambda text: text.replace(
+            "gateway:                             # the model gateway",
+            "  - {name: tools, kind: mcp-server, callers: [conversation], replicas: 3, "
+            "availability: {percent: 100, basis: assumption}}\n"
+            "gateway:                             # the model gateway",
+            1,
+        ),
     ),
 ]

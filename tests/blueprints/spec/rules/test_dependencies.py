@@ -169,3 +169,20 @@ def test_gateway_name_fails_for_an_agent_named_like_the_gateway() -> None:
     spec = with_providers(aws())
     spec["agents"][1]["name"] = "model-gateway"
     assert only(spec, "gateway-name").path == "agents[1].name"
+
+
+def test_dependency_fallback_needed_passes_with_a_fallback() -> None:
+    assert of_rule(with_providers(aws()), "dependency-fallback-needed") == []
+
+
+def test_dependency_fallback_needed_fails_for_a_lone_provider_below_the_objective() -> None:
+    spec = with_providers(aws())
+    spec["dependencies"][0]["fallback"] = []
+    spec["dependencies"][0]["availability"] = {"percent": 99.9}
+    spec["dependencies"].pop()
+    problem = only(spec, "dependency-fallback-needed")
+    assert problem.severity == "warning"
+    assert "99.9 %, below the 99.95 % objective" in problem.message
+    # a provider promising as much as the objective is no warning
+    spec["dependencies"][0]["availability"] = {"percent": 99.95}
+    assert of_rule(spec, "dependency-fallback-needed") == []
