@@ -296,6 +296,26 @@ class RoutingRecord:
 
 
 @dataclass(frozen=True)
+class SyntheticPlan:
+    """The ingress agent's synthetic transaction (spec `ingress.synthetic`), run in every region where the
+    ingress agent has replicas: a CloudWatch Synthetics canary (aws) or a blackbox-exporter Probe
+    (kubernetes). `alarm` is decided by `blueprints.plan.timing`; the components build exactly it."""
+
+    path: str
+    method: str
+    body: str | None
+    expect_status: int
+    body_contains: str | None
+    interval_s: int
+    timeout_s: int
+    failure_threshold: int
+    failover: bool
+    """aws: the region's Route 53 failover health check includes the synthetic alarm."""
+    regions: tuple[str, ...]
+    alarm: HealthAlarmTiming
+
+
+@dataclass(frozen=True)
 class RoutingPlan:
     """How users reach the ingress agent: one region, failover records or latency records."""
 
@@ -317,6 +337,8 @@ class RoutingPlan:
     """What decides that a region is unhealthy, as the components build it."""
     reconcile_s: float | None = None
     """k8gb's reconcile interval (`reconcileRequeueSeconds`) the plan assumes; Kubernetes only."""
+    synthetic: SyntheticPlan | None = None
+    """The synthetic transaction through the ingress, per region (None when the spec names none)."""
 
 
 @dataclass(frozen=True)

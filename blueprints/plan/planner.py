@@ -44,6 +44,7 @@ from blueprints.plan.models import (
     SecretPlan,
     StorePlan,
     Subnet,
+    SyntheticPlan,
     TopologyPlan,
 )
 from blueprints.plan.timing import build_timing
@@ -756,6 +757,30 @@ def _routing(spec: HASpec, regions: tuple[RegionPlan, ...], findings: list[Findi
         ttl_s=timing.client_ttl_s(spec),
         records=records,
         mechanism=timing.ingress_mechanism(spec),  # type: ignore[arg-type]
+        synthetic=_synthetic(spec, regions),
+    )
+
+
+def _synthetic(spec: HASpec, regions: tuple[RegionPlan, ...]) -> SyntheticPlan | None:
+    """The synthetic transaction, in every region where the ingress agent runs replicas (a pilot-light
+    standby has none until traffic arrives: a canary there would wake it every run)."""
+    ingress = spec.ingress
+    synthetic = ingress.synthetic if ingress is not None else None
+    if ingress is None or synthetic is None:
+        return None
+    interval = int(synthetic.interval.total_seconds())
+    return SyntheticPlan(
+        path=synthetic.path,
+        method=synthetic.method,
+        body=synthetic.body,
+        expect_status=synthetic.expect.status,
+        body_contains=synthetic.expect.body_contains,
+        interval_s=interval,
+        timeout_s=int(synthetic.timeout.total_seconds()),
+        failure_threshold=synthetic.failure_threshold,
+        failover=synthetic.failover,
+        regions=tuple(r.name for r in regions if r.compute != "none"),
+        alarm=timing.synthetic_alarm(interval, synthetic.failure_threshold),
     )
 
 

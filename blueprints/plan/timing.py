@@ -124,6 +124,30 @@ def healthy_host_alarm(spec: HASpec) -> HealthAlarmTiming | None:
     return HEALTHY_HOST_ALARM
 
 
+SYNTHETIC_METRIC = "SuccessPercent"
+"""CloudWatch Synthetics publishes each run's pass (100) or failure (0) as `SuccessPercent`
+(namespace CloudWatchSynthetics, dimension CanaryName)."""
+
+
+def synthetic_alarm(interval_s: int, failure_threshold: int) -> HealthAlarmTiming:
+    """The synthetic transaction's alarm: SuccessPercent < 100 (Minimum) on `failure_threshold` of as
+    many periods of one interval each, missing data breaching (a canary that cannot run, or a region
+    whose metrics stop, reads as failing). One period per run, so each datapoint is one run."""
+    return HealthAlarmTiming(
+        metric=SYNTHETIC_METRIC,
+        period_s=interval_s,
+        evaluation_periods=failure_threshold,
+        datapoints=failure_threshold,
+    )
+
+
+def synthetic_detection_s(interval_s: float, timeout_s: float, failure_threshold: int, metric_delay_s: float) -> float:
+    """Worst case from the start of an outage to the synthetic alarm: `failure_threshold` failed runs
+    (one per interval; the first starts at most one interval after the outage), the last one lasting
+    up to its timeout, then the metric's arrival delay."""
+    return interval_s * failure_threshold + timeout_s + metric_delay_s
+
+
 def standby_activation_alarm(spec: HASpec) -> HealthAlarmTiming | None:
     """The pilot-light activation alarms' timing (aws active-passive with a pilot-light standby)."""
     pilot = spec.topology.pattern == "active-passive" and spec.topology.standby == "pilot-light"
@@ -194,7 +218,48 @@ def _probe_seconds(probe: ProbePlan | None) -> float:
     return probe.period_s * probe.failure_threshold if probe else 0.0
 
 
+def synthetic_step(plan: TopologyPlan, figs: Figures) -> Step | None:
+    """The synthetic alarm failing a region over (aws, `synthetic.failover`), or None where it does not."""
+    routing = plan.routing
+    synthetic = routing.synthetic if routing is not None else None
+    if (
+        synthetic is None
+        or not synthetic.failover
+        or routing is None
+        or routing.mechanism not in ("route53-https", "route53-alarm")
+    ):
+        return None
+    alarm = synthetic.alarm
+    delay = figs.value("cloudwatch-metric-delay")
+    seconds = synthetic_detection_s(alarm.period_s, synthetic.timeout_s, alarm.evaluation_periods, delay)
+    return Step(
+        "synthetic transaction fails, its alarm read by a CLOUDWATCH_METRIC health check",
+        seconds,
+        "route53-synthetic",
+        (
+            built_term(
+                f"synthetic runs fail: interval × failure threshold ({alarm.period_s}s × {alarm.evaluation_periods})",
+                float(alarm.period_s * alarm.evaluation_periods),
+            ),
+            built_term(
+                f"the last failing run lasts up to its timeout ({synthetic.timeout_s}s)", float(synthetic.timeout_s)
+            ),
+            fig_term(figs, "cloudwatch-metric-delay"),
+        ),
+    )
+
+
 def region_detection(spec: HASpec, plan: TopologyPlan, figs: Figures) -> Step:
+    """What tells DNS that a region failed: the built mechanism, or the synthetic alarm that the same
+    Route 53 health check also reads (a CALCULATED check needing both), whichever fires first."""
+    step = _region_detection(spec, plan, figs)
+    synthetic = synthetic_step(plan, figs)
+    if synthetic is not None and synthetic.seconds < step.seconds:
+        return synthetic
+    return step
+
+
+def _region_detection(spec: HASpec, plan: TopologyPlan, figs: Figures) -> Step:
     routing = plan.routing
     multi = plan.pattern in ("active-passive", "active-active")
     if not multi:
@@ -422,6 +487,23 @@ def _notes(spec: HASpec, plan: TopologyPlan) -> tuple[str, ...]:
             "Private ingress: the region fails over on the 'no healthy host' CloudWatch alarm, not on "
             "`failover.health_check`; if CloudWatch in the failed region stops evaluating, the health check "
             "keeps its last known status and the region does not fail over by itself."
+        )
+    synthetic = plan.routing.synthetic if plan.routing else None
+    if synthetic is not None and plan.target == "aws" and mechanism in ("route53-https", "route53-alarm"):
+        if synthetic.failover:
+            notes.append(
+                "The synthetic transaction's alarm is part of each region's Route 53 health check (a CALCULATED "
+                "check that needs every child healthy): a region whose agent transaction fails is failed over "
+                "even while its load balancer answers; the region is detected by whichever fires first."
+            )
+        else:
+            notes.append(
+                "The synthetic transaction alarms but does not fail regions over (`synthetic.failover: false`)."
+            )
+    if synthetic is not None and plan.target == "kubernetes":
+        notes.append(
+            "The synthetic Probe alerts (PrometheusRule) but does not steer k8gb, which fails over on the ingress "
+            "agent's readiness."
         )
     if mechanism == "k8gb":
         notes.append(

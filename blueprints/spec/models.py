@@ -146,6 +146,75 @@ class Topology(Model):
     balancers, with weekly practice runs guarded by the SLO alarms. Zonal shift by hand is always on."""
 
 
+class SyntheticExpect(Model):
+    """What a synthetic transaction's answer must be for the run to pass."""
+
+    status: Annotated[int, Field(ge=100, le=599)] = 200
+    """HTTP status the answer must have."""
+    body_contains: str | None = Field(default=None, min_length=1)
+    """Text the answer's body must contain (e.g. a field of the agent's reply); unset: any body."""
+
+
+SYNTHETIC_MAX_TIMEOUT_S = 840
+"""A CloudWatch Synthetics run may last at most 14 minutes (and no longer than its interval)."""
+
+
+class SyntheticTransaction(Model):
+    """A scheduled request to the ingress agent, through its load balancer, in every serving region: a
+    CloudWatch Synthetics canary on aws, a blackbox-exporter `Probe` on kubernetes. It exercises the real
+    agent path end to end and detects what load-balancer metrics cannot: a total outage in which no request
+    reaches a target."""
+
+    path: str = Field(pattern=r"^/")
+    """HTTP path of the agent transaction to exercise, e.g. /v1/chat (not only a health path)."""
+    method: Literal["GET", "POST"] = "GET"
+    """HTTP method of the request."""
+    body: str | None = None
+    """POST only: the request body, sent as application/json (a fixed test conversation; no secrets)."""
+    expect: SyntheticExpect = Field(default_factory=SyntheticExpect)
+    """What the answer must be."""
+    interval: Duration = timedelta(minutes=1)
+    """Time between runs, in whole minutes (1m-60m). Each run is billed (see docs/aws.md)."""
+    timeout: Duration = timedelta(seconds=30)
+    """How long one run may take before it fails (15s and more, at most the interval)."""
+    failure_threshold: Annotated[int, Field(ge=1, le=10)] = 2
+    """Consecutive failed runs before the region's synthetic alarm fires (1-10)."""
+    failover: bool = True
+    """The region's DNS failover health check includes the synthetic alarm (aws), so a region whose agent
+    transaction fails is failed over even while its load balancer answers. false: alarm only."""
+
+    @field_validator("interval")
+    @classmethod
+    def _whole_minutes(cls, value: timedelta) -> timedelta:
+        seconds = value.total_seconds()
+        if seconds < 60 or seconds > 3600 or seconds % 60:
+            raise ValueError(
+                f"interval must be whole minutes from 1m to 60m (a canary schedule is `rate(N minutes)`), got "
+                f"{seconds:g}s; write e.g. 1m or 5m"
+            )
+        return value
+
+    @field_validator("timeout")
+    @classmethod
+    def _timeout_fits(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        seconds = value.total_seconds()
+        interval = info.data.get("interval")
+        limit = min(SYNTHETIC_MAX_TIMEOUT_S, interval.total_seconds()) if interval else SYNTHETIC_MAX_TIMEOUT_S
+        if seconds < 15 or seconds > limit:
+            raise ValueError(
+                f"timeout must be from 15s (a run starts cold) to {limit:g}s (the interval, at most 14m), got "
+                f"{seconds:g}s"
+            )
+        return value
+
+    @field_validator("body")
+    @classmethod
+    def _body_needs_post(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("method") != "POST":
+            raise ValueError("a body is sent with POST only: set `method: POST`, or remove `body`")
+        return value
+
+
 class Ingress(Model):
     """The agent users reach, under which domain, and whether it is public."""
 
@@ -157,6 +226,9 @@ class Ingress(Model):
     """DNS zone that holds the records (Route 53 hosted zone on AWS)."""
     public: bool = False
     """Reachable from the internet (HTTPS 443 only). Private to the network unless set."""
+    synthetic: SyntheticTransaction | None = None
+    """A scheduled synthetic transaction through each serving region's ingress, alarmed and part of the SLO
+    signals. Unset: none is built, and a total outage with no traffic shows only in DNS health checks."""
 
 
 class RegionNetwork(Model):

@@ -207,3 +207,48 @@ def test_the_json_plan_carries_the_timing_record() -> None:
         "route53-dns-propagation",
         "route53-alias-elb-ttl",
     }
+
+
+# --- the synthetic transaction (ingress.synthetic) ------------------------------------------------
+
+
+def test_synthetic_alarm_fails_a_private_region_over_first_when_it_is_faster() -> None:
+    spec = aws()
+    spec["ingress"]["synthetic"] = {"path": "/v1/chat", "interval": "1m", "timeout": "15s", "failure_threshold": 1}
+    p = planned(spec)
+    assert p.timing is not None and p.routing is not None and p.routing.synthetic is not None
+    syn = p.routing.synthetic
+    assert (syn.alarm.metric, syn.alarm.period_s, syn.alarm.evaluation_periods) == ("SuccessPercent", 60, 1)
+    assert syn.regions == ("us-east-1", "us-west-2")  # warm standby has replicas: it is probed too
+    det = p.timing.region_detection
+    # 1 run × 60 s + a 15 s timeout + the metric delay (60 s) = 135 s, under the healthy-host alarm's 210 s
+    assert det.mechanism == "route53-synthetic"
+    assert det.seconds == 60 * 1 + 15 + 60
+    assert any("CALCULATED" in n for n in p.timing.notes)
+
+
+def test_a_slower_synthetic_leaves_detection_to_the_faster_mechanism() -> None:
+    spec = aws()
+    spec["ingress"]["public"] = True
+    spec["ingress"]["synthetic"] = {"path": "/v1/chat", "interval": "5m", "timeout": "30s"}
+    p = planned(spec)
+    assert p.timing is not None
+    assert p.timing.region_detection.mechanism == "route53-https"
+
+
+def test_a_synthetic_without_failover_does_not_change_detection() -> None:
+    spec = aws()
+    spec["ingress"]["synthetic"] = {"path": "/v1/chat", "failure_threshold": 1, "timeout": "15s", "failover": False}
+    p = planned(spec)
+    assert p.timing is not None
+    assert p.timing.region_detection.mechanism == "route53-alarm"
+    assert any("does not fail regions over" in n for n in p.timing.notes)
+
+
+def test_a_pilot_light_standby_gets_no_synthetic_it_would_wake_it_every_run() -> None:
+    spec = aws()
+    spec["topology"]["standby"] = "pilot-light"
+    spec["ingress"]["synthetic"] = {"path": "/v1/chat"}
+    p = planned(spec)
+    assert p.routing is not None and p.routing.synthetic is not None
+    assert p.routing.synthetic.regions == ("us-east-1",)

@@ -197,3 +197,44 @@ def test_spec_lookups_by_name() -> None:
     spec = HASpec.model_validate(MINIMAL)
     assert spec.agent("web") is spec.agents[0]
     assert spec.agent("nope") is None and spec.store("x") is None and spec.queue("x") is None
+
+
+# --- ingress.synthetic ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("synthetic", "field", "words"),
+    [
+        ({"path": "/v1/chat", "interval": "90s"}, "interval", "whole minutes"),
+        ({"path": "/v1/chat", "interval": "2h"}, "interval", "whole minutes"),
+        ({"path": "/v1/chat", "timeout": "5s"}, "timeout", "from 15s"),
+        ({"path": "/v1/chat", "interval": "1m", "timeout": "2m"}, "timeout", "to 60s"),
+        ({"path": "/v1/chat", "body": "{}"}, "body", "set `method: POST`"),
+        ({"path": "v1/chat"}, "path", ""),
+        ({"path": "/v1/chat", "expect": {"status": 700}}, "expect.status", ""),
+    ],
+)
+def test_a_bad_synthetic_transaction_is_refused_at_its_path(synthetic: dict, field: str, words: str) -> None:
+    from tests.blueprints.spec.rules.helpers import aws, run
+
+    spec = aws()
+    spec["ingress"]["synthetic"] = synthetic
+    problems = run(spec)
+    assert [p.path for p in problems if p.severity == "error"] == [f"ingress.synthetic.{field}"]
+    assert words in problems[0].message
+    assert problems[0].location.line > 0
+
+
+def test_a_post_synthetic_with_a_body_and_expectations_loads() -> None:
+    from tests.blueprints.spec.rules.helpers import aws, run
+
+    spec = aws()
+    spec["ingress"]["synthetic"] = {
+        "path": "/v1/chat",
+        "method": "POST",
+        "body": '{"message": "synthetic ping"}',
+        "expect": {"status": 200, "body_contains": "reply"},
+        "interval": "5m",
+        "timeout": "1m",
+    }
+    assert [p for p in run(spec) if p.severity == "error"] == []
