@@ -10,7 +10,9 @@ Health checks: a public ingress is probed over HTTPS on each region's load balan
 path, interval and failure threshold; Route 53 checks do not validate the certificate). Route 53's
 checkers live on the internet and cannot reach an internal load balancer, so a private ingress is
 judged by CloudWatch instead: a `CLOUDWATCH_METRIC` check per target group on the "no healthy
-host" alarm, combined by a `CALCULATED` check when blue/green keeps two groups.
+host" alarm, combined by a `CALCULATED` check when blue/green keeps two groups. With a synthetic
+transaction that fails over (`ingress.synthetic.failover`), its alarm is one more
+`CLOUDWATCH_METRIC` child and a `CALCULATED` check needs it healthy too (public and private).
 
 A private ingress zone is associated with the VPCs the topology creates, so the name also resolves
 inside them. A pilot-light secondary has no task until traffic arrives, so its record carries no health check
@@ -45,6 +47,8 @@ class RegionalEndpoint:
     zone_id: pulumi.Input[str]
     healthy_alarms: Sequence[cloudwatch.MetricAlarm] = ()
     pilot_light: bool = False
+    synthetic_alarm: cloudwatch.MetricAlarm | None = None
+    """The region's synthetic transaction alarm, when the spec fails regions over on it."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,22 @@ class FailoverRouting(pulumi.ComponentResource):
         system = args.tags.system
         tags = args.tags.tags("routing", "health-check", region=region, spec_path="topology.failover.health_check")
         child = pulumi.ResourceOptions(parent=self)
+        synthetic = None
+        if endpoint.synthetic_alarm is not None:
+            synthetic = route53.HealthCheck(
+                naming.resource(system, "ingress", "synthetic-check", region),
+                route53.HealthCheckArgs(
+                    type="CLOUDWATCH_METRIC",
+                    cloudwatch_alarm_name=endpoint.synthetic_alarm.name,
+                    cloudwatch_alarm_region=region,
+                    # Before the first run the alarm has no data: keep the last (initially healthy) status.
+                    insufficient_data_health_status="LastKnownStatus",
+                    tags=args.tags.tags(
+                        "routing", "health-check", region=region, spec_path="ingress.synthetic.failover"
+                    ),
+                ),
+                opts=child,
+            )
         if r.public:
             check = route53.HealthCheck(
                 naming.resource(system, "ingress", "health-check", region),
@@ -139,7 +159,9 @@ class FailoverRouting(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-            return check.id
+            if synthetic is None:
+                return check.id
+            return self._calculated(region, "combined-check", [check, synthetic], 2, tags).id
         children = [
             route53.HealthCheck(
                 naming.resource(system, "ingress", f"alarm-check-{i + 1}", region),
@@ -156,16 +178,32 @@ class FailoverRouting(pulumi.ComponentResource):
         ]
         if not children:
             raise ValueError(f"region {region}: a private ingress needs a 'no healthy host' alarm to check")
+        if synthetic is not None:
+            # Healthy while the synthetic passes and a target group has a healthy host. Route 53 cannot
+            # nest calculated checks, so one threshold of 2 over every child: with one group, both must
+            # be healthy; with blue/green's two, the synthetic and either group (both groups with a
+            # failing synthetic only during a switch, when both hold tasks).
+            return self._calculated(region, "combined-check", [*children, synthetic], 2, tags).id
         if len(children) == 1:
             return children[0].id
-        combined = route53.HealthCheck(
-            naming.resource(system, "ingress", "health-check", region),
+        # healthy while either target group has a healthy host
+        return self._calculated(region, "health-check", children, 1, tags).id
+
+    def _calculated(
+        self,
+        region: str,
+        role: str,
+        children: Sequence[route53.HealthCheck],
+        threshold: int,
+        tags: Mapping[str, str],
+    ) -> route53.HealthCheck:
+        return route53.HealthCheck(
+            naming.resource(self._args.tags.system, "ingress", role, region),
             route53.HealthCheckArgs(
                 type="CALCULATED",
                 child_healthchecks=[c.id for c in children],
-                child_health_threshold=1,  # healthy while either target group has a healthy host
-                tags=tags,
+                child_health_threshold=threshold,
+                tags=dict(tags),
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        return combined.id

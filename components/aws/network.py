@@ -4,9 +4,10 @@ Private subnets hold the agent tasks and stores, public subnets the internet-fac
 and the NAT gateways. Each zone's private route table sends egress through that zone's own NAT
 gateway (`nat: per-zone`), so losing a zone never cuts egress in the others; `nat: single` shares
 one (the planner reports it as a single point of failure). VPC endpoints for the AWS services the
-agents use keep them working without NAT: gateway endpoints for DynamoDB and S3 (ECR image layers),
-interface endpoints for SQS, Secrets Manager, CloudWatch Logs and ECR. The default security group
-is emptied so nothing lands in it by accident.
+agents use keep them working without NAT: gateway endpoints for DynamoDB and S3 (ECR image layers,
+canary artifacts), interface endpoints for SQS, Secrets Manager, CloudWatch Logs, ECR and CloudWatch
+metrics (a private synthetic canary). The default security group is emptied so nothing lands in it
+by accident.
 
 Bring-your-own VPC: the plan's existing ids are used as they are; no subnets, routes or endpoints
 are created (an existing VPC usually has its own endpoints, and a second interface endpoint with
@@ -26,7 +27,7 @@ from components.aws.tags import TagContext
 
 TOKEN = "agentha:aws:Network"
 
-INTERFACE_SERVICES = ("sqs", "secretsmanager", "logs", "ecr.api", "ecr.dkr")
+INTERFACE_SERVICES = ("sqs", "secretsmanager", "logs", "ecr.api", "ecr.dkr", "monitoring")
 GATEWAY_SERVICES = ("dynamodb", "s3")
 
 

@@ -17,7 +17,9 @@ less; a drill that keeps hurting customers trips it within minutes (at 100 % err
 crosses 14.4 × budget after 14.4 × budget × 3600 s, under a minute for a 99.9 % objective).
 
 Per region with an ALB ingress: a short-window and a long-window metric math alarm and a composite
-`ALARM(short) AND ALARM(long)` (the abort alarm). A region without a load balancer ingress (queue
+`ALARM(short) AND ALARM(long)` (the abort alarm), OR the synthetic transaction's alarm where the
+spec names one (synthetic_canary.py: it sees the total outage in which no request reaches the load
+balancer, and the 5xx ratio has no data). A region without a load balancer ingress (queue
 workers only) falls back to its oldest-message-age alarms: work waiting longer than the spec
 allows is the customer-facing symptom there. Missing data is not breaching: no request and no 503
 means nobody was refused.
@@ -51,11 +53,14 @@ def burn_threshold_percent(objective_percent: float, burn_rate: float = BURN_RAT
     return round(min(100.0, burn_rate * budget), 6)
 
 
-def burn_rule(pairs: Sequence[tuple[str, str]], fallback: Sequence[str] = ()) -> str:
-    """Composite rule: any (short AND long) pair in ALARM, or (without pairs) any fallback alarm."""
+def burn_rule(pairs: Sequence[tuple[str, str]], fallback: Sequence[str] = (), synthetic: str | None = None) -> str:
+    """Composite rule: any (short AND long) pair in ALARM, or (without pairs) any fallback alarm; or
+    the synthetic transaction's alarm (it fails when no request reaches the load balancer at all)."""
     terms = [f'(ALARM("{short}") AND ALARM("{long}"))' for short, long in pairs]
     if not terms:
         terms = [f'ALARM("{name}")' for name in fallback]
+    if synthetic:
+        terms.append(f'ALARM("{synthetic}")')
     return " OR ".join(terms)
 
 
@@ -77,6 +82,9 @@ class SloBurnArgs:
     sources: Sequence[BurnSource] = ()
     fallback_alarm_names: Sequence[pulumi.Input[str]] = ()
     """Used only without a source: the region's oldest-message-age alarms."""
+    synthetic_alarm_name: pulumi.Input[str] | None = None
+    """The region's synthetic transaction alarm (ingress.synthetic): OR'ed into the abort alarm, since its
+    failing runs are customers' failing requests, including the total outage the 5xx ratio cannot see."""
 
 
 class SloBurn(pulumi.ComponentResource):
@@ -129,17 +137,31 @@ class SloBurn(pulumi.ComponentResource):
             if args.sources
             else f"work waits in a queue of {region} longer than the spec allows"
         )
-        if pairs or args.fallback_alarm_names:
-            fallback = list(args.fallback_alarm_names) if not pairs else []
-            rule = pulumi.Output.all(pulumi.Output.all(*pairs), pulumi.Output.all(*fallback)).apply(
-                lambda v: burn_rule([(p[0], p[1]) for p in v[0]], v[1])
+        if args.synthetic_alarm_name is not None:
+            # FIS descriptions hold 512 characters: the same condition, shorter, with the synthetic
+            self.abort_condition = (
+                f"the {args.objective_percent:g}% budget burns {BURN_RATE:g}x too fast over 5m and 1h "
+                f"(5xx > {threshold:g}%) or the synthetic fails"
+                if args.sources
+                else "the synthetic transaction fails"
             )
+        if pairs or args.fallback_alarm_names or args.synthetic_alarm_name is not None:
+            fallback = list(args.fallback_alarm_names) if not pairs else []
+            rule = pulumi.Output.all(
+                pulumi.Output.all(*pairs),
+                pulumi.Output.all(*fallback),
+                pulumi.Output.from_input(args.synthetic_alarm_name),
+            ).apply(lambda v: burn_rule([(p[0], p[1]) for p in v[0]], v[1], v[2]))
             what = (
                 f"the {args.objective_percent:g}% availability error budget burns {BURN_RATE:g}x too fast over "
                 "both 5 minutes and 1 hour"
                 if pairs
                 else "work waits in a queue longer than the spec allows"
+                if fallback
+                else "the synthetic transaction fails"
             )
+            if args.synthetic_alarm_name is not None and (pairs or fallback):
+                what += ", or the synthetic transaction fails"
             composite = cloudwatch.CompositeAlarm(
                 naming.resource(system, ABORT_SLI, "composite", region),
                 cloudwatch.CompositeAlarmArgs(

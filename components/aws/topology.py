@@ -71,6 +71,7 @@ from components.aws.tags import TagContext
 if TYPE_CHECKING:
     from components.aws.aurora_cluster import AuroraCluster
     from components.aws.dsql_cluster import DsqlCluster
+    from components.aws.synthetic_canary import SyntheticCanary
     from components.aws.valkey_cache import ValkeyCache
 
 TOKEN = "agentha:aws:Topology"
@@ -130,6 +131,9 @@ def endpoint_services(plan: TopologyPlan) -> tuple[str, ...]:
         services.append("dynamodb")
     if any(".dkr.ecr." in a.image for a in plan.agents):
         services += ["ecr.api", "ecr.dkr", "s3"]
+    if plan.routing is not None and plan.routing.synthetic is not None and not plan.routing.public:
+        # the canary runs in the private subnets: its metrics and its artifacts (S3)
+        services += ["monitoring"] + ([] if "s3" in services else ["s3"])
     return tuple(services)
 
 
@@ -222,6 +226,7 @@ class AwsTopology(pulumi.ComponentResource):
         for agent in build_order(plan):
             for placement in agent.placements:
                 self._agent(agent, placement.region)
+        self.synthetics = self._synthetics()
         self.slo_burn = {r.name: self._slo_burn(r) for r in plan.regions}
         self.observability = {
             r.name: Observability(
@@ -572,6 +577,47 @@ class AwsTopology(pulumi.ComponentResource):
         self.services[(agent.name, region)] = service
         self.region_alarms[region] += service.alarms
 
+    # --- synthetic transaction ----------------------------------------------------------------------
+
+    def _synthetics(self) -> dict[str, SyntheticCanary]:
+        """A canary per region where the ingress agent runs behind a load balancer (ingress.synthetic)."""
+        plan = self.plan
+        routing = plan.routing
+        synthetic = routing.synthetic if routing is not None else None
+        if routing is None or synthetic is None:
+            return {}
+        # imported here: pulumi_aws.synthetics and .s3 load only for a spec with a synthetic transaction
+        from components.aws.synthetic_canary import SyntheticCanary, SyntheticCanaryArgs
+
+        built: dict[str, SyntheticCanary] = {}
+        for region in synthetic.regions:
+            service = self.services.get((routing.agent, region))
+            if service is None or service.load_balancer_dns is None:
+                continue
+            network = self.networks[region]
+            canary = SyntheticCanary(
+                naming.resource(plan.system, "synthetic", None, region),
+                SyntheticCanaryArgs(
+                    synthetic=synthetic,
+                    region=region,
+                    tags=self.tags,
+                    domain=routing.domain,
+                    load_balancer_dns=service.load_balancer_dns,
+                    key_arn=self.keys[region].key_arn,
+                    account_id=self.account_id,
+                    partition=self.partition,
+                    topic_arn=self.topics[region].topic_arn,
+                    public=routing.public,
+                    vpc_id=network.vpc_id,
+                    vpc_cidr=network.cidr,
+                    private_subnet_ids=network.private_subnet_ids,
+                ),
+                opts=self._child_opts,
+            )
+            built[region] = canary
+            self.region_alarms[region].append(canary.alarm)
+        return built
+
     # --- SLO burn (the drills' abort condition) -------------------------------------------------
 
     def _slo_burn(self, region: RegionPlan) -> SloBurn:
@@ -601,6 +647,7 @@ class AwsTopology(pulumi.ComponentResource):
                 objective_percent=plan.observability.availability_objective,
                 sources=sources,
                 fallback_alarm_names=fallback,
+                synthetic_alarm_name=self.synthetics[name].alarm_name if name in self.synthetics else None,
             ),
             opts=self._child_opts,
         )
@@ -625,6 +672,9 @@ class AwsTopology(pulumi.ComponentResource):
                 zone_id=service.load_balancer_zone_id,
                 healthy_alarms=tuple(service.healthy_alarms),
                 pilot_light=placement is not None and placement.desired == 0,
+                synthetic_alarm=self.synthetics[record.region].alarm
+                if record.region in self.synthetics and routing.synthetic is not None and routing.synthetic.failover
+                else None,
             )
         if len(endpoints) != len(routing.records):
             return None

@@ -126,6 +126,18 @@ def _gateway_store(spec: Spec) -> Spec:
     return spec
 
 
+def _private_synthetic(spec: Spec) -> Spec:
+    """order-routing's private ingress with a synthetic transaction (canaries in the private subnets)."""
+    spec["ingress"]["synthetic"] = {
+        "path": "/v1/orders/health-order",
+        "expect": {"status": 200},
+        "interval": "1m",
+        "timeout": "15s",
+        "failure_threshold": 1,
+    }
+    return spec
+
+
 # case -> (example, environment, transform or None, extra config)
 CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str, str]]] = {
     "support-agent": ("support-agent", None, None, {}),
@@ -146,6 +158,7 @@ CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str,
     "lean": ("support-agent", "dev", _lean, {}),
     "calls": ("support-agent", None, _calls, {}),
     "gateway-store": ("support-agent", "dev", _gateway_store, {}),
+    "private-synthetic": ("order-routing", None, _private_synthetic, {}),
 }
 PATTERNS = {
     "multi-zone": "support-agent@dev",

@@ -327,8 +327,14 @@ def test_every_template_stops_on_the_slo_burn_alarm_and_on_nothing_the_drill_tri
         assert template.inputs["stopConditions"] == [{"source": "aws:cloudwatch:alarm", "value": expected}]
     leaves = _leaves(g, abort.inputs["alarmName"])
     assert not [n for n in leaves if any(s in n for s in DRILL_SYMPTOMS)]
+    # The synthetic transaction (support-agent names one) fails when customers' requests would: it
+    # is OR'ed in, and is not a symptom a drill trips (a zone outage leaves the region serving).
+    synthetic = {n for n in leaves if n.endswith(f"-ingress-synthetic-{primary}")}
+    assert len(synthetic) == (1 if plan.routing is not None and plan.routing.synthetic is not None else 0)
+    for name in synthetic:
+        assert f'OR ALARM("{name}")' in abort.inputs["alarmRule"]
     # Short and long window, both over the ingress load balancer's error ratio, both must burn.
-    windows = [_alarm_named(g, n) for n in sorted(leaves - {abort.inputs["alarmName"]})]
+    windows = [_alarm_named(g, n) for n in sorted(leaves - {abort.inputs["alarmName"]} - synthetic)]
     assert [w.inputs["name"].removesuffix(f"-{primary}").rsplit("-", 3)[1:] for w in windows] == [
         ["slo", "burn", "1h"],
         ["slo", "burn", "5m"],
@@ -450,7 +456,10 @@ def test_templates_carry_the_drill_the_expectations_and_the_standard_tags() -> N
         text = template.inputs["description"]
         assert f"chaos drill {name} ({plan.primary_region.name})" in text and len(text) <= 512
         assert "Expected RTO" in text and "RPO" in text
-        assert "Aborts when the 99.95% availability budget burns 14.4x too fast over 5 min and 1 h" in text
+        assert (
+            "Aborts when the 99.95% budget burns 14.4x too fast over 5m and 1h (5xx > 0.72%) or the synthetic fails"
+            in text
+        )
         assert "Expects: " in text
         assert drills[name].expected_rto_s is not None
         t = tags(template)

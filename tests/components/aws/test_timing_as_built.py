@@ -48,7 +48,7 @@ def test_public_ingress_route53_check_is_the_one_the_region_rto_counts() -> None
     assert plan.timing is not None and plan.routing is not None
     det = plan.timing.region_detection
     assert det.mechanism == "route53-https"
-    checks = s.graph.of_type("aws:route53/healthCheck:HealthCheck")
+    checks = [c for c in s.graph.of_type("aws:route53/healthCheck:HealthCheck") if c.inputs["type"] == "HTTPS"]
     assert checks
     for check in checks:
         i = check.inputs
@@ -88,3 +88,26 @@ def test_pilot_light_activation_alarms_are_the_ones_the_scale_out_step_counts() 
     window = next(t for t in plan.timing.standby_start.terms if t.label.startswith("activation alarm"))
     assert window.value == want.period_s * want.evaluation_periods
     assert "autoscaling-reaction" not in {t.figure for t in plan.timing.standby_start.terms}
+
+
+def test_the_synthetic_alarm_the_region_rto_counts_is_the_one_route53_reads() -> None:
+    # order-routing (private ingress) with a one-minute synthetic failing over after one failed run:
+    # 60 s + 15 s timeout + metric delay, faster than the 'no healthy host' path, so it decides.
+    s = synth_case("private-synthetic")
+    plan = s.plan
+    assert plan.timing is not None and plan.routing is not None and plan.routing.synthetic is not None
+    det = plan.timing.region_detection
+    assert det.mechanism == "route53-synthetic"
+    syn = plan.routing.synthetic
+    alarms = {a.inputs["name"]: a for a in s.graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    canaries = {c.inputs["region"]: c for c in s.graph.of_type("aws:synthetics/canary:Canary")}
+    checks = s.graph.of_type("aws:route53/healthCheck:HealthCheck")
+    read = {c.inputs["cloudwatchAlarmName"] for c in checks if c.inputs["type"] == "CLOUDWATCH_METRIC"}
+    for region in syn.regions:
+        (name,) = [n for n in read if n.endswith(f"-ingress-synthetic-{region}")]
+        built = alarms[name].inputs
+        window = built["period"] * built["evaluationPeriods"]
+        timeout = canaries[region].inputs["runConfig"]["timeoutInSeconds"]
+        assert det.terms[0].value == window and det.terms[1].value == timeout
+        assert det.seconds == window + timeout + det.terms[2].value
+        assert canaries[region].inputs["schedule"]["expression"] == f"rate({built['period'] // 60:g} minute)"
