@@ -93,6 +93,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
         "aws_s3_bucket_server_side_encryption_configuration"
     ),
+    "aws:s3/bucketObjectv2:BucketObjectv2": "aws_s3_object",
     "aws:s3/bucketVersioning:BucketVersioning": "aws_s3_bucket_versioning",
     "aws:scheduler/schedule:Schedule": "aws_scheduler_schedule",
     "aws:secretsmanager/secret:Secret": "aws_secretsmanager_secret",
@@ -103,6 +104,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:sqs/queue:Queue": "aws_sqs_queue",
     "aws:sqs/queuePolicy:QueuePolicy": "aws_sqs_queue_policy",
     "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": "aws_sqs_queue_redrive_allow_policy",
+    "aws:synthetics/canary:Canary": "aws_synthetics_canary",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "aws_vpc_security_group_egress_rule",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "aws_vpc_security_group_ingress_rule",
     "aws:wafv2/webAcl:WebAcl": "aws_wafv2_web_acl",
@@ -112,8 +114,9 @@ TERRAFORM_TYPES: dict[str, str] = {
 
 # Inputs whose object value is a map of the user's own keys (not a nested block): kept as an object.
 _MAPS = frozenset({"tags", "tags_all", "dimensions", "variables", "parameters", "environment_variables"})
-# Pulumi inputs with no Terraform argument: a Pulumi asset instead of `filename`/`s3_key`.
-_DROPPED = frozenset({"code"})
+# Pulumi inputs with no Terraform argument: a Pulumi asset or archive instead of `filename`/`s3_key`
+# (a Lambda function's `code`, an S3 object's `source`).
+_DROPPED = frozenset({"code", "source"})
 # Repeatable blocks whose Pulumi plural is not the Terraform name plus "s" / "ies".
 _SINGULAR = {
     "global_secondary_indexes": "global_secondary_index",
