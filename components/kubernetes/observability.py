@@ -24,10 +24,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+import yaml
 
 from blueprints.plan.models import AlarmPlan
 from components.kubernetes import gateway_rules
@@ -43,6 +45,7 @@ from components.kubernetes.promql import (
     queue_ready,
     replication_lag,
     service_selector,
+    synthetic_failing,
     wal_archive_failing,
     wal_archive_stalled,
 )
@@ -89,6 +92,25 @@ class WatchedStore:
 
 
 @dataclass(frozen=True)
+class SyntheticProbe:
+    """The ingress agent's synthetic transaction in this region (spec `ingress.synthetic`)."""
+
+    target: str
+    """URL probed: this cluster's ingress controller Service, with the transaction's path."""
+    domain: str
+    """Host header and TLS server name (the ingress domain): this region's ingress, checked end to end."""
+    method: str
+    body: str | None
+    expect_status: int
+    body_contains: str | None
+    interval_s: int
+    timeout_s: int
+    failure_threshold: int
+    prober_url: str
+    """blackbox-exporter's address (host:port), a prerequisite in the monitoring namespace."""
+
+
+@dataclass(frozen=True)
 class ObservabilityArgs:
     scope: RegionScope
     agents: tuple[WatchedAgent, ...]
@@ -105,6 +127,7 @@ class ObservabilityArgs:
     dashboard: bool = True
     gateway: WatchedGateway | None = None
     """The model gateway: its provider SLIs (components/kubernetes/gateway_rules.py)."""
+    synthetic: SyntheticProbe | None = None
 
 
 class Observability(pulumi.ComponentResource):
@@ -144,8 +167,65 @@ class Observability(pulumi.ComponentResource):
 
     # --- scrape targets --------------------------------------------------------------------------
 
+    @property
+    def synthetic_job(self) -> str:
+        """The synthetic Probe's job label (set with `jobName`, so the alert does not guess it)."""
+        return object_name(self._args.scope.system, "synthetic")
+
+    def _synthetic(self) -> None:
+        """A Probe through blackbox-exporter, and the module it names as blackbox-exporter config.
+
+        blackbox-exporter is a prerequisite (monitoring namespace, like Prometheus and the
+        OpenTelemetry collector): the Probe CR can only name a module, and a module (method, body,
+        Host header, expected status and body) lives in the exporter's own config file, which the
+        cluster's monitoring stack owns. The module is rendered into a ConfigMap for that config."""
+        from pulumi_kubernetes.core.v1 import ConfigMap
+
+        syn = self._args.synthetic
+        if syn is None:
+            return
+        scope = self._args.scope
+        module = self.synthetic_job
+        http: dict[str, Any] = {
+            "method": syn.method,
+            "headers": {"Host": syn.domain} | ({"Content-Type": "application/json"} if syn.body is not None else {}),
+            "valid_status_codes": [syn.expect_status],
+            "preferred_ip_protocol": "ip4",
+            "tls_config": {"server_name": syn.domain},
+        }
+        if syn.body is not None:
+            http["body"] = syn.body
+        if syn.body_contains is not None:
+            http["fail_if_body_not_matches_regexp"] = [re.escape(syn.body_contains)]
+        config = {"modules": {module: {"prober": "http", "timeout": f"{syn.timeout_s}s", "http": http}}}
+        ConfigMap(
+            scope.resource_name("observability", "blackbox-module"),
+            metadata=self._meta(object_name(scope.system, "blackbox-module")),
+            data={"blackbox-module.yaml": yaml.safe_dump(config, sort_keys=True)},
+            opts=scope.opts(self),
+        )
+        self._cr(
+            "synthetic-probe",
+            "Probe",
+            module,
+            {
+                "jobName": self.synthetic_job,
+                "interval": f"{syn.interval_s}s",
+                "scrapeTimeout": f"{syn.timeout_s}s",
+                "module": module,
+                "prober": {"url": syn.prober_url, "scheme": "http", "path": "/probe"},
+                "targets": {
+                    "staticConfig": {
+                        "static": [syn.target],
+                        "labels": {"system": scope.system, "region": scope.region},
+                    }
+                },
+            },
+        )
+
     def _monitors(self) -> None:
         args, system = self._args, self._args.scope.system
+        self._synthetic()
         if any(a.service for a in args.agents):
             self._cr(
                 "agents-monitor",
@@ -262,6 +342,19 @@ class Observability(pulumi.ComponentResource):
                     )
                 )
             groups.append({"name": f"{system}-slo-burn", "rules": burn})
+        syn = args.synthetic
+        if syn is not None:
+            # An SLO signal: every failed run is a user's failed request, and the total outage in which
+            # no request reaches the ingress (so the error ratio has no data) reads as failing too.
+            alert = self._alert(
+                "SyntheticTransactionFailing",
+                synthetic_failing(self.synthetic_job),
+                f"{syn.interval_s * (syn.failure_threshold - 1)}s",
+                "page",
+                f"{system} ({args.scope.region}): the synthetic {syn.method} through the ingress failed "
+                f"{syn.failure_threshold} run(s) in a row, or no result arrives",
+            )
+            groups.append({"name": f"{system}-synthetic", "rules": [alert]})
         sli: list[dict[str, Any]] = []
         for agent in args.agents:
             pods = pods_selector(ns, agent.workload)
@@ -403,6 +496,8 @@ class Observability(pulumi.ComponentResource):
         panels: list[tuple[str, str, str]] = []
         if args.slo_services:
             panels.append(("Availability (SLI, 30m)", "1 - agentha:slo_errors:ratio_rate30m", "percentunit"))
+        if args.synthetic is not None:
+            panels.append(("Synthetic transaction failing", synthetic_failing(self.synthetic_job), "short"))
         for agent in args.agents:
             pods = pods_selector(ns, agent.workload)
             panels.append((f"{agent.name}: ready replicas", pods_ready(pods, "true"), "short"))

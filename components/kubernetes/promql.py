@@ -129,3 +129,10 @@ def wal_archive_stalled(namespace: str, cluster: str, seconds: float) -> str:
         f'cnpg_collector_pg_wal_archive_status{{{sel},value="ready"}} > 0'
         f" and on(namespace, pod) cnpg_pg_stat_archiver_seconds_since_last_archival{{{sel}}} > {seconds:g}"
     )
+
+
+def synthetic_failing(job: str) -> str:
+    """1 while the synthetic transaction's last probe failed, or while no result exists at all (the
+    prober or blackbox-exporter is gone, or nothing reaches it: `or vector(0)` turns absence into a
+    failure, so a total outage cannot read as healthy)."""
+    return f'(max(probe_success{{job="{job}"}}) or vector(0)) < 1'

@@ -61,7 +61,11 @@ class KubernetesTopologyArgs:
     """OTLP/HTTP endpoint of the agents' traces (stack config `agentha:otlpEndpoint`; default the
     `otel-collector` Service in the monitoring namespace, port 4318)."""
     ingress_namespace: str = "ingress-nginx"
+    ingress_service: str = "ingress-nginx-controller"
+    """The ingress controller's Service in `ingress_namespace`: the synthetic Probe's target."""
     monitoring_namespace: str = "monitoring"
+    blackbox_exporter: str | None = None
+    """blackbox-exporter's host:port (default `blackbox-exporter.<monitoring namespace>.svc:9115`)."""
     prometheus_url: str | None = None
     cnpg_namespace: str = "cnpg-system"
     rabbitmq_namespace: str = "rabbitmq-system"
@@ -453,6 +457,7 @@ class KubernetesTopology(pulumi.ComponentResource):
                 redis_replications=tuple(redis_name(plan.system, s.name) for s in stores if s.engine == "redis"),
                 dashboard=obs.dashboard,
                 gateway=self._watched_gateway(agents),
+                synthetic=self._synthetic_probe(scope, agents),
             ),
             pulumi.ResourceOptions(parent=self),
         )
@@ -478,6 +483,31 @@ class KubernetesTopology(pulumi.ComponentResource):
                 for name in gw.providers
             ),
             error_ratio=(threshold if threshold is not None else 1.0) / 100,
+        )
+
+    def _synthetic_probe(self, scope: RegionScope, agents: list[tuple[Any, AgentWorkload]]) -> Any:
+        """The synthetic transaction through this cluster's ingress controller (None where the spec
+        names none, or the ingress agent runs no replica here)."""
+        from components.kubernetes.observability import SyntheticProbe
+
+        args = self._args
+        routing = args.plan.routing
+        syn = routing.synthetic if routing is not None else None
+        if routing is None or syn is None or scope.region not in syn.regions:
+            return None
+        if not any(a.ingress and w.replicas > 0 for a, w in agents):
+            return None
+        return SyntheticProbe(
+            target=f"https://{args.ingress_service}.{args.ingress_namespace}.svc{syn.path}",
+            domain=routing.domain,
+            method=syn.method,
+            body=syn.body,
+            expect_status=syn.expect_status,
+            body_contains=syn.body_contains,
+            interval_s=syn.interval_s,
+            timeout_s=syn.timeout_s,
+            failure_threshold=syn.failure_threshold,
+            prober_url=args.blackbox_exporter or f"blackbox-exporter.{args.monitoring_namespace}.svc:9115",
         )
 
     def _chaos(self, scope: RegionScope, agents: list[tuple[Any, AgentWorkload]]) -> None:

@@ -79,7 +79,8 @@ def test_alarms_set_to_null_are_left_out():
     }
     synthesis = synth_path(spec_file(yaml.safe_dump(spec, sort_keys=False)))
     (rule,) = [r.inputs for r in synthesis.graph if r.custom and r.inputs.get("kind") == "PrometheusRule"]
-    assert [g["name"] for g in rule["spec"]["groups"]] == ["quiet-slo-recording", "quiet-slo-burn"]
+    # the SLO signals stay: burn rates, and the synthetic transaction the example names (not an SLI alarm)
+    assert [g["name"] for g in rule["spec"]["groups"]] == ["quiet-slo-recording", "quiet-slo-burn", "quiet-synthetic"]
 
 
 def test_standby_regions_alert_on_their_own_planned_counts():
@@ -214,3 +215,31 @@ def test_replication_lag_is_measured_on_streaming_standbys_only_so_a_replica_clu
         assert "> 600" in stalled["expr"]  # twice CloudNativePG's default archive_timeout (5min)
         severity = "page" if primary else "ticket"
         assert failing["labels"]["severity"] == stalled["labels"]["severity"] == severity
+
+
+def test_the_synthetic_transaction_is_probed_through_this_clusters_ingress_and_pages():
+    c = case(EXAMPLE)
+    plan = c.plan
+    syn = plan.routing.synthetic
+    assert syn is not None
+    for region in syn.regions:
+        (probe,) = objs(c, "Probe", region)
+        spec = probe["spec"]
+        assert spec["prober"] == {"url": "blackbox-exporter.monitoring.svc:9115", "scheme": "http", "path": "/probe"}
+        assert spec["targets"]["staticConfig"]["static"] == [
+            f"https://ingress-nginx-controller.ingress-nginx.svc{syn.path}"
+        ]
+        assert spec["interval"] == f"{syn.interval_s}s" and spec["scrapeTimeout"] == f"{syn.timeout_s}s"
+        # the module the Probe names, rendered for blackbox-exporter's config: what the run must see
+        (config,) = [m for m in objs(c, "ConfigMap", region) if m["metadata"]["name"].endswith("-blackbox-module")]
+        module = yaml.safe_load(config["data"]["blackbox-module.yaml"])["modules"][spec["module"]]
+        assert module["prober"] == "http" and module["timeout"] == f"{syn.timeout_s}s"
+        http = module["http"]
+        assert http["method"] == syn.method and http["valid_status_codes"] == [syn.expect_status]
+        assert http["headers"]["Host"] == plan.routing.domain == http["tls_config"]["server_name"]
+        assert http.get("body") == syn.body
+        # the alert: failing runs, or no result at all (absent series read as failing)
+        (alert,) = rules(c, region)[f"{plan.system}-synthetic"]
+        assert alert["alert"] == "SyntheticTransactionFailing" and alert["labels"]["severity"] == "page"
+        assert f'probe_success{{job="{spec["jobName"]}"}}' in alert["expr"] and "or vector(0)" in alert["expr"]
+        assert alert["for"] == f"{syn.interval_s * (syn.failure_threshold - 1)}s"

@@ -52,6 +52,8 @@ EXPORTERS: dict[str, tuple[str, set[str]]] = {
         set(),
     ),
     "cnpg_collector_pg_wal_archive_status": ("CloudNativePG instance manager collector", {"value"}),
+    # the Probe's static labels (system, region) ride on every sample it scrapes
+    "probe_success": ("blackbox-exporter through the synthetic Probe", {"system", "region"}),
 }
 DETAILED_FAMILY = re.compile(r"family ([a-z_]+)")
 
