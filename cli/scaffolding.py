@@ -324,7 +324,8 @@ def render_project(opts: InitOptions, tool_version: str) -> dict[str, str]:
         "custom_requirement": pip_line != requirement(tool_version),
         "local_requirement": local_folder(pip_line) is not None,
         "local_folder": local_folder(pip_line) or "",
-        "matrix_env": "${{ matrix.environment }}",  # a GitHub Actions expression, not a jinja2 one
+        "matrix_env": "${{ matrix.environment }}",
+        "diagram_marker": DIAGRAM_MARKER,  # a GitHub Actions expression, not a jinja2 one
         "drills": _drills(opts, multi_region=opts.pattern in MULTI_REGION),
         "dev_drills": _drills(opts, multi_region=False),
         # dev keeps min 2 but a smaller ceiling; static stability needs at least one replica per zone
@@ -442,6 +443,25 @@ def tool_version() -> str:
         return "0.1.0"
 
 
+DIAGRAM_MARKER = "<!-- agentha:diagram -->"
+"""Where the README gets the diagram of the planned spec (drawn once the spec is known to be valid)."""
+
+
+def with_diagram(readme: str, spec_text: str, file: str) -> str:
+    """The README with the Mermaid diagram of the base spec's plan in place of DIAGRAM_MARKER."""
+    from blueprints.analysis import diagram
+    from blueprints.plan.planner import plan
+    from blueprints.spec.loader import parse_text, validate_document
+
+    spec = validate_document(parse_text(spec_text, file), None).spec
+    picture = diagram.mermaid(diagram.build(plan(spec, None, advise=False)))
+    block = (
+        "The plan of `spec.yaml` as written (redraw it after a change: `agentha-blueprint diagram spec.yaml "
+        "--out DIAGRAM.md`; GitHub renders the block below):\n\n```mermaid\n" + picture + "```"
+    )
+    return readme.replace(DIAGRAM_MARKER, block)
+
+
 def init_files(directory: Path, opts: InitOptions, version: str | None = None) -> dict[Path, str]:
     """The new project's files (absolute paths), its spec checked by the real loader first.
 
@@ -453,6 +473,7 @@ def init_files(directory: Path, opts: InitOptions, version: str | None = None) -
         raise SpecError.of(problems)
     files = render_project(opts, version or tool_version())
     check_spec_text(files[SPEC_FILE], str(directory / SPEC_FILE), opts.environments)
+    files["README.md"] = with_diagram(files["README.md"], files[SPEC_FILE], str(directory / SPEC_FILE))
     return {directory / rel: text for rel, text in files.items()}
 
 

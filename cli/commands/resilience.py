@@ -146,3 +146,107 @@ def runbook(
     changed = sum(1 for w in written if w.status != "unchanged")
     console(stderr=True).print(f"wrote {out}: {len(files)} pages ({changed} changed)")
     raise typer.Exit(EXIT_OK)
+
+
+class DiagramFormat(StrEnum):
+    mermaid = "mermaid"
+    svg = "svg"
+    png = "png"
+
+
+def diagram(
+    spec: SpecArg,
+    env: EnvOpt = None,
+    fmt: Annotated[
+        DiagramFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="mermaid (text; a .md --out gets a Markdown page), or svg/png (needs Graphviz's dot).",
+        ),
+    ] = DiagramFormat.mermaid,
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+) -> None:
+    """Draw the planned system: regions, zones and replicas per zone, stores with their primary and
+    replication, queues, routing and failover, external dependencies, the flow between agents.
+
+    Mermaid text is built here (GitHub renders it in Markdown); SVG and PNG are drawn by Graphviz
+    (`dot`, e.g. `apt-get install graphviz` or `brew install graphviz`). Reads the plan only: no
+    Pulumi. Exit 0, or 2 on bad input or when `dot` is missing.
+
+    [bold]Examples[/bold]
+
+      agentha-blueprint diagram examples/support-agent/spec.yaml --env prod
+
+      agentha-blueprint diagram spec.yaml --env prod --out DIAGRAM.md
+
+      agentha-blueprint diagram spec.yaml --format svg --out topology.svg
+    """
+    from blueprints.analysis import diagram as draw
+    from blueprints.plan.planner import plan as make_plan
+    from blueprints.spec.loader import load_spec
+    from cli.output import console, usage_error
+
+    with spec_errors():
+        loaded = load_spec(spec, env)
+        planned = make_plan(loaded.spec, env)
+    model = draw.build(planned)
+    if fmt is DiagramFormat.mermaid:
+        text = draw.markdown(model) if out is not None and out.suffix == ".md" else draw.mermaid(model)
+        if out is None:
+            write_stdout(text)
+            raise typer.Exit(EXIT_OK)
+        from cli.files import write_files
+
+        with spec_errors():
+            write_files({out: text}, force=force)
+        console(stderr=True).print(f"wrote {out}")
+        raise typer.Exit(EXIT_OK)
+    import shutil
+    import subprocess
+
+    dot = shutil.which("dot")
+    if dot is None:
+        usage_error(
+            f"--format {fmt.value} needs Graphviz's `dot` program, which is not on PATH",
+            "install Graphviz (apt-get install graphviz, brew install graphviz, choco install graphviz), "
+            "or use --format mermaid",
+            path="--format",
+        )
+    if fmt is DiagramFormat.png and out is None:
+        usage_error("--format png writes binary data", "give --out FILE.png", path="--out")
+    done = subprocess.run([dot, f"-T{fmt.value}"], input=draw.dot(model).encode(), capture_output=True, check=False)
+    if done.returncode != 0:
+        usage_error(
+            f"dot failed: {done.stderr.decode(errors='replace').strip()}", "report it with the spec", path="--format"
+        )
+    if out is None:
+        write_stdout(done.stdout.decode())
+        raise typer.Exit(EXIT_OK)
+    write_bytes(out, done.stdout, force=force)
+    console(stderr=True).print(f"wrote {out}")
+    raise typer.Exit(EXIT_OK)
+
+
+def write_bytes(path: Path, data: bytes, *, force: bool) -> None:
+    """Write a binary file atomically (a staged file moved into place); never over another file
+    without `force` (exit 2 names it)."""
+    import os
+    import tempfile
+
+    from cli.output import usage_error
+
+    if path.exists() and path.read_bytes() != data and not force:
+        usage_error(
+            f"{path} exists with other content; not overwritten", "move it away, or re-run with --force", path=str(path)
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

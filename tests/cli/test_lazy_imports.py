@@ -51,6 +51,7 @@ CASES = {
     "blast-radius-help": (["blast-radius", "--help"], 0),
     "blast-radius-no-graph": (["blast-radius", SUPPORT, "--no-graph"], 0),
     "runbook-help": (["runbook", "--help"], 0),
+    "diagram": (["diagram", SUPPORT], 0),
 }
 
 

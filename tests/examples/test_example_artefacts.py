@@ -69,3 +69,14 @@ def test_runbooks_are_current(spec: Path) -> None:
     assert sorted(p.name for p in folder.glob("*.md")) == sorted(files), "runbook pages added or removed"
     for name, text in files.items():
         compare(folder / name, text)
+
+
+@pytest.mark.parametrize("spec", example_specs(), ids=lambda p: p.parent.name)
+def test_diagram_is_current(spec: Path) -> None:
+    from blueprints.analysis import diagram
+    from blueprints.plan.planner import plan
+    from blueprints.spec.loader import load_spec
+
+    env = environment(spec)
+    planned = plan(load_spec(spec, env).spec, env)
+    compare(spec.parent / "DIAGRAM.md", diagram.markdown(diagram.build(planned)))
