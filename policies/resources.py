@@ -175,6 +175,15 @@ TYPE_LABELS: dict[str, str] = {
     "aws:secretsmanager/secretVersion:SecretVersion": "secret version",
     "aws:sns/topic:Topic": "SNS topic",
     "aws:appautoscaling/target:Target": "autoscaling target",
+    "aws:ec2/vpc:Vpc": "VPC",
+    "aws:ec2/subnet:Subnet": "subnet",
+    "aws:ec2/route:Route": "route",
+    "aws:ec2/routeTable:RouteTable": "route table",
+    "aws:ec2/natGateway:NatGateway": "NAT gateway",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "default security group",
+    "aws:sns/topicPolicy:TopicPolicy": "SNS topic policy",
+    "aws:secretsmanager/secretPolicy:SecretPolicy": "secret policy",
+    "aws:s3/bucketPolicy:BucketPolicy": "S3 bucket policy",
 }
 
 

@@ -360,8 +360,15 @@ class ChaosDrills(pulumi.ComponentResource):
         tasks = self._arn("ecs", pulumi.Output.concat("task/", target.cluster_name, "/*"))
         statements = [
             Statement("StopServiceTasks", ("ecs:DescribeTasks", "ecs:StopTask"), [tasks]),
-            # ListTasks, like tag:GetResources, is authorized on "*" in AWS's own FIS policy.
-            Statement("ListTasks", ("ecs:ListTasks",), ["*"]),
+            # ListTasks is authorized on container instances, which Fargate tasks have none of: it takes
+            # "*" scoped to the agent's cluster by the ecs:cluster condition key (AWS's own FIS policy
+            # leaves it unscoped).
+            Statement(
+                "ListTasks",
+                ("ecs:ListTasks",),
+                ["*"],
+                {"ArnEquals": {"ecs:cluster": self._arn("ecs", pulumi.Output.concat("cluster/", target.cluster_name))}},
+            ),
             Statement("TargetResolution", ("tag:GetResources",), ["*"]),
         ]
         return self._build(

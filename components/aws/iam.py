@@ -29,35 +29,38 @@ class Statement:
             raise ValueError(f"statement {self.sid}: wildcard actions are not allowed: {bad}")
 
 
-def _document(statements: Sequence[tuple[Statement, list[str]]]) -> str:
+def _document(statements: Sequence[tuple[Statement, list[str], Mapping[str, Any]]]) -> str:
     body = []
-    for stmt, resources in statements:
+    for stmt, resources, condition in statements:
         entry: dict[str, Any] = {
             "Sid": stmt.sid,
             "Effect": "Allow",
             "Action": sorted(stmt.actions),
             "Resource": sorted(set(resources)),
         }
-        if stmt.condition:
-            entry["Condition"] = dict(stmt.condition)
+        if condition:
+            entry["Condition"] = dict(condition)
         body.append(entry)
     return json.dumps({"Version": "2012-10-17", "Statement": body}, sort_keys=True)
 
 
 def policy_json(statements: Sequence[Statement]) -> pulumi.Output[str]:
-    """The policy document as JSON, resolved once every resource ARN is known."""
+    """The policy document as JSON, resolved once every resource ARN (and condition value) is known."""
     flat: list[pulumi.Input[str]] = [r for s in statements for r in s.resources]
     counts = [len(s.resources) for s in statements]
+    # Condition values may be Outputs too (an ARN a condition key is compared with).
+    conditions: list[Any] = [pulumi.Output.from_input(dict(s.condition)) for s in statements]
 
     def render(values: list[Any]) -> str:
-        out: list[tuple[Statement, list[str]]] = []
+        out: list[tuple[Statement, list[str], Mapping[str, Any]]] = []
         i = 0
-        for stmt, n in zip(statements, counts, strict=True):
-            out.append((stmt, [str(v) for v in values[i : i + n]]))
+        resolved = values[len(flat) :]
+        for stmt, n, condition in zip(statements, counts, resolved, strict=True):
+            out.append((stmt, [str(v) for v in values[i : i + n]], condition))
             i += n
         return _document(out)
 
-    return pulumi.Output.all(*flat).apply(render)
+    return pulumi.Output.all(*flat, *conditions).apply(render)
 
 
 def deny_without_tls(action: str, resource: str) -> dict[str, Any]:

@@ -145,3 +145,85 @@ def env_var_name(name: str) -> str:
 
     text = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper()
     return f"_{text}" if text[:1].isdigit() else text
+
+
+# --- who a policy statement lets in ------------------------------------------------------------------
+
+# Condition keys that pin a statement to fixed callers, sources or networks when compared for equality
+# with fixed values: S3's meaning of "public" (aws:SourceIp/Arn/Vpc/Vpce/Owner/Account, aws:userid) and
+# IAM Access Analyzer's organisation and principal keys. https://docs.aws.amazon.com/AmazonS3/latest/
+# userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status
+NARROWING_KEYS = frozenset(
+    k.lower()
+    for k in (
+        "aws:SourceArn",
+        "aws:SourceAccount",
+        "aws:SourceOwner",
+        "aws:SourceOrgID",
+        "aws:SourceOrgPaths",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:SourceIp",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalOrgPaths",
+        "aws:PrincipalAccount",
+        "aws:PrincipalArn",
+        "aws:userid",
+        "kms:CallerAccount",
+    )
+)
+# Operators that narrow when their key is present and equal to a fixed value. Negated operators
+# (StringNotEquals...) and ...IfExists (true when the key is absent) narrow nothing.
+NARROWING_OPERATORS = frozenset(
+    o.lower() for o in ("StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "IpAddress")
+)
+OPEN_NETWORKS = frozenset({"0.0.0.0/0", "::/0"})
+
+
+def is_public_principal(principal: Any) -> bool:
+    """`Principal: "*"` or `{"AWS": "*"}` (alone or in a list): anyone, in any account, or anonymous."""
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        return "*" in as_list(principal.get("AWS"))
+    return False
+
+
+def fixed_values(values: Any) -> bool:
+    """Every value is a fixed one (not only wildcards, not an open network), and there is at least one."""
+    found = as_list(values)
+    return bool(found) and all(isinstance(v, str) and v.strip("*?: ") and v not in OPEN_NETWORKS for v in found)
+
+
+def narrowing_condition(statement: dict[str, Any], keys: frozenset[str] = NARROWING_KEYS) -> str | None:
+    """The first `operator key` of the statement's Condition that pins it to fixed callers; None if none does."""
+    condition = statement.get("Condition")
+    if not isinstance(condition, dict):
+        return None
+    for operator, tests in condition.items():
+        if not isinstance(operator, str) or not isinstance(tests, dict):
+            continue
+        qualifier, _, bare = operator.lower().rpartition(":")
+        if qualifier == "forallvalues" or bare not in NARROWING_OPERATORS:  # ForAllValues holds when the key is absent
+            continue
+        for key, values in tests.items():
+            if isinstance(key, str) and _key_matches(key.lower(), keys) and fixed_values(values):
+                return f"{operator} {key}"
+    return None
+
+
+def _key_matches(key: str, keys: frozenset[str]) -> bool:
+    return key in keys or any(k.endswith("/") and key.startswith(k) for k in keys)
+
+
+# --- relations between resources (stack rules) -------------------------------------------------------
+
+
+def referenced(resource: Any, key: str, type_token: str | None = None) -> list[Any]:
+    """The resources a stack resource's input `key` was built from (its property dependencies).
+
+    The engine and the offline check both link them; an input given as a literal id (an existing
+    resource outside the stack) has none.
+    """
+    found = (getattr(resource, "property_dependencies", None) or {}).get(key) or []
+    return [r for r in found if type_token is None or r.resource_type == type_token]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.policies.graphs import resource
+from tests.policies.graphs import mutate, resource
 from tests.policies.rules.corpus import DELETE, Defect, add, change, change_all, drop, json_field, setting
 
 SA = "support-agent"
@@ -557,5 +557,152 @@ DEFECTS += [
                 expression="100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests"
             ),
         ),
+    ),
+]
+
+
+# --- issue 13: blind spots a security reviewer expects any pack to catch ----------------------------
+
+
+def _add_statement(statement: dict[str, Any]):
+    def edit(doc: dict[str, Any]) -> dict[str, Any]:
+        doc["Statement"].append(statement)
+        return doc
+
+    return edit
+
+
+def _first_statement_resource(resource: Any):
+    def edit(doc: dict[str, Any]) -> dict[str, Any]:
+        doc["Statement"][0]["Resource"] = resource
+        return doc
+
+    return edit
+
+
+def _anyone_may_assume(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["Statement"][0]["Principal"] = {"AWS": "*"}
+    doc["Statement"][0].pop("Condition", None)
+    return doc
+
+
+def _route_through(route: str, nat: str):
+    """The private route `route` sends its traffic through NAT gateway `nat` (input and its dependency)."""
+
+    def damage(g: Any) -> Any:
+        target = g.named(nat)
+        assert target is not None
+        graph = mutate(g, lambda r: r.custom and r.name == route, setting("natGatewayId", f"{nat}-id"))
+        return mutate(
+            graph,
+            lambda r: r.custom and r.name == route,
+            property_dependencies={
+                **graph.named(route).property_dependencies,  # type: ignore[union-attr]
+                "natGatewayId": (target.urn,),
+            },
+        )
+
+    return damage
+
+
+QUEUE_E1 = f"arn:aws:sqs:{E1}:123456789012:{SA}-prod-inbound.fifo"
+
+DEFECTS += [
+    Defect(
+        "agentha-aws-resource-policy-disallow-public-principal",
+        "support-prod",
+        "queue policy lets any account send",
+        "allows sqs:SendMessage to any principal (*) (statement PartnerSend) with no condition that pins the caller",
+        change(
+            f"{SA}-inbound-queue-policy-{E1}",
+            json_field(
+                "policy",
+                _add_statement(
+                    {
+                        "Sid": "PartnerSend",
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "sqs:SendMessage",
+                        "Resource": QUEUE_E1,
+                    }
+                ),
+            ),
+        ),
+    ),
+    Defect(
+        "agentha-aws-resource-policy-disallow-public-principal",
+        "support-prod",
+        "key policy lets any AWS principal decrypt",
+        "allows kms:Decrypt to any principal (*)",
+        change(
+            f"{SA}-key-{W2}",
+            json_field(
+                "policy",
+                _add_statement(
+                    {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*"}
+                ),
+            ),
+        ),
+    ),
+    Defect(
+        "agentha-aws-iam-policy-disallow-wildcard-resource",
+        "support-prod",
+        "task role consumes every queue in the account",
+        "allows sqs:ChangeMessageVisibility, sqs:DeleteMessage, sqs:GetQueueAttributes, sqs:GetQueueUrl, "
+        'sqs:ReceiveMessage on Resource "*" (statement ConsumeOwnQueues)',
+        change(f"{SA}-conversation-task-policy-{E1}", json_field("policy", _first_statement_resource("*"))),
+    ),
+    Defect(
+        "agentha-aws-iam-role-disallow-public-trust",
+        "support-prod",
+        "task role any AWS principal can assume",
+        "can be assumed by any principal",
+        change(f"{SA}-conversation-task-role-{E1}", json_field("assumeRolePolicy", _anyone_may_assume)),
+    ),
+    Defect(
+        "agentha-aws-ec2-vpc-restrict-default-security-group",
+        "support-prod",
+        "VPC with its default security group unmanaged",
+        "leaves its default security group unmanaged",
+        drop(f"{SA}-network-default-sg-{E1}"),
+    ),
+    Defect(
+        "agentha-aws-ec2-vpc-restrict-default-security-group",
+        "support-prod",
+        "default security group that allows the VPC in",
+        "allows traffic (inline ingress rules)",
+        change(
+            f"{SA}-network-default-sg-{W2}",
+            setting("ingress", [{"protocol": "-1", "fromPort": 0, "toPort": 0, "self": True}]),
+        ),
+    ),
+    Defect(
+        "agentha-aws-cloudwatch-log-group-enable-encryption",
+        "support-prod",
+        "agent log group without KMS key",
+        "is not encrypted with a customer managed KMS key",
+        change(f"{SA}-conversation-logs-{E1}", setting("kmsKeyId", DELETE)),
+    ),
+    Defect(
+        "agentha-aws-ec2-subnet-disallow-public-ip",
+        "support-prod",
+        "private subnet that maps public IPs",
+        "is private (no route to an internet gateway) but assigns a public IP address",
+        change(f"{SA}-network-private-subnet-{E1}a", setting("mapPublicIpOnLaunch", True)),
+    ),
+    Defect(
+        "agentha-aws-lb-load-balancer-drop-invalid-headers",
+        "support-prod",
+        "ALB passing invalid headers on",
+        "routes requests with invalid header names to its targets",
+        change(f"{SA}-conversation-alb-{W2}", setting("dropInvalidHeaderFields", False)),
+    ),
+    Defect(
+        "agentha-aws-ec2-route-table-use-own-zone-nat",
+        "support-prod",
+        "zone b's private route through zone a's NAT gateway",
+        f"sends the egress of subnet '{SA}-network-private-subnet-{E1}b' in {E1}b through NAT gateway "
+        f"'{SA}-network-nat-{E1}a' in {E1}a",
+        _route_through(f"{SA}-network-private-default-route-{E1}b", f"{SA}-network-nat-{E1}a"),
     ),
 ]
