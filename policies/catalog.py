@@ -56,6 +56,8 @@ def render() -> str:
                 f"- **Why:** {rule.why}",
                 f"- **Fix:** {rule.fix}",
             ]
+            if rule.advisory_reason:
+                lines.append(f"- **Advisory because:** {rule.advisory_reason}")
     lines += ["", END]
     return "\n".join(lines) + "\n"
 

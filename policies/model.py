@@ -42,6 +42,10 @@ class Rule:
     always_mandatory: bool = False
     """A guarantee, not a preference: `agentha-policy.yaml` may not lower it (naming it below
     `mandatory` is a config error) and its `default` and `topics` levels do not reach it."""
+    advisory_reason: str = ""
+    """Why the default is advisory, not mandatory: a rule of the pack that protects availability or
+    data is mandatory unless this says what makes a finding a choice a team may legitimately make
+    (tests/policies/test_registry.py requires it of every advisory rule). The catalog shows it."""
     why: str
     """Why a reliability or security engineer cares (docs, SARIF help)."""
     fix: str
@@ -58,6 +62,8 @@ class Rule:
             problems.append(f"severity {self.severity!r} must be one of {SEVERITIES}")
         if self.enforcement not in LEVELS:
             problems.append(f"enforcement {self.enforcement!r} must be one of {LEVELS}")
+        if self.enforcement != "advisory" and self.advisory_reason:
+            problems.append("advisory_reason is only for rules whose default is advisory")
         if self.always_mandatory and self.enforcement != "mandatory":
             problems.append("an always-mandatory rule must have enforcement 'mandatory'")
         if "\n" in self.description or not self.description.strip():

@@ -29,6 +29,8 @@ RULE = ResourceRule(
     severity="low",
     topics=("observability",),
     enforcement="advisory",
+    advisory_reason="Keeping logs forever loses no data and costs no availability: it is a cost and privacy "
+    "choice, and some audit trails must be kept indefinitely. Every generated log group sets a retention.",
     why="Logs are the evidence of an incident; an explicit retention keeps them long enough to investigate "
     "and deletes them after, instead of keeping personal data and cost forever.",
     fix="Set retentionInDays on the log group.",

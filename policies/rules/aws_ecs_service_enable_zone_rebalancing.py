@@ -26,7 +26,9 @@ RULE = ResourceRule(
     description="ECS services rebalance tasks across zones after a zone recovers.",
     severity="low",
     topics=("availability",),
-    enforcement="advisory",
+    # Mandatory (was advisory): the plan sizes each zone for the loss of another assuming an even
+    # spread; a service left lopsided after a recovery breaks that the next time a zone fails.
+    enforcement="mandatory",
     why="Static stability assumes tasks spread evenly; without rebalancing, one zone outage leaves the "
     "service lopsided until the next deployment.",
     fix="availabilityZoneRebalancing: ENABLED.",

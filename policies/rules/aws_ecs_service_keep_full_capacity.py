@@ -29,7 +29,9 @@ RULE = ResourceRule(
     description="ECS deployments keep 100 % of the desired tasks healthy while rolling.",
     severity="medium",
     topics=("availability",),
-    enforcement="advisory",
+    # Mandatory (was advisory): the plan's zone-loss capacity is what its availability figures rest on,
+    # and a deploy below 100 % removes it while a zone may be failing; nothing generated needs less.
+    enforcement="mandatory",
     why="The zone-loss plan sizes each service to survive one zone; a deploy that first stops tasks eats "
     "into that margin exactly when a second failure hurts most.",
     fix="Set deploymentMinimumHealthyPercent to 100.",

@@ -29,7 +29,9 @@ RULE = ResourceRule(
     description="ECS containers run with a read-only root filesystem.",
     severity="medium",
     topics=("security",),
-    enforcement="advisory",
+    # Mandatory (was advisory): every generated container already runs read-only (an image that
+    # writes outside /tmp fails on deploy either way), so a writable root is drift, not a choice.
+    enforcement="mandatory",
     why="An agent runs tools on behalf of model output; a writable root lets injected code persist in the "
     "image's own paths, while a read-only root confines writes to the scratch volume that dies with the task.",
     fix="readonlyRootFilesystem: true, with a task volume mounted at /tmp (Fargate ephemeral storage).",

@@ -28,7 +28,9 @@ RULE = ResourceRule(
     description="Customer managed KMS keys have automatic rotation on.",
     severity="low",
     topics=("security",),
-    enforcement="advisory",
+    # Mandatory (was advisory): rotation costs nothing in availability, every generated key rotates,
+    # and outside scanners (checkov CKV_AWS_7, CIS 3.6) fail the same keys.
+    enforcement="mandatory",
     why="Rotation limits how much data one key version protects and is expected by most compliance baselines; "
     "it costs nothing in availability (old versions keep decrypting).",
     fix="Set enableKeyRotation: true on the key.",

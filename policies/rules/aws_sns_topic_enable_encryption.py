@@ -25,7 +25,9 @@ RULE = ResourceRule(
     description="SNS topics are encrypted at rest.",
     severity="low",
     topics=("security",),
-    enforcement="advisory",
+    # Mandatory (was advisory): encryption at rest is a default of the house, every generated topic
+    # has its region's key, and scanners (checkov CKV_AWS_26) fail an unencrypted topic.
+    enforcement="mandatory",
     why="Alert messages name resources, regions and sometimes payload fragments; encrypting the topic keeps "
     "them under the same key policy as the data they describe.",
     fix="Set kmsMasterKeyId on the topic.",

@@ -61,3 +61,44 @@ def test_the_issue_list_is_covered() -> None:
     ):
         assert by_id(rule_id)
     assert by_id("agentha-stack-plan-meet-objectives").enforcement == "mandatory"
+
+
+def test_an_advisory_default_needs_its_reason_written_in_the_rule() -> None:
+    import dataclasses
+
+    import pytest
+
+    mandatory = by_id("agentha-aws-kms-key-enable-rotation")
+    with pytest.raises(ValueError, match="only for rules whose default is advisory"):
+        dataclasses.replace(mandatory, advisory_reason="because")
+    for rule in rules():
+        assert (rule.enforcement == "advisory") == bool(rule.advisory_reason), rule.id
+
+
+def test_the_availability_and_data_rules_reviewed_for_issue_13_are_mandatory() -> None:
+    """Issue 13: advisory rules that protect availability or data were reviewed; these became mandatory,
+    log retention stays advisory with its reason (a cost and privacy choice, no data or availability lost)."""
+    for rule_id in (
+        "agentha-aws-ecs-service-keep-full-capacity",
+        "agentha-aws-ecs-service-enable-zone-rebalancing",
+        "agentha-aws-kms-key-enable-rotation",
+        "agentha-aws-ecs-task-definition-require-readonly-root",
+        "agentha-aws-sns-topic-enable-encryption",
+    ):
+        assert by_id(rule_id).enforcement == "mandatory", rule_id
+    retention = by_id("agentha-aws-cloudwatch-log-group-configure-retention")
+    assert retention.enforcement == "advisory" and "cost and privacy" in retention.advisory_reason
+
+
+def test_issue_13s_blind_spots_each_have_a_rule() -> None:
+    for rule_id in (
+        "agentha-aws-resource-policy-disallow-public-principal",
+        "agentha-aws-iam-policy-disallow-wildcard-resource",
+        "agentha-aws-iam-role-disallow-public-trust",
+        "agentha-aws-ec2-vpc-restrict-default-security-group",
+        "agentha-aws-cloudwatch-log-group-enable-encryption",
+        "agentha-aws-ec2-subnet-disallow-public-ip",
+        "agentha-aws-lb-load-balancer-drop-invalid-headers",
+        "agentha-aws-ec2-route-table-use-own-zone-nat",
+    ):
+        assert by_id(rule_id).enforcement == "mandatory", rule_id

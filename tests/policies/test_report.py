@@ -16,7 +16,7 @@ from tests.policies.graphs import base
 from tests.policies.rules.corpus import DELETE, change, setting
 
 DLQ = "agentha-aws-sqs-queue-require-dead-letter-queue"
-KMS = "agentha-aws-kms-key-enable-rotation"
+RETENTION = "agentha-aws-cloudwatch-log-group-configure-retention"
 OBJECTIVES = "agentha-stack-plan-meet-objectives"
 
 
@@ -25,7 +25,7 @@ def damaged() -> tuple[Report, object]:
     """support-agent prod with one mandatory and one advisory violation, one rule disabled."""
     graph, context = base("support-prod")
     graph = change("support-agent-inbound-queue-us-east-1", setting("redrivePolicy", DELETE))(graph)
-    graph = change("support-agent-key-us-west-2", setting("enableKeyRotation", False))(graph)
+    graph = change("support-agent-conversation-logs-us-west-2", setting("retentionInDays", DELETE))(graph)
     report = evaluate(graph, context, PolicyConfig(rules={OBJECTIVES: "disabled"}))
     return report, context
 
@@ -52,7 +52,7 @@ def test_sarif_validates_against_the_official_schema(damaged) -> None:
     run = data["runs"][0]
     rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
     levels = {r["ruleId"]: r["level"] for r in run["results"]}
-    assert levels == {DLQ: "error", KMS: "warning"}
+    assert levels == {DLQ: "error", RETENTION: "warning"}
     for result in run["results"]:
         assert rule_ids[result["ruleIndex"]] == result["ruleId"]
     (dlq,) = [r for r in run["results"] if r["ruleId"] == DLQ]
@@ -75,8 +75,8 @@ def test_junit_parses_with_one_testcase_per_rule(damaged) -> None:
     failure = by_name[DLQ].find("failure")
     assert failure is not None and failure.get("type") == "mandatory"
     assert "support-agent-inbound-queue-us-east-1" in (failure.text or "")
-    assert by_name[KMS].find("failure") is None  # advisory: listed, never failing
-    assert "advisory:" in (by_name[KMS].findtext("system-out") or "")
+    assert by_name[RETENTION].find("failure") is None  # advisory: listed, never failing
+    assert "advisory:" in (by_name[RETENTION].findtext("system-out") or "")
     assert by_name[OBJECTIVES].find("skipped") is not None
     kubernetes = by_name["agentha-kubernetes-workload-disallow-root"].find("skipped")
     assert kubernetes is not None and "no resource" in (kubernetes.get("message") or "")
