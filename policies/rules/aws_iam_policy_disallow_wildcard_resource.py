@@ -26,6 +26,11 @@ DOCUMENTS: dict[str, str] = {
 ROLE = "aws:iam/role:Role"
 RESOURCE_KEYS = ("aws:resourcetag/", "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths")
 NEGATED = ("not", "null")
+# Actions the reference lets scope to resources but that services call to *discover* resources, with no
+# identifier, so a scoped grant would break them: AWS FIS resolves its RDS targets by listing clusters
+# (AWS's managed AWSFaultInjectionSimulatorRDSAccess policy grants rds:DescribeDBClusters on "*").
+# Read-only; each entry needs such a reason.
+DISCOVERY = frozenset({"rds:describedbclusters"})
 
 
 def _documents(args: Any) -> list[Any]:
@@ -72,7 +77,10 @@ def validate(args: Any, report_violation: Any) -> None:
             {
                 a
                 for a in as_list(statement.get("Action"))
-                if isinstance(a, str) and supports_resource_level(a) and not _scoped_by_condition(a, keys)
+                if isinstance(a, str)
+                and a.lower() not in DISCOVERY
+                and supports_resource_level(a)
+                and not _scoped_by_condition(a, keys)
             }
         )
         if not scoped:

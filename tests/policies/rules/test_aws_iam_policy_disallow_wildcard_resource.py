@@ -111,3 +111,9 @@ def test_the_table_loads_on_first_use_only() -> None:
     code = "import policies.registry as r, policies.iam_actions as a; r.rules(); print(a._table.cache_info().currsize)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
+
+
+def test_discovery_calls_fis_needs_on_star_pass_but_only_those() -> None:
+    """FIS lists RDS clusters to resolve its targets; the exception is that one read-only action."""
+    assert _findings(_allow(["rds:DescribeDBClusters", "tag:GetResources"])) == []
+    assert len(_findings(_allow(["rds:DescribeDBClusters", "rds:FailoverDBCluster"]))) == 1
