@@ -56,7 +56,9 @@ RULE = StackRule(
     description="Agents calling through the model gateway do not retry when the gateway retries too.",
     severity="high",
     topics=("availability",),
-    enforcement="advisory",
+    # Mandatory (issue 13's review: an availability rule is advisory only with a written reason, and none
+    # applies here): every generated example complies, and nested retries turn throttling into an outage.
+    enforcement="mandatory",
     why="Retry loops stacked in the agent and the gateway multiply: a throttled provider receives "
     "attempts × (retries + 1) calls per request, which turns 429s into an outage.",
     fix="Keep one retry loop: gateway.retries: 0, or retries.max_attempts: 1 on the agents that call it.",
