@@ -52,6 +52,17 @@ EXPORTERS: dict[str, tuple[str, set[str]]] = {
         set(),
     ),
     "cnpg_collector_pg_wal_archive_status": ("CloudNativePG instance manager collector", {"value"}),
+    # the model gateway: LiteLLM 1.110.2's Prometheus callback (litellm/types/integrations/prometheus.py,
+    # checked in the wheel by the gateway's author; components/kubernetes/gateway_rules.py says which)
+    "litellm_deployment_total_requests_total": ("LiteLLM proxy /metrics", {"model_group", "requested_model"}),
+    "litellm_deployment_failure_responses_total": (
+        "LiteLLM proxy /metrics",
+        {"model_group", "requested_model", "exception_status"},
+    ),
+    "litellm_deployment_successful_fallbacks_total": ("LiteLLM proxy /metrics", {"requested_model"}),
+    "litellm_deployment_failed_fallbacks_total": ("LiteLLM proxy /metrics", {"requested_model"}),
+    "litellm_llm_api_latency_metric_bucket": ("LiteLLM proxy /metrics", {"model_group", "le"}),
+    "litellm_total_tokens_metric_total": ("LiteLLM proxy /metrics", {"requested_model"}),
     # the Probe's static labels (system, region) ride on every sample it scrapes
     "probe_success": ("blackbox-exporter through the synthetic Probe", {"system", "region"}),
 }
