@@ -284,6 +284,7 @@ class AgentService(pulumi.ComponentResource):
         deployment_alarms = self._deployment_alarms()
         service = self._service(task_definition, balancing, deployment_alarms, [execution_policy, task_policy])
         self.service_name = service.name
+        self.service_arn = service.arn
         self._scaling(service)
         self._running_alarm(service)
         self.log_group_name = log_group.name

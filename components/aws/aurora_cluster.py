@@ -130,6 +130,8 @@ class AuroraCluster(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self, protect=protect, ignore_changes=list(ENGINE_OWNED_BY_AWS)),
             )
+        self.global_cluster_id: pulumi.Output[str] | None = global_cluster.id if global_cluster else None
+        self.global_cluster_arn: pulumi.Output[str] | None = global_cluster.arn if global_cluster else None
         self.endpoints = {}
         self.reader_endpoints = {}
         self.resource_ids = {}

@@ -71,6 +71,8 @@ from components.aws.tags import TagContext
 if TYPE_CHECKING:
     from components.aws.aurora_cluster import AuroraCluster
     from components.aws.dsql_cluster import DsqlCluster
+    from components.aws.region_switch_plan import RegionSwitch
+    from components.aws.resilience_policy import ResiliencePolicy
     from components.aws.synthetic_canary import SyntheticCanary
     from components.aws.valkey_cache import ValkeyCache
 
@@ -243,6 +245,8 @@ class AwsTopology(pulumi.ComponentResource):
             for r in plan.regions
         }
         self.routing = self._routing()
+        self.region_switch = self._region_switch()
+        self.resilience = self._resilience()
         self.chaos = self._chaos()
         self._exports = self._build_exports()
         self.register_outputs({"exports": self._exports})
@@ -691,6 +695,94 @@ class AwsTopology(pulumi.ComponentResource):
             opts=self._child_opts,
         )
 
+    # --- ARC Region switch and Resilience Hub ------------------------------------------------
+
+    def _region_switch(self) -> list[RegionSwitch]:
+        """One Region switch plan per pair of the primary with another region
+        (blueprints/plan/region_switch.py decides the steps; timing.py counts the same ones)."""
+        from blueprints.plan.region_switch import region_switch_plans
+        from components.aws.region_switch_plan import (
+            RegionSwitch,
+            RegionSwitchArgs,
+            SwitchAlarm,
+            SwitchCache,
+            SwitchDatabase,
+            SwitchService,
+        )
+
+        out = []
+        for rsp in region_switch_plans(self.plan):
+            alarms = {}
+            for r in rsp.regions:
+                name, arn = self.slo_burn[r].alarm_name, self.slo_burn[r].alarm_arn
+                if name is not None and arn is not None:
+                    alarms[r] = SwitchAlarm(name=name, arn=arn)
+            out.append(
+                RegionSwitch(
+                    rsp.name,
+                    RegionSwitchArgs(
+                        plan=rsp,
+                        tags=self.tags,
+                        account_id=self.account_id,
+                        partition=self.partition,
+                        services={
+                            (a, r): SwitchService(cluster_arn=self.clusters[r].arn, service_arn=s.service_arn)
+                            for (a, r), s in self.services.items()
+                        },
+                        databases={
+                            n: SwitchDatabase(
+                                global_cluster_id=d.global_cluster_id,
+                                global_cluster_arn=d.global_cluster_arn,
+                                cluster_arns=d.cluster_arns,
+                            )
+                            for n, d in self.databases.items()
+                            if d.global_cluster_id is not None and d.global_cluster_arn is not None
+                        },
+                        caches={
+                            n: SwitchCache(global_group_id=c.global_group_id, group_ids=c.group_ids)
+                            for n, c in self.caches.items()
+                            if c.global_group_id is not None
+                        },
+                        alarms=alarms,
+                    ),
+                    opts=self._child_opts,
+                )
+            )
+        return out
+
+    def _resilience(self) -> ResiliencePolicy | None:
+        """A Resilience Hub resiliency policy from the objectives (none without zone and application ones)."""
+        from components.aws.resilience_policy import Objective, ResiliencePolicy, ResiliencePolicyArgs
+
+        plan = self.plan
+
+        def objective(disruption: str) -> Objective | None:
+            def find(kind: str) -> float | None:
+                return next(
+                    (e.objective for e in plan.estimates if e.kind == kind and e.disruption == disruption), None
+                )
+
+            rto, rpo = find("rto"), find("rpo")
+            return Objective(rto_s=rto, rpo_s=rpo) if rto is not None and rpo is not None else None
+
+        zone, application = objective("zone"), objective("application")
+        if zone is None or application is None:
+            return None
+        return ResiliencePolicy(
+            naming.resource(plan.system, "resilience"),
+            ResiliencePolicyArgs(
+                name=self.tags.scope,
+                tags=self.tags,
+                availability_percent=plan.observability.availability_objective,
+                zone=zone,
+                application=application,
+                region=objective("region") if len(plan.regions) > 1 else None,
+                home_region=plan.primary_region.name,
+                regions=tuple(r.name for r in plan.regions),
+            ),
+            opts=self._child_opts,
+        )
+
     # --- chaos drills -------------------------------------------------------------------------
 
     def _chaos(self) -> ChaosDrills | None:
@@ -799,4 +891,14 @@ class AwsTopology(pulumi.ComponentResource):
             out["chaos_drills"] = dict(sorted(self.chaos.start_commands.items()))
         if plan.routing is not None:
             out["ingress_url"] = f"https://{plan.routing.domain}"
+        if self.region_switch:
+            out["region_switch"] = {
+                rs._args.plan.name: {"plan_arn": rs.plan_arn, "start": dict(sorted(rs.start_commands.items()))}
+                for rs in self.region_switch
+            }
+        if self.resilience is not None:
+            out["resilience_hub"] = {
+                "policy_arn": self.resilience.policy_arn,
+                "assess": self.resilience.commands,
+            }
         return out

@@ -74,6 +74,9 @@ class ValkeyCache(pulumi.ComponentResource):
         self.endpoints = {}
         self.alarms = {r: [] for r in s.regions}
         global_group: elasticache.GlobalReplicationGroup | None = None
+        self.group_ids: dict[str, str] = {}
+        """region -> replication group id (the Region switch plan's failover command names them)."""
+        self.global_group_id: pulumi.Output[str] | None = None
         for region in [s.primary_region, *s.replica_regions]:
             p = args.placements[region]
             is_primary = region == s.primary_region
@@ -127,6 +130,7 @@ class ValkeyCache(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, protect=protect),
             )
             self.endpoints[region] = group.primary_endpoint_address
+            self.group_ids[region] = group_id
             if is_primary and s.replica_regions:
                 global_group = elasticache.GlobalReplicationGroup(
                     naming.resource(system, s.name, "global-datastore"),
@@ -138,6 +142,7 @@ class ValkeyCache(pulumi.ComponentResource):
                     ),
                     opts=pulumi.ResourceOptions(parent=self, protect=protect),
                 )
+                self.global_group_id = global_group.global_replication_group_id
             lag = args.alarms.replication_lag_s
             if not is_primary and lag is not None:
                 # The secondary's primary node reports the lag, and which node that is changes with a

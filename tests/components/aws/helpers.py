@@ -62,6 +62,13 @@ def _with_stores(spec: Spec) -> Spec:
     return spec
 
 
+def _stores_manual(spec: Spec) -> Spec:
+    """Aurora and Valkey across the regions, failover by hand (the Region switch plan asks for approval)."""
+    spec = _with_stores(spec)
+    spec["topology"]["failover"]["mode"] = "manual"
+    return spec
+
+
 def _stores_one_region(spec: Spec) -> Spec:
     spec = _with_stores(spec)
     spec["topology"] = {
@@ -152,6 +159,7 @@ CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str,
     "single-zone": ("support-agent", None, _single_zone, {}),
     "stores": ("support-agent", None, _with_stores, AURORA_PASSWORD),
     "stores-one-region": ("support-agent", None, _stores_one_region, {}),
+    "stores-manual": ("support-agent", None, _stores_manual, AURORA_PASSWORD),
     "strong": ("order-routing", None, _strong, {}),
     "strong-witness": ("order-routing", None, _synchronous, {}),
     "existing-vpc": ("support-agent", "dev", _existing_vpc, {}),

@@ -15,7 +15,8 @@ from stacks.graph import CapturedResource, ResourceGraph
 from tests.components.aws.helpers import CASES, PATTERNS, custom, dependencies, doc, graph, synth_case, tags
 
 ALL = list(CASES)
-GLOBAL_SERVICES = ("aws:iam/", "aws:route53/")
+GLOBAL_SERVICES = ("aws:iam/", "aws:route53/", "aws:arcregionswitch/")
+"""Global services: no `region` (an ARC Region switch plan's ARN has none; pulumi-aws deprecates it there)."""
 
 
 def by_urn(g: ResourceGraph, urns: tuple[str, ...]) -> list[CapturedResource]:

@@ -1,0 +1,499 @@
+"""RegionSwitch: one ARC Region switch plan, its execution role and its approver role.
+
+Builds exactly the workflows and steps `blueprints/plan/region_switch.py` decides (the ones
+`blueprints/plan/timing.py` counts): per workflow, a manual approval (manual mode), the ECS scaling
+blocks in one `Parallel` step, then each replicated store's promotion (Aurora global database
+block; for a Valkey global datastore, a manual approval whose description is the command to run).
+
+Triggers (automatic mode) start the failover when a region's SLO burn alarm is red; the same alarms
+are the plan's application health alarms, from which Region switch measures each execution's
+actual recovery time against `RecoveryTimeObjectiveMinutes` (the region RTO objective).
+
+The execution role holds only the actions AWS documents for the blocks used (sample policies of
+https://docs.aws.amazon.com/r53recovery/latest/dg/security_iam_region_switch_execution_blocks.html),
+on this stack's resources where the action takes a resource; the few describe/list calls that take
+none (`ecs:ListServices`, `rds:DescribeGlobalClusters`, `cloudwatch:GetMetricStatistics`, Application
+Auto Scaling) are on `*`, as AWS's samples have them. No wildcard action.
+
+The plan is a global resource (its ARN has no region; pulumi-aws deprecates `region` on it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+from pulumi_aws import arcregionswitch as rs
+from pulumi_aws import iam
+
+from blueprints.plan import naming
+from blueprints.plan.region_switch import (
+    APPROVAL_TIMEOUT_MINUTES,
+    SCALE_PERCENT,
+    TRIGGER_MIN_DELAY_MINUTES,
+    RegionSwitchPlan,
+    SwitchBlock,
+)
+from components.aws.iam import Statement, policy_json, trust_policy
+from components.aws.tags import TagContext
+
+TOKEN = "agentha:aws:RegionSwitch"
+
+CAPACITY_MONITORING = "containerInsightsMaxInLast24Hours"
+"""The ECS blocks read the source region's running tasks from Container Insights (the topology's
+clusters turn it on): more accurate than sampling the service, at Container Insights' cost."""
+
+AURORA_BEHAVIOR = "failover"
+"""`switchoverOnly` refuses to act when the old primary region is down; `failover` switches over
+when the plan runs gracefully and fails over (data loss up to the lag) when it runs ungraceful."""
+
+
+@dataclass(frozen=True)
+class SwitchService:
+    """An agent's ECS service in one region."""
+
+    cluster_arn: pulumi.Input[str]
+    service_arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class SwitchDatabase:
+    """An Aurora global database: its global cluster and each region's cluster."""
+
+    global_cluster_id: pulumi.Input[str]
+    global_cluster_arn: pulumi.Input[str]
+    cluster_arns: Mapping[str, pulumi.Input[str]]
+
+
+@dataclass(frozen=True)
+class SwitchCache:
+    """A Valkey global datastore: its id and each region's replication group id."""
+
+    global_group_id: pulumi.Input[str]
+    group_ids: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class SwitchAlarm:
+    """A region's SLO burn alarm (trigger and application health)."""
+
+    name: pulumi.Input[str]
+    arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class RegionSwitchArgs:
+    plan: RegionSwitchPlan
+    tags: TagContext
+    account_id: pulumi.Input[str]
+    partition: pulumi.Input[str]
+    services: Mapping[tuple[str, str], SwitchService]
+    """(agent, region) -> its service."""
+    databases: Mapping[str, SwitchDatabase] = field(default_factory=dict)
+    caches: Mapping[str, SwitchCache] = field(default_factory=dict)
+    alarms: Mapping[str, SwitchAlarm] = field(default_factory=dict)
+    """region -> its SLO burn alarm; a region without one gets no trigger and no health alarm."""
+
+
+def failover_command(cache: str, group: Mapping[str, str], global_id: str, region: str) -> str:
+    """The command that makes `region`'s replication group the global datastore's primary."""
+    return (
+        f"aws elasticache failover-global-replication-group --region {region} "
+        f"--global-replication-group-id {global_id} --primary-region {region} "
+        f"--primary-replication-group-id {group[region]}  # store {cache}"
+    )
+
+
+class RegionSwitch(pulumi.ComponentResource):
+    """An ARC Region switch plan for two regions of the topology, with least-privilege roles."""
+
+    plan_arn: pulumi.Output[str]
+    execution_role_arn: pulumi.Output[str]
+    approver_role_arn: pulumi.Output[str] | None
+    start_commands: dict[str, pulumi.Output[str]]
+
+    def __init__(self, name: str, args: RegionSwitchArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TOKEN, name, None, opts)
+        self._args = args
+        p = args.plan
+        system = args.tags.system
+        home = p.primary_region or p.regions[0]
+        child = pulumi.ResourceOptions(parent=self)
+        self._role = iam.Role(
+            naming.join(p.name, "execution-role"),
+            iam.RoleArgs(
+                name=naming.fit(naming.join(p.name, "execution"), naming.LIMITS["iam-role"]),
+                assume_role_policy=trust_policy("arc-region-switch.amazonaws.com", args.account_id),
+                description=f"ARC Region switch plan {p.name}: runs its execution blocks",
+                tags=args.tags.tags("region-switch", "execution-role", region=home, spec_path="topology.failover"),
+            ),
+            opts=child,
+        )
+        self.execution_role_arn = self._role.arn
+        self.approver_role_arn = None
+        approver = None
+        if any(b.kind == "ManualApproval" for w in p.workflows for b in w.blocks):
+            approver = iam.Role(
+                naming.join(p.name, "approver-role"),
+                iam.RoleArgs(
+                    name=naming.fit(naming.join(p.name, "approver"), naming.LIMITS["iam-role"]),
+                    # Principals of this account whose own policies let them assume it approve steps.
+                    assume_role_policy=pulumi.Output.all(args.partition, args.account_id).apply(
+                        lambda v: json.dumps(
+                            {
+                                "Version": "2012-10-17",
+                                "Statement": [
+                                    {
+                                        "Effect": "Allow",
+                                        "Principal": {"AWS": f"arn:{v[0]}:iam::{v[1]}:root"},
+                                        "Action": "sts:AssumeRole",
+                                    }
+                                ],
+                            },
+                            sort_keys=True,
+                        )
+                    ),
+                    description=f"ARC Region switch plan {p.name}: approves its manual steps",
+                    tags=args.tags.tags("region-switch", "approver-role", region=home, spec_path="topology.failover"),
+                ),
+                opts=child,
+            )
+            self.approver_role_arn = approver.arn
+            iam.RolePolicy(
+                naming.join(p.name, "approver-policy"),
+                iam.RolePolicyArgs(
+                    role=approver.id,
+                    policy=policy_json(
+                        [
+                            Statement(
+                                "ApproveSteps",
+                                (
+                                    "arc-region-switch:ApprovePlanExecutionStep",
+                                    "arc-region-switch:GetPlanExecution",
+                                    "arc-region-switch:ListPlanExecutions",
+                                    "arc-region-switch:ListPlanExecutionEvents",
+                                ),
+                                [self._plan_arn_pattern()],
+                            )
+                        ]
+                    ),
+                ),
+                opts=child,
+            )
+        alarms = self._associated_alarms()
+        # The execution policy exists before the plan: Region switch evaluates a plan as soon as it is created.
+        policy = self._policy()
+        plan = rs.Plan(
+            naming.join(p.name, "plan"),
+            rs.PlanArgs(
+                name=p.name,
+                execution_role=self._role.arn,
+                recovery_approach=p.approach,
+                regions=list(p.regions),
+                primary_region=p.primary_region,
+                recovery_time_objective_minutes=p.rto_minutes,
+                description=f"{system}: fail over between {' and '.join(p.regions)} (generated from the spec)",
+                associated_alarms=alarms or None,
+                triggers=[
+                    rs.PlanTriggerArgs(
+                        action=t.action,
+                        target_region=t.region,
+                        min_delay_minutes_between_executions=TRIGGER_MIN_DELAY_MINUTES,
+                        description=f"{t.action} {t.region} when {t.alarm_region}'s SLO burn alarm is red",
+                        conditions=[
+                            rs.PlanTriggerConditionArgs(
+                                associated_alarm_name=f"trigger-{t.alarm_region}", condition="red"
+                            )
+                        ],
+                    )
+                    for t in p.triggers
+                    if t.alarm_region in args.alarms
+                ]
+                or None,
+                workflows=[
+                    rs.PlanWorkflowArgs(
+                        workflow_target_action=w.action,
+                        workflow_target_region=w.region,
+                        workflow_description=f"{w.action} {w.region or 'either region'}",
+                        steps=[self._step(group, approver, w.region) for group in w.steps] or None,
+                    )
+                    for w in p.workflows
+                ],
+                tags=args.tags.tags("region-switch", "plan", region=home, spec_path="topology.failover"),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+        self.plan_arn = plan.arn
+        self.start_commands = {
+            f"{action}-{region}": plan.arn.apply(
+                lambda arn, action=action, region=region: (
+                    f"aws arc-region-switch start-plan-execution --region {self._endpoint(action, region)} "
+                    f"--plan-arn {arn} --target-region {region} --action {action}"
+                )
+            )
+            for action, region in p.executions
+        }
+        self.register_outputs(
+            {
+                "plan_arn": self.plan_arn,
+                "execution_role_arn": self.execution_role_arn,
+                "approver_role_arn": self.approver_role_arn,
+                "start_commands": self.start_commands,
+            }
+        )
+
+    # --- pieces ---------------------------------------------------------------------------------
+
+    def _endpoint(self, action: str, region: str) -> str:
+        """Region switch's data plane to call: the region being activated, or, to deactivate a
+        region, the other (healthy) one (StartPlanExecution API reference)."""
+        if action == "activate":
+            return region
+        return next(r for r in self._args.plan.regions if r != region)
+
+    def _plan_arn_pattern(self) -> pulumi.Output[str]:
+        """This plan's ARN, `arn:<partition>:arc-region-switch::<account>:plan/<name>:<6 chars>`
+        (API reference, Plan.arn): the suffix is only known once created, and the roles come first."""
+        name = self._args.plan.name
+        return pulumi.Output.all(self._args.partition, self._args.account_id).apply(
+            lambda v: f"arn:{v[0]}:arc-region-switch::{v[1]}:plan/{name}:*"
+        )
+
+    def _associated_alarms(self) -> list[rs.PlanAssociatedAlarmArgs]:
+        args = self._args
+        out = []
+        for region in args.plan.regions:
+            alarm = args.alarms.get(region)
+            if alarm is None:
+                continue
+            out.append(
+                rs.PlanAssociatedAlarmArgs(
+                    map_block_key=f"health-{region}", alarm_type="applicationHealth", resource_identifier=alarm.arn
+                )
+            )
+            if any(t.alarm_region == region for t in args.plan.triggers):
+                out.append(
+                    rs.PlanAssociatedAlarmArgs(
+                        map_block_key=f"trigger-{region}", alarm_type="trigger", resource_identifier=alarm.arn
+                    )
+                )
+        return out
+
+    def _step(
+        self, group: Sequence[SwitchBlock], approver: iam.Role | None, region: str | None
+    ) -> rs.PlanWorkflowStepArgs:
+        if len(group) == 1:
+            return self._block(group[0], approver, region)
+        inner = [self._block(b, approver, region) for b in group]
+        return rs.PlanWorkflowStepArgs(
+            name="-".join(("side-by-side", group[0].purpose)),
+            execution_block_type="Parallel",
+            description="; ".join(b.name for b in group),
+            parallel_configs=[
+                rs.PlanWorkflowStepParallelConfigArgs(
+                    steps=[
+                        rs.PlanWorkflowStepParallelConfigStepArgs(
+                            name=s.name,
+                            execution_block_type=s.execution_block_type,
+                            description=s.description,
+                            ecs_capacity_increase_configs=_nested_ecs(s),
+                            global_aurora_configs=_nested_aurora(s),
+                            execution_approval_configs=_nested_approval(s),
+                        )
+                        for s in inner
+                    ]
+                )
+            ],
+        )
+
+    def _block(self, block: SwitchBlock, approver: iam.Role | None, target: str | None) -> rs.PlanWorkflowStepArgs:
+        """One block of a workflow that activates (or deactivates) `target` (None: either region)."""
+        args = self._args
+        regions = args.plan.regions
+        if block.kind == "ManualApproval":
+            assert approver is not None
+            description: pulumi.Input[str] = "Approve to fail over (topology.failover.mode: manual)"
+            if block.purpose == "promote-manually":
+                cache = args.caches[block.target]
+                description = pulumi.Output.from_input(cache.global_group_id).apply(
+                    lambda gid, c=cache, b=block: (
+                        "Region switch has no ElastiCache block: run "
+                        + " | ".join(
+                            failover_command(b.target, c.group_ids, gid, r)
+                            for r in ([target] if target is not None else regions)
+                        )
+                        + " - then approve."
+                    )
+                )
+            return rs.PlanWorkflowStepArgs(
+                name=block.name,
+                execution_block_type="ManualApproval",
+                description=description,
+                execution_approval_configs=[
+                    rs.PlanWorkflowStepExecutionApprovalConfigArgs(
+                        approval_role=approver.arn, timeout_minutes=APPROVAL_TIMEOUT_MINUTES
+                    )
+                ],
+            )
+        if block.kind == "ECSServiceScaling":
+            return rs.PlanWorkflowStepArgs(
+                name=block.name,
+                execution_block_type="ECSServiceScaling",
+                description=f"scale {block.target} to {SCALE_PERCENT}% of the other region's tasks",
+                ecs_capacity_increase_configs=[
+                    rs.PlanWorkflowStepEcsCapacityIncreaseConfigArgs(
+                        capacity_monitoring_approach=CAPACITY_MONITORING,
+                        target_percent=SCALE_PERCENT,
+                        services=[
+                            rs.PlanWorkflowStepEcsCapacityIncreaseConfigServiceArgs(
+                                cluster_arn=args.services[(block.target, r)].cluster_arn,
+                                service_arn=args.services[(block.target, r)].service_arn,
+                            )
+                            for r in regions
+                        ],
+                    )
+                ],
+            )
+        database = args.databases[block.target]
+        return rs.PlanWorkflowStepArgs(
+            name=block.name,
+            execution_block_type="AuroraGlobalDatabase",
+            description=f"switch over (graceful) or fail over (ungraceful) store {block.target}",
+            global_aurora_configs=[
+                rs.PlanWorkflowStepGlobalAuroraConfigArgs(
+                    behavior=AURORA_BEHAVIOR,
+                    global_cluster_identifier=database.global_cluster_id,
+                    database_cluster_arns=[database.cluster_arns[r] for r in regions],
+                    ungracefuls=[rs.PlanWorkflowStepGlobalAuroraConfigUngracefulArgs(ungraceful="failover")],
+                )
+            ],
+        )
+
+    def _policy(self) -> iam.RolePolicy:
+        args = self._args
+        p = args.plan
+        blocks = [b for w in p.workflows for b in w.blocks]
+        statements = [
+            Statement("PlanEvaluation", ("iam:SimulatePrincipalPolicy",), [self._role.arn]),
+            Statement(
+                "ReadPlan",
+                (
+                    "arc-region-switch:GetPlan",
+                    "arc-region-switch:GetPlanExecution",
+                    "arc-region-switch:ListPlanExecutions",
+                ),
+                [self._plan_arn_pattern()],
+            ),
+        ]
+        alarm_arns = [args.alarms[r].arn for r in p.regions if r in args.alarms]
+        if alarm_arns:
+            statements.append(
+                Statement("ReadAlarms", ("cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"), alarm_arns)
+            )
+        scaled = sorted({b.target for b in blocks if b.kind == "ECSServiceScaling"})
+        if scaled:
+            services = [args.services[(a, r)] for a in scaled for r in p.regions]
+            statements += [
+                Statement(
+                    "ScaleServices", ("ecs:DescribeServices", "ecs:UpdateService"), [s.service_arn for s in services]
+                ),
+                Statement(
+                    "DescribeClusters",
+                    ("ecs:DescribeClusters",),
+                    list({id(s.cluster_arn): s.cluster_arn for s in services}.values()),
+                ),
+                # No resource-level permissions on these (AWS's sample policy has them on *).
+                Statement(
+                    "ScalingTargets",
+                    (
+                        "ecs:ListServices",
+                        "application-autoscaling:DescribeScalableTargets",
+                        "application-autoscaling:RegisterScalableTarget",
+                    ),
+                    ["*"],
+                ),
+            ]
+        if scaled or alarm_arns:
+            statements.append(Statement("ReadCapacity", ("cloudwatch:GetMetricStatistics",), ["*"]))
+        promoted = sorted({b.target for b in blocks if b.kind == "AuroraGlobalDatabase"})
+        if promoted:
+            dbs = [args.databases[s] for s in promoted]
+            statements += [
+                Statement("DescribeDatabases", ("rds:DescribeGlobalClusters", "rds:DescribeDBClusters"), ["*"]),
+                Statement(
+                    "PromoteDatabases",
+                    ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster"),
+                    [d.global_cluster_arn for d in dbs] + [d.cluster_arns[r] for d in dbs for r in p.regions],
+                ),
+            ]
+        return iam.RolePolicy(
+            naming.join(p.name, "execution-policy"),
+            iam.RolePolicyArgs(role=self._role.id, policy=policy_json(statements)),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+
+def _nested_ecs(
+    s: rs.PlanWorkflowStepArgs,
+) -> list[rs.PlanWorkflowStepParallelConfigStepEcsCapacityIncreaseConfigArgs] | None:
+    configs = s.ecs_capacity_increase_configs
+    if not configs:
+        return None
+    out = []
+    for c in configs:  # type: ignore[union-attr]
+        assert isinstance(c, rs.PlanWorkflowStepEcsCapacityIncreaseConfigArgs)
+        out.append(
+            rs.PlanWorkflowStepParallelConfigStepEcsCapacityIncreaseConfigArgs(
+                capacity_monitoring_approach=c.capacity_monitoring_approach,
+                target_percent=c.target_percent,
+                services=[
+                    rs.PlanWorkflowStepParallelConfigStepEcsCapacityIncreaseConfigServiceArgs(
+                        cluster_arn=svc.cluster_arn, service_arn=svc.service_arn
+                    )
+                    for svc in c.services  # type: ignore[union-attr]
+                    if isinstance(svc, rs.PlanWorkflowStepEcsCapacityIncreaseConfigServiceArgs)
+                ],
+            )
+        )
+    return out
+
+
+def _nested_aurora(
+    s: rs.PlanWorkflowStepArgs,
+) -> list[rs.PlanWorkflowStepParallelConfigStepGlobalAuroraConfigArgs] | None:
+    configs = s.global_aurora_configs
+    if not configs:
+        return None
+    out = []
+    for c in configs:  # type: ignore[union-attr]
+        assert isinstance(c, rs.PlanWorkflowStepGlobalAuroraConfigArgs)
+        out.append(
+            rs.PlanWorkflowStepParallelConfigStepGlobalAuroraConfigArgs(
+                behavior=c.behavior,
+                global_cluster_identifier=c.global_cluster_identifier,
+                database_cluster_arns=c.database_cluster_arns,
+                ungracefuls=[
+                    rs.PlanWorkflowStepParallelConfigStepGlobalAuroraConfigUngracefulArgs(ungraceful="failover")
+                ],
+            )
+        )
+    return out
+
+
+def _nested_approval(
+    s: rs.PlanWorkflowStepArgs,
+) -> list[rs.PlanWorkflowStepParallelConfigStepExecutionApprovalConfigArgs] | None:
+    configs = s.execution_approval_configs
+    if not configs:
+        return None
+    out = []
+    for c in configs:  # type: ignore[union-attr]
+        assert isinstance(c, rs.PlanWorkflowStepExecutionApprovalConfigArgs)
+        out.append(
+            rs.PlanWorkflowStepParallelConfigStepExecutionApprovalConfigArgs(
+                approval_role=c.approval_role, timeout_minutes=c.timeout_minutes
+            )
+        )
+    return out

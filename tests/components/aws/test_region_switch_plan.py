@@ -1,0 +1,238 @@
+"""The ARC Region switch plans and the Resilience Hub policy the AWS topology builds.
+
+Cases cover each multi-region pattern × standby temperature × store engine the examples hold:
+active-passive warm (support-agent, DynamoDB), hot, pilot light (support-agent staging),
+active-active (order-routing, DynamoDB, private ingress), and warm with an Aurora global database
+and a Valkey global datastore, automatic and manual.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from blueprints.plan.region_switch import region_switch_plans
+from tests.components.aws.helpers import synth_case
+
+PLAN = "aws:arcregionswitch/plan:Plan"
+MULTI = ["support-agent", "hot", "support-agent@staging", "order-routing", "stores", "stores-manual"]
+
+
+def plans(case: str) -> dict[str, dict]:
+    return {r.inputs["name"]: r.inputs for r in synth_case(case).graph.of_type(PLAN)}
+
+
+def flat(step: dict) -> list[tuple[str, str]]:
+    """A built step as (name, block type) pairs, a Parallel step as its inner blocks."""
+    if step["executionBlockType"] == "Parallel":
+        return [(s["name"], s["executionBlockType"]) for s in step["parallelConfigs"][0]["steps"]]
+    return [(step["name"], step["executionBlockType"])]
+
+
+@pytest.mark.parametrize("case", MULTI)
+def test_the_built_workflows_are_the_planned_steps_in_order(case: str) -> None:
+    s = synth_case(case)
+    planned = region_switch_plans(s.plan)
+    built = plans(case)
+    assert sorted(built) == sorted(p.name for p in planned) and planned
+    for p in planned:
+        got = built[p.name]
+        assert got["regions"] == list(p.regions)
+        assert got["recoveryApproach"] == p.approach
+        workflows = {(w["workflowTargetAction"], w.get("workflowTargetRegion")): w for w in got["workflows"]}
+        assert set(workflows) == {(w.action, w.region) for w in p.workflows}
+        for w in p.workflows:
+            steps = workflows[(w.action, w.region)]["steps"]
+            assert [flat(step) for step in steps] == [[(b.name, b.kind) for b in group] for group in w.steps]
+
+
+@pytest.mark.parametrize("case", MULTI)
+def test_compute_scales_in_both_regions_before_any_store_moves(case: str) -> None:
+    s = synth_case(case)
+    for plan in plans(case).values():
+        for w in plan["workflows"]:
+            kinds = [k for step in w["steps"] for _, k in flat(step)]
+            scaled = [n for step in w["steps"] for n, k in flat(step) if k == "ECSServiceScaling"]
+            assert sorted(scaled) == sorted(f"scale-{a.name}" for a in s.plan.agents)
+            first_store = next((i for i, k in enumerate(kinds) if k == "AuroraGlobalDatabase"), len(kinds))
+            assert max(i for i, k in enumerate(kinds) if k == "ECSServiceScaling") < first_store
+            for step in w["steps"]:
+                for inner in step.get("parallelConfigs", [{}])[0].get("steps", [step]):
+                    for config in inner.get("ecsCapacityIncreaseConfigs", []):
+                        assert config["targetPercent"] == 100
+                        regions = sorted(svc["serviceArn"].split(":")[3] for svc in config["services"])
+                        assert regions == sorted(plan["regions"])  # one service per region of the plan
+
+
+@pytest.mark.parametrize("case", MULTI)
+def test_the_plan_rto_is_the_region_objective_in_whole_minutes(case: str) -> None:
+    s = synth_case(case)
+    objective = next(e.objective for e in s.plan.estimates if e.kind == "rto" and e.disruption == "region")
+    assert objective is not None
+    for plan in plans(case).values():
+        assert plan["recoveryTimeObjectiveMinutes"] * 60 >= objective > (plan["recoveryTimeObjectiveMinutes"] - 1) * 60
+
+
+def test_an_aurora_global_database_fails_over_in_its_own_block() -> None:
+    plan = next(iter(plans("stores").values()))
+    blocks = [
+        inner
+        for w in plan["workflows"]
+        for step in w["steps"]
+        for inner in step.get("parallelConfigs", [{}])[0].get("steps", [step])
+        if inner["executionBlockType"] == "AuroraGlobalDatabase"
+    ]
+    assert len(blocks) == 2  # one per workflow (failover and failback)
+    for b in blocks:
+        config = b["globalAuroraConfigs"][0]
+        assert config["behavior"] == "failover" and config["ungracefuls"] == [{"ungraceful": "failover"}]
+        assert config["globalClusterIdentifier"].startswith("support-agent-sessions-global")
+        assert sorted(a.split(":")[3] for a in config["databaseClusterArns"]) == ["us-east-1", "us-west-2"]
+
+
+def test_a_valkey_global_datastore_waits_for_someone_to_run_its_failover_command() -> None:
+    plan = next(iter(plans("stores").values()))
+    for w in plan["workflows"]:
+        target = w["workflowTargetRegion"]
+        steps = [i for step in w["steps"] for i in step.get("parallelConfigs", [{}])[0].get("steps", [step])]
+        cache = next(s for s in steps if s["name"] == "promote-hot-cache")
+        assert cache["executionBlockType"] == "ManualApproval"
+        assert f"failover-global-replication-group --region {target}" in cache["description"]
+        assert f"--primary-region {target} " in cache["description"]
+        assert cache["executionApprovalConfigs"][0]["approvalRole"].endswith("-approver")
+
+
+@pytest.mark.parametrize("case", ["support-agent", "order-routing", "stores"])
+def test_automatic_failover_triggers_on_the_slo_burn_alarm(case: str) -> None:
+    s = synth_case(case)
+    # the region's SLO burn composite (the mocks' ARN carries its logical name)
+    burn = {
+        r.inputs["region"]: r.name
+        for r in s.graph.of_type("aws:cloudwatch/compositeAlarm:CompositeAlarm")
+        if "slo-burn" in r.name
+    }
+    for plan in plans(case).values():
+        alarms = {a["mapBlockKey"]: a for a in plan["associatedAlarms"]}
+        assert {a["alarmType"] for a in alarms.values()} == {"trigger", "applicationHealth"}
+        for region in plan["regions"]:
+            assert burn[region] in alarms[f"health-{region}"]["resourceIdentifier"]
+        triggers = plan["triggers"]
+        assert triggers
+        for t in triggers:
+            cond = t["conditions"][0]
+            assert cond["condition"] == "red" and cond["associatedAlarmName"] in alarms
+        if plan["recoveryApproach"] == "activePassive":
+            assert [(t["action"], t["targetRegion"]) for t in triggers] == [("activate", "us-west-2")]
+            assert burn["us-east-1"] in alarms["trigger-us-east-1"]["resourceIdentifier"]
+        else:
+            assert sorted(t["action"] for t in triggers) == ["deactivate", "deactivate"]
+
+
+def test_manual_failover_has_no_trigger_and_asks_for_approval_first() -> None:
+    plan = next(iter(plans("stores-manual").values()))
+    assert "triggers" not in plan
+    for w in plan["workflows"]:
+        assert flat(w["steps"][0]) == [("approve-failover", "ManualApproval")]
+
+
+def test_single_region_stacks_get_no_plan() -> None:
+    assert not synth_case("support-agent@dev").graph.of_type(PLAN)
+
+
+def _policy(case: str, suffix: str) -> dict:
+    g = synth_case(case).graph
+    policy = next(r for r in g.of_type("aws:iam/rolePolicy:RolePolicy") if r.name.endswith(suffix))
+    return json.loads(policy.inputs["policy"])
+
+
+def test_the_execution_role_holds_only_the_documented_actions_of_the_blocks_used() -> None:
+    doc = _policy("stores", "-execution-policy")
+    actions = {a for st in doc["Statement"] for a in st["Action"]}
+    assert actions == {
+        "iam:SimulatePrincipalPolicy",
+        "arc-region-switch:GetPlan",
+        "arc-region-switch:GetPlanExecution",
+        "arc-region-switch:ListPlanExecutions",
+        "cloudwatch:DescribeAlarms",
+        "cloudwatch:DescribeAlarmHistory",
+        "cloudwatch:GetMetricStatistics",
+        "ecs:DescribeServices",
+        "ecs:UpdateService",
+        "ecs:DescribeClusters",
+        "ecs:ListServices",
+        "application-autoscaling:DescribeScalableTargets",
+        "application-autoscaling:RegisterScalableTarget",
+        "rds:DescribeGlobalClusters",
+        "rds:DescribeDBClusters",
+        "rds:FailoverGlobalCluster",
+        "rds:SwitchoverGlobalCluster",
+    }
+    by_sid = {st["Sid"]: st for st in doc["Statement"]}
+    # what changes anything is scoped to this stack's resources
+    assert all(":service/" in r or ":ecs:" in r for r in by_sid["ScaleServices"]["Resource"])
+    assert "*" not in by_sid["ScaleServices"]["Resource"] and "*" not in by_sid["PromoteDatabases"]["Resource"]
+    assert len(by_sid["PromoteDatabases"]["Resource"]) == 3  # the global cluster and its two clusters
+    assert by_sid["ReadPlan"]["Resource"] == [
+        "arn:aws:arc-region-switch::123456789012:plan/support-agent-switch-usw2:*"
+    ]
+    # a DynamoDB-only stack asks for no RDS action
+    assert not any(
+        a.startswith("rds:") for st in _policy("support-agent", "-execution-policy")["Statement"] for a in st["Action"]
+    )
+
+
+def test_the_execution_role_is_assumed_by_region_switch_for_this_account_only() -> None:
+    g = synth_case("support-agent").graph
+    role = next(r for r in g.of_type("aws:iam/role:Role") if r.name.endswith("-execution-role"))
+    statement = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
+    assert statement["Principal"] == {"Service": "arc-region-switch.amazonaws.com"}
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+
+
+def test_the_stack_exports_the_plan_arn_and_its_start_commands() -> None:
+    s = synth_case("support-agent")
+    exports = s.graph.exports
+    switch = exports["region_switch"]["support-agent-switch-usw2"]
+    assert switch["plan_arn"]
+    start = switch["start"]
+    assert set(start) == {"activate-us-west-2", "activate-us-east-1"}
+    assert start["activate-us-west-2"].startswith("aws arc-region-switch start-plan-execution --region us-west-2 ")
+    assert "--target-region us-west-2 --action activate" in start["activate-us-west-2"]
+    hub = exports["resilience_hub"]
+    assert hub["policy_arn"] and hub["assess"][0].startswith("aws resiliencehub create-app --region us-east-1 ")
+    assert hub["assess"][-1].startswith("aws resiliencehub start-app-assessment --region us-east-1 ")
+
+
+def test_the_resiliency_policy_carries_the_objectives() -> None:
+    s = synth_case("support-agent")
+    policy = s.graph.of_type("aws:resiliencehub/resiliencyPolicy:ResiliencyPolicy")
+    assert len(policy) == 1
+    p = policy[0].inputs
+    assert p["tier"] == "Critical"  # 99.95 %
+    want = {
+        (e.disruption, e.kind): e.objective
+        for e in s.plan.estimates
+        if e.kind in ("rto", "rpo") and e.objective is not None
+    }
+    got = p["policy"]
+    for key, disruption in (("az", "zone"), ("hardware", "zone"), ("software", "application"), ("region", "region")):
+        assert got[key]["rto"] == f"{round(want[(disruption, 'rto')])}s"
+        assert got[key]["rpo"] == f"{round(want[(disruption, 'rpo')])}s"
+    groups = s.graph.of_type("aws:resourcegroups/group:Group")
+    assert sorted(g.inputs["region"] for g in groups) == ["us-east-1", "us-west-2"]
+    query = json.loads(groups[0].inputs["resourceQuery"]["query"])
+    assert query["TagFilters"] == [{"Key": "agentha:system", "Values": ["support-agent"]}]
+
+
+def test_an_active_active_plan_has_one_activate_and_one_deactivate_workflow_for_either_region() -> None:
+    s = synth_case("order-routing")
+    (plan,) = plans("order-routing").values()
+    assert sorted(w["workflowTargetAction"] for w in plan["workflows"]) == ["activate", "deactivate"]
+    assert all("workflowTargetRegion" not in w for w in plan["workflows"])
+    assert "primaryRegion" not in plan
+    start = s.graph.exports["region_switch"]["order-routing-switch-euc1"]["start"]
+    assert set(start) == {f"{a}-{r}" for a in ("activate", "deactivate") for r in ("eu-west-1", "eu-central-1")}
+    # taking a region out is started from the other (healthy) region's endpoint
+    assert start["deactivate-eu-west-1"].startswith("aws arc-region-switch start-plan-execution --region eu-central-1 ")
+    assert start["activate-eu-west-1"].startswith("aws arc-region-switch start-plan-execution --region eu-west-1 ")
