@@ -168,6 +168,23 @@ def sections(plan: TopologyPlan) -> list[Section]:
                 ),
             )
         )
+    if plan.timing is not None and plan.timing.switch_plan:
+        # The failover workflow of the ARC Region switch plan the stack builds, as the region RTO counts it.
+        out.append(
+            Section(
+                "Region switch plan (failover workflow)",
+                ("step", "what it does", "expected", "rests on"),
+                tuple(
+                    (
+                        str(i),
+                        st.label,
+                        format_duration(st.seconds),
+                        ", ".join(dict.fromkeys(t.figure or t.basis or "" for t in st.terms if t.figure or t.basis)),
+                    )
+                    for i, st in enumerate(plan.timing.switch_plan, start=1)
+                ),
+            )
+        )
     if plan.chaos.drills:
         out.append(
             Section(

@@ -391,7 +391,12 @@ def rto_region(spec: HASpec, plan: TopologyPlan, figs: Figures, objective: float
         assumptions.append("Warm standby serves the agents' `min` at once and scales to full capacity behind it.")
     for step in timing.store_promotion:
         parallel.append(step)
-        if spec.topology.failover.mode == "automatic":
+        if timing.switch_plan:
+            assumptions.append(
+                f"{step.mechanism.removesuffix('-promotion')} is promoted by the ARC Region switch plan the stack "
+                "builds (its failover workflow: trigger or approval, scale-out, then the store), not by DNS failover."
+            )
+        elif spec.topology.failover.mode == "automatic":
             assumptions.append(
                 f"{step.mechanism.removesuffix('-promotion')} is promoted in another region by an explicit "
                 "action (the runbook's command), not by DNS failover: counted as failover.manual_response."

@@ -441,6 +441,9 @@ class TimingPlan:
     """A pilot-light standby's compute starting from zero (runs beside the DNS switch)."""
     notes: tuple[str, ...] = ()
     """What the timing rests on that a reader should know (settings that do nothing, assumptions)."""
+    switch_plan: tuple[Step, ...] = ()
+    """aws multi-region: the failover workflow of the ARC Region switch plan the stack builds
+    (blueprints/plan/region_switch.py), step by step; a store's promotion counts these steps."""
 
     @property
     def region_failover_s(self) -> float:

@@ -37,6 +37,7 @@ from blueprints.plan.models import (
     TimingPlan,
     TopologyPlan,
 )
+from blueprints.plan.region_switch import RegionSwitchPlan, SwitchBlock, region_switch_plans
 from blueprints.spec.models import HASpec
 
 __all__ = [
@@ -405,6 +406,122 @@ def zone_recovery(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[Step
     return tuple(steps)
 
 
+# --- the ARC Region switch plan (blueprints/plan/region_switch.py) ---------------------------------
+
+
+def switch_plan(spec: HASpec, plan: TopologyPlan) -> RegionSwitchPlan | None:
+    """The Region switch plan a region outage of the primary runs (the first pair's), if built."""
+    plans = region_switch_plans(plan, manual=spec.topology.failover.mode == "manual")
+    return plans[0] if plans else None
+
+
+def _block_step(spec: HASpec, plan: TopologyPlan, figs: Figures, block: SwitchBlock, target: str, source: str) -> Step:
+    """How long one execution block takes, from what it acts on as built."""
+    operator = spec.topology.failover.manual_response.total_seconds()
+    if block.purpose == "approve":
+        return Step(
+            "manual approval of the failover",
+            operator,
+            "region-switch-approval",
+            (spec_term("operator approves (failover.manual_response)", operator),),
+        )
+    if block.purpose == "scale":
+        agent = plan.agent(block.target)
+        have, want = agent.placement(target), agent.placement(source)
+        if have is not None and want is not None and have.desired >= want.desired:
+            return Step(
+                f"scale {agent.name} in {target} (already at full capacity)",
+                0.0,
+                "region-switch-ecs",
+                (built_term(f"{target} runs {have.desired} tasks, {source} {want.desired}", 0.0),),
+            )
+        terms = [fig_term(figs, "fargate-task-start")]
+        seconds = figs.value("fargate-task-start")
+        if agent.lb_health_check is not None:
+            healthy = agent.lb_health_check.period_s * 2
+            terms.append(built_term("new targets pass 2 load balancer checks (healthy threshold 2)", healthy))
+            seconds += healthy
+        return Step(f"scale {agent.name} in {target} to {source}'s tasks", seconds, "region-switch-ecs", tuple(terms))
+    fid = PROMOTION[block.engine]
+    if block.purpose == "promote":
+        return Step(
+            f"promote store {block.target} (Aurora global database block)",
+            figs.value(fid),
+            "region-switch-aurora",
+            (fig_term(figs, fid),),
+        )
+    return Step(
+        f"promote store {block.target} (no Region switch block: an operator runs the command, then approves)",
+        operator + figs.value(fid),
+        "region-switch-manual",
+        (spec_term("operator runs the command (failover.manual_response)", operator), fig_term(figs, fid)),
+    )
+
+
+def region_switch_steps(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[Step, ...]:
+    """The failover workflow of the Region switch plan, one timed step per workflow step (the
+    blocks of a step run side by side: the slowest sets its time), after the trigger when automatic."""
+    rs = switch_plan(spec, plan)
+    if rs is None:
+        return ()
+    workflow = rs.failover
+    # active/passive: the standby is activated; active/active: the primary is taken out, the other serves
+    target = workflow.region if workflow.region is not None else rs.regions[1]
+    source = next(r for r in rs.regions if r != target)
+    steps: list[Step] = []
+    if rs.triggers:
+        steps.append(
+            Step(
+                "Region switch trigger starts the plan (SLO burn alarm red)",
+                figs.value("arc-region-switch-trigger"),
+                "region-switch-trigger",
+                (fig_term(figs, "arc-region-switch-trigger"),),
+            )
+        )
+    for group in workflow.steps:
+        timed = [_block_step(spec, plan, figs, b, target, source) for b in group]
+        slowest = max(timed, key=lambda t: t.seconds)
+        label = timed[0].label if len(timed) == 1 else "side by side: " + "; ".join(t.label for t in timed)
+        terms = tuple(dict.fromkeys(t for step in timed for t in step.terms))
+        steps.append(Step(label, slowest.seconds, slowest.mechanism, terms))
+    return tuple(steps)
+
+
+def _promotion_by_plan(spec: HASpec, plan: TopologyPlan, figs: Figures, store: str) -> Step | None:
+    """A store's promotion as the Region switch plan runs it: the trigger (automatic), every step
+    before the store's (the compute scales first), then the store's own block. The failover
+    approval (manual mode) is the operator response the region RTO already adds, so not again."""
+    rs = switch_plan(spec, plan)
+    if rs is None:
+        return None
+    steps = region_switch_steps(spec, plan, figs)
+    offset = 1 if rs.triggers else 0
+    terms: list[Term] = []
+    seconds = 0.0
+    if rs.triggers:
+        seconds += steps[0].seconds
+        terms += steps[0].terms
+    for group, step in zip(rs.failover.steps, steps[offset:], strict=True):
+        if any(b.purpose == "approve" for b in group):
+            continue
+        mine = next((b for b in group if b.target == store and b.purpose.startswith("promote")), None)
+        if mine is None:
+            seconds += step.seconds
+            terms += step.terms
+            continue
+        # the group's time is its slowest block's; the store is served once its own block is done
+        own = _block_step(spec, plan, figs, mine, rs.failover.region or rs.regions[1], rs.regions[0])
+        seconds += own.seconds
+        terms += own.terms
+        return Step(
+            f"promote store {store} (Region switch plan)",
+            seconds,
+            f"{mine.engine}-promotion",
+            tuple(dict.fromkeys(terms)),
+        )
+    return None
+
+
 def store_promotion(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[Step, ...]:
     if plan.pattern not in ("active-passive", "active-active"):
         return ()
@@ -413,6 +530,10 @@ def store_promotion(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[St
     for store in plan.stores:
         fid = PROMOTION.get(store.engine)
         if fid is None:
+            continue
+        by_plan = _promotion_by_plan(spec, plan, figs, store.name)
+        if by_plan is not None:
+            steps.append(by_plan)
             continue
         terms = [fig_term(figs, fid)]
         seconds = figs.value(fid)
@@ -526,4 +647,5 @@ def build_timing(spec: HASpec, plan: TopologyPlan, figs: Figures) -> TimingPlan:
         zone_recovery=zone_recovery(spec, plan, figs),
         standby_start=standby_start(spec, plan, figs),
         notes=_notes(spec, plan),
+        switch_plan=region_switch_steps(spec, plan, figs),
     )

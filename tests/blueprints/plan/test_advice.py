@@ -242,10 +242,11 @@ def test_unstated_readiness_coverage_is_advised_with_the_condition_it_rests_on()
     assert est.suggestion.endswith(f"(gives {covered.value:.4f}%)")
 
 
-def test_a_change_that_buys_nothing_under_the_model_is_not_offered() -> None:
-    # A pilot light whose Aurora store is promoted by hand: automatic DNS failover moves nothing the
-    # store is not ready for, so under the failover-time model it does not raise availability, and the
-    # old advice ("automatic failover gives 99.9998 %") must not come back as the closest change.
+def test_automatic_failover_promotes_aurora_through_the_region_switch_plan() -> None:
+    # A pilot light with an Aurora store. Before the ARC Region switch plan (issue 15) the store was
+    # promoted by hand in either mode, so automatic failover bought nothing. The plan's trigger now
+    # promotes it (trigger, scale-out, Aurora block), so automatic failover is a real gain, and the
+    # advice names it with its re-planned value.
     spec = aws()
     spec["stores"][0] = {"name": "conversations", "engine": "aurora-postgresql"}
     spec["topology"]["standby"] = "pilot-light"
@@ -257,6 +258,6 @@ def test_a_change_that_buys_nothing_under_the_model_is_not_offered() -> None:
     manual = estimate(spec, "availability", None)
     spec["topology"]["failover"]["mode"] = "automatic"
     automatic = estimate(spec, "availability", None)
-    assert automatic.value == manual.value  # the model's own answer: nothing gained
+    assert automatic.value is not None and manual.value is not None and automatic.value > manual.value
     assert manual.met is False and manual.suggestion is not None
-    assert "failover.mode: automatic" not in manual.suggestion
+    assert f"failover.mode: automatic (gives {automatic.value:.4f}%)" in manual.suggestion

@@ -332,8 +332,10 @@ def test_rto_region_aurora_promotion_is_an_explicit_action() -> None:
     spec = aws()
     spec["stores"][0] = {"name": "conversations", "engine": "aurora-postgresql"}
     e = est(spec, "rto", "region")
-    assert e.value == 195 + 300 + 900  # detection + max(DNS 120, promotion 300 + operator 900)
-    assert any("explicit action" in a for a in e.assumptions)
+    # detection + max(DNS 120, the Region switch plan: trigger 300 + scale-out 45 + 2 checks 10 + Aurora 300);
+    # before the plan (issue 15) the promotion waited for an operator (900 s)
+    assert e.value == 195 + 300 + 55 + 300
+    assert any("Region switch plan" in a for a in e.assumptions)
 
 
 def test_rto_region_single_region_is_unbounded() -> None:

@@ -111,3 +111,50 @@ def test_the_synthetic_alarm_the_region_rto_counts_is_the_one_route53_reads() ->
         assert det.terms[0].value == window and det.terms[1].value == timeout
         assert det.seconds == window + timeout + det.terms[2].value
         assert canaries[region].inputs["schedule"]["expression"] == f"rate({built['period'] // 60:g} minute)"
+
+
+def test_the_region_switch_steps_the_plan_counts_are_the_built_failover_workflow() -> None:
+    # plan's timing.switch_plan: the trigger (automatic), then one timed step per built step of
+    # the failover workflow (activate the standby), in the same order.
+    for case, standby in (
+        ("stores", "us-west-2"),
+        ("stores-manual", "us-west-2"),
+        ("support-agent@staging", "us-west-2"),
+    ):
+        s = synth_case(case)
+        timing = s.plan.timing
+        assert timing is not None and timing.switch_plan
+        (plan,) = s.graph.of_type("aws:arcregionswitch/plan:Plan")
+        workflow = next(
+            w
+            for w in plan.inputs["workflows"]
+            if (w["workflowTargetAction"], w["workflowTargetRegion"]) == ("activate", standby)
+        )
+        triggered = bool(plan.inputs.get("triggers"))
+        counted = [st.mechanism for st in timing.switch_plan]
+        assert (counted[0] == "region-switch-trigger") == triggered, case
+        assert len(counted) == len(workflow["steps"]) + triggered, case
+        built_kinds = [
+            {i["executionBlockType"] for i in step.get("parallelConfigs", [{}])[0].get("steps", [step])}
+            for step in workflow["steps"]
+        ]
+        for kinds, mechanism in zip(built_kinds, counted[triggered:], strict=True):
+            if mechanism == "region-switch-ecs":
+                assert kinds == {"ECSServiceScaling"}, case
+            elif mechanism == "region-switch-approval":
+                assert kinds == {"ManualApproval"}, case
+            else:
+                assert kinds <= {"AuroraGlobalDatabase", "ManualApproval"}, case
+
+
+def test_a_promoted_store_counts_the_plan_steps_before_it() -> None:
+    s = synth_case("stores")
+    timing = s.plan.timing
+    assert timing is not None
+    promote = {st.label: st for st in timing.store_promotion}
+    aurora = promote["promote store sessions (Region switch plan)"]
+    trigger, scale = timing.switch_plan[0], timing.switch_plan[1]
+    assert trigger.mechanism == "region-switch-trigger" and scale.mechanism == "region-switch-ecs"
+    assert aurora.seconds == trigger.seconds + scale.seconds + 300  # aurora-global-promotion
+    # no operator response in automatic mode: the trigger starts the plan
+    assert not any("manual_response" in t.label for t in aurora.terms)
