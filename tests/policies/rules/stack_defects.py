@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from tests.policies.rules.corpus import Defect, change, drop, json_field, move
+from tests.policies.rules.corpus import Defect, change, drop, json_field, move, setting
 
 DEFECTS: list[Defect] = [
     Defect(
@@ -16,6 +16,8 @@ DEFECTS: list[Defect] = [
         "region RTO objective beyond the topology",
         "the plan's RTO after a region disruption estimate is 2m30s, which misses the objective of 1m",
         spec_edit=lambda text: text.replace("region:      {rto: 15m, rpo: 5m}", "region:      {rto: 1m, rpo: 5m}", 1),
+        # the stack as deployed from the edited spec: its Region switch plan carries the new objective
+        damage=change("support-agent-prod-switch-usw2-plan", setting("recoveryTimeObjectiveMinutes", 1)),
     ),
     Defect(
         "agentha-stack-part-cover-planned-regions",
@@ -126,5 +128,22 @@ DEFECTS += [
             "gateway:                             # the model gateway",
             1,
         ),
+    ),
+]
+
+DEFECTS += [
+    Defect(
+        "agentha-stack-region-switch-plan-match-objective",
+        "support-prod",
+        "multi-region stack without its Region switch plan",
+        "the stack has no ARC Region switch plan 'support-agent-prod-switch-usw2'",
+        drop("support-agent-prod-switch-usw2-plan"),
+    ),
+    Defect(
+        "agentha-stack-region-switch-plan-match-objective",
+        "orders-prod",
+        "Region switch plan with another RTO than the objective",
+        "has RecoveryTimeObjectiveMinutes 60, but the region RTO objective is 6 min",
+        change("order-routing-prod-switch-euc1-plan", setting("recoveryTimeObjectiveMinutes", 60)),
     ),
 ]
