@@ -110,6 +110,9 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:wafv2/webAcl:WebAcl": "aws_wafv2_web_acl",
     "aws:wafv2/webAclAssociation:WebAclAssociation": "aws_wafv2_web_acl_association",
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": "aws_wafv2_web_acl_logging_configuration",
+    "aws:arcregionswitch/plan:Plan": "aws_arcregionswitch_plan",
+    "aws:resiliencehub/resiliencyPolicy:ResiliencyPolicy": "aws_resiliencehub_resiliency_policy",
+    "aws:resourcegroups/group:Group": "aws_resourcegroups_group",
 }
 
 # Inputs whose object value is a map of the user's own keys (not a nested block): kept as an object.
