@@ -518,6 +518,7 @@ def _promotion_by_plan(spec: HASpec, plan: TopologyPlan, figs: Figures, store: s
             seconds,
             f"{mine.engine}-promotion",
             tuple(dict.fromkeys(terms)),
+            part=f"store:{store}",
         )
     return None
 
