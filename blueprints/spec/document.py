@@ -101,6 +101,16 @@ def parse_yaml(text: str, file: str) -> Document:
         ) from None
     except MarkedYAMLError as exc:
         raise SpecError.of([_syntax_problem(exc, file)]) from None
+    except TypeError:
+        # ruamel hashes a complex key (`? {a: [1]}`) and fails on a list or mapping inside it.
+        line, column = _first_collection_key(yaml, text)
+        raise SpecError.one(
+            rule="yaml-key",
+            path="(document)",
+            message="a mapping key is itself a list or a mapping (written with `? `), which no spec field uses",
+            fix="write the key as a plain word, e.g. `name: value`",
+            location=Location(file, line, column),
+        ) from None
     except ReaderError as exc:
         line, column = _line_column(text, exc.position)
         raise SpecError.one(
@@ -178,6 +188,33 @@ def _first_alias(yaml: Any, text: str) -> tuple[int | None, int | None]:
     for event in yaml.parse(text):
         if isinstance(event, AliasEvent):
             return event.start_mark.line + 1, event.start_mark.column + 1
+    return None, None
+
+
+def _first_collection_key(yaml: Any, text: str) -> tuple[int | None, int | None]:
+    """Where the first key that is a list or a mapping starts (looked up only when loading failed on it)."""
+    from ruamel.yaml.events import (
+        CollectionEndEvent,
+        CollectionStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        NodeEvent,
+    )
+
+    # For each open collection: is it a mapping, and is its next node a key?
+    stack: list[list[bool]] = []
+    for event in yaml.parse(text):
+        at_key = bool(stack) and stack[-1][0] and stack[-1][1]
+        if isinstance(event, CollectionStartEvent):
+            if at_key:
+                return event.start_mark.line + 1, event.start_mark.column + 1
+            if stack and stack[-1][0]:
+                stack[-1][1] = not stack[-1][1]
+            stack.append([isinstance(event, MappingStartEvent), True])
+        elif isinstance(event, CollectionEndEvent | MappingEndEvent):
+            stack.pop()
+        elif isinstance(event, NodeEvent) and stack and stack[-1][0]:
+            stack[-1][1] = not stack[-1][1]
     return None, None
 
 

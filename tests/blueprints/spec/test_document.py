@@ -152,3 +152,20 @@ def test_a_large_file_without_aliases_is_not_called_an_alias_bomb(monkeypatch: p
     assert problem.path == "stray"
     assert (problem.location.line, problem.location.column) == (3, 1)
     assert "this list alone has" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("? {a: [1]}\n: x\n", 1, 3),
+        ("a:\n  b: 1\n  ? [x, [1]]\n  : y\n", 3, 5),
+        ("- z\n- ? {k: {m: [2]}}\n  : v\n", 2, 5),
+    ],
+)
+def test_a_list_or_mapping_used_as_a_key_is_a_spec_error_at_the_key(text: str, line: int, column: int) -> None:
+    # ruamel hashes complex keys and raised a TypeError (a traceback for the user) on lists inside them.
+    with pytest.raises(SpecError) as caught:
+        parse_yaml(text, "spec.yaml")
+    (problem,) = caught.value.problems
+    assert problem.rule == "yaml-key"
+    assert (problem.location.line, problem.location.column) == (line, column)
