@@ -93,6 +93,16 @@ class BreakerPlan:
 
 
 @dataclass(frozen=True)
+class WafPlan:
+    """The AWS WAF web ACL on a public ingress's load balancers (spec `ingress.waf`)."""
+
+    rate_limit: int
+    """Requests per client IP per `window_s` before the rate-based rule blocks it."""
+    window_s: int
+    managed_rule_groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class AgentPlan:
     """One agent: image and size, probes, what it touches, and its placements per region."""
 
@@ -127,6 +137,8 @@ class AgentPlan:
     None: not stated, and the estimates assume it covers nothing."""
     calls: tuple[str, ...] = ()
     """Agents this one calls (spec `calls`)."""
+    waf: WafPlan | None = None
+    """aws public ingress with `ingress.waf.enabled`: the web ACL on its load balancers."""
     callers: tuple[str, ...] = ()
     """Agents that call this one; on aws an agent with callers (or the ingress) gets a load balancer."""
     command: tuple[str, ...] = ()

@@ -46,6 +46,7 @@ from blueprints.plan.models import (
     Subnet,
     SyntheticPlan,
     TopologyPlan,
+    WafPlan,
 )
 from blueprints.plan.timing import build_timing
 from blueprints.region_sets import dsql_witness_region, witness_region
@@ -444,6 +445,7 @@ def _workload(
         scale_backlog_per_replica=agent.scale_on.backlog_per_replica if agent.consumes else None,
         ingress=ingress,
         public=ingress and spec.ingress is not None and spec.ingress.public,
+        waf=_waf(spec) if ingress else None,
         placements=tuple(placements),
         read_only_root=agent.read_only_root,
         readiness_covers=_covers(agent),
@@ -544,6 +546,23 @@ ZONE_LOSS = {
     "postgres": "CloudNativePG promotes a standby in another zone",
     "redis": "Redis Sentinel promotes a replica in another zone (asynchronous: may lose the last writes)",
 }
+
+
+WAF_WINDOW_S = 300
+"""The rate-based rule counts each client's requests over 5 minutes (AWS WAF's default window)."""
+
+
+def _waf(spec: HASpec) -> WafPlan | None:
+    """The web ACL a public AWS ingress gets unless the spec turns it off."""
+    ingress = spec.ingress
+    if spec.target != "aws" or ingress is None or not ingress.public or not ingress.waf.enabled:
+        return None
+    waf = ingress.waf
+    return WafPlan(
+        rate_limit=waf.rate_limit,
+        window_s=WAF_WINDOW_S,
+        managed_rule_groups=tuple(dict.fromkeys(waf.managed_rule_groups)),
+    )
 
 
 def _mrsc(store: Store) -> bool:

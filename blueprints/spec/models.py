@@ -215,6 +215,31 @@ class SyntheticTransaction(Model):
         return value
 
 
+WAF_MANAGED_RULE_GROUPS: tuple[str, ...] = (
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+)
+
+
+class Waf(Model):
+    """aws: the web application firewall in front of a public ingress: an AWS WAF web ACL on each
+    region's load balancer, with AWS managed rule groups and a per-client rate limit."""
+
+    enabled: bool = True
+    """Build the web ACL for a public ingress (on by default: every call to a public agent costs model
+    tokens). A private ingress never gets one."""
+    rate_limit: Annotated[int, Field(ge=10, le=2_000_000_000)] = 1000
+    """Requests one client IP may send in any 5 minutes; further requests from it are blocked (HTTP 403)
+    until its rate falls below the limit (AWS WAF rate-based rule; 10 at least)."""
+    managed_rule_groups: list[Annotated[str, Field(pattern=r"^AWSManagedRules[A-Za-z0-9]+$")]] = Field(
+        default_factory=lambda: list(WAF_MANAGED_RULE_GROUPS)
+    )
+    """AWS managed rule groups applied in this order (names as AWS WAF lists them), e.g.
+    AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet,
+    AWSManagedRulesAmazonIpReputationList."""
+
+
 class Ingress(Model):
     """The agent users reach, under which domain, and whether it is public."""
 
@@ -229,6 +254,8 @@ class Ingress(Model):
     synthetic: SyntheticTransaction | None = None
     """A scheduled synthetic transaction through each serving region's ingress, alarmed and part of the SLO
     signals. Unset: none is built, and a total outage with no traffic shows only in DNS health checks."""
+    waf: Waf = Field(default_factory=Waf)
+    """aws, public ingress: the web application firewall (managed rule groups and a rate limit per IP)."""
 
 
 class RegionNetwork(Model):

@@ -248,6 +248,8 @@ class AgentService(pulumi.ComponentResource):
     alarms: list[cloudwatch.MetricAlarm]
     """The SLI alarms (5xx rate, p99 latency, unhealthy hosts, running below minimum)."""
     activation_alarms: list[cloudwatch.MetricAlarm]
+    firewall_alarms: list[cloudwatch.MetricAlarm]
+    """The web firewall's alarms (public ALB ingress): they notify; not SLI alarms."""
     """Pilot light only: work arrived in this region (they scale the service out)."""
     log_group_name: pulumi.Output[str]
     strategy: str
@@ -265,6 +267,7 @@ class AgentService(pulumi.ComponentResource):
         self.activation_alarms = []
         self._slo_alarms: list[cloudwatch.MetricAlarm] = []
         self.healthy_alarms = []
+        self.firewall_alarms = []
         self.target_group_arn_suffixes = []
         self.load_balancer_dns = None
         self.load_balancer_zone_id = None
@@ -730,6 +733,25 @@ class AgentService(pulumi.ComponentResource):
             listeners.append(listener)
         self._balancer_alarms(balancer, groups, alb)
         self._autoshift(balancer)
+        if alb and public and agent.waf is not None:
+            from components.aws.web_firewall import WebFirewall, WebFirewallArgs
+
+            firewall = WebFirewall(
+                self._rname("firewall"),
+                WebFirewallArgs(
+                    plan=agent.waf,
+                    agent=agent.name,
+                    region=self._region,
+                    load_balancer_arn=balancer.arn,
+                    tags=a.tags,
+                    alarm_to=self._alarm_to,
+                    key_arn=a.key_arn,
+                    log_retention_days=LOG_RETENTION_DAYS,
+                ),
+                opts=self._opts(),
+            )
+            # Not SLI alarms: kept out of `alarms` (the region-health composite, deployments, drills).
+            self.firewall_alarms = firewall.alarms
         return groups, listeners, rule_arn
 
     def _autoshift(self, balancer: lb.LoadBalancer) -> None:

@@ -20,7 +20,6 @@ AWS_EXAMPLES = ["support-prod", "orders-prod"]
 # Real gaps checkov finds that are being closed (issue 13); each entry goes when its fix lands, and the
 # stale-entry test below fails if one is left behind after its finding is gone.
 OPEN: list[ByDesign] = [
-    ByDesign("CKV2_AWS_28", "aws_lb.*", "issue 13: public ALBs have no WAF web ACL yet"),
     ByDesign("CKV_AWS_91", "aws_lb.*", "issue 13: load balancers write no access logs yet"),
     ByDesign("CKV2_AWS_11", "aws_vpc.*", "issue 13: VPCs have no flow logs yet"),
 ]

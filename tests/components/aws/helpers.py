@@ -145,6 +145,16 @@ def _private_synthetic(spec: Spec) -> Spec:
     return spec
 
 
+def _waf_tuned(spec: Spec) -> Spec:
+    spec["ingress"]["waf"] = {"rate_limit": 50, "managed_rule_groups": ["AWSManagedRulesKnownBadInputsRuleSet"]}
+    return spec
+
+
+def _waf_off(spec: Spec) -> Spec:
+    spec["ingress"]["waf"] = {"enabled": False}
+    return spec
+
+
 # case -> (example, environment, transform or None, extra config)
 CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str, str]]] = {
     "support-agent": ("support-agent", None, None, {}),
@@ -167,6 +177,8 @@ CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str,
     "calls": ("support-agent", None, _calls, {}),
     "gateway-store": ("support-agent", "dev", _gateway_store, {}),
     "private-synthetic": ("order-routing", None, _private_synthetic, {}),
+    "waf-tuned": ("support-agent", "dev", _waf_tuned, {}),
+    "waf-off": ("support-agent", "dev", _waf_off, {}),
 }
 PATTERNS = {
     "multi-zone": "support-agent@dev",
