@@ -96,6 +96,8 @@ PATTERN_WORDS: dict[str, str] = {
     SYSTEM_NAME: "lowercase letters, digits and '-', starting with a letter (database and cache identifiers "
     "must), such as support-agent",
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "an email address such as oncall@example.com",
+    r"^AWSManagedRules[A-Za-z0-9]+$": "the name of an AWS managed rule group as AWS WAF lists it, such as "
+    "AWSManagedRulesCommonRuleSet",
 }
 """What each pattern in the models means, in words (a regex is not an explanation)."""
 
