@@ -216,4 +216,4 @@ class WebFirewall(pulumi.ComponentResource):
             ),
         ]
         self.web_acl_arn = acl.arn
-        self.register_outputs({"web_acl_arn": self.web_acl_arn, "alarms": self.alarms})
+        self.register_outputs({"web_acl_arn": self.web_acl_arn, "alarm_arns": [a.arn for a in self.alarms]})
