@@ -36,6 +36,7 @@ from blueprints.plan.region_switch import (
     RegionSwitchPlan,
     SwitchBlock,
 )
+from components.aws import tags
 from components.aws.iam import Statement, policy_json, trust_policy
 from components.aws.tags import TagContext
 
@@ -406,13 +407,18 @@ class RegionSwitch(pulumi.ComponentResource):
                 ),
                 # No resource-level permissions on these (AWS's sample policy has them on *).
                 Statement(
-                    "ScalingTargets",
-                    (
-                        "ecs:ListServices",
-                        "application-autoscaling:DescribeScalableTargets",
-                        "application-autoscaling:RegisterScalableTarget",
-                    ),
+                    "FindScalingTargets",
+                    ("ecs:ListServices", "application-autoscaling:DescribeScalableTargets"),
                     ["*"],
+                ),
+                # Scalable targets get their ARN from AWS (scalable-target/<id>), so the grant is on * but
+                # only for this system's targets: the agents' targets carry its agentha:system tag, and
+                # Application Auto Scaling authorises by resource tag (ABAC with Application Auto Scaling).
+                Statement(
+                    "ScalingTargets",
+                    ("application-autoscaling:RegisterScalableTarget",),
+                    ["*"],
+                    {"StringEquals": {f"aws:ResourceTag/{tags.SYSTEM}": args.tags.system}},
                 ),
             ]
         if scaled or alarm_arns:
@@ -421,7 +427,10 @@ class RegionSwitch(pulumi.ComponentResource):
         if promoted:
             dbs = [args.databases[s] for s in promoted]
             statements += [
-                Statement("DescribeDatabases", ("rds:DescribeGlobalClusters", "rds:DescribeDBClusters"), ["*"]),
+                # Clusters are found by listing (the wildcard-resource rule's documented discovery exception);
+                # the global clusters are known by ARN.
+                Statement("FindDatabases", ("rds:DescribeDBClusters",), ["*"]),
+                Statement("DescribeDatabases", ("rds:DescribeGlobalClusters",), [d.global_cluster_arn for d in dbs]),
                 Statement(
                     "PromoteDatabases",
                     ("rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster"),

@@ -55,6 +55,9 @@ RULE = StackRule(
     severity="high",
     topics=("availability", "observability"),
     enforcement="advisory",
+    advisory_reason="DNS failover, which moves users, works without the plan; what a missing or mismatched plan "
+    "changes is who scales the standby and promotes the stores, which a team may still do by hand from the "
+    "generated runbook (slower: the region RTO estimate then counts an operator, not the plan).",
     why="Without the plan, scaling the standby and promoting stores after a region loss is left to a person "
     "following docs; with another RTO, AWS measures each failover against a target the plan does not check.",
     fix="Deploy the Region switch plan the topology builds, with RecoveryTimeObjectiveMinutes from the objective.",

@@ -34,7 +34,10 @@ def workloads(c):
 
 
 def agent_of(c, obj):
+    """The workload's plan and its spec part (an agent, or the `gateway` section for the model gateway)."""
     name = obj["metadata"]["annotations"]["agentha.dev/spec-path"].split(".", 1)[1]
+    if c.plan.gateway is not None and name == c.plan.gateway.service.name:
+        return c.plan.workload(name), c.spec.gateway
     return c.plan.agent(name), next(a for a in c.spec.agents if a.name == name)
 
 
@@ -214,7 +217,7 @@ def test_every_object_is_named_placed_labelled_and_traced_to_the_spec(name):
         head = path.split(".")[0]
         assert head in ("agents", "stores", "queues", "ingress", "observability", "chaos", "topology", "metadata"), path
         if head in ("agents", "stores", "queues") and "." in path:
-            collection = {"agents": c.plan.agents, "stores": c.plan.stores, "queues": c.plan.queues}[head]
+            collection = {"agents": c.plan.workloads, "stores": c.plan.stores, "queues": c.plan.queues}[head]
             assert path.split(".", 1)[1] in {p.name for p in collection}, path
 
 
