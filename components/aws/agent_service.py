@@ -115,6 +115,18 @@ class QueueAccess:
 
 
 @dataclass(frozen=True)
+class CacheAuth:
+    """How an agent authenticates to a Valkey store in this region: as its own IAM-enabled ElastiCache
+    user, with a SigV4 token for the replication group (components/aws/valkey_cache.py)."""
+
+    user: str
+    cache_name: str
+    """The replication group id: the host name the IAM token is signed for."""
+    group_arn: pulumi.Input[str]
+    user_arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
 class AgentAccess:
     """The resources this agent may use in this region, with the ARNs its roles are scoped to."""
 
@@ -126,6 +138,8 @@ class AgentAccess:
     """store name -> (endpoint, cluster resource id) for Aurora (IAM database authentication)"""
     caches: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """store name -> primary endpoint for Valkey"""
+    cache_auth: Mapping[str, CacheAuth] = field(default_factory=dict)
+    """store name -> the agent's IAM-authenticated user on that Valkey store in this region"""
     dsql: Mapping[str, tuple[pulumi.Input[str], pulumi.Input[str]]] = field(default_factory=dict)
     """store name -> (endpoint, cluster ARN in this region) for Aurora DSQL (IAM authentication tokens)"""
     secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
@@ -453,6 +467,10 @@ class AgentService(pulumi.ComponentResource):
             out.append(
                 Statement("ConnectToOwnDsqlClusters", ("dsql:DbConnect",), [arn for _, arn in acc.dsql.values()])
             )
+        if acc.cache_auth:
+            # IAM authentication to Valkey: this region's replication groups and the agent's own users only.
+            resources = [r for c in acc.cache_auth.values() for r in (c.group_arn, c.user_arn)]
+            out.append(Statement("ConnectToOwnCachesAsOwnUser", ("elasticache:Connect",), resources))
         return out
 
     def _task_role(self) -> tuple[iam.Role, iam.RolePolicy | None]:
@@ -482,6 +500,11 @@ class AgentService(pulumi.ComponentResource):
             env[env_name("AGENTHA_STORE", store, "ENDPOINT")] = endpoint
         for store, endpoint in acc.caches.items():
             env[env_name("AGENTHA_STORE", store, "ENDPOINT")] = endpoint
+        for store, auth in acc.cache_auth.items():
+            # TLS on 6379; AUTH <user> <SigV4 token for cache_name>, regenerated within 15 minutes.
+            env[env_name("AGENTHA_STORE", store, "AUTH")] = "iam"
+            env[env_name("AGENTHA_STORE", store, "USER")] = auth.user
+            env[env_name("AGENTHA_STORE", store, "CACHE_NAME")] = auth.cache_name
         for store, (endpoint, _) in acc.dsql.items():
             env[env_name("AGENTHA_STORE", store, "ENDPOINT")] = endpoint
         for callee, url in acc.calls.items():

@@ -30,7 +30,7 @@ from pulumi_aws import cloudwatch, ecs
 
 from blueprints.plan import gateway, naming
 from blueprints.plan.models import AgentPlan, RegionPlan, StorePlan, TopologyPlan
-from components.aws.agent_service import AgentAccess, AgentService, AgentServiceArgs, QueueAccess
+from components.aws.agent_service import AgentAccess, AgentService, AgentServiceArgs, CacheAuth, QueueAccess
 from components.aws.alerts import AlertTopic, AlertTopicArgs
 from components.aws.certificate import DomainCertificate, DomainCertificateArgs
 from components.aws.chaos_drills import (
@@ -473,6 +473,7 @@ class AwsTopology(pulumi.ComponentResource):
         tables = {}
         databases = {}
         caches = {}
+        cache_auth = {}
         dsql_clusters = {}
         for store in agent.uses:
             if store in self.tables:
@@ -482,7 +483,15 @@ class AwsTopology(pulumi.ComponentResource):
                 d = self.databases[store]
                 databases[store] = (d.endpoints[region], d.resource_ids[region])
             elif store in self.caches:
-                caches[store] = self.caches[store].endpoints[region]
+                cache = self.caches[store]
+                caches[store] = cache.endpoints[region]
+                if agent.name in cache.user_names:
+                    cache_auth[store] = CacheAuth(
+                        user=cache.user_names[agent.name],
+                        cache_name=cache.group_ids[region],
+                        group_arn=cache.group_arns[region],
+                        user_arn=cache.user_arns[(region, agent.name)],
+                    )
             elif store in self.dsql:
                 d = self.dsql[store]
                 dsql_clusters[store] = (d.endpoints[region], d.cluster_arns[region])
@@ -492,14 +501,19 @@ class AwsTopology(pulumi.ComponentResource):
             tables=tables,
             databases=databases,
             caches=caches,
+            cache_auth=cache_auth,
             dsql=dsql_clusters,
             secrets={s: self.secrets[s].arns[region] for s in agent.secrets if s in self.secrets},
             calls=self._call_urls(agent, region),
-            env=self._gateway_env(agent, region, caches),
+            env=self._gateway_env(agent, region, caches, cache_auth),
         )
 
     def _gateway_env(
-        self, agent: AgentPlan, region: str, caches: dict[str, pulumi.Input[str]]
+        self,
+        agent: AgentPlan,
+        region: str,
+        caches: dict[str, pulumi.Input[str]],
+        cache_auth: dict[str, CacheAuth] | None = None,
     ) -> dict[str, pulumi.Input[str]]:
         """The model gateway's configuration and shared-limit store (its own task), or its address (a caller's:
         OpenAI SDKs read OPENAI_BASE_URL, so agent code needs no change)."""
@@ -514,6 +528,19 @@ class AwsTopology(pulumi.ComponentResource):
                 env[gateway.REDIS_URL_ENV] = pulumi.Output.from_input(endpoint).apply(
                     lambda host: f"rediss://{host}:6379"
                 )
+                auth = (cache_auth or {}).get(gw.rate_limit_store)
+                if auth is not None:
+                    # LiteLLM (1.110.2, litellm/_redis.py) reads REDIS_<kwarg> from the environment and
+                    # signs ElastiCache IAM tokens itself (ElastiCacheIAMCredentialProvider); the region
+                    # comes from AWS_REGION, which ECS sets for the task.
+                    env.update(
+                        {
+                            "REDIS_AWS_IAM_AUTH": "true",
+                            "REDIS_AWS_IAM_USER_NAME": auth.user,
+                            "REDIS_AWS_IAM_CACHE_NAME": auth.cache_name,
+                            "REDIS_AWS_IAM_REGION": region,
+                        }
+                    )
             return env
         service = self.services.get((gateway.GATEWAY, region))
         if agent.name not in gw.callers or service is None or service.load_balancer_dns is None:

@@ -5,6 +5,19 @@ zones, with Multi-AZ and automatic failover, encryption at rest with the region'
 required in transit. Multi-region plans join the groups in a global datastore: the primary group
 takes writes, the others replicate asynchronously and can be promoted.
 
+Authentication: RBAC with IAM. Each region gets an ElastiCache user group (engine `valkey`) holding
+one IAM-authenticated user per agent that uses the store (`authentication_mode: iam`; ElastiCache
+requires such a user's name to equal its id), and every replication group of the store, primary and
+secondaries, names its region's group (`user_group_ids`). Users and user groups are regional
+resources, so each region has its own, with the same ids: an agent's connection settings do not
+change when the secondary is promoted. An agent connects over TLS as its user with a short-lived
+IAM token (SigV4-presigned `connect` request for the replication group, 15 minutes) as password;
+its task role holds `elasticache:Connect` on its region's replication group and its own user only
+(components/aws/agent_service.py). No static secret exists. A Valkey user group, unlike a Redis OSS
+one, needs no user named `default` (AWS's own CDK construct checks the default user only for
+`redis` groups), so the open `default` user is simply not in the group: unauthenticated clients
+are refused. IAM authentication needs Valkey 7.2 or later and in-transit encryption (both built).
+
 ElastiCache has no deletion-protection flag: the replication groups are protected in Pulumi instead
 (unless the store is marked `cache`), and a final snapshot is taken on deletion.
 
@@ -33,6 +46,10 @@ ENGINE = "valkey"
 ENGINE_VERSION = "8.0"
 PORT = 6379
 SNAPSHOT_MAX_DAYS = 35
+ACCESS_STRING = "on ~* &* +@all -@dangerous"
+"""What an agent's user may do: every key and channel, every command except the `@dangerous` category
+(FLUSHALL, CONFIG, DEBUG, KEYS, MIGRATE, ...), which an agent has no business running."""
+AUTHENTICATION = "iam"
 BURSTABLE_PREFIX = "cache.t"
 """Burstable node types (cache.t3, cache.t4g): global datastores do not support them."""
 
@@ -46,10 +63,26 @@ class ValkeyCacheArgs:
     deletion_protection: bool = True
 
 
+def user_id(scope: str, store: str, agent: str) -> str:
+    """An agent's ElastiCache user id (= its user name, as IAM authentication requires): letters,
+    digits and hyphens, starting with a letter, unique in the account's region."""
+    return naming.physical(scope, store, agent, "elasticache")
+
+
+def user_group_id(scope: str, store: str) -> str:
+    return naming.physical(scope, store, "users", "elasticache")
+
+
 class ValkeyCache(pulumi.ComponentResource):
-    """Valkey replication groups (Multi-AZ, encrypted, TLS), joined in a global datastore if multi-region."""
+    """Valkey replication groups (Multi-AZ, encrypted, TLS, IAM users), joined in a global datastore if multi-region."""
 
     endpoints: dict[str, pulumi.Output[str]]
+    group_arns: dict[str, pulumi.Output[str]]
+    """region -> replication group ARN (the agents' `elasticache:Connect` resource)."""
+    user_arns: dict[tuple[str, str], pulumi.Output[str]]
+    """(region, agent) -> that agent's ElastiCache user ARN in the region."""
+    user_names: dict[str, str]
+    """agent -> its user name (the same in every region)."""
     alarms: dict[str, list[cloudwatch.MetricAlarm]]
 
     def __init__(self, name: str, args: ValkeyCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -72,6 +105,9 @@ class ValkeyCache(pulumi.ComponentResource):
                 f"({s.instance_class}); use e.g. cache.r7g.large or cache.m7g.large, or keep the store in one region"
             )
         self.endpoints = {}
+        self.group_arns = {}
+        self.user_arns = {}
+        self.user_names = {agent: user_id(scope, s.name, agent) for agent in s.users}
         self.alarms = {r: [] for r in s.regions}
         global_group: elasticache.GlobalReplicationGroup | None = None
         self.group_ids: dict[str, str] = {}
@@ -92,6 +128,7 @@ class ValkeyCache(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+            user_group = self._users(args, region)
             group_args = elasticache.ReplicationGroupArgs(
                 replication_group_id=group_id,
                 description=f"{system}: {s.name} ({'primary' if is_primary else 'secondary'}, {region})",
@@ -102,6 +139,7 @@ class ValkeyCache(pulumi.ComponentResource):
                 kms_key_id=p.key_arn,
                 subnet_group_name=subnets.name,
                 security_group_ids=[p.security_group_id],
+                user_group_ids=[user_group.user_group_id],
                 port=PORT,
                 snapshot_retention_limit=min(s.backup_retention_days, SNAPSHOT_MAX_DAYS),
                 final_snapshot_identifier=f"{group_id}-final" if protect else None,
@@ -130,6 +168,7 @@ class ValkeyCache(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, protect=protect),
             )
             self.endpoints[region] = group.primary_endpoint_address
+            self.group_arns[region] = group.arn
             self.group_ids[region] = group_id
             if is_primary and s.replica_regions:
                 global_group = elasticache.GlobalReplicationGroup(
@@ -182,4 +221,37 @@ class ValkeyCache(pulumi.ComponentResource):
                         parent=self,
                     )
                 )
-        self.register_outputs({"endpoints": self.endpoints})
+        self.register_outputs({"endpoints": self.endpoints, "group_arns": self.group_arns})
+
+    def _users(self, args: ValkeyCacheArgs, region: str) -> elasticache.UserGroup:
+        """This region's IAM users (one per agent of the store) and the user group the replication group names."""
+        s = args.store
+        path = spec_path("stores", s.name)
+        users = []
+        for agent, name in self.user_names.items():
+            user = elasticache.User(
+                naming.resource(args.tags.system, s.name, f"user-{agent}", region),
+                elasticache.UserArgs(
+                    user_id=name,
+                    user_name=name,
+                    engine=ENGINE,
+                    access_string=ACCESS_STRING,
+                    authentication_mode=elasticache.UserAuthenticationModeArgs(type=AUTHENTICATION),
+                    region=region,
+                    tags=args.tags.tags(s.name, "cache-user", region=region, spec_path=path),
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.user_arns[(region, agent)] = user.arn
+            users.append(user)
+        return elasticache.UserGroup(
+            naming.resource(args.tags.system, s.name, "cache-users", region),
+            elasticache.UserGroupArgs(
+                user_group_id=user_group_id(args.tags.scope, s.name),
+                engine=ENGINE,
+                user_ids=[u.user_id for u in users] or None,
+                region=region,
+                tags=args.tags.tags(s.name, "cache-user-group", region=region, spec_path=path),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )

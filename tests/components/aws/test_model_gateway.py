@@ -85,6 +85,10 @@ def test_a_valkey_store_shares_the_limits_over_tls() -> None:
     (task,) = of_part("gateway-store", "aws:ecs/taskDefinition:TaskDefinition", gateway.GATEWAY, "us-east-1")
     env = {e["name"]: e["value"] for e in container(task)["environment"]}
     assert env[gateway.REDIS_URL_ENV].startswith("rediss://") and env[gateway.REDIS_URL_ENV].endswith(":6379")
+    # ... as its own IAM-authenticated user: LiteLLM signs the ElastiCache token from these (litellm/_redis.py).
+    assert env["REDIS_AWS_IAM_AUTH"] == "true" and env["REDIS_AWS_IAM_REGION"] == "us-east-1"
+    assert env["REDIS_AWS_IAM_USER_NAME"] == "support-agent-dev-limits-model-gateway"
+    assert env["REDIS_AWS_IAM_CACHE_NAME"].startswith("support-agent-dev-limits-")
     assert yaml.safe_load(env[gateway.CONFIG_ENV])["router_settings"]["redis_url"] == (
         f"os.environ/{gateway.REDIS_URL_ENV}"
     )

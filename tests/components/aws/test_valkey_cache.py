@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.components.aws.helpers import build_store, dependencies, synth_case
@@ -76,3 +78,62 @@ def test_the_secondary_is_encrypted_with_its_own_regions_key_and_inherits_at_res
     west_key = next(k for k in g.of_type("aws:kms/key:Key") if k.inputs["region"] == "us-west-2")
     assert west_key.urn in dependencies(secondary, "kmsKeyId")
     assert "atRestEncryptionEnabled" not in secondary.inputs and secondary.inputs["globalReplicationGroupId"]
+
+
+def test_every_group_requires_iam_users_of_its_own_region_one_per_agent() -> None:
+    """RBAC with IAM authentication, the same on the primary and the secondary: each region's group
+    names its region's user group, which holds only IAM users (name = id, as ElastiCache requires) of
+    the agents that use the store; the open `default` user is not among them."""
+    g = synth_case("stores").graph
+    users = g.of_type("aws:elasticache/user:User")
+    user_groups = {r.inputs["region"]: r for r in g.of_type("aws:elasticache/userGroup:UserGroup")}
+    assert sorted(user_groups) == ["us-east-1", "us-west-2"]
+    for group in g.of_type("aws:elasticache/replicationGroup:ReplicationGroup"):
+        region = group.inputs["region"]
+        user_group = user_groups[region]
+        assert user_group.urn in dependencies(group, "userGroupIds")
+        assert user_group.inputs["engine"] == "valkey"
+        members = [u for u in users if u.inputs["region"] == region]
+        assert [u.inputs["userName"] for u in members] == ["support-agent-hot-cache-conversation"]
+        for u in members:
+            assert u.inputs["authenticationMode"] == {"type": "iam"}
+            assert u.inputs["userName"] == u.inputs["userId"] and u.inputs["userName"] != "default"
+            assert "passwords" not in u.inputs and not u.inputs.get("noPasswordRequired")
+            assert u.inputs["accessString"].startswith("on ") and "-@dangerous" in u.inputs["accessString"]
+            assert u.urn in dependencies(user_group, "userIds")
+        # A user group ids its users, letters, digits and hyphens, within ElastiCache's 40 characters.
+        assert len(user_group.inputs["userGroupId"]) <= 40
+
+
+def test_an_agent_connects_as_its_own_user_with_connect_on_its_regions_group_and_user_only() -> None:
+    g = synth_case("stores").graph
+    for region in ("us-east-1", "us-west-2"):
+        (task,) = [
+            r
+            for r in g.of_type("aws:ecs/taskDefinition:TaskDefinition")
+            if r.name == f"support-agent-conversation-task-{region}"
+        ]
+        env = {e["name"]: e["value"] for e in json.loads(task.inputs["containerDefinitions"])[0]["environment"]}
+        assert env["AGENTHA_STORE_HOT_CACHE_AUTH"] == "iam"
+        assert env["AGENTHA_STORE_HOT_CACHE_USER"] == "support-agent-hot-cache-conversation"
+        assert env["AGENTHA_STORE_HOT_CACHE_CACHE_NAME"].startswith("support-agent-hot-cache-")
+        policy = next(
+            r
+            for r in g.of_type("aws:iam/rolePolicy:RolePolicy")
+            if r.name == f"support-agent-conversation-task-policy-{region}"
+        )
+        (connect,) = [
+            s for s in json.loads(policy.inputs["policy"])["Statement"] if "elasticache:Connect" in s["Action"]
+        ]
+        assert connect["Action"] == ["elasticache:Connect"]
+        resources = connect["Resource"]
+        assert len(resources) == 2 and all(f":{region}:" in r for r in resources), resources
+        assert not any("*" in r for r in resources)
+    # An agent that does not use the store gets neither the settings nor the permission.
+    (executor,) = [
+        r
+        for r in g.of_type("aws:ecs/taskDefinition:TaskDefinition")
+        if r.name == "support-agent-action-executor-task-us-east-1"
+    ]
+    env = {e["name"] for e in json.loads(executor.inputs["containerDefinitions"])[0]["environment"]}
+    assert not any(n.startswith("AGENTHA_STORE_HOT_CACHE") for n in env)

@@ -393,6 +393,20 @@ DEFECTS: list[Defect] = [
         change(f"engines-sessions-cache-{E1}", setting("transitEncryptionEnabled", False)),
     ),
     Defect(
+        "agentha-aws-elasticache-replication-group-require-authentication",
+        "engines",
+        "primary without a user group",
+        "lets any client that reaches it in",
+        change(f"engines-sessions-cache-{E1}", setting("userGroupIds", DELETE)),
+    ),
+    Defect(
+        "agentha-aws-elasticache-replication-group-require-authentication",
+        "engines",
+        "secondary of the global datastore without a user group",
+        "lets any client that reaches it in",
+        change(f"engines-sessions-cache-{W2}", setting("userGroupIds", [])),
+    ),
+    Defect(
         "agentha-aws-elasticache-replication-group-join-global-datastore",
         "engines",
         "standalone secondary",
