@@ -142,7 +142,6 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
     )
     _network_findings(spec, findings)
     _quorum_findings(spec, regions, findings)
-    _unencrypted_store_findings(spec, findings)
     _readiness_findings(spec, findings)
     findings += aws_findings(spec, regions, agents)
     primary = _primary_region_name(regions)
@@ -273,25 +272,6 @@ def _quorum_findings(spec: HASpec, regions: tuple[RegionPlan, ...], findings: li
                     + ", ".join(quorum_parts),
                     f"use 3 zones in {region.name}",
                     f"topology.regions[{index}].zones",
-                )
-            )
-
-
-def _unencrypted_store_findings(spec: HASpec, findings: list[Finding]) -> None:
-    """Redis on Kubernetes runs without TLS (see components/kubernetes/state_store.py for why)."""
-    if spec.target != "kubernetes":
-        return
-    for index, store in enumerate(spec.stores):
-        if store.engine == "redis":
-            findings.append(
-                Finding(
-                    "warning",
-                    "redis-without-tls",
-                    f"store '{store.name}' (redis): client, replication and Sentinel traffic is not encrypted in "
-                    "transit (the redis-operator's images cannot run Sentinel over TLS); only its NetworkPolicy "
-                    "limits who can connect",
-                    "keep secrets and personal data out of it, or use engine: postgres",
-                    f"stores[{index}].engine",
                 )
             )
 

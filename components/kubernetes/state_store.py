@@ -12,7 +12,9 @@
   is lost. Chosen because its CRDs can be rendered and schema-checked offline (a Helm chart cannot),
   it is Apache-2.0 and maintained, and it runs plain Redis with Sentinel, the failover every Redis
   client library speaks. Its failover has known rough edges (see docs/kubernetes.md); the planner
-  already counts Redis replication as asynchronous.
+  already counts Redis replication as asynchronous. Every connection is TLS: clients to Redis and
+  to Sentinel, replicas to the primary, Sentinels to Redis and to each other, the exporter and the
+  operator (see `redis_tls_config`).
 
 Every store also gets a NetworkPolicy: only its own pods, the agents that use it, its operator
 and Prometheus may connect.
@@ -49,6 +51,17 @@ POSTGRES_IMAGE = "ghcr.io/cloudnative-pg/postgresql:17.5"
 REDIS_IMAGE = "quay.io/opstree/redis:v7.0.15"
 SENTINEL_IMAGE = "quay.io/opstree/redis-sentinel:v7.0.15"
 REDIS_EXPORTER_IMAGE = "quay.io/opstree/redis-exporter:v1.44.0"
+REDIS_TLS_DIR = "/tls"
+"""Where the redis-operator mounts `spec.TLS.secret` in Redis and Sentinel containers (and the exporter):
+`internal/k8sutils/statefulset.go`, `getVolumeMount`, at v0.26.0."""
+REDIS_TLS_KEYS = {"ca": "ca.crt", "cert": "tls.crt", "key": "tls.key"}
+"""The TLS Secret's keys (cert-manager's names). `ca` is set explicitly: only then does the operator
+(0.24+) export `REDIS_TLS_CA_CERT`, which its probes and pre-stop hooks pass to `redis-cli --cacert`."""
+REDIS_EXTERNAL_CONFIG = "redis-additional.conf"
+SENTINEL_EXTERNAL_CONFIG = "redis-sentinel-additional.conf"
+"""File names the OT-CONTAINER-KIT/redis images' entrypoints `include` last from
+/etc/redis/external.conf.d (`EXTERNAL_CONFIG_FILE` in `entrypoint.sh` / `entrypoint-sentinel.sh`), where
+the operator mounts `redisConfig.additionalRedisConfig` / `redisSentinelConfig.additionalSentinelConfig`."""
 SENTINEL_SIZE = 3
 """Three Sentinels: a majority (2) survives the loss of any one zone."""
 RESTRICTED_CONTAINER: dict[str, Any] = {
@@ -102,6 +115,41 @@ def postgres_credentials_secret(system: str, store: str) -> str:
     return object_name(system, store, "app-credentials", limit=253)
 
 
+def redis_tls_secret(system: str, store: str) -> str:
+    """A `redis` store's TLS Secret (`tls.crt`, `tls.key`, `ca.crt`), created before the first deploy."""
+    return f"{redis_name(system, store)}-tls"
+
+
+def redis_tls_config(port: int) -> str:
+    """Redis or Sentinel settings that make every connection TLS, included after the image's own.
+
+    The images' entrypoints write a TLS set-up of their own from the operator's `TLS_MODE`, but which
+    one depends on when the pinned tag was built: `entrypoint.sh` wrote `tls-replication yes` only in
+    cluster mode before OT-CONTAINER-KIT/redis#86 (September 2024), so a replica could not reach a
+    TLS-only primary, and `entrypoint-sentinel.sh` never writes it, so a Sentinel dials Redis and the
+    other Sentinels in plain text (the operator's own config generator sets it: redis-operator#1472).
+    Before #70 and #81 both also bound the plain and the TLS port to the same number. The file is
+    `include`d last, and Redis keeps the last value of a directive, so this holds on every image:
+    TLS only on the usual port, the peer verified against the CA, and TLS for outgoing links too.
+    Clients need no certificate of their own (`tls-auth-clients optional`): the password authenticates
+    them.
+    """
+    tls = {k: f"{REDIS_TLS_DIR}/{v}" for k, v in REDIS_TLS_KEYS.items()}
+    return "\n".join(
+        (
+            "# agentha: TLS on every connection (included last: these values win).",
+            "port 0",
+            f"tls-port {port}",
+            f"tls-cert-file {tls['cert']}",
+            f"tls-key-file {tls['key']}",
+            f"tls-ca-cert-file {tls['ca']}",
+            "tls-auth-clients optional",
+            "tls-replication yes",
+            "",
+        )
+    )
+
+
 def store_secret(system: str, store: StorePlan, region: str) -> str:
     """The Secret (key `uri`) an agent in `region` connects to `store` with."""
     if len(store.regions) > 1:
@@ -127,12 +175,20 @@ def store_wiring(system: str, namespace: str, store: StorePlan, region: str) -> 
             peers=(Peer(match_labels=(("cnpg.io/cluster", cluster),), ports=(POSTGRES_PORT,)),),
         )
     name = redis_name(system, store.name)
+    ca_path = f"{store.name}/ca.crt"
     return Wiring(
         env=(
             EnvVar(f"{prefix}_SENTINELS", value=f"{name}-sentinel.{namespace}.svc:{SENTINEL_PORT}"),
             EnvVar(f"{prefix}_MASTER_NAME", value=store.name),
             EnvVar(f"{prefix}_PASSWORD", secret=f"{name}-auth", key="password"),
+            # Sentinel and Redis listen only on TLS: connect to both with TLS, verifying the CA.
+            EnvVar(f"{prefix}_TLS", value="true"),
+            EnvVar(f"{prefix}_CA_FILE", value=f"{TLS_MOUNT}/{ca_path}"),
+            # Sentinel answers with the primary's pod IP, which no certificate can name: verify the
+            # chain, not the host name (as the operator does: VerifyCertificateExceptServerName).
+            EnvVar(f"{prefix}_TLS_CHECK_HOSTNAME", value="false"),
         ),
+        ca_files=(CaFile(secret=redis_tls_secret(system, store.name), key=REDIS_TLS_KEYS["ca"], path=ca_path),),
         peers=(
             Peer(match_labels=(("app", name),), ports=(REDIS_PORT,)),
             Peer(match_labels=(("app", f"{name}-sentinel"),), ports=(SENTINEL_PORT,)),
@@ -432,6 +488,14 @@ class StateStore(pulumi.ComponentResource):
                 "pdb": {"enabled": True, "maxUnavailable": 1},
             }
 
+        # TLS on both custom resources, one Secret: the operator mounts it at /tls and dials Redis and
+        # Sentinel over TLS from 0.22 (redis-operator#1472), verifying the chain against `ca.crt`.
+        tls = dict(REDIS_TLS_KEYS) | {"secret": {"secretName": redis_tls_secret(scope.system, store.name)}}
+        # The images' entrypoints read the CA's path from REDIS_TLS_CA_KEY, the operator's name for it
+        # before 0.24 (redis-operator#1644 renamed it REDIS_TLS_CA_CERT): unset, they write an empty
+        # `tls-ca-cert-file` and Redis refuses its configuration file.
+        ca_env = [{"name": "REDIS_TLS_CA_KEY", "value": f"{REDIS_TLS_DIR}/{REDIS_TLS_KEYS['ca']}"}]
+        tls_config = self._tls_config_map()
         custom_resource(
             self._rname("replication"),
             api_version="redis.redis.opstreelabs.in/v1beta2",
@@ -442,7 +506,9 @@ class StateStore(pulumi.ComponentResource):
                 "kubernetesConfig": kubernetes_config(
                     args.redis_image, cpu_request="250m", cpu_limit="1000m", memory="512Mi"
                 ),
-                "redisConfig": {"maxMemoryPercentOfLimit": 80},
+                "redisConfig": {"maxMemoryPercentOfLimit": 80, "additionalRedisConfig": tls_config},
+                "TLS": tls,
+                "env": ca_env,
                 "redisExporter": {
                     "enabled": True,
                     "image": args.exporter_image,
@@ -481,7 +547,10 @@ class StateStore(pulumi.ComponentResource):
                     "downAfterMilliseconds": str(round((store.sentinel_down_after_s or 5.0) * 1000)),
                     "failoverTimeout": str(round((store.sentinel_failover_timeout_s or 60.0) * 1000)),
                     "parallelSyncs": "1",
+                    "additionalSentinelConfig": tls_config,
                 },
+                "TLS": tls,
+                "env": ca_env,
                 **pod_settings(f"{self.name}-sentinel"),
             },
             opts=self._args.scope.opts(self),
@@ -492,6 +561,23 @@ class StateStore(pulumi.ComponentResource):
             operator_ports=(REDIS_PORT, SENTINEL_PORT),
             metrics_ports=(9121,),
         )
+
+    def _tls_config_map(self) -> str:
+        """The ConfigMap both custom resources include last (`redis_tls_config`); returns its name."""
+        from pulumi_kubernetes.core.v1 import ConfigMap
+
+        name = f"{self.name}-tls-config"
+        ConfigMap(
+            self._rname("tls-config"),
+            metadata=self._meta(name),
+            # One map, two keys: each image includes only its own file from the mounted folder.
+            data={
+                REDIS_EXTERNAL_CONFIG: redis_tls_config(REDIS_PORT),
+                SENTINEL_EXTERNAL_CONFIG: redis_tls_config(SENTINEL_PORT),
+            },
+            opts=self._args.scope.opts(self),
+        )
+        return name
 
     # --- who may connect -------------------------------------------------------------------------
 

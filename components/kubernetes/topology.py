@@ -159,11 +159,13 @@ class KubernetesTopology(pulumi.ComponentResource):
 
     def _stores(self, scope: RegionScope, secrets: dict[str, RequiredSecret]) -> dict[str, str]:
         from components.kubernetes.state_store import (
+            REDIS_TLS_KEYS,
             StateStore,
             StateStoreArgs,
             backup_credential_keys,
             postgres_credentials_secret,
             postgres_rw_service,
+            redis_tls_secret,
         )
 
         args, plan = self._args, self._args.plan
@@ -212,6 +214,14 @@ class KubernetesTopology(pulumi.ComponentResource):
             else:
                 auth = f"{component.name}-auth"
                 secrets[auth] = RequiredSecret(auth, ("password",), f"Redis password of store {store.name}")
+                tls = redis_tls_secret(plan.system, store.name)
+                secrets[tls] = RequiredSecret(
+                    tls,
+                    tuple(REDIS_TLS_KEYS.values()),
+                    f"TLS certificate of Redis store {store.name} and its Sentinels (DNS names "
+                    f"{component.name}.{scope.namespace}.svc, {component.name}-sentinel.{scope.namespace}.svc; "
+                    "clients verify the CA, not the name: Sentinel hands out pod IPs)",
+                )
         return out
 
     def _queues(self, scope: RegionScope, secrets: dict[str, RequiredSecret]) -> str | None:

@@ -278,6 +278,7 @@ def test_certificate_authorities_are_mounted_read_only():
     assert sources == {
         "research-agent-findings-ca": [{"key": "ca.crt", "path": "findings/ca.crt"}],
         "research-agent-rabbitmq-tls": [{"key": "ca.crt", "path": "rabbitmq/ca.crt"}],
+        "research-agent-source-cache-tls": [{"key": "ca.crt", "path": "source-cache/ca.crt"}],
     }
     mount = next(m for m in pod["containers"][0]["volumeMounts"] if m["name"] == "tls")
     assert mount == {"name": "tls", "mountPath": "/etc/agentha/tls", "readOnly": True}

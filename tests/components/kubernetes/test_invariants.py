@@ -313,12 +313,23 @@ RESTRICTED_VOLUMES = {
     "projected",
     "secret",
 }
+"""Pod Security Standards, `restricted` "Volume Types" (kubernetes.io/docs/concepts/security/pod-security-standards)."""
 
 
 def restricted_problems(pod: dict, containers: list[dict]) -> list[str]:
-    """Pod Security Standards `restricted` (v1.25+) on a pod spec and its containers' security contexts."""
+    """Pod Security Standards `restricted` (v1.25+) on a pod spec and its (init) containers.
+
+    Baseline's controls (host namespaces, host ports, privileged, /proc mount; its capability list is
+    subsumed by restricted's), then restricted's: volume types, privilege escalation, non-root, seccomp
+    RuntimeDefault or Localhost, capabilities drop ALL (add only NET_BIND_SERVICE).
+    """
     out = []
     psc = pod.get("securityContext") or {}
+    for host in ("hostNetwork", "hostPID", "hostIPC"):
+        if pod.get(host):
+            out.append(f"pod: {host}")
+    if psc.get("runAsUser") == 0:
+        out.append("pod: runAsUser 0")
     for volume in pod.get("volumes") or []:
         kinds = set(volume) - {"name"}
         if not kinds <= RESTRICTED_VOLUMES:
@@ -326,6 +337,8 @@ def restricted_problems(pod: dict, containers: list[dict]) -> list[str]:
     for ctr in containers:
         sc = ctr.get("securityContext") or {}
         where = ctr.get("name", "container")
+        if any(p.get("hostPort") for p in ctr.get("ports") or []):
+            out.append(f"{where}: hostPort")
         if sc.get("allowPrivilegeEscalation") is not False:
             out.append(f"{where}: allowPrivilegeEscalation not false")
         if (sc.get("capabilities") or {}).get("drop") != ["ALL"] or set(
@@ -341,7 +354,69 @@ def restricted_problems(pod: dict, containers: list[dict]) -> list[str]:
             out.append(f"{where}: seccompProfile {seccomp}")
         if sc.get("privileged"):
             out.append(f"{where}: privileged")
+        if sc.get("procMount", "Default") != "Default":
+            out.append(f"{where}: procMount {sc['procMount']}")
     return out
+
+
+def redis_operator_pod(spec: dict) -> tuple[dict, list[dict]]:
+    """The pod the redis-operator makes from a RedisReplication or RedisSentinel spec.
+
+    Read in its source at v0.26.0 (internal/k8sutils/statefulset.go: generateStatefulSetsDef,
+    generateContainerDef, enableRedisMonitoring, generateInitContainerDef): the pod's security context is
+    `podSecurityContext`; the Redis or Sentinel container's is `securityContext`, the exporter's
+    `redisExporter.securityContext`, each sidecar's its own, the init container's
+    `initContainer.securityContext`; volumes are an emptyDir `config`, the TLS Secret, the additional
+    config ConfigMap and the volume claim. The `init-config` container of the GenerateConfigInInitContainer
+    feature gate (alpha, off by default) also takes `initContainer.securityContext`: docs/kubernetes.md
+    says to keep the gate off.
+    """
+    pod: dict = {"securityContext": spec.get("podSecurityContext"), "hostNetwork": spec.get("hostNetwork")}
+    volumes: list[dict] = [{"name": "config", "emptyDir": {}}]
+    if spec.get("TLS"):
+        volumes.append({"name": "tls-certs", "secret": spec["TLS"]["secret"]})
+    external = (spec.get("redisConfig") or {}).get("additionalRedisConfig") or (
+        spec.get("redisSentinelConfig") or {}
+    ).get("additionalSentinelConfig")
+    if external:
+        volumes.append({"name": "external-config", "configMap": {"name": external}})
+    if spec.get("storage"):
+        volumes.append({"name": "data", "persistentVolumeClaim": {"claimName": "data"}})
+    pod["volumes"] = volumes
+    main = {"name": "redis", "securityContext": spec.get("securityContext")}
+    if spec.get("hostPort"):
+        main["ports"] = [{"hostPort": spec["hostPort"]}]
+    containers = [main]
+    if (spec.get("redisExporter") or {}).get("enabled"):
+        containers.append({"name": "exporter", "securityContext": spec["redisExporter"].get("securityContext")})
+    containers += [{"name": c["name"], "securityContext": c.get("securityContext")} for c in spec.get("sidecars") or []]
+    if (spec.get("initContainer") or {}).get("enabled"):
+        containers.append({"name": "init", "securityContext": spec["initContainer"].get("securityContext")})
+    return pod, containers
+
+
+def test_the_restricted_checker_finds_each_kind_of_violation():
+    ok = {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "runAsNonRoot": True,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    assert restricted_problems({}, [{"name": "c", "securityContext": ok}]) == []
+    bad = [
+        ({"hostNetwork": True}, {}),
+        ({"volumes": [{"name": "h", "hostPath": {"path": "/"}}]}, {}),
+        ({}, {"allowPrivilegeEscalation": True}),
+        ({}, {"capabilities": {"drop": ["ALL"], "add": ["NET_ADMIN"]}}),
+        ({}, {"runAsNonRoot": False}),
+        ({}, {"seccompProfile": {"type": "Unconfined"}}),
+        ({}, {"privileged": True}),
+    ]
+    for pod, change in bad:
+        assert restricted_problems(pod, [{"name": "c", "securityContext": ok | change}]), (pod, change)
+    assert restricted_problems({}, [{"name": "c", "securityContext": ok, "ports": [{"hostPort": 80}]}])
+    pod, containers = redis_operator_pod({"podSecurityContext": {}, "securityContext": {}, "hostPort": 6379})
+    assert restricted_problems(pod, containers)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -350,21 +425,28 @@ def test_the_namespace_enforces_restricted_and_every_pod_we_shape_meets_it(name)
     # the Redis pods, whose security contexts the rendered objects set.
     c = case(name)
     problems = []
+    checked = 0
     for m in c.objects:
         obj = m.object
         if obj["kind"] == "Namespace":
-            assert obj["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+            labels = obj["metadata"]["labels"]
+            assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+            assert labels["pod-security.kubernetes.io/enforce"] == labels["pod-security.kubernetes.io/warn"]
         elif obj["kind"] in WORKLOADS:
             pod = obj["spec"]["template"]["spec"]
             problems += [f"{m.path}: {p}" for p in restricted_problems(pod, pod["containers"])]
+            checked += 1
         elif obj["kind"] in ("RedisReplication", "RedisSentinel"):
-            spec = obj["spec"]
-            pod = {"securityContext": spec["podSecurityContext"]}
-            containers = [{"name": "redis", "securityContext": spec["securityContext"]}]
-            if (spec.get("redisExporter") or {}).get("enabled"):
-                containers.append({"name": "exporter", "securityContext": spec["redisExporter"].get("securityContext")})
+            pod, containers = redis_operator_pod(obj["spec"])
             problems += [f"{m.path}: {p}" for p in restricted_problems(pod, containers)]
+            checked += 1
+        elif obj["kind"] == "RabbitmqCluster":
+            # The Cluster Operator (2.17+) sets restricted contexts itself; the override adds no container
+            # and no volume that would undo them.
+            template = obj["spec"]["override"]["statefulSet"]["spec"]["template"]["spec"]
+            assert not template.get("containers") and not template.get("volumes") and not template.get("hostNetwork")
     assert not problems, "\n".join(problems)
+    assert checked
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -47,3 +47,11 @@ def test_rabbitmq_operators_and_the_pinned_broker():
     assert version(table["RabbitMQ Cluster Operator"]) >= (2, 17)  # restricted-compliant pods
     assert version(table["RabbitMQ Messaging Topology Operator"]) >= (1, 17)  # deletionPolicy
     assert f"`{BROKER_IMAGE}`" in table["RabbitMQ broker image"]
+
+
+def test_redis_operator_dials_its_tls_stores_over_tls():
+    # Before 0.22 the operator connected to Redis and Sentinel in plain text (redis-operator#1472), which
+    # a TLS-only store refuses; 0.24 exports the CA as REDIS_TLS_CA_CERT for its probes (#1644).
+    assert version(minimums()["OT-CONTAINER-KIT redis-operator (`redis` stores)"]) >= (0, 24)
+    objs = [m.object for m in case("example:research-agent").objects]
+    assert all(o["spec"]["TLS"] for o in objs if o["kind"] in ("RedisReplication", "RedisSentinel"))

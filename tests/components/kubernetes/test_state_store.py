@@ -226,3 +226,52 @@ def test_a_synchronous_store_keeps_taking_writes_through_any_one_zone_loss():
     # The rule itself: a standby must survive the loss of any one zone for `required`.
     assert synchronous_durability(3, 3) == "required"
     assert [synchronous_durability(i, z) for i, z in ((2, 2), (2, 3), (3, 2), (1, 1))] == ["preferred"] * 4
+
+
+def test_redis_and_its_sentinels_speak_only_tls_on_every_connection():
+    # What the operator (v0.26.0 internal/k8sutils/statefulset.go) and the images' entrypoints
+    # (OT-CONTAINER-KIT/redis entrypoint.sh, entrypoint-sentinel.sh) do with it is read in their sources;
+    # the component's docstrings cite where.
+    (replication,) = objs(EXAMPLE, "RedisReplication")
+    (sentinel,) = objs(EXAMPLE, "RedisSentinel")
+    maps = {o["metadata"]["name"]: o["data"] for o in objs(EXAMPLE, "ConfigMap")}
+    tls = {
+        "ca": "ca.crt",
+        "cert": "tls.crt",
+        "key": "tls.key",
+        "secret": {"secretName": "research-agent-source-cache-tls"},
+    }
+    for obj in (replication, sentinel):
+        assert obj["spec"]["TLS"] == tls
+        # The images read the CA path under its pre-0.24 name; without it Redis refuses its config.
+        assert {"name": "REDIS_TLS_CA_KEY", "value": "/tls/ca.crt"} in obj["spec"]["env"]
+    redis_conf = maps[replication["spec"]["redisConfig"]["additionalRedisConfig"]]["redis-additional.conf"]
+    sentinel_conf = maps[sentinel["spec"]["redisSentinelConfig"]["additionalSentinelConfig"]][
+        "redis-sentinel-additional.conf"
+    ]
+    for conf, port in ((redis_conf, 6379), (sentinel_conf, 26379)):
+        lines = conf.splitlines()
+        # No plain-text port; TLS on the usual one; outgoing links (replica to primary, Sentinel to Redis
+        # and to Sentinel) over TLS too; every peer verified against the Secret's CA.
+        assert "port 0" in lines and f"tls-port {port}" in lines and "tls-replication yes" in lines
+        assert "tls-ca-cert-file /tls/ca.crt" in lines and "tls-cert-file /tls/tls.crt" in lines
+        assert "tls-auth-clients optional" in lines  # clients authenticate with the password
+
+
+def test_agents_get_the_redis_ca_and_tls_settings_and_the_secret_is_listed():
+    c = case(EXAMPLE)
+    wiring = store_wiring(c.plan.system, "ns", c.plan.store("source-cache"), "europe-west4")
+    env = {e.name: e.value for e in wiring.env}
+    assert env["AGENTHA_STORE_SOURCE_CACHE_TLS"] == "true"
+    assert env["AGENTHA_STORE_SOURCE_CACHE_CA_FILE"] == "/etc/agentha/tls/source-cache/ca.crt"
+    assert env["AGENTHA_STORE_SOURCE_CACHE_TLS_CHECK_HOSTNAME"] == "false"
+    (ca,) = wiring.ca_files
+    assert (ca.secret, ca.key) == ("research-agent-source-cache-tls", "ca.crt")
+    worker = next(o for o in objs(EXAMPLE, "Rollout") if o["metadata"]["name"].startswith("research-agent-worker"))
+    pod = worker["spec"]["template"]["spec"]
+    (tls_volume,) = [v for v in pod["volumes"] if v["name"] == "tls"]
+    projected = {s["secret"]["name"]: s["secret"]["items"] for s in tls_volume["projected"]["sources"]}
+    # Only the CA is projected into the agent, never the store's key.
+    assert projected["research-agent-source-cache-tls"] == [{"key": "ca.crt", "path": "source-cache/ca.crt"}]
+    required = {s["name"]: s for s in c.graph.exports["kubernetes"]["requiredSecrets"]["europe-west4"]}
+    assert required["research-agent-source-cache-tls"]["keys"] == ["ca.crt", "tls.crt", "tls.key"]

@@ -70,6 +70,7 @@ def test_arguments_reach_the_objects():
         "research-agent-rabbitmq-tls": ["tls.crt", "tls.key", "ca.crt"],
         "research-agent-search-api-key-secret": ["value"],
         "research-agent-source-cache-auth": ["password"],
+        "research-agent-source-cache-tls": ["ca.crt", "tls.crt", "tls.key"],
         "research-cert": ["tls.crt", "tls.key"],
     }
     assert exports["regions"]["europe-west4"]["agents"]["worker"] == {

@@ -30,6 +30,14 @@ def _without_alert(alert: str):
     return edit
 
 
+def _config_without(key: str, directive: str):
+    def edit(inputs: dict[str, Any]) -> None:
+        lines = inputs["data"][key].splitlines()
+        inputs["data"][key] = "\n".join(line for line in lines if not line.startswith(directive))
+
+    return edit
+
+
 DEFECTS: list[Defect] = [
     Defect(
         "agentha-kubernetes-workload-spread-across-zones",
@@ -209,6 +217,23 @@ DEFECTS: list[Defect] = [
         "Redis without Sentinel",
         "has no RedisSentinel quorum",
         drop(f"{RA}-source-cache-sentinel-{R}"),
+    ),
+    Defect(
+        "agentha-kubernetes-redis-replication-require-tls",
+        BASE,
+        "Redis without TLS",
+        "RedisReplication has no spec.TLS",
+        change(f"{RA}-source-cache-replication-{R}", setting("spec.TLS", DELETE)),
+    ),
+    Defect(
+        "agentha-kubernetes-redis-replication-require-tls",
+        BASE,
+        "Sentinel dialling Redis in plain text",
+        "RedisSentinel sets spec.TLS but the configuration it includes lacks `tls-replication yes`",
+        change(
+            f"{RA}-source-cache-tls-config-{R}",
+            _config_without("redis-sentinel-additional.conf", "tls-replication"),
+        ),
     ),
     Defect(
         "agentha-kubernetes-prometheus-rule-cover-spec-slis",
