@@ -47,6 +47,8 @@ class AgentMocks(pmocks.Mocks):
         self.last = threading.local()
         """The inputs of the registration this thread is answering (the monitor's RPCs run on worker
         threads): the capture keeps them instead of deserialising the request a second time."""
+        self.switch_plans: dict[str, dict[str, Any]] = {}
+        """Region switch plan ARN -> its inputs, so the vended health checks can be answered."""
 
     def new_resource(self, args: pmocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         self.last.inputs = args.inputs
@@ -102,6 +104,10 @@ class AgentMocks(pmocks.Mocks):
                 out["globalReplicationGroupId"] = f"ldgnf-{inputs.get('globalReplicationGroupIdSuffix', rid)}"
             elif typ == "aws:elasticache/replicationGroup:ReplicationGroup":
                 out["primaryEndpointAddress"] = f"master.{physical}.mock.{region}.cache.amazonaws.com"
+            elif typ == "aws:arcregionswitch/plan:Plan":
+                # Global: arn:<partition>:arc-region-switch::<account>:plan/<name>:<6 chars> (API Plan.arn).
+                out["arn"] = f"arn:aws:arc-region-switch::{ACCOUNT}:plan/{physical}:{_short_hash(physical)[:6]}"
+                self.switch_plans[out["arn"]] = inputs
             elif typ == "aws:cloudwatch/logGroup:LogGroup":
                 out["arn"] = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{physical}"
         return rid, out
@@ -129,6 +135,28 @@ class AgentMocks(pmocks.Mocks):
                 "cidrBlock": "10.99.0.0/16",
                 "arn": f"arn:aws:ec2::{ACCOUNT}:vpc/{vpc_id}",
             }, []
+        if token == "aws:arcregionswitch/getRoute53HealthChecks:getRoute53HealthChecks":
+            # One vended check per region of the plan for each record name its Route 53 blocks name.
+            arn = str(data.get("planArn", ""))
+            plan = self.switch_plans.get(arn, {})
+            records = {
+                (c["hostedZoneId"], c["recordName"])
+                for w in plan.get("workflows", [])
+                for step in w.get("steps", [])
+                for c in step.get("route53HealthCheckConfigs", [])
+            }
+            checks = [
+                {
+                    "healthCheckId": f"rs-{_short_hash(arn + record + region)}",
+                    "hostedZoneId": zone,
+                    "recordName": record,
+                    "region": region,
+                    "status": "healthy",
+                }
+                for zone, record in sorted(records)
+                for region in plan.get("regions", [])
+            ]
+            return {"planArn": arn, "healthChecks": checks, "region": data.get("region") or MOCK_REGION}, []
         if token == "aws:index/getRegion:getRegion":
             region = data.get("region") or data.get("name") or MOCK_REGION
             return {"name": region, "region": region, "id": region}, []

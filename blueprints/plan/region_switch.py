@@ -22,9 +22,25 @@ Steps of a workflow that activates (or, active-active, keeps serving from) a reg
    - DynamoDB global tables: every replica takes writes already (multi-Region strong consistency
      or last writer wins); nothing to promote, no step.
 
-Traffic: the blueprint's Route 53 failover (or latency) records already move clients when a
-region's health check fails (`components/aws/failover_routing.py`); the plan adds no routing block,
-so a practice run while the old region is healthy moves compute and stores but not DNS.
+4. Traffic, last (once the target region can serve and write): a `Route53HealthCheck` block on the
+   ingress records (`route` below). Region switch vends one Route 53 health check per region of the
+   plan and flips them when it runs (STOP pattern: active/passive starts primary healthy, standby
+   unhealthy; active/active starts all healthy and a deactivate marks that region unhealthy; ARC
+   guide, "Amazon Route 53 health check execution block"). `components/aws/failover_routing.py`
+   puts the vended check of each region in `gated_regions` into that region's record as one more
+   child of a calculated check that also needs the endpoint's own checks healthy, so:
+   - automatic DNS failover keeps working: the endpoint check failing still takes the record out;
+   - a Region switch run moves traffic even while the old region's endpoint is healthy;
+   - active/passive gates only the PRIMARY record: gating the SECONDARY too would leave both
+     records unhealthy when the primary endpoint fails before any plan ran, and Route 53 then
+     answers with the primary ("If the health check status for all resource record sets in the
+     group is unhealthy, Route 53 considers all resource record sets in the group healthy",
+     ChangeResourceRecordSets `HealthCheckId`) - the automatic failover would be lost;
+   - after a failover the primary stays out until the failback workflow runs (its check is set
+     healthy again), so traffic no longer returns by itself to a region whose database is now the
+     secondary.
+   Only pairs whose two regions both have an ingress record get it (active/passive routes DNS to
+   the primary and the first standby only).
 """
 
 from __future__ import annotations
@@ -36,14 +52,18 @@ from typing import Literal
 from blueprints.plan import naming
 from blueprints.plan.models import TopologyPlan
 
-BlockKind = Literal["ManualApproval", "ECSServiceScaling", "AuroraGlobalDatabase"]
-Purpose = Literal["approve", "scale", "promote", "promote-manually"]
+BlockKind = Literal["ManualApproval", "ECSServiceScaling", "AuroraGlobalDatabase", "Route53HealthCheck"]
+Purpose = Literal["approve", "scale", "promote", "promote-manually", "route"]
 
 PLAN_NAME_LIMIT = 32
 """`Plan.name`: 1-32 characters of [a-zA-Z0-9-] (API reference, Plan)."""
 
 SCALE_PERCENT = 100
 """ECS blocks scale the target region to 100 % of the source region's tasks (full capacity)."""
+
+ROUTE_TIMEOUT_MINUTES = 10
+"""How long the Route 53 health check block may take before the step fails (API
+`Route53HealthCheckConfiguration.timeoutMinutes`; the provider's acceptance test uses 10)."""
 
 APPROVAL_TIMEOUT_MINUTES = 60
 """How long a manual approval waits before the step times out (the console's usual value)."""
@@ -103,6 +123,15 @@ class RegionSwitchPlan:
     workflows: tuple[SwitchWorkflow, ...]
     triggers: tuple[SwitchTrigger, ...]
     manual: bool
+    gated_regions: tuple[str, ...] = ()
+    """Regions whose ingress record also needs this plan's vended Route 53 health check healthy
+    (empty: the plan has no Route 53 block)."""
+    record_sets: tuple[tuple[str, str], ...] = ()
+    """(region, record set identifier) of the ingress records the Route 53 block maps."""
+
+    @property
+    def routes_traffic(self) -> bool:
+        return bool(self.record_sets)
 
     def workflow(self, action: str, region: str | None) -> SwitchWorkflow:
         return next(w for w in self.workflows if w.action == action and w.region == region)
@@ -137,7 +166,20 @@ def region_objective_minutes(plan: TopologyPlan) -> int | None:
     return max(1, math.ceil(rto.objective / 60))
 
 
-def _steps(plan: TopologyPlan, regions: tuple[str, str], manual: bool) -> tuple[tuple[SwitchBlock, ...], ...]:
+def _record_sets(plan: TopologyPlan, regions: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    """The ingress records of the pair, when both regions have one (none: no Route 53 block)."""
+    routing = plan.routing
+    if routing is None or routing.mode == "single":
+        return ()
+    ids = {r.region: r.set_identifier for r in routing.records}
+    if not all(r in ids for r in regions):
+        return ()
+    return tuple((r, ids[r]) for r in regions)
+
+
+def _steps(
+    plan: TopologyPlan, regions: tuple[str, str], manual: bool, route: bool
+) -> tuple[tuple[SwitchBlock, ...], ...]:
     steps: list[tuple[SwitchBlock, ...]] = []
     if manual:
         steps.append((SwitchBlock(name="approve-failover", kind="ManualApproval", purpose="approve"),))
@@ -174,6 +216,8 @@ def _steps(plan: TopologyPlan, regions: tuple[str, str], manual: bool) -> tuple[
             )
     if stores:
         steps.append(tuple(stores))
+    if route:
+        steps.append((SwitchBlock(name="route-traffic", kind="Route53HealthCheck", purpose="route"),))
     return tuple(steps)
 
 
@@ -190,7 +234,8 @@ def region_switch_plans(plan: TopologyPlan, manual: bool | None = None) -> tuple
     out = []
     for other in (r.name for r in plan.regions if r.name != primary):
         regions = (primary, other)
-        steps = _steps(plan, regions, manual)
+        record_sets = _record_sets(plan, regions)
+        steps = _steps(plan, regions, manual, route=bool(record_sets))
         if active:
             workflows = tuple(
                 SwitchWorkflow(action=action, region=None, steps=steps) for action in ("activate", "deactivate")
@@ -209,6 +254,8 @@ def region_switch_plans(plan: TopologyPlan, manual: bool | None = None) -> tuple
                 workflows=workflows,
                 triggers=triggers,
                 manual=manual,
+                gated_regions=(regions if active else (primary,)) if record_sets else (),
+                record_sets=record_sets,
             )
         )
     return tuple(out)

@@ -442,6 +442,15 @@ def _block_step(spec: HASpec, plan: TopologyPlan, figs: Figures, block: SwitchBl
             terms.append(built_term("new targets pass 2 load balancer checks (healthy threshold 2)", healthy))
             seconds += healthy
         return Step(f"scale {agent.name} in {target} to {source}'s tasks", seconds, "region-switch-ecs", tuple(terms))
+    if block.purpose == "route":
+        ids = ("arc-region-switch-health-check-flip", "route53-dns-propagation", "route53-alias-elb-ttl")
+        return Step(
+            f"move traffic to {target} (Route 53 health check block: vended checks flip, answers change, "
+            "cached answers expire)",
+            sum(figs.value(i) for i in ids),
+            "region-switch-route53",
+            tuple(fig_term(figs, i) for i in ids),
+        )
     fid = PROMOTION[block.engine]
     if block.purpose == "promote":
         return Step(

@@ -14,6 +14,15 @@ host" alarm, combined by a `CALCULATED` check when blue/green keeps two groups. 
 transaction that fails over (`ingress.synthetic.failover`), its alarm is one more
 `CLOUDWATCH_METRIC` child and a `CALCULATED` check needs it healthy too (public and private).
 
+With an ARC Region switch plan that moves traffic (`switch_checks`), the health check Region switch
+vends for a region is one more child that must be healthy, so a plan run moves traffic while the
+endpoint checks keep failing the region over by themselves (`blueprints/plan/region_switch.py` says
+which records are gated, and why only the PRIMARY one for active/passive). Route 53 does not nest
+calculated checks here, so one calculated check takes every leaf: healthy when every required leaf
+(endpoint or alarm check, synthetic, Region switch) is, and, with blue/green's two target groups, at
+least one group; with two groups one threshold over all leaves also passes with both groups healthy
+and one required leaf unhealthy, which happens only while a deploy runs both groups.
+
 A private ingress zone is associated with the VPCs the topology creates, so the name also resolves
 inside them. A pilot-light secondary has no task until traffic arrives, so its record carries no health check
 and does not evaluate target health: when the primary fails, Route 53 sends traffic there, and the
@@ -59,6 +68,10 @@ class FailoverRoutingArgs:
     private_zone_vpcs: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """region -> VPC the topology created there; a private ingress zone is associated with each, so
     the name resolves inside them too (existing VPCs are left to their owners)."""
+    switch_checks: Mapping[str, Sequence[pulumi.Input[str]]] = field(default_factory=dict)
+    """region -> the Route 53 health checks ARC Region switch plans vend for it (each must be healthy)."""
+    zone_id: pulumi.Input[str] | None = None
+    """The hosted zone's id when the caller looked it up already (the Region switch plan needs it too)."""
 
 
 def request_interval(seconds: float) -> int:
@@ -78,9 +91,11 @@ class FailoverRouting(pulumi.ComponentResource):
         self._args = args
         r = args.routing
         system = args.tags.system
-        zone = route53.get_zone_output(
-            name=r.hosted_zone, private_zone=not r.public, opts=pulumi.InvokeOptions(parent=self)
-        )
+        zone_id = args.zone_id
+        if zone_id is None:
+            zone_id = route53.get_zone_output(
+                name=r.hosted_zone, private_zone=not r.public, opts=pulumi.InvokeOptions(parent=self)
+            ).zone_id
         self.fqdn = r.domain
         self.health_check_ids = {}
         for record in r.records:
@@ -92,7 +107,7 @@ class FailoverRouting(pulumi.ComponentResource):
             route53.Record(
                 naming.resource(system, "ingress", "record", record.region),
                 route53.RecordArgs(
-                    zone_id=zone.zone_id,
+                    zone_id=zone_id,
                     name=r.domain,
                     type="A",
                     aliases=[
@@ -117,7 +132,7 @@ class FailoverRouting(pulumi.ComponentResource):
             for region, vpc_id in args.private_zone_vpcs.items():
                 route53.ZoneAssociation(
                     naming.resource(system, "ingress", "zone-association", region),
-                    route53.ZoneAssociationArgs(zone_id=zone.zone_id, vpc_id=vpc_id, vpc_region=region),
+                    route53.ZoneAssociationArgs(zone_id=zone_id, vpc_id=vpc_id, vpc_region=region),
                     opts=pulumi.ResourceOptions(parent=self),
                 )
         self.register_outputs({"fqdn": self.fqdn, "health_check_ids": self.health_check_ids})
@@ -159,9 +174,7 @@ class FailoverRouting(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-            if synthetic is None:
-                return check.id
-            return self._calculated(region, "combined-check", [check, synthetic], 2, tags).id
+            return self._combine(region, [check], [], synthetic, tags)
         children = [
             route53.HealthCheck(
                 naming.resource(system, "ingress", f"alarm-check-{i + 1}", region),
@@ -178,22 +191,39 @@ class FailoverRouting(pulumi.ComponentResource):
         ]
         if not children:
             raise ValueError(f"region {region}: a private ingress needs a 'no healthy host' alarm to check")
-        if synthetic is not None:
-            # Healthy while the synthetic passes and a target group has a healthy host. Route 53 cannot
-            # nest calculated checks, so one threshold of 2 over every child: with one group, both must
-            # be healthy; with blue/green's two, the synthetic and either group (both groups with a
-            # failing synthetic only during a switch, when both hold tasks).
-            return self._calculated(region, "combined-check", [*children, synthetic], 2, tags).id
         if len(children) == 1:
-            return children[0].id
-        # healthy while either target group has a healthy host
-        return self._calculated(region, "health-check", children, 1, tags).id
+            return self._combine(region, children, [], synthetic, tags)
+        # blue/green: healthy while either target group has a healthy host
+        return self._combine(region, [], children, synthetic, tags)
+
+    def _combine(
+        self,
+        region: str,
+        required: Sequence[route53.HealthCheck],
+        any_of: Sequence[route53.HealthCheck],
+        synthetic: route53.HealthCheck | None,
+        tags: Mapping[str, str],
+    ) -> pulumi.Output[str]:
+        """One check for the record: every required leaf healthy and, when given, one of `any_of`.
+        Route 53 cannot nest calculated checks, so one threshold over every leaf: the required ones
+        plus one (both groups healthy with one required leaf unhealthy passes too: a deploy's window)."""
+        vended = list(self._args.switch_checks.get(region, ()))
+        ids: list[pulumi.Input[str]] = [c.id for c in required]
+        if synthetic is not None:
+            ids.append(synthetic.id)
+        ids += vended
+        threshold = len(ids) + (1 if any_of else 0)
+        ids += [c.id for c in any_of]
+        if len(ids) == 1:
+            return pulumi.Output.from_input(ids[0])
+        role = "health-check" if not vended and synthetic is None else "combined-check"
+        return self._calculated(region, role, ids, threshold, tags).id
 
     def _calculated(
         self,
         region: str,
         role: str,
-        children: Sequence[route53.HealthCheck],
+        children: Sequence[pulumi.Input[str]],
         threshold: int,
         tags: Mapping[str, str],
     ) -> route53.HealthCheck:
@@ -201,7 +231,7 @@ class FailoverRouting(pulumi.ComponentResource):
             naming.resource(self._args.tags.system, "ingress", role, region),
             route53.HealthCheckArgs(
                 type="CALCULATED",
-                child_healthchecks=[c.id for c in children],
+                child_healthchecks=list(children),
                 child_health_threshold=threshold,
                 tags=dict(tags),
             ),

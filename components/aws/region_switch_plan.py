@@ -3,7 +3,14 @@
 Builds exactly the workflows and steps `blueprints/plan/region_switch.py` decides (the ones
 `blueprints/plan/timing.py` counts): per workflow, a manual approval (manual mode), the ECS scaling
 blocks in one `Parallel` step, then each replicated store's promotion (Aurora global database
-block; for a Valkey global datastore, a manual approval whose description is the command to run).
+block; for a Valkey global datastore, a manual approval whose description is the command to run),
+then the Route 53 health check block that moves traffic (when the pair has ingress records).
+
+Routing: the Route 53 health check block makes Region switch vend one Route 53 health check per
+region of the plan (ARC guide, "Amazon Route 53 health check execution block"). They exist once the
+plan does (the provider's acceptance test reads two IDs right after creating a plan), so the stack
+reads them with `get_route53_health_checks` and `components/aws/failover_routing.py` adds the ones of
+`plan.gated_regions` to those regions' records (`health_check_ids`).
 
 Triggers (automatic mode) start the failover when a region's SLO burn alarm is red; the same alarms
 are the plan's application health alarms, from which Region switch measures each execution's
@@ -31,6 +38,7 @@ from pulumi_aws import iam
 from blueprints.plan import naming
 from blueprints.plan.region_switch import (
     APPROVAL_TIMEOUT_MINUTES,
+    ROUTE_TIMEOUT_MINUTES,
     SCALE_PERCENT,
     TRIGGER_MIN_DELAY_MINUTES,
     RegionSwitchPlan,
@@ -85,6 +93,14 @@ class SwitchAlarm:
 
 
 @dataclass(frozen=True)
+class SwitchRouting:
+    """The ingress records the Route 53 health check block maps to regions."""
+
+    hosted_zone_id: pulumi.Input[str]
+    record_name: str
+
+
+@dataclass(frozen=True)
 class RegionSwitchArgs:
     plan: RegionSwitchPlan
     tags: TagContext
@@ -96,6 +112,8 @@ class RegionSwitchArgs:
     caches: Mapping[str, SwitchCache] = field(default_factory=dict)
     alarms: Mapping[str, SwitchAlarm] = field(default_factory=dict)
     """region -> its SLO burn alarm; a region without one gets no trigger and no health alarm."""
+    routing: SwitchRouting | None = None
+    """The ingress records (required when the plan routes traffic: `plan.record_sets`)."""
 
 
 def failover_command(cache: str, group: Mapping[str, str], global_id: str, region: str) -> str:
@@ -114,6 +132,8 @@ class RegionSwitch(pulumi.ComponentResource):
     execution_role_arn: pulumi.Output[str]
     approver_role_arn: pulumi.Output[str] | None
     start_commands: dict[str, pulumi.Output[str]]
+    health_check_ids: dict[str, pulumi.Output[str]]
+    """region -> the Route 53 health check Region switch vends for it, for `plan.gated_regions`."""
 
     def __init__(self, name: str, args: RegionSwitchArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TOKEN, name, None, opts)
@@ -227,6 +247,7 @@ class RegionSwitch(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
         )
         self.plan_arn = plan.arn
+        self.health_check_ids = self._vended_checks(plan) if p.routes_traffic else {}
         self.start_commands = {
             f"{action}-{region}": plan.arn.apply(
                 lambda arn, action=action, region=region: (
@@ -242,6 +263,7 @@ class RegionSwitch(pulumi.ComponentResource):
                 "execution_role_arn": self.execution_role_arn,
                 "approver_role_arn": self.approver_role_arn,
                 "start_commands": self.start_commands,
+                "health_check_ids": self.health_check_ids,
             }
         )
 
@@ -253,6 +275,29 @@ class RegionSwitch(pulumi.ComponentResource):
         if action == "activate":
             return region
         return next(r for r in self._args.plan.regions if r != region)
+
+    def _vended_checks(self, plan: rs.Plan) -> dict[str, pulumi.Output[str]]:
+        """The health check Region switch vends for each gated region (ListRoute53HealthChecks on the
+        plan; the plan is global, so its control-plane call takes no region)."""
+        routing = self._args.routing
+        assert routing is not None
+        found = rs.get_route53_health_checks_output(plan_arn=plan.arn, opts=pulumi.InvokeOutputOptions(parent=self))
+        record = routing.record_name.rstrip(".")
+
+        def pick(result: rs.GetRoute53HealthChecksResult, region: str) -> str:
+            ids = [
+                h.health_check_id
+                for h in result.health_checks
+                if h.region == region and h.record_name.rstrip(".") == record
+            ]
+            if len(ids) != 1:
+                raise ValueError(
+                    f"Region switch plan {self._args.plan.name}: expected one vended health check for {record} "
+                    f"in {region}, found {len(ids)}"
+                )
+            return ids[0]
+
+        return {r: found.apply(lambda res, r=r: pick(res, r)) for r in self._args.plan.gated_regions}
 
     def _plan_arn_pattern(self) -> pulumi.Output[str]:
         """This plan's ARN, `arn:<partition>:arc-region-switch::<account>:plan/<name>:<6 chars>`
@@ -357,6 +402,28 @@ class RegionSwitch(pulumi.ComponentResource):
                     )
                 ],
             )
+        if block.kind == "Route53HealthCheck":
+            routing = args.routing
+            assert routing is not None
+            return rs.PlanWorkflowStepArgs(
+                name=block.name,
+                execution_block_type="Route53HealthCheck",
+                description=f"move {routing.record_name} to the activated region (flips the vended health checks)",
+                route53_health_check_configs=[
+                    rs.PlanWorkflowStepRoute53HealthCheckConfigArgs(
+                        hosted_zone_id=routing.hosted_zone_id,
+                        record_name=routing.record_name,
+                        timeout_minutes=ROUTE_TIMEOUT_MINUTES,
+                        # Explicit: our set identifiers name the region, but mapping them needs no guess.
+                        record_sets=[
+                            rs.PlanWorkflowStepRoute53HealthCheckConfigRecordSetArgs(
+                                record_set_identifier=ident, region=region
+                            )
+                            for region, ident in args.plan.record_sets
+                        ],
+                    )
+                ],
+            )
         database = args.databases[block.target]
         return rs.PlanWorkflowStepArgs(
             name=block.name,
@@ -423,6 +490,21 @@ class RegionSwitch(pulumi.ComponentResource):
             ]
         if scaled or alarm_arns:
             statements.append(Statement("ReadCapacity", ("cloudwatch:GetMetricStatistics",), ["*"]))
+        if any(b.kind == "Route53HealthCheck" for b in blocks):
+            routing = args.routing
+            assert routing is not None
+            # Region switch finds the record sets of the record name (sample policy of the block).
+            statements.append(
+                Statement(
+                    "ReadRecords",
+                    ("route53:ListResourceRecordSets",),
+                    [
+                        pulumi.Output.all(args.partition, routing.hosted_zone_id).apply(
+                            lambda v: f"arn:{v[0]}:route53:::hostedzone/{v[1]}"
+                        )
+                    ],
+                )
+            )
         promoted = sorted({b.target for b in blocks if b.kind == "AuroraGlobalDatabase"})
         if promoted:
             dbs = [args.databases[s] for s in promoted]

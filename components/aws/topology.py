@@ -244,8 +244,10 @@ class AwsTopology(pulumi.ComponentResource):
             )
             for r in plan.regions
         }
-        self.routing = self._routing()
+        self._zone_id = self._ingress_zone()
+        # The Region switch plans first: the records need the health checks they vend.
         self.region_switch = self._region_switch()
+        self.routing = self._routing()
         self.resilience = self._resilience()
         self.chaos = self._chaos()
         self._exports = self._build_exports()
@@ -687,6 +689,15 @@ class AwsTopology(pulumi.ComponentResource):
 
     # --- routing --------------------------------------------------------------------------------
 
+    def _ingress_zone(self) -> pulumi.Output[str] | None:
+        """The ingress domain's hosted zone (the records and the Region switch route block use it)."""
+        routing = self.plan.routing
+        if routing is None:
+            return None
+        return aws.route53.get_zone_output(
+            name=routing.hosted_zone, private_zone=not routing.public, opts=pulumi.InvokeOptions(parent=self)
+        ).zone_id
+
     def _routing(self) -> FailoverRouting | None:
         plan = self.plan
         routing = plan.routing
@@ -709,6 +720,10 @@ class AwsTopology(pulumi.ComponentResource):
             )
         if len(endpoints) != len(routing.records):
             return None
+        switch_checks: dict[str, list[pulumi.Output[str]]] = {}
+        for rs_plan in self.region_switch:
+            for region, check in rs_plan.health_check_ids.items():
+                switch_checks.setdefault(region, []).append(check)
         return FailoverRouting(
             naming.resource(plan.system, "routing"),
             FailoverRoutingArgs(
@@ -718,6 +733,8 @@ class AwsTopology(pulumi.ComponentResource):
                 private_zone_vpcs={
                     r.name: self.networks[r.name].vpc_id for r in plan.regions if not r.network.is_existing
                 },
+                switch_checks=switch_checks,
+                zone_id=self._zone_id,
             ),
             opts=self._child_opts,
         )
@@ -734,6 +751,7 @@ class AwsTopology(pulumi.ComponentResource):
             SwitchAlarm,
             SwitchCache,
             SwitchDatabase,
+            SwitchRouting,
             SwitchService,
         )
 
@@ -771,6 +789,9 @@ class AwsTopology(pulumi.ComponentResource):
                             if c.global_group_id is not None
                         },
                         alarms=alarms,
+                        routing=SwitchRouting(hosted_zone_id=self._zone_id, record_name=self.plan.routing.domain)
+                        if rsp.routes_traffic and self._zone_id is not None and self.plan.routing is not None
+                        else None,
                     ),
                     opts=self._child_opts,
                 )

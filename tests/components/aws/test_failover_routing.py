@@ -49,7 +49,10 @@ def test_private_active_active_ingress_uses_latency_records_and_cloudwatch_healt
         assert check.inputs["cloudwatchAlarmName"].startswith("order-routing-router-no-healthy-hosts-")
         assert check.inputs["cloudwatchAlarmRegion"] in check.inputs["cloudwatchAlarmName"]
     for check in calculated:
-        assert check.inputs["childHealthThreshold"] == 1 and len(check.inputs["childHealthchecks"]) == 2
+        # either target group, and the Region switch plan's vended check (test_region_switch_plan)
+        children = check.inputs["childHealthchecks"]
+        assert check.inputs["childHealthThreshold"] == 2 and len(children) == 3
+        assert sum(c.startswith("rs-") for c in children) == 1
     alarms = {r.inputs["name"]: r for r in s.graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
     blue = alarms["order-routing-router-no-healthy-hosts-blue-eu-west-1"]
     assert blue.inputs["statistic"] == "Minimum" and "metricQueries" not in blue.inputs  # Route 53 needs a plain metric

@@ -167,8 +167,12 @@ def test_the_execution_role_holds_only_the_documented_actions_of_the_blocks_used
         "rds:DescribeDBClusters",
         "rds:FailoverGlobalCluster",
         "rds:SwitchoverGlobalCluster",
+        "route53:ListResourceRecordSets",
     }
     by_sid = {st["Sid"]: st for st in doc["Statement"]}
+    # the Route 53 block reads the ingress zone's records, nothing else
+    zone = next(iter(plans("stores").values()))["workflows"][0]["steps"][-1]["route53HealthCheckConfigs"][0]
+    assert by_sid["ReadRecords"]["Resource"] == [f"arn:aws:route53:::hostedzone/{zone['hostedZoneId']}"]
     # what changes anything is scoped to this stack's resources
     assert all(":service/" in r or ":ecs:" in r for r in by_sid["ScaleServices"]["Resource"])
     assert "*" not in by_sid["ScaleServices"]["Resource"] and "*" not in by_sid["PromoteDatabases"]["Resource"]
@@ -236,3 +240,153 @@ def test_an_active_active_plan_has_one_activate_and_one_deactivate_workflow_for_
     # taking a region out is started from the other (healthy) region's endpoint
     assert start["deactivate-eu-west-1"].startswith("aws arc-region-switch start-plan-execution --region eu-central-1 ")
     assert start["activate-eu-west-1"].startswith("aws arc-region-switch start-plan-execution --region eu-west-1 ")
+
+
+# --- routing the plan switches (Route 53 health check block) ------------------------------------
+
+CHECK = "aws:route53/healthCheck:HealthCheck"
+
+
+def _leaves(case: str) -> tuple[dict[str, dict], dict[str, str]]:
+    """Every health check by its id (the mocks' `<name>-<hash>`, which records carry), and each
+    ingress record's region -> its health check id ("" for none)."""
+    from stacks.capture import _short_hash
+
+    g = synth_case(case).graph
+    by_id = {f"{c.name}-{_short_hash(c.type + c.name)}": c.inputs for c in g.of_type(CHECK)}
+    records = {
+        rec.name.rsplit("-record-", 1)[1]: rec.inputs.get("healthCheckId", "")
+        for rec in g.of_type("aws:route53/record:Record")
+        if "-ingress-record-" in rec.name
+    }
+    return by_id, records
+
+
+def _vended(case: str) -> dict[str, set[str]]:
+    """region -> the ids the mocks' ListRoute53HealthChecks gives for it, over every plan."""
+    from stacks.capture import _short_hash
+
+    out: dict[str, set[str]] = {}
+    for p in synth_case(case).graph.of_type(PLAN):
+        arn = f"arn:aws:arc-region-switch::123456789012:plan/{p.inputs['name']}:{_short_hash(p.inputs['name'])[:6]}"
+        routing = synth_case(case).plan.routing
+        assert routing is not None
+        record = routing.domain
+        for region in p.inputs["regions"]:
+            out.setdefault(region, set()).add(f"rs-{_short_hash(arn + record + region)}")
+    return out
+
+
+def healthy(check_id: str, checks: dict[str, dict], state: dict[str, bool]) -> bool:
+    """Route 53's status of a check: a leaf's from `state`, a CALCULATED one's from its children
+    (healthy when at least `childHealthThreshold` of them are)."""
+    c = checks.get(check_id)
+    if c is None or c["type"] != "CALCULATED":
+        return state[check_id]
+    return sum(healthy(k, checks, state) for k in c["childHealthchecks"]) >= c["childHealthThreshold"]
+
+
+def leaves(check_id: str, checks: dict[str, dict]) -> set[str]:
+    c = checks.get(check_id)
+    if c is None or c["type"] != "CALCULATED":
+        return {check_id}
+    return {leaf for k in c["childHealthchecks"] for leaf in leaves(k, checks)}
+
+
+@pytest.mark.parametrize("case", MULTI)
+def test_every_workflow_moves_traffic_last_on_the_ingress_records(case: str) -> None:
+    s = synth_case(case)
+    routing = s.plan.routing
+    assert routing is not None
+    zone = {r.inputs["zoneId"] for r in s.graph.of_type("aws:route53/record:Record") if "-ingress-record-" in r.name}
+    idents = {rec.region: rec.set_identifier for rec in routing.records}
+    configs = []
+    for plan in plans(case).values():
+        for w in plan["workflows"]:
+            last = w["steps"][-1]
+            assert flat(last) == [("route-traffic", "Route53HealthCheck")]
+            assert all(k != "Route53HealthCheck" for step in w["steps"][:-1] for _, k in flat(step))
+            config = last["route53HealthCheckConfigs"][0]
+            assert {config["hostedZoneId"]} == zone and config["recordName"] == routing.domain
+            assert {r["region"]: r["recordSetIdentifier"] for r in config["recordSets"]} == {
+                r: idents[r] for r in plan["regions"]
+            }
+            configs.append(config)
+    # "provide the same configuration values for all health check execution blocks that use the same DNS records"
+    assert all(c == configs[0] for c in configs if c["recordSets"] == configs[0]["recordSets"])
+
+
+@pytest.mark.parametrize("case", ["support-agent", "hot", "stores", "stores-manual", "support-agent@staging"])
+def test_active_passive_dns_follows_both_its_health_checks_and_the_plan(case: str) -> None:
+    """The PRIMARY record needs the endpoint's checks and the plan's vended check; the SECONDARY only
+    its own. Route 53's failover answer under each situation, computed from the built checks."""
+    checks, records = _leaves(case)
+    vended = _vended(case)
+    routing = synth_case(case).plan.routing
+    assert routing is not None
+    primary, standby = routing.records
+    p_leaves = leaves(records[primary.region], checks)
+    assert vended[primary.region] <= p_leaves  # the plan can take the primary out
+    s_leaves = leaves(records[standby.region], checks) if records[standby.region] else set()
+    assert not (s_leaves & set().union(*vended.values()))  # the standby is never gated (see region_switch.py)
+
+    def answer(endpoints_up: dict[str, bool], plan_active: str) -> str:
+        state = {leaf: endpoints_up[primary.region] for leaf in p_leaves}
+        state |= {leaf: endpoints_up[standby.region] for leaf in s_leaves}
+        # STOP pattern: the activated region's vended check healthy, the other's unhealthy
+        state |= {v: plan_active == r for r, ids in vended.items() for v in ids}
+        p_ok = healthy(records[primary.region], checks, state)
+        s_ok = healthy(records[standby.region], checks, state) if records[standby.region] else True
+        if p_ok or not s_ok:  # both unhealthy: Route 53 answers with the primary
+            return primary.region
+        return standby.region
+
+    up = {primary.region: True, standby.region: True}
+    assert answer(up, primary.region) == primary.region  # steady state
+    # the primary's endpoint fails and no plan ran yet: DNS fails over by itself, as before
+    assert answer({**up, primary.region: False}, primary.region) == standby.region
+    # a practice run (or graceful switch) while both serve: the plan moves the traffic
+    assert answer(up, standby.region) == standby.region
+    # after a failover the primary recovers: traffic stays until the failback workflow runs
+    assert answer(up, standby.region) == standby.region and answer(up, primary.region) == primary.region
+
+
+@pytest.mark.parametrize("case", ["order-routing", "private-synthetic", "strong"])
+def test_active_active_takes_a_region_out_on_its_health_or_the_plan(case: str) -> None:
+    checks, records = _leaves(case)
+    vended = _vended(case)
+    regions = sorted(records)
+    for region in regions:
+        assert vended[region] <= leaves(records[region], checks)
+    for region in regions:
+        ours = {leaf for leaf in leaves(records[region], checks) if leaf not in set().union(*vended.values())}
+        # steady state: blue/green's idle group has no healthy host (its alarm treats missing data as breaching)
+        idle = {leaf for leaf in ours if "-alarm-check-2-" in leaf}
+        base = {leaf: leaf not in idle for r in regions for leaf in leaves(records[r], checks)}
+        assert healthy(records[region], checks, base)
+        # the plan deactivates it: out, whatever its endpoint says
+        assert not healthy(records[region], checks, base | {v: False for v in vended[region]})
+        # its endpoint fails (every target group, synthetic too): out without any plan
+        assert not healthy(records[region], checks, base | dict.fromkeys(ours, False))
+        # another region's deactivation leaves it in
+        others = {v for r in regions if r != region for v in vended[r] if v not in vended[region]}
+        assert healthy(records[region], checks, base | dict.fromkeys(others, False))
+        if idle:
+            # The known limit (failover_routing.py): while a deploy runs both groups, one threshold over
+            # every leaf lets both groups outvote the plan's check; the deactivation lands after the switch.
+            deploy = base | dict.fromkeys(idle, True)
+            assert healthy(records[region], checks, deploy | {v: False for v in vended[region]})
+
+
+def test_more_than_two_regions_get_one_plan_per_pair_with_the_primary() -> None:
+    """A plan has exactly two regions and a child plan must have its parent's regions (ARC guide,
+    "Create child plans"), so a third region cannot join through a parent plan: pairs it is."""
+    s = synth_case("strong")
+    built = plans("strong")
+    primary = s.plan.primary_region.name
+    assert len(s.plan.regions) == 3 and len(built) == 2
+    assert all(len(p["regions"]) == 2 and p["regions"][0] == primary for p in built.values())
+    assert {p["regions"][1] for p in built.values()} == {r.name for r in s.plan.regions} - {primary}
+    # the primary's record needs both plans' checks: either plan can take it out
+    checks, records = _leaves("strong")
+    assert len(_vended("strong")[primary]) == 2 and _vended("strong")[primary] <= leaves(records[primary], checks)
