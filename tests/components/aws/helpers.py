@@ -69,6 +69,21 @@ def _stores_manual(spec: Spec) -> Spec:
     return spec
 
 
+def _aurora(spec: Spec) -> Spec:
+    """Aurora alone across the regions, automatic failover: the plan's trigger and its Aurora block."""
+    spec["stores"] += [{"name": "sessions", "engine": "aurora-postgresql", "backup": {"retention": "14d"}}]
+    spec["agents"][0]["uses"] += ["sessions"]
+    spec["objectives"]["disruptions"]["region"] = {"rto": "30m", "rpo": "5m"}
+    return spec
+
+
+def _aurora_manual(spec: Spec) -> Spec:
+    """The same by hand: automatic DNS failover buys nothing for writes until someone approves."""
+    spec = _aurora(spec)
+    spec["topology"]["failover"]["mode"] = "manual"
+    return spec
+
+
 def _stores_one_region(spec: Spec) -> Spec:
     spec = _with_stores(spec)
     spec["topology"] = {
@@ -170,6 +185,8 @@ CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str,
     "stores": ("support-agent", None, _with_stores, AURORA_PASSWORD),
     "stores-one-region": ("support-agent", None, _stores_one_region, {}),
     "stores-manual": ("support-agent", None, _stores_manual, AURORA_PASSWORD),
+    "aurora": ("support-agent", None, _aurora, AURORA_PASSWORD),
+    "aurora-manual": ("support-agent", None, _aurora_manual, AURORA_PASSWORD),
     "strong": ("order-routing", None, _strong, {}),
     "strong-witness": ("order-routing", None, _synchronous, {}),
     "existing-vpc": ("support-agent", "dev", _existing_vpc, {}),

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from blueprints.plan.region_switch import region_switch_plans
-from tests.components.aws.helpers import synth_case
+from tests.components.aws.helpers import CASES, spec_path, synth_case
 
 PLAN = "aws:arcregionswitch/plan:Plan"
 MULTI = ["support-agent", "hot", "support-agent@staging", "order-routing", "stores", "stores-manual"]
@@ -390,3 +390,67 @@ def test_more_than_two_regions_get_one_plan_per_pair_with_the_primary() -> None:
     # the primary's record needs both plans' checks: either plan can take it out
     checks, records = _leaves("strong")
     assert len(_vended("strong")[primary]) == 2 and _vended("strong")[primary] <= leaves(records[primary], checks)
+
+
+# --- what is automatic and what waits for a person: the plan and the built plan agree -------------
+
+
+def _by_hand_before(workflow: dict, store: str) -> bool:
+    """Whether the built failover workflow waits for a person (a ManualApproval) at or before the
+    step that makes `store` writable in the target region."""
+    for step in workflow["steps"]:
+        blocks = flat(step)
+        mine = any(name == f"promote-{store}" for name, _ in blocks)
+        if mine:
+            return dict(blocks)[f"promote-{store}"] == "ManualApproval" or any(
+                k == "ManualApproval" for n, k in blocks if n == "approve-failover"
+            )
+        if any(k == "ManualApproval" for _, k in blocks):
+            return True
+    raise AssertionError(f"no step promotes {store}")
+
+
+@pytest.mark.parametrize("case", ["stores", "stores-manual", "aurora", "aurora-manual", "claims-aws"])
+def test_a_store_promoted_by_hand_counts_the_hand_in_the_region_rto(case: str) -> None:
+    """Automatic DNS failover buys nothing for writes while a store waits for someone: wherever the
+    built plan's failover workflow holds a manual approval before a store is writable, the region RTO
+    counts the operator response for it (failover.manual_response), and nowhere else."""
+    from blueprints.spec.loader import load_spec
+
+    s = synth_case(case)
+    spec = load_spec(spec_path(case), CASES[case][1]).spec
+    operator = spec.topology.failover.manual_response.total_seconds()
+    timing = s.plan.timing
+    assert timing is not None
+    rsp = region_switch_plans(s.plan)[0]
+    built = plans(case)[rsp.name]
+    workflow = next(
+        w
+        for w in built["workflows"]
+        if (w["workflowTargetAction"], w.get("workflowTargetRegion")) == (rsp.failover.action, rsp.failover.region)
+    )
+    rto = next(e for e in s.plan.estimates if e.kind == "rto" and e.disruption == "region")
+    assert rto.value is not None
+    promoted = {(st.part or "").removeprefix("store:"): st for st in timing.store_promotion}
+    assert promoted  # every case holds a store the plan promotes
+    for store, step in promoted.items():
+        by_hand = _by_hand_before(workflow, store)
+        counted = timing.manual_response_s is not None or any("manual_response" in t.label for t in step.terms)
+        assert by_hand == counted, (store, by_hand, counted)
+        own = step.seconds + (timing.manual_response_s or 0.0)
+        assert rto.value >= timing.region_detection.seconds + own  # the region waits for its slowest store
+        if by_hand:
+            assert own >= operator  # not the automatic figure
+    # the trigger exists exactly when nothing waits for a person before the first step
+    assert bool(built.get("triggers")) == (timing.manual_response_s is None)
+
+
+def test_hand_promoted_aurora_costs_the_operator_response_over_the_automatic_plan() -> None:
+    auto = next(e for e in synth_case("aurora").plan.estimates if e.kind == "rto" and e.disruption == "region")
+    manual = next(e for e in synth_case("aurora-manual").plan.estimates if e.kind == "rto" and e.disruption == "region")
+    assert auto.value is not None and manual.value is not None
+    plan = synth_case("aurora-manual").plan
+    assert plan.timing is not None and plan.timing.manual_response_s is not None
+    # manual: detection + operator + max(DNS, scale + Aurora); automatic: detection + max(DNS, trigger + ...)
+    assert "operator response" in manual.formula and "operator response" not in auto.formula
+    assert manual.value - auto.value >= plan.timing.manual_response_s - 300  # the trigger's 5 min it replaces
