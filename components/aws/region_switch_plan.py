@@ -22,6 +22,13 @@ on this stack's resources where the action takes a resource; the few describe/li
 none (`ecs:ListServices`, `rds:DescribeGlobalClusters`, `cloudwatch:GetMetricStatistics`, Application
 Auto Scaling) are on `*`, as AWS's samples have them. No wildcard action.
 
+Execution reports: the plan delivers a report of every execution (steps, times, alarms, measured
+recovery time) to an S3 bucket of its own (`reportConfiguration`, API S3ReportOutputConfiguration;
+permissions from "Automatic plan execution reports permissions": `s3:PutObject`, and
+`kms:GenerateDataKey`/`kms:Encrypt` for a customer managed key). The bucket lives in the region the
+failover activates, where Region switch runs that execution; SSE-KMS with that region's key, versioned
+(reports are evidence), public access blocked, ACLs off, TLS only; only the execution role writes.
+
 The plan is a global resource (its ARN has no region; pulumi-aws deprecates `region` on it).
 """
 
@@ -33,7 +40,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 from pulumi_aws import arcregionswitch as rs
-from pulumi_aws import iam
+from pulumi_aws import iam, s3
 
 from blueprints.plan import naming
 from blueprints.plan.region_switch import (
@@ -101,6 +108,18 @@ class SwitchRouting:
 
 
 @dataclass(frozen=True)
+class SwitchReports:
+    """Where the plan's execution reports go: a bucket in `region`, encrypted with `key_arn`."""
+
+    region: str
+    key_arn: pulumi.Input[str]
+
+
+REPORT_PREFIX = "reports"
+"""Key prefix of the execution reports in their bucket (the execution role writes only under it)."""
+
+
+@dataclass(frozen=True)
 class RegionSwitchArgs:
     plan: RegionSwitchPlan
     tags: TagContext
@@ -114,6 +133,8 @@ class RegionSwitchArgs:
     """region -> its SLO burn alarm; a region without one gets no trigger and no health alarm."""
     routing: SwitchRouting | None = None
     """The ingress records (required when the plan routes traffic: `plan.record_sets`)."""
+    reports: SwitchReports | None = None
+    """Where execution reports go (None: no reports)."""
 
 
 def failover_command(cache: str, group: Mapping[str, str], global_id: str, region: str) -> str:
@@ -134,6 +155,8 @@ class RegionSwitch(pulumi.ComponentResource):
     start_commands: dict[str, pulumi.Output[str]]
     health_check_ids: dict[str, pulumi.Output[str]]
     """region -> the Route 53 health check Region switch vends for it, for `plan.gated_regions`."""
+    reports_location: pulumi.Output[str] | None
+    """`s3://<bucket>/reports/`, where each execution's report lands (None without reports)."""
 
     def __init__(self, name: str, args: RegionSwitchArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TOKEN, name, None, opts)
@@ -204,8 +227,10 @@ class RegionSwitch(pulumi.ComponentResource):
                 opts=child,
             )
         alarms = self._associated_alarms()
+        bucket = self._reports_bucket() if args.reports is not None else None
+        self.reports_location = bucket.id.apply(lambda b: f"s3://{b}/{REPORT_PREFIX}/") if bucket else None
         # The execution policy exists before the plan: Region switch evaluates a plan as soon as it is created.
-        policy = self._policy()
+        policy = self._policy(bucket)
         plan = rs.Plan(
             naming.join(p.name, "plan"),
             rs.PlanArgs(
@@ -242,6 +267,23 @@ class RegionSwitch(pulumi.ComponentResource):
                     )
                     for w in p.workflows
                 ],
+                report_configurations=[
+                    rs.PlanReportConfigurationArgs(
+                        report_outputs=[
+                            rs.PlanReportConfigurationReportOutputArgs(
+                                s3_configurations=[
+                                    rs.PlanReportConfigurationReportOutputS3ConfigurationArgs(
+                                        # checked at delivery: the bucket must still be this account's
+                                        bucket_owner=args.account_id,
+                                        bucket_path=bucket.id.apply(lambda b: f"{b}/{REPORT_PREFIX}"),
+                                    )
+                                ]
+                            )
+                        ]
+                    )
+                ]
+                if bucket is not None
+                else None,
                 tags=args.tags.tags("region-switch", "plan", region=home, spec_path="topology.failover"),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
@@ -264,6 +306,7 @@ class RegionSwitch(pulumi.ComponentResource):
                 "approver_role_arn": self.approver_role_arn,
                 "start_commands": self.start_commands,
                 "health_check_ids": self.health_check_ids,
+                "reports_location": self.reports_location,
             }
         )
 
@@ -275,6 +318,116 @@ class RegionSwitch(pulumi.ComponentResource):
         if action == "activate":
             return region
         return next(r for r in self._args.plan.regions if r != region)
+
+    def _reports_bucket(self) -> s3.Bucket:
+        args = self._args
+        reports = args.reports
+        assert reports is not None
+        region = reports.region
+        name = args.plan.name
+        tags = args.tags.tags("region-switch", "reports", region=region, spec_path="topology.failover")
+        child = pulumi.ResourceOptions(parent=self)
+        bucket = s3.Bucket(
+            naming.join(name, "reports"),
+            s3.BucketArgs(
+                bucket_prefix=naming.fit(naming.join(name, "rep"), 36) + "-",
+                force_destroy=False,  # reports are evidence of recoveries: deleting the stack keeps them
+                region=region,
+                tags=tags,
+            ),
+            opts=child,
+        )
+        s3.BucketPublicAccessBlock(
+            naming.join(name, "reports-public-access"),
+            s3.BucketPublicAccessBlockArgs(
+                bucket=bucket.id,
+                block_public_acls=True,
+                block_public_policy=True,
+                ignore_public_acls=True,
+                restrict_public_buckets=True,
+                region=region,
+            ),
+            opts=child,
+        )
+        s3.BucketOwnershipControls(
+            naming.join(name, "reports-ownership"),
+            s3.BucketOwnershipControlsArgs(
+                bucket=bucket.id,
+                rule=s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+                region=region,
+            ),
+            opts=child,
+        )
+        s3.BucketServerSideEncryptionConfiguration(
+            naming.join(name, "reports-encryption"),
+            s3.BucketServerSideEncryptionConfigurationInitArgs(
+                bucket=bucket.id,
+                rules=[
+                    s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                        apply_server_side_encryption_by_default=s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                            sse_algorithm="aws:kms", kms_master_key_id=reports.key_arn
+                        ),
+                        bucket_key_enabled=True,
+                    )
+                ],
+                region=region,
+            ),
+            opts=child,
+        )
+        s3.BucketVersioning(
+            naming.join(name, "reports-versioning"),
+            s3.BucketVersioningInitArgs(
+                bucket=bucket.id,
+                versioning_configuration=s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+                region=region,
+            ),
+            opts=child,
+        )
+        s3.BucketLifecycleConfiguration(
+            naming.join(name, "reports-lifecycle"),
+            s3.BucketLifecycleConfigurationArgs(
+                bucket=bucket.id,
+                rules=[
+                    s3.BucketLifecycleConfigurationRuleArgs(
+                        id="abort-incomplete-uploads",
+                        status="Enabled",
+                        filter=s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                        abort_incomplete_multipart_upload=s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                            days_after_initiation=1
+                        ),
+                    )
+                ],
+                region=region,
+            ),
+            opts=child,
+        )
+        s3.BucketPolicy(
+            naming.join(name, "reports-policy"),
+            s3.BucketPolicyArgs(
+                bucket=bucket.id,
+                policy=bucket.arn.apply(
+                    lambda arn: json.dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Sid": "DenyWithoutTls",
+                                    "Effect": "Deny",
+                                    "Principal": "*",
+                                    "Action": "s3:*",
+                                    "Resource": [arn, f"{arn}/*"],
+                                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                                }
+                            ],
+                        },
+                        sort_keys=True,
+                    )
+                ),
+                region=region,
+            ),
+            opts=child,
+        )
+        return bucket
 
     def _vended_checks(self, plan: rs.Plan) -> dict[str, pulumi.Output[str]]:
         """The health check Region switch vends for each gated region (ListRoute53HealthChecks on the
@@ -439,7 +592,7 @@ class RegionSwitch(pulumi.ComponentResource):
             ],
         )
 
-    def _policy(self) -> iam.RolePolicy:
+    def _policy(self, bucket: s3.Bucket | None) -> iam.RolePolicy:
         args = self._args
         p = args.plan
         blocks = [b for w in p.workflows for b in w.blocks]
@@ -490,6 +643,12 @@ class RegionSwitch(pulumi.ComponentResource):
             ]
         if scaled or alarm_arns:
             statements.append(Statement("ReadCapacity", ("cloudwatch:GetMetricStatistics",), ["*"]))
+        if bucket is not None and args.reports is not None:
+            via_s3 = {"StringEquals": {"kms:ViaService": f"s3.{args.reports.region}.amazonaws.com"}}
+            statements += [
+                Statement("WriteReports", ("s3:PutObject",), [bucket.arn.apply(lambda b: f"{b}/{REPORT_PREFIX}/*")]),
+                Statement("EncryptReports", ("kms:GenerateDataKey", "kms:Encrypt"), [args.reports.key_arn], via_s3),
+            ]
         if any(b.kind == "Route53HealthCheck" for b in blocks):
             routing = args.routing
             assert routing is not None

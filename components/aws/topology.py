@@ -751,6 +751,7 @@ class AwsTopology(pulumi.ComponentResource):
             SwitchAlarm,
             SwitchCache,
             SwitchDatabase,
+            SwitchReports,
             SwitchRouting,
             SwitchService,
         )
@@ -789,6 +790,8 @@ class AwsTopology(pulumi.ComponentResource):
                             if c.global_group_id is not None
                         },
                         alarms=alarms,
+                        # reports land where the failover runs (the pair's other region), encrypted with its key
+                        reports=SwitchReports(region=rsp.regions[1], key_arn=self.keys[rsp.regions[1]].key_arn),
                         routing=SwitchRouting(hosted_zone_id=self._zone_id, record_name=self.plan.routing.domain)
                         if rsp.routes_traffic and self._zone_id is not None and self.plan.routing is not None
                         else None,
@@ -941,7 +944,11 @@ class AwsTopology(pulumi.ComponentResource):
             out["ingress_url"] = f"https://{plan.routing.domain}"
         if self.region_switch:
             out["region_switch"] = {
-                rs._args.plan.name: {"plan_arn": rs.plan_arn, "start": dict(sorted(rs.start_commands.items()))}
+                rs._args.plan.name: {
+                    "plan_arn": rs.plan_arn,
+                    "start": dict(sorted(rs.start_commands.items())),
+                    **({"reports": rs.reports_location} if rs.reports_location is not None else {}),
+                }
                 for rs in self.region_switch
             }
         if self.resilience is not None:

@@ -168,6 +168,9 @@ def test_the_execution_role_holds_only_the_documented_actions_of_the_blocks_used
         "rds:FailoverGlobalCluster",
         "rds:SwitchoverGlobalCluster",
         "route53:ListResourceRecordSets",
+        "s3:PutObject",
+        "kms:GenerateDataKey",
+        "kms:Encrypt",
     }
     by_sid = {st["Sid"]: st for st in doc["Statement"]}
     # the Route 53 block reads the ingress zone's records, nothing else
@@ -454,3 +457,50 @@ def test_hand_promoted_aurora_costs_the_operator_response_over_the_automatic_pla
     # manual: detection + operator + max(DNS, scale + Aurora); automatic: detection + max(DNS, trigger + ...)
     assert "operator response" in manual.formula and "operator response" not in auto.formula
     assert manual.value - auto.value >= plan.timing.manual_response_s - 300  # the trigger's 5 min it replaces
+
+
+# --- execution reports -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["support-agent", "order-routing", "stores"])
+def test_every_execution_report_lands_in_an_encrypted_bucket_only_the_plan_writes(case: str) -> None:
+    s = synth_case(case)
+    g = s.graph
+    for name, plan in plans(case).items():
+        (config,) = plan["reportConfigurations"][0]["reportOutputs"][0]["s3Configurations"]
+        assert config["bucketOwner"] == "123456789012"
+        bucket = next(b for b in g.of_type("aws:s3/bucket:Bucket") if b.name == f"{name}-reports")
+        # in the region the failover activates: Region switch runs that execution there
+        assert bucket.inputs["region"] == plan["regions"][1] and bucket.inputs["forceDestroy"] is False
+        assert bucket.inputs["bucketPrefix"].startswith(f"{name}-rep")
+        assert config["bucketPath"].startswith(f"{name}-reports-") and config["bucketPath"].endswith("/reports")
+
+        def one(typ: str, suffix: str) -> dict:
+            return next(r.inputs for r in g.of_type(typ) if r.name == f"{name}-reports-{suffix}")
+
+        sse = one(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "encryption"
+        )["rules"][0]
+        assert sse["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
+        key = sse["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"]
+        assert plan["regions"][1] in key  # the region's own customer managed key
+        assert one("aws:s3/bucketVersioning:BucketVersioning", "versioning")["versioningConfiguration"] == {
+            "status": "Enabled"
+        }
+        block = one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "public-access")
+        assert all(
+            block[k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+        )
+        assert one("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "ownership")["rule"] == {
+            "objectOwnership": "BucketOwnerEnforced"
+        }
+        (deny,) = json.loads(one("aws:s3/bucketPolicy:BucketPolicy", "policy")["policy"])["Statement"]
+        assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        statements = {st["Sid"]: st for st in _policy(case, f"{name}-execution-policy")["Statement"]}
+        assert statements["WriteReports"]["Action"] == ["s3:PutObject"]
+        assert len(statements["WriteReports"]["Resource"]) == 1
+        assert statements["WriteReports"]["Resource"][0].endswith("/reports/*")
+        assert statements["EncryptReports"]["Resource"] == [key]
+        assert statements["EncryptReports"]["Condition"] == {
+            "StringEquals": {"kms:ViaService": f"s3.{plan['regions'][1]}.amazonaws.com"}
+        }
