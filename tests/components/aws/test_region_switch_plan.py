@@ -475,7 +475,7 @@ def test_every_execution_report_lands_in_an_encrypted_bucket_only_the_plan_write
         assert bucket.inputs["bucketPrefix"].startswith(f"{name}-rep")
         assert config["bucketPath"].startswith(f"{name}-reports-") and config["bucketPath"].endswith("/reports")
 
-        def one(typ: str, suffix: str) -> dict:
+        def one(typ: str, suffix: str, name: str = name) -> dict:
             return next(r.inputs for r in g.of_type(typ) if r.name == f"{name}-reports-{suffix}")
 
         sse = one(
