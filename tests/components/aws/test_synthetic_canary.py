@@ -110,8 +110,11 @@ def test_a_public_region_fails_over_on_https_and_the_synthetic_together() -> Non
     for region in ("us-east-1", "us-west-2"):
         calculated = by_name[f"support-agent-ingress-combined-check-{region}"]
         assert calculated.inputs["type"] == "CALCULATED"
-        assert calculated.inputs["childHealthThreshold"] == 2
-        assert len(calculated.inputs["childHealthchecks"]) == 2
+        # the primary also needs the Region switch plan's vended check (test_region_switch_plan)
+        children = calculated.inputs["childHealthchecks"]
+        vended = sum(c.startswith("rs-") for c in children)
+        assert vended == (region == "us-east-1")
+        assert calculated.inputs["childHealthThreshold"] == len(children) == 2 + vended
         https = by_name[f"support-agent-ingress-health-check-{region}"]
         synthetic = by_name[f"support-agent-ingress-synthetic-check-{region}"]
         assert https.inputs["type"] == "HTTPS"
@@ -142,7 +145,8 @@ def test_a_private_canary_runs_in_the_private_subnets_and_may_only_leave_on_443_
     checks = {c.name: c for c in g.of_type(CHECK)}
     for region in found:
         calc = checks[f"order-routing-ingress-combined-check-{region}"]
-        assert calc.inputs["type"] == "CALCULATED" and calc.inputs["childHealthThreshold"] == 2
+        # the synthetic, the plan's vended check, and either blue/green group
+        assert calc.inputs["type"] == "CALCULATED" and calc.inputs["childHealthThreshold"] == 3
     endpoints = {e.inputs["serviceName"].rsplit(".", 1)[-1] for e in g.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")}
     assert {"monitoring", "s3"} <= endpoints
 
@@ -170,12 +174,20 @@ def test_the_artifact_bucket_is_encrypted_private_tls_only_and_expires_runs() ->
     g = graph("support-agent")
     buckets = [b for b in g.of_type("aws:s3/bucket:Bucket") if "-synthetic-" in b.name]
     assert len(buckets) == 2 and all(b.inputs["forceDestroy"] is False for b in buckets)
-    sse = g.of_type("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    sse = [
+        r
+        for r in g.of_type("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+        if "-synthetic-" in r.name
+    ]
     assert len(sse) == 2
     assert all(r.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms" for r in sse)
-    blocks = g.of_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    blocks = [r for r in g.of_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock") if "-synthetic-" in r.name]
     assert len(blocks) == 2 and all(all(b.inputs[k] for k in ("blockPublicAcls", "blockPublicPolicy")) for b in blocks)
-    lifecycles = g.of_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    lifecycles = [
+        r
+        for r in g.of_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+        if "-synthetic-" in r.name
+    ]
     assert all(r.inputs["rules"][0]["filter"] == {"prefix": "runs/"} for r in lifecycles)
     for policy in g.of_type("aws:s3/bucketPolicy:BucketPolicy"):
         statement = doc(policy, "policy")["Statement"][0]

@@ -143,6 +143,8 @@ def test_the_region_switch_steps_the_plan_counts_are_the_built_failover_workflow
                 assert kinds == {"ECSServiceScaling"}, case
             elif mechanism == "region-switch-approval":
                 assert kinds == {"ManualApproval"}, case
+            elif mechanism == "region-switch-route53":
+                assert kinds == {"Route53HealthCheck"}, case
             else:
                 assert kinds <= {"AuroraGlobalDatabase", "ManualApproval"}, case
 
