@@ -76,7 +76,21 @@ class Document:
 
 
 def parse_yaml(text: str, file: str) -> Document:
-    """Parse YAML 1.2 text; syntax errors and duplicate keys become a SpecError with a position."""
+    """Parse YAML 1.2 text; syntax errors and duplicate keys become a SpecError with a position.
+
+    libyaml (`fast_yaml`) parses what an HA spec is written in; anything else, and every error, is
+    left to ruamel, whose messages and positions the errors below are built from.
+    """
+    from blueprints.spec import fast_yaml
+
+    fast = fast_yaml.parse(text)
+    if fast is not None:
+        return Document(file=file, data=fast[0], positions=fast[1])
+    return parse_with_ruamel(text, file)
+
+
+def parse_with_ruamel(text: str, file: str) -> Document:
+    """`parse_yaml` without the libyaml path: ruamel's round-trip load, its errors and positions."""
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import DuplicateKeyError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -118,6 +132,16 @@ def parse_yaml(text: str, file: str) -> Document:
             path="(document)",
             message=f"the file contains a control character ({exc.character:#04x}) that YAML does not allow",
             fix="delete it (it is often pasted in from a terminal) and save the file as plain UTF-8 text",
+            location=Location(file, line, column),
+        ) from None
+    except RecursionError:
+        # ruamel composes recursively: a few hundred nested brackets exhaust Python's stack.
+        line, column = _first_too_deep(yaml, text)
+        raise SpecError.one(
+            rule="yaml-depth",
+            path="(document)",
+            message=f"lists and mappings are nested more than {MAX_DEPTH} deep (an HA spec nests about 6)",
+            fix="check for unclosed or repeated brackets; write the nested blocks out flatter",
             location=Location(file, line, column),
         ) from None
     except YAMLError as exc:  # anything else ruamel refuses, without a position
@@ -172,6 +196,10 @@ def _largest_collection(positions: dict[PathT, Pos]) -> tuple[PathT, int, str]:
     return parent, count, kinds.get(parent, "mapping")
 
 
+MAX_DEPTH = 100
+"""Nesting of lists and mappings the libyaml path builds (a spec nests about 6 deep); deeper text is left
+to ruamel, which loads some hundreds of levels and reports a `yaml-depth` error past that."""
+
 MAX_VALUES = 100_000
 """Values a spec may expand to once aliases are resolved (a generated 50-agent spec has about 900): the bound
 that keeps a few hundred bytes of nested aliases (a "billion laughs" file) from stalling the CLI."""
@@ -188,6 +216,21 @@ def _first_alias(yaml: Any, text: str) -> tuple[int | None, int | None]:
     for event in yaml.parse(text):
         if isinstance(event, AliasEvent):
             return event.start_mark.line + 1, event.start_mark.column + 1
+    return None, None
+
+
+def _first_too_deep(yaml: Any, text: str) -> tuple[int | None, int | None]:
+    """Where the first list or mapping nested deeper than MAX_DEPTH starts (ruamel's parser is not recursive)."""
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, MappingEndEvent
+
+    depth = 0
+    for event in yaml.parse(text):
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark.line + 1, event.start_mark.column + 1
+        elif isinstance(event, CollectionEndEvent | MappingEndEvent):
+            depth -= 1
     return None, None
 
 

@@ -89,3 +89,17 @@ def test_the_check_itself_would_notice_pulumi() -> None:
         timeout=120,
     )
     assert proc.stdout.strip() == "True", proc.stderr[-1000:]
+
+
+@pytest.mark.parametrize("name", ["validate", "validate-json-env", "plan", "plan-json-kubernetes", "validate-bad"])
+def test_a_plainly_written_spec_is_parsed_by_libyaml_without_ruamel(name: str) -> None:
+    """ruamel's pure-Python parse was a sixth of `validate`: it is left for YAML libyaml's path refuses."""
+    args, code = CASES[name]
+    result = run_fresh(args, top=("ruamel",))
+    assert result["code"] in (code, None if code == 0 else code)
+    assert result["heavy"] == [], f"{' '.join(args)} imported {result['heavy'][:5]}"
+
+
+def test_yaml_the_libyaml_path_refuses_is_still_parsed_by_ruamel() -> None:
+    result = run_fresh(["validate", str(EXAMPLES / "invalid" / "duplicate-key.yaml")], top=("ruamel",))
+    assert result["code"] == 2 and "ruamel.yaml" in result["heavy"]

@@ -169,3 +169,19 @@ def test_a_list_or_mapping_used_as_a_key_is_a_spec_error_at_the_key(text: str, l
     (problem,) = caught.value.problems
     assert problem.rule == "yaml-key"
     assert (problem.location.line, problem.location.column) == (line, column)
+
+
+def test_lists_nested_hundreds_deep_are_a_yaml_depth_error_not_a_traceback() -> None:
+    # ruamel composes recursively and exhausted Python's stack: validate printed a RecursionError.
+    problem = _problem("agents: " + "[" * 400 + "]" * 400 + "\n")
+    assert problem.rule == "yaml-depth" and (problem.location.line, problem.location.column) == (1, 108)
+    assert "100 deep" in problem.message
+
+
+def test_a_hundred_and_fifty_levels_still_load() -> None:
+    # Past the libyaml path's bound ruamel takes over; it loads this depth like any other text.
+    doc = parse_yaml("a: " + "[" * 150 + "]" * 150 + "\n", "spec.yaml")
+    node = doc.data["a"]
+    for _ in range(149):
+        node = node[0]
+    assert node == []
