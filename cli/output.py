@@ -38,6 +38,24 @@ def console(stderr: bool = False, *, soft_wrap: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap, width=PIPE_WIDTH if piped else None)
 
 
+def styled(stream: Any) -> bool:
+    """Whether rich would style what goes to `stream`: a terminal, or colour forced (as rich decides)."""
+    forced = os.environ.get("FORCE_COLOR") or os.environ.get("TTY_COMPATIBLE") == "1"
+    return bool(forced) or stream.isatty()
+
+
+def say(*parts: str | tuple[str, str], stderr: bool = False) -> None:
+    """One line of text and (text, style) parts: through rich where it would be styled, else plain
+    and unwrapped, without importing rich (25 ms of a `validate` that has nothing else to print)."""
+    stream = sys.stderr if stderr else sys.stdout
+    if styled(stream):
+        from rich.text import Text
+
+        console(stderr).print(Text.assemble(*parts))
+    else:
+        stream.write("".join(p if isinstance(p, str) else p[0] for p in parts) + "\n")
+
+
 def _source_line(location: Location) -> str | None:
     if location.line is None:
         return None
@@ -50,6 +68,8 @@ def _source_line(location: Location) -> str | None:
 
 def render_problems(problems: Sequence[Problem], *, stderr: bool = False) -> None:
     """Print problems for a person: position, path, rule, message, value, fix, and the source line."""
+    if not problems:
+        return
     from rich.markup import escape
 
     out = console(stderr, soft_wrap=True)

@@ -18,6 +18,7 @@ from cli.output import (
     console,
     problems_json,
     render_problems,
+    say,
     spec_errors,
     write_stdout,
 )
@@ -85,7 +86,7 @@ def validate(
                 if env
                 else ""
             )
-            console().print(f"[green]valid[/green]: {spec} ({checked})")
+            say(("valid", "green"), f": {spec} ({checked})")
     raise typer.Exit(2 if errors else EXIT_OK)
 
 

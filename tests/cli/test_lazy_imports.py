@@ -103,3 +103,10 @@ def test_a_plainly_written_spec_is_parsed_by_libyaml_without_ruamel(name: str) -
 def test_yaml_the_libyaml_path_refuses_is_still_parsed_by_ruamel() -> None:
     result = run_fresh(["validate", str(EXAMPLES / "invalid" / "duplicate-key.yaml")], top=("ruamel",))
     assert result["code"] == 2 and "ruamel.yaml" in result["heavy"]
+
+
+def test_a_valid_spec_piped_is_reported_without_importing_rich() -> None:
+    # rich (25 ms) styles nothing on a pipe; `validate` with nothing to report writes its line plainly.
+    result = run_fresh(["validate", str(EXAMPLES / "order-routing" / "spec.yaml")], top=("rich",))
+    assert result["code"] in (0, None) and result["heavy"] == []
+    assert run_fresh(["validate", SUPPORT], top=("rich",))["heavy"] != []  # its warning is rendered with rich

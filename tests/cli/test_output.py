@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from cli.output import PIPE_WIDTH, console, file_problem
+from cli.output import PIPE_WIDTH, console, file_problem, say
 
 runner = CliRunner()
 SPEC = str(Path(__file__).resolve().parents[2] / "examples" / "support-agent" / "spec.yaml")
@@ -51,3 +51,16 @@ def test_a_long_path_in_a_problem_is_never_folded(capsys: pytest.CaptureFixture[
     where = "/a/" + "very-long-folder-name/" * 12 + "spec.yaml"
     render_problems([Problem(rule="r", path="p", message="m", fix="f", location=Location(where, 3, 1))])
     assert where in capsys.readouterr().out.splitlines()[0]
+
+
+def test_a_line_is_styled_where_rich_would_style_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    say(("valid", "green"), ": a[b].yaml")
+    assert capsys.readouterr().out == "valid: a[b].yaml\n"  # a pipe: plain, brackets as written
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    say(("valid", "green"), ": a[b].yaml")
+    out = capsys.readouterr().out
+    assert "\x1b[" in out and "valid" in out and ": a[b].yaml" in out  # forced colour: through rich

@@ -156,3 +156,14 @@ def test_no_argument_is_a_usage_error() -> None:
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 2
     assert "SPEC" in result.output
+
+
+def test_the_valid_line_shows_the_path_as_written(tmp_path: Path) -> None:
+    # Square brackets in a path are text, not rich markup (`[b]` used to vanish as a bold tag).
+    folder = tmp_path / "team[b]"
+    folder.mkdir()
+    spec = folder / "spec.yaml"
+    spec.write_text((EXAMPLES / "order-routing" / "spec.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = validate(str(spec))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"valid: {spec} (base spec and environments ")
