@@ -24,6 +24,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.specgen import with_model_gateway  # noqa: E402
 
 CHILD = r"""
 import json, sys, time
@@ -54,28 +57,7 @@ def _without_dependencies(spec: dict) -> dict:
 
 
 def _kubernetes_with_gateway() -> dict:
-    spec = yaml.safe_load((ROOT / "examples/research-agent/spec.yaml").read_text(encoding="utf-8"))
-    spec["secrets"] = [*spec.get("secrets", []), {"name": "llm-backup-api-key"}]
-    for agent in spec["agents"]:
-        agent["secrets"] = [s for s in agent.get("secrets", []) if s != "llm-api-key"]
-    spec["dependencies"] = [
-        {
-            "name": "llm",
-            "kind": "model-provider",
-            "model": "openai/gpt-4o",
-            "fallback": ["llm-backup"],
-            "secrets": ["llm-api-key"],
-            "rate_limits": {"requests_per_minute": 600, "tokens_per_minute": 120000},
-        },
-        {
-            "name": "llm-backup",
-            "kind": "model-provider",
-            "model": "anthropic/claude-sonnet-4-5",
-            "secrets": ["llm-backup-api-key"],
-        },
-        {"name": "search", "kind": "http-api", "callers": ["worker"], "secrets": ["search-api-key"]},
-    ]
-    return spec
+    return with_model_gateway(_kubernetes_without())
 
 
 def _kubernetes_without() -> dict:

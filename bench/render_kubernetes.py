@@ -7,12 +7,14 @@ Cases: the Kubernetes example (examples/research-agent, env prod), a large gener
 
 - render: a fresh interpreter runs what `agentha-blueprint render` runs — load and validate the spec,
   plan, run the stack program under the SDK's mocks, turn the captured graph into YAML, write the files.
-- core floor: a fresh interpreter registers the very same custom resources (same types, names,
-  inputs, one Kubernetes provider per region) directly as plain `pulumi.CustomResource`s under the
-  same mocks: what the SDK costs with none of our layers (no spec, plan, components, typed args, YAML).
-- typed floor: the same objects registered through pulumi-kubernetes' own classes (the typed
-  built-in kinds, `apiextensions.CustomResource` for the operators' kinds), still without components,
-  spec, plan or YAML: what a hand-written pulumi-kubernetes program declaring them would cost.
+- core floor (`bench/floors.py kubernetes-core`, as bench/paired.py runs it): a fresh interpreter
+  registers the very same custom resources (same types, names, inputs, one Kubernetes provider per
+  region) directly as plain `pulumi.CustomResource`s under the same mocks: what the SDK costs with
+  none of our layers (no spec, plan, components, typed args, YAML).
+- typed floor (`bench/floors.py kubernetes-typed`): the same objects registered through
+  pulumi-kubernetes' own classes (the typed built-in kinds, `apiextensions.CustomResource` for the
+  operators' kinds), still without components, spec, plan or YAML: what a hand-written
+  pulumi-kubernetes program declaring them would cost.
 
 Prints wall time (best of --repeat runs: on a shared machine interference only adds time), the
 render/floor ratio, peak RSS and how both grow from the large spec to its double.
@@ -49,110 +51,51 @@ t2 = time.perf_counter()
 write_files({out / rel: text for rel, text in files.items()}, force=True)
 t3 = time.perf_counter()
 elapsed = t3 - t0
-if graph_out:
-    keep = [
-        {"type": r.type, "name": r.name, "inputs": r.inputs, "provider": r.provider}
-        for r in result.graph if r.custom
-    ]
-    Path(graph_out).write_text(json.dumps(keep))
+if graph_out:  # what `synth --output json` prints: the floors' input
+    Path(graph_out).write_text(result.graph.dumps())
 print(json.dumps({"seconds": elapsed, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "resources": len(result.graph), "files": len(files),
                   "synth": t1 - t0, "yaml": t2 - t1, "write": t3 - t2}))
 """
 
-FLOOR_CHILD = r"""
-import json, resource, sys, time
-t0 = time.perf_counter()
-import pulumi
-from stacks.capture import synthesize
-data = json.loads(open(sys.argv[1]).read())
 
-def program():
-    providers = {}
-    for r in data:
-        if r["type"].startswith("pulumi:providers:"):
-            providers[r["name"]] = pulumi.ProviderResource("kubernetes", r["name"], dict(r["inputs"]))
-    by_urn = {}
-    for r in data:
-        if r["type"].startswith("pulumi:providers:"):
-            continue
-        provider = providers[r["provider"].rsplit("::", 1)[1]]
-        pulumi.CustomResource(r["type"], r["name"], dict(r["inputs"]), pulumi.ResourceOptions(provider=provider))
-
-graph = synthesize(program, project="floor", stack="bench")
-elapsed = time.perf_counter() - t0
-print(json.dumps({"seconds": elapsed, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "resources": len(graph)}))
-"""
-
-
-TYPED_FLOOR_CHILD = r"""
-import importlib, json, re, resource, sys, time
-t0 = time.perf_counter()
-import pulumi
-from stacks.capture import synthesize
-data = json.loads(open(sys.argv[1]).read())
-GROUPS = {"networking.k8s.io": "networking", "scheduling.k8s.io": "scheduling"}
-
-def snake(key):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
-
-def program():
-    import pulumi_kubernetes as k8s
-    from pulumi_kubernetes.apiextensions import CustomResource
-    providers = {}
-    for r in data:
-        if r["type"].startswith("pulumi:providers:"):
-            providers[r["name"]] = k8s.Provider(r["name"], **{snake(k): v for k, v in r["inputs"].items()})
-    for r in data:
-        if r["type"].startswith("pulumi:providers:"):
-            continue
-        opts = pulumi.ResourceOptions(provider=providers[r["provider"].rsplit("::", 1)[1]])
-        inputs = dict(r["inputs"])
-        api, kind = inputs.pop("apiVersion"), inputs.pop("kind")
-        group, _, version = api.rpartition("/")
-        if group in ("", "apps", "autoscaling", "policy", "networking.k8s.io", "scheduling.k8s.io"):
-            module = importlib.import_module(f"pulumi_kubernetes.{GROUPS.get(group, group) or 'core'}.{version}")
-            getattr(module, kind)(r["name"], opts=opts, **{snake(k): v for k, v in inputs.items()})
-        else:
-            CustomResource(r["name"], api_version=api, kind=kind, metadata=inputs.get("metadata"),
-                           spec=inputs.get("spec"), opts=opts)
-
-graph = synthesize(program, project="floor", stack="bench")
-elapsed = time.perf_counter() - t0
-print(json.dumps({"seconds": elapsed, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "resources": len(graph)}))
-"""
-
-
-def child(code: str, *args: str) -> dict:
-    import resource
-
+def child(argv: list[str]) -> dict:
+    """Run one fresh process to completion: its CPU time (user + system) and peak RSS from wait4, its
+    wall time, and the JSON of its last stdout line when it prints one (render does; floors do not)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, env=env, check=False
-    )
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if done.returncode != 0:
-        raise SystemExit(f"benchmark child failed:\n{done.stderr}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    result["wall"] = wall
-    result["cpu"] = cpu
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=ROOT, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark child failed: {' '.join(argv)}\n{stderr[-3000:]}")
+    lines = stdout.strip().splitlines()
+    result = json.loads(lines[-1]) if lines else {}
+    result.update(wall=wall, cpu=usage.ru_utime + usage.ru_stime, rss_kb=usage.ru_maxrss)
     return result
+
+
+def render_child(*args: str) -> list[str]:
+    return [sys.executable, "-c", RENDER_CHILD, *args]
+
+
+def floor_child(name: str, graph_file: Path) -> list[str]:
+    """bench/floors.py: the same floor processes as bench/paired.py."""
+    return [sys.executable, str(ROOT / "bench" / "floors.py"), name, str(graph_file)]
 
 
 def measure(spec: Path, env: str, repeat: int, work: Path) -> dict:
     graph_file = work / f"{spec.parent.name}-{env or 'base'}.graph.json"
     renders = [
-        child(RENDER_CHILD, str(spec), env, str(work / f"out-{i}"), str(graph_file) if i == 0 else "")
+        child(render_child(str(spec), env, str(work / f"out-{i}"), str(graph_file) if i == 0 else ""))
         for i in range(repeat)
     ]
-    floors = [child(FLOOR_CHILD, str(graph_file)) for _ in range(repeat)]
-    typed = [child(TYPED_FLOOR_CHILD, str(graph_file)) for _ in range(repeat)]
+    floors = [child(floor_child("kubernetes-core", graph_file)) for _ in range(repeat)]
+    typed = [child(floor_child("kubernetes-typed", graph_file)) for _ in range(repeat)]
     return {
         "render_wall": min(r["wall"] for r in renders),
         "write": min(r["write"] for r in renders),
@@ -162,14 +105,11 @@ def measure(spec: Path, env: str, repeat: int, work: Path) -> dict:
         "floor_cpu": min(f["cpu"] for f in floors),
         "render_rss_mb": max(r["rss_kb"] for r in renders) / 1024,
         "floor_wall": min(f["wall"] for f in floors),
-        "floor_work": min(f["seconds"] for f in floors),
         "floor_rss_mb": max(f["rss_kb"] for f in floors) / 1024,
         "typed_wall": min(t["wall"] for t in typed),
         "typed_cpu": min(t["cpu"] for t in typed),
         "typed_rss_mb": max(t["rss_kb"] for t in typed) / 1024,
-        "typed_resources": typed[0]["resources"],
         "resources": renders[0]["resources"],
-        "floor_resources": floors[0]["resources"],
         "files": renders[0]["files"],
     }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 AWS_REGIONS = [
     ("us-east-1", "primary"),
@@ -77,6 +78,35 @@ def generate(
         lines.append(f"  - {{name: queue-{i:02d}, ordering: {'fifo' if i % 2 else 'standard'}}}")
     lines += ["observability:", "  notify: {email: [oncall@example.com]}"]
     return "\n".join(lines) + "\n"
+
+
+def with_model_gateway(spec: dict[str, Any]) -> dict[str, Any]:
+    """The Kubernetes example's spec data with model providers: a provider with a fallback, so the
+    gateway, its callers' wiring and their narrowed egress; the provider key moves from the agents to
+    the gateway. A direct HTTP dependency keeps the worker's HTTPS egress (the planner keeps none
+    otherwise). Used by bench/gateway.py (with the example's environments) and by the Kubernetes
+    tests' `model-gateway` variant (without them). Changes `spec` in place and returns it."""
+    spec["secrets"] = [*spec.get("secrets", []), {"name": "llm-backup-api-key"}]
+    for agent in spec["agents"]:  # the key is the gateway's now
+        agent["secrets"] = [s for s in agent.get("secrets", []) if s != "llm-api-key"]
+    spec["dependencies"] = [
+        {
+            "name": "llm",
+            "kind": "model-provider",
+            "model": "openai/gpt-4o",
+            "fallback": ["llm-backup"],
+            "secrets": ["llm-api-key"],
+            "rate_limits": {"requests_per_minute": 600, "tokens_per_minute": 120000},
+        },
+        {
+            "name": "llm-backup",
+            "kind": "model-provider",
+            "model": "anthropic/claude-sonnet-4-5",
+            "secrets": ["llm-backup-api-key"],
+        },
+        {"name": "search", "kind": "http-api", "callers": ["worker"], "secrets": ["search-api-key"]},
+    ]
+    return spec
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,12 +6,12 @@ For each spec — the support-agent example, a generated large spec (3 regions �
 10 stores, 10 queues) and the same doubled — it runs, each in a fresh Python process:
 
 - synth: the real thing (load, validate, plan, the stack program with every component, capture);
-- typed floor: the bare SDK registering the very same custom resources (type, name and inputs from
-  the synth's captured graph) through pulumi-aws's own resource classes, under the same mocks and
-  monitor — no components, no planning, no Outputs between resources: what a hand-written Pulumi
-  program declaring those resources would cost at least;
-- core floor: the same resources as plain `pulumi.CustomResource(type, name, props)` — without
-  importing pulumi-aws at all, and without its typed output properties.
+- typed floor: `bench/floors.py aws-typed`, the bare SDK registering the very same custom resources
+  (type, name and inputs from the synth's captured graph) through pulumi-aws's own resource classes,
+  under the same mocks and capture — no components, no planning, no Outputs between resources: what a
+  hand-written Pulumi program declaring those resources would cost at least;
+- core floor: `bench/floors.py aws-core`, the same resources as plain `pulumi.CustomResource(type,
+  name, props)` — without importing pulumi-aws at all, and without its typed output properties.
 
 It prints a Markdown table (for docs/benchmarks.md) of the median CPU time (and wall time) of each,
 from the child's first import to the captured graph, the ratios (on CPU time: the machines this
@@ -48,37 +48,11 @@ if mode == "synth":
     with open(graph_file, "w") as out:  # after the clock stops: the floors replay it
         out.write(result.graph.dumps())
 else:
-    data = json.load(open(graph_file))
-    rows = [
-        (r["type"], r["name"], r["inputs"])
-        for r in data["resources"]
-        if r["custom"] and not r["type"].startswith("pulumi:providers:")
-    ]
+    from bench.floors import custom_rows, register  # bench/floors.py: the same floors as bench/paired.py
+    rows = custom_rows(graph_file)  # before the clock: the floor's input, not its work
     t0 = time.perf_counter()
     c0 = time.process_time()
-    import importlib
-    import pulumi
-    from stacks.capture import synthesize
-
-    def typed(type_):
-        # aws:ec2/vpc:Vpc -> pulumi_aws.ec2.Vpc and the map of its input names (engine -> Python)
-        module = importlib.import_module("pulumi_aws." + type_.split(":")[1].split("/")[0])
-        cls_name = type_.split(":")[2]
-        names = pulumi._types.input_type_py_to_pulumi_names(getattr(module, cls_name + "Args"))
-        return getattr(module, cls_name), {v: k for k, v in names.items()}
-
-    def program():
-        classes = {}
-        for type_, name, inputs in rows:
-            if mode == "floor-core":
-                pulumi.CustomResource(type_, name, dict(inputs))
-                continue
-            if type_ not in classes:
-                classes[type_] = typed(type_)
-            cls, py = classes[type_]
-            cls(name, **{py[k]: v for k, v in inputs.items()})
-
-    graph = synthesize(program, project="agentha-blueprint", stack="floor")
+    graph = register("aws-typed" if mode == "floor-typed" else "aws-core", rows)
     elapsed = time.perf_counter() - t0
     cpu = time.process_time() - c0
     count = len(graph)

@@ -128,28 +128,7 @@ def variant(name: str) -> dict[str, Any]:
             agent.pop("idempotency", None)
         spec["chaos"]["drills"] = ["zone-outage", "queue-outage", "network-latency", "agent-crash"]
     elif name == "model-gateway":
-        # A model provider with a fallback: the gateway, its callers' wiring and their narrowed egress.
-        spec["secrets"] = [*spec.get("secrets", []), {"name": "llm-backup-api-key"}]
-        for agent in spec["agents"]:  # the key is the gateway's now
-            agent["secrets"] = [s for s in agent.get("secrets", []) if s != "llm-api-key"]
-        spec["dependencies"] = [
-            {
-                "name": "llm",
-                "kind": "model-provider",
-                "model": "openai/gpt-4o",
-                "fallback": ["llm-backup"],
-                "secrets": ["llm-api-key"],
-                "rate_limits": {"requests_per_minute": 600, "tokens_per_minute": 120000},
-            },
-            {
-                "name": "llm-backup",
-                "kind": "model-provider",
-                "model": "anthropic/claude-sonnet-4-5",
-                "secrets": ["llm-backup-api-key"],
-            },
-            # Called directly: the worker keeps its HTTPS egress (the planner keeps none otherwise).
-            {"name": "search", "kind": "http-api", "callers": ["worker"], "secrets": ["search-api-key"]},
-        ]
+        specgen().with_model_gateway(spec)
     elif name in ("rolling", "blue-green", "linear"):
         spec["rollout"] = {"strategy": name, "steps": [25, 50, 75, 100] if name == "linear" else [100]}
     elif name != "multi-zone":
