@@ -88,8 +88,8 @@ def _aws_program(rows: list[dict[str, Any]], typed: bool) -> None:
             names = pulumi._types.input_type_py_to_pulumi_names(getattr(module, cls_name + "Args"))
             classes[r["type"]] = (getattr(module, cls_name), {v: k for k, v in names.items()})
         cls, py = classes[r["type"]]
-        # Only inputs whose Python and engine names differ are in the map; the rest keep their name.
-        cls(r["name"], **{py.get(k, k): v for k, v in r["inputs"].items()})
+        # Inputs the map leaves out (`bucket`, `versioningConfiguration`) take the SDK's snake_case name.
+        cls(r["name"], **{py.get(k) or _snake(k): v for k, v in r["inputs"].items()})
 
 
 def _kubernetes_program(rows: list[dict[str, Any]], typed: bool) -> None:
