@@ -37,6 +37,7 @@ KIND_ORDER: dict[str, int] = {
     "PodDisruptionBudget": 6,
     # Operators' stateful objects, then what lives inside them.
     "Cluster": 10,
+    "CrdbCluster": 10,
     "RabbitmqCluster": 10,
     "RedisReplication": 10,
     "RedisSentinel": 11,

@@ -508,6 +508,8 @@ def rpo_zone_parts(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[lis
             continue
         if store.engine in ("dynamodb", "aurora-postgresql", "aurora-dsql"):
             parts.append((key, f"store {store.name} (synchronous multi-zone storage)", 0.0))
+        elif store.engine == "cockroachdb":
+            parts.append((key, f"store {store.name} (raft: a write commits on a majority of replicas)", 0.0))
         elif store.engine == "postgres" and store.synchronous_in_region:
             parts.append((key, f"store {store.name} (synchronous standby)", 0.0))
             preferred = [
@@ -578,6 +580,20 @@ def rpo_region_parts(spec: HASpec, plan: TopologyPlan, figs: Figures) -> tuple[l
             assumptions.append(
                 f"Store {store.name}: Aurora DSQL commits a transaction only once the peered region or the witness "
                 f"({store.witness_region}) holds it, so a lost region loses no acknowledged write."
+            )
+            continue
+        if store.engine == "cockroachdb" and len(store.regions) >= 3:
+            parts.append(
+                (
+                    f"store:{store.name}",
+                    f"store {store.name} (CockroachDB over {len(store.regions)} regions: raft, synchronous)",
+                    0.0,
+                )
+            )
+            assumptions.append(
+                f"Store {store.name}: CockroachDB acknowledges a write once a majority of its range's 3 replicas, "
+                "in 3 different regions, holds it, so a lost region loses no acknowledged write; 3 regions are the "
+                "minimum for this (with 2, one region holds the majority)."
             )
             continue
         rep = replicated.get(store.name)

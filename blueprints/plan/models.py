@@ -53,6 +53,9 @@ class RegionPlan:
     fenced: bool = False
     """Returning from an outage after a failover (spec `topology.failover.fenced`): no agents run and its
     database copies are fenced until they are rebuilt as replicas of the current primary."""
+    pod_cidrs: tuple[str, ...] = ()
+    """kubernetes: the pod address ranges of this region's cluster, routable from the other regions' clusters
+    (spec `topology.regions[].pod_cidrs`): what cross-region stores admit and agents may reach."""
 
 
 @dataclass(frozen=True)

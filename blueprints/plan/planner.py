@@ -19,7 +19,7 @@ from blueprints.capacity import (
     synchronous_durability,
 )
 from blueprints.engine_versions import AURORA_POSTGRESQL_DEFAULT
-from blueprints.figures import for_spec
+from blueprints.figures import Figures, for_spec
 from blueprints.plan import naming, timing
 from blueprints.plan.aws_findings import aws_findings
 from blueprints.plan.models import (
@@ -80,6 +80,7 @@ def plan(spec: HASpec, environment: str | None = None, *, advise: bool = True) -
             core, routing=dataclasses.replace(core.routing, reconcile_s=figs.value("k8gb-reconcile"))
         )
     core = dataclasses.replace(core, timing=build_timing(spec, core, figs))
+    core = dataclasses.replace(core, findings=core.findings + _cross_region_paths(core, figs))
     estimates = estimate(spec, core, figs)
     if advise:
         from blueprints.plan.advice import with_advice
@@ -210,6 +211,7 @@ def _region(spec: HASpec, index: int, standby: str | None, findings: list[Findin
         compute=compute,  # type: ignore[arg-type]
         network=_network(spec, index),
         fenced=fenced,
+        pod_cidrs=tuple(region.pod_cidrs),
     )
 
 
@@ -525,6 +527,8 @@ ZONE_LOSS = {
     "the last writes)",
     "postgres": "CloudNativePG promotes a standby in another zone",
     "redis": "Redis Sentinel promotes a replica in another zone (asynchronous: may lose the last writes)",
+    "cockroachdb": "no write lost: a write commits on a majority of its range's replicas; the ranges whose "
+    "leaseholder was in the lost zone are served by another replica once its lease expires",
 }
 
 
@@ -545,6 +549,48 @@ def _waf(spec: HASpec) -> WafPlan | None:
     )
 
 
+def _cross_region_paths(plan: TopologyPlan, figs: Figures) -> tuple[Finding, ...]:
+    """kubernetes active-active: the network path and round trip of every store reached across regions."""
+    if plan.target != "kubernetes" or plan.pattern != "active-active":
+        return ()
+    rtt_ms = figs.value("cross-region-rtt") * 1000
+    out: list[Finding] = []
+    for store in plan.stores:
+        if len(store.regions) < 2:
+            continue
+        if store.writes == "primary-region":
+            others = ", ".join(store.replica_regions)
+            out.append(
+                Finding(
+                    "info",
+                    "cross-region-writes",
+                    f"store '{store.name}': agents in {others} write to PostgreSQL in {store.primary_region} over the "
+                    f"cross-region pod network (TLS, verify-full) and read their own region's replica; each write "
+                    f"statement pays a round trip to {store.primary_region} (assumed {rtt_ms:.0f} ms, figure "
+                    f"cross-region-rtt); while {store.primary_region} is lost their writes fail until a replica "
+                    "region is promoted",
+                    "measure the round trip between your clusters; keep write transactions short (one round trip "
+                    "per statement)",
+                    f"stores.{store.name}",
+                )
+            )
+        elif store.engine == "cockroachdb":
+            out.append(
+                Finding(
+                    "info",
+                    "cross-region-writes",
+                    f"store '{store.name}': CockroachDB nodes in {', '.join(store.regions)} replicate over the "
+                    f"cross-region pod network (node-to-node TLS); a write commits once a replica in another region "
+                    f"holds it: at least one round trip (assumed {rtt_ms:.0f} ms, figure cross-region-rtt) per "
+                    "commit; a read is local only when the range's leaseholder is in the agent's region",
+                    "measure the round trip between your clusters; for region-local reads and writes set table "
+                    "localities in SQL (docs/kubernetes.md)",
+                    f"stores.{store.name}",
+                )
+            )
+    return tuple(out)
+
+
 def _mrsc(store: Store) -> bool:
     """DynamoDB with multi-region strong consistency."""
     return store.engine == "dynamodb" and store.replication == "sync"
@@ -558,7 +604,10 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
     serverless = store.engine in ("dynamodb", "aurora-dsql")
     # Sized per region from its own zones: one instance per zone, 2 to 3 (a synchronous store with 3
     # instances over 3 zones keeps a standby through any zone's loss).
-    by_region = tuple((r.name, 0 if serverless else (store.instances or max(2, min(len(r.zones), 3)))) for r in placed)
+    floor = 3 if store.engine == "cockroachdb" else 2  # CockroachDB: one node per zone, three at least
+    by_region = tuple(
+        (r.name, 0 if serverless else (store.instances or max(floor, min(len(r.zones), 3)))) for r in placed
+    )
     instances = min((n for _, n in by_region), default=0)
     zone_rpo = spec.objectives.disruptions.zone
     sync_in_region = store.engine == "postgres" and zone_rpo is not None and zone_rpo.rpo.total_seconds() == 0
@@ -593,6 +642,13 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
                 f"single writer in {primary} ({copy}): losing {primary} stops writes in every region until a "
                 f"secondary ({others}) is promoted (loses the replication lag); reads go on in every other region. "
                 f"Losing another region costs only its own reads"
+            )
+        elif store.engine == "cockroachdb":
+            region_loss = (
+                f"writes continue in every other region: one CockroachDB cluster over {', '.join(names)}, each "
+                "range's 3 replicas in 3 different regions (the region tier of the nodes' locality), so a "
+                f"region's loss leaves a majority of every range; {consistency}. Each write waits for a replica in "
+                "another region (one cross-region round trip)"
             )
         else:
             region_loss = {

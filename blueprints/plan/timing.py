@@ -89,6 +89,7 @@ ZONE_FAILOVER = {
     "valkey": ("elasticache-zone-failover",),
     "postgres": ("cnpg-failover", "k8s-node-grace"),
     "redis": ("redis-sentinel-election",),
+    "cockroachdb": ("crdb-lease-failover",),
 }
 """Figures that add up to a store's failover inside a region after one zone is lost (redis adds the
 Sentinel down-after time the component builds, from the plan)."""

@@ -25,14 +25,14 @@ Target = Literal["aws", "kubernetes"]
 Pattern = Literal["single-zone", "multi-zone", "active-passive", "active-active"]
 Standby = Literal["pilot-light", "warm", "hot"]
 RegionRole = Literal["primary", "standby", "active"]
-Engine = Literal["dynamodb", "aurora-postgresql", "aurora-dsql", "valkey", "postgres", "redis"]
+Engine = Literal["dynamodb", "aurora-postgresql", "aurora-dsql", "valkey", "postgres", "redis", "cockroachdb"]
 Writes = Literal["multi-region", "primary-region"]
 DependencyKind = Literal["model-provider", "http-api", "mcp-server"]
 FigureBasis = Literal["published", "secondary", "assumption"]
 Drill = Literal["zone-outage", "region-outage", "agent-crash", "store-failover", "queue-outage", "network-latency"]
 
 AWS_ENGINES: tuple[str, ...] = ("dynamodb", "aurora-postgresql", "aurora-dsql", "valkey")
-KUBERNETES_ENGINES: tuple[str, ...] = ("postgres", "redis")
+KUBERNETES_ENGINES: tuple[str, ...] = ("postgres", "redis", "cockroachdb")
 
 
 class Model(BaseModel):
@@ -143,6 +143,11 @@ class Region(Model):
     """primary (takes writes), standby (active-passive failover target) or active (active-active)."""
     zones: list[str] = Field(default_factory=list)
     """Availability zones used in this region, e.g. [us-east-1a, us-east-1b, us-east-1c]."""
+    pod_cidrs: list[Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]] = Field(default_factory=list)
+    """kubernetes, active-active with a cross-region store (cockroachdb, or postgres with `writes:
+    primary-region`): the pod address ranges of this region's cluster, routable from the other regions'
+    clusters (a flat pod network: peered VPCs with VPC-native pods, Cilium ClusterMesh). The stores'
+    NetworkPolicies admit them and the agents may reach them; see docs/kubernetes.md for the DNS part."""
 
 
 class Topology(Model):
@@ -467,17 +472,20 @@ class Store(Model):
     name: DnsName
     """Unique DNS-safe name of the store."""
     engine: Engine
-    """aws: dynamodb | aurora-postgresql | aurora-dsql | valkey; kubernetes: postgres | redis. aurora-dsql is
-    Aurora DSQL (PostgreSQL-compatible, serverless, IAM authentication only): in two regions, a multi-Region
-    cluster that takes strongly consistent writes in both, with a witness in a third region of their set."""
+    """aws: dynamodb | aurora-postgresql | aurora-dsql | valkey; kubernetes: postgres | redis | cockroachdb.
+    aurora-dsql is Aurora DSQL (PostgreSQL-compatible, serverless, IAM authentication only): in two regions, a
+    multi-Region cluster that takes strongly consistent writes in both, with a witness in a third region of
+    their set. cockroachdb (active-active, 3 or more regions) is one CockroachDB cluster over every region's
+    Kubernetes cluster, run by the CockroachDB operator: every region writes, raft-replicated (PostgreSQL
+    wire protocol; licence terms in docs/kubernetes.md)."""
     writes: Writes | None = None
     """active-active only: which regions write this store. `multi-region`: every region writes the same data
-    (aws: dynamodb global tables, aurora-dsql multi-Region clusters; no engine on kubernetes).
+    (aws: dynamodb global tables, aurora-dsql multi-Region clusters; kubernetes: cockroachdb).
     `primary-region`: every region reads its own copy and runs agents, but writes go to the primary (first)
     region (aws: aurora-postgresql global database, secondaries forward writes; kubernetes: postgres, agents
     in other regions write to the primary region's service); when the primary region is lost, writes stop
-    everywhere until a secondary is promoted. Default: multi-region for dynamodb and aurora-dsql; a
-    single-writer engine must say primary-region."""
+    everywhere until a secondary is promoted. Default: multi-region for dynamodb, aurora-dsql and cockroachdb;
+    a single-writer engine must say primary-region."""
     replication: Literal["async", "sync"] = "async"
     """Cross-region replication: async (lag of about a second) or sync (no loss; engine limits apply).
     aurora-dsql is always synchronous across its regions: leave this out."""

@@ -807,12 +807,20 @@ class AgentWorkload(pulumi.ComponentResource):
         # DNS at the cluster's resolver only (its pods, and NodeLocal DNSCache's address).
         egress: list[Any] = [dns_egress()]
         for peer in args.wiring.peers:
-            egress.append(
-                NetworkPolicyEgressRuleArgs(
-                    to=[NetworkPolicyPeerArgs(pod_selector=LabelSelectorArgs(match_labels=dict(peer.match_labels)))],
-                    ports=tcp_ports(peer.ports),
-                )
-            )
+            if peer.cidrs:  # another region's cluster, over the cross-region network
+                to = [NetworkPolicyPeerArgs(ip_block=IPBlockArgs(cidr=c)) for c in peer.cidrs]
+            elif peer.namespace is not None:
+                to = [
+                    NetworkPolicyPeerArgs(
+                        namespace_selector=LabelSelectorArgs(
+                            match_labels={"kubernetes.io/metadata.name": peer.namespace}
+                        ),
+                        pod_selector=LabelSelectorArgs(match_labels=dict(peer.match_labels)),
+                    )
+                ]
+            else:
+                to = [NetworkPolicyPeerArgs(pod_selector=LabelSelectorArgs(match_labels=dict(peer.match_labels)))]
+            egress.append(NetworkPolicyEgressRuleArgs(to=to, ports=tcp_ports(peer.ports)))
         if any(k == "OTEL_TRACES_EXPORTER" for k, _ in agent.env):
             egress.append(
                 NetworkPolicyEgressRuleArgs(

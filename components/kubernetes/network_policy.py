@@ -91,15 +91,18 @@ def service_ingress(
     clients: Sequence[str],
     client_ports: Iterable[int],
     namespaces: Sequence[tuple[str, Iterable[int]]],
+    remote_cidrs: Sequence[str] = (),
 ) -> NetworkPolicySpecArgs:
     """The policy of a stateful service's pods (`own`): ingress from whom it serves, egress open.
 
     Ingress rules, in order: the `clients` instances on `client_ports` (none when there are no
-    clients), the service's own pods on any port, then each (namespace, ports) of `namespaces`.
+    clients), the service's own pods on any port, each (namespace, ports) of `namespaces`, then
+    `remote_cidrs` (other regions' clusters) on `client_ports`.
     Egress: one empty rule (anywhere), stated so that the namespace's default deny does not cut the
     operators' pods off from the Kubernetes API, the object store and each other.
     """
     from pulumi_kubernetes.networking.v1 import (
+        IPBlockArgs,
         NetworkPolicyEgressRuleArgs,
         NetworkPolicyIngressRuleArgs,
         NetworkPolicyPeerArgs,
@@ -111,6 +114,13 @@ def service_ingress(
         NetworkPolicyIngressRuleArgs(from_=[namespace_peer(namespace)], ports=tcp_ports(ports))
         for namespace, ports in namespaces
     ]
+    if remote_cidrs:
+        rules.append(
+            NetworkPolicyIngressRuleArgs(
+                from_=[NetworkPolicyPeerArgs(ip_block=IPBlockArgs(cidr=c)) for c in remote_cidrs],
+                ports=tcp_ports(client_ports),
+            )
+        )
     if clients:
         rules.insert(
             0,

@@ -150,6 +150,23 @@ def redis_tls_config(port: int) -> str:
     )
 
 
+def postgres_write_service(system: str, store: str, region: str) -> str:
+    """`writes: primary-region`: a region's headless Service of its primary's pod (`<cluster>-write`).
+
+    Region-qualified so that one DNS name means one region's database in every cluster; headless so
+    that the name resolves to the primary pod's address, which the cross-region pod network routes (a
+    ClusterIP is reachable inside its own cluster only). CloudNativePG keeps the selector on the primary
+    (`managed.services.additional`, `selectorType: rw`) and keeps the template's `clusterIP: None`.
+    """
+    return object_name(postgres_cluster_name(system, store, region, True), "write")
+
+
+def postgres_write_host(system: str, store: str, region: str, namespace: str) -> str:
+    """The write endpoint agents of every region use: the primary region's `-write` Service, by the full
+    name every cluster's DNS forwards to that region's (docs/kubernetes.md, cross-region network)."""
+    return f"{postgres_write_service(system, store, region)}.{namespace}.svc.cluster.local"
+
+
 def store_secret(system: str, store: StorePlan, region: str) -> str:
     """The Secret (key `uri`) an agent in `region` connects to `store` with."""
     if len(store.regions) > 1:
@@ -157,9 +174,45 @@ def store_secret(system: str, store: StorePlan, region: str) -> str:
     return f"{postgres_cluster_name(system, store.name, region, False)}-app"
 
 
-def store_wiring(system: str, namespace: str, store: StorePlan, region: str) -> Wiring:
-    """What an agent using `store` gets: a connection string or Sentinel address, CA, allowed peers."""
+def store_wiring(
+    system: str, namespace: str, store: StorePlan, region: str, primary_cidrs: tuple[str, ...] = ()
+) -> Wiring:
+    """What an agent using `store` gets: a connection string or Sentinel address, CA, allowed peers.
+
+    `primary_cidrs`: `writes: primary-region` only, the pod ranges of the primary region's cluster."""
     prefix = f"AGENTHA_STORE_{env_name(store.name)}"
+    if store.engine == "postgres" and store.writes == "primary-region":
+        local = postgres_cluster_name(system, store.name, region, True)
+        primary = postgres_cluster_name(system, store.name, store.primary_region, True)
+        rw = postgres_rw_service(system, store.name)
+        secret = postgres_credentials_secret(system, store.name)
+        here = region == store.primary_region
+        write_ca = f"{store.name}/write-ca.crt"
+        read_ca = f"{store.name}/ca.crt"
+        return Wiring(
+            env=(
+                # Writes: the primary region's database, from every region; reads: this region's copy.
+                EnvVar(
+                    f"{prefix}_WRITE_HOST",
+                    value=postgres_write_host(system, store.name, store.primary_region, namespace),
+                ),
+                EnvVar(f"{prefix}_READ_HOST", value=f"{rw}.{namespace}.svc"),
+                EnvVar(f"{prefix}_PORT", value=str(POSTGRES_PORT)),
+                EnvVar(f"{prefix}_DBNAME", value="app"),
+                EnvVar(f"{prefix}_USER", secret=secret, key="username"),
+                EnvVar(f"{prefix}_PASSWORD", secret=secret, key="password"),
+                EnvVar(f"{prefix}_SSLMODE", value="verify-full"),
+                EnvVar(f"{prefix}_WRITE_CA_FILE", value=f"{TLS_MOUNT}/{write_ca}"),
+                EnvVar(f"{prefix}_READ_CA_FILE", value=f"{TLS_MOUNT}/{read_ca}"),
+            ),
+            ca_files=(
+                CaFile(secret=f"{local}-ca", key="ca.crt", path=read_ca),
+                # In another region the primary's CA is a copy the user keeps there (a required secret).
+                CaFile(secret=f"{primary}-ca", key="ca.crt", path=write_ca),
+            ),
+            peers=(Peer(match_labels=(("cnpg.io/cluster", local),), ports=(POSTGRES_PORT,)),)
+            + (() if here else (Peer(match_labels=(), ports=(POSTGRES_PORT,), cidrs=primary_cidrs),)),
+        )
     if store.engine == "postgres":
         cluster = postgres_cluster_name(system, store.name, region, len(store.regions) > 1)
         ca_path = f"{store.name}/ca.crt"
@@ -262,6 +315,8 @@ class StateStoreArgs:
     exporter_image: str = REDIS_EXPORTER_IMAGE
     regions: tuple[str, ...] = field(default=())
     """Every region holding a copy (the store's regions), primary first."""
+    peer_cidrs: tuple[str, ...] = field(default=())
+    """`writes: primary-region`: the other regions' pod ranges, whose agents write to this database."""
 
 
 class StateStore(pulumi.ComponentResource):
@@ -370,18 +425,29 @@ class StateStore(pulumi.ComponentResource):
             }
         if multi:
             rw = postgres_rw_service(scope.system, store.name)
-            spec["managed"] = {
-                "services": {
-                    "additional": [
-                        {
-                            "selectorType": "rw",
-                            "serviceTemplate": {"metadata": {"name": rw, "labels": dict(self._labels)}},
-                        }
-                    ]
+            additional: list[dict[str, Any]] = [
+                {
+                    "selectorType": "rw",
+                    "serviceTemplate": {"metadata": {"name": rw, "labels": dict(self._labels)}},
                 }
-            }
+            ]
             # Clients verify the server certificate (`sslmode=verify-full`) against this Service's name.
-            spec["certificates"] = {"serverAltDNSNames": [rw, f"{rw}.{scope.namespace}", f"{rw}.{scope.namespace}.svc"]}
+            alt_names = [rw, f"{rw}.{scope.namespace}", f"{rw}.{scope.namespace}.svc"]
+            if store.writes == "primary-region":
+                # Every region's agents write to the primary's pod by this region-qualified headless name.
+                write = postgres_write_service(scope.system, store.name, scope.region)
+                additional.append(
+                    {
+                        "selectorType": "rw",
+                        "serviceTemplate": {
+                            "metadata": {"name": write, "labels": dict(self._labels)},
+                            "spec": {"clusterIP": "None"},
+                        },
+                    }
+                )
+                alt_names.append(postgres_write_host(scope.system, store.name, scope.region, scope.namespace))
+            spec["managed"] = {"services": {"additional": additional}}
+            spec["certificates"] = {"serverAltDNSNames": alt_names}
             spec["externalClusters"] = [
                 {"name": cluster, "barmanObjectStore": self._object_store(cluster)} for cluster in names.values()
             ]
@@ -440,6 +506,9 @@ class StateStore(pulumi.ComponentResource):
             client_ports=(POSTGRES_PORT,),
             operator_ports=(8000, POSTGRES_PORT),
             metrics_ports=(9187,),
+            # writes: primary-region: the other regions' agents write here (admitted in every region, so
+            # that a promoted replica region takes their writes too).
+            remote=args.peer_cidrs if store.writes == "primary-region" else (),
         )
 
     # --- redis -----------------------------------------------------------------------------------
@@ -589,6 +658,7 @@ class StateStore(pulumi.ComponentResource):
         metrics_ports: tuple[int, ...],
         pods: dict[str, str] | None = None,
         pods_in: tuple[str, ...] = (),
+        remote: tuple[str, ...] = (),
     ) -> None:
         from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, LabelSelectorRequirementArgs
         from pulumi_kubernetes.networking.v1 import NetworkPolicy
@@ -602,14 +672,16 @@ class StateStore(pulumi.ComponentResource):
             )
         # Ingress only: the operator's pods also reach the Kubernetes API and the object store, whose
         # addresses differ per cluster. Replication and Sentinel traffic flows between the store's own pods.
+        spec = service_ingress(
+            own,
+            clients=sorted(args.user_instances),
+            client_ports=client_ports,
+            namespaces=[(args.operator_namespace, operator_ports), (args.monitoring_namespace, metrics_ports)],
+            remote_cidrs=remote,
+        )
         NetworkPolicy(
             self._rname("network-policy"),
             metadata=self._meta(self.name),
-            spec=service_ingress(
-                own,
-                clients=sorted(args.user_instances),
-                client_ports=client_ports,
-                namespaces=[(args.operator_namespace, operator_ports), (args.monitoring_namespace, metrics_ports)],
-            ),
+            spec=spec,
             opts=self._args.scope.opts(self),
         )

@@ -174,6 +174,10 @@ class KubernetesTopology(pulumi.ComponentResource):
             if scope.region not in store.regions:
                 continue
             users = tuple(object_name(plan.system, a) for a in store.users)
+            others = tuple(c for r in store.regions if r != scope.region for c in plan.region(r).pod_cidrs)
+            if store.engine == "cockroachdb":
+                out[store.name] = self._cockroachdb(scope, store, users, others, secrets)
+                continue
             credentials = args.backup_credentials_secret or object_name(plan.system, "backup-credentials")
             destination = args.backup_destination or f"s3://{plan.system}-backups"
             component = StateStore(
@@ -191,6 +195,7 @@ class KubernetesTopology(pulumi.ComponentResource):
                     monitoring_namespace=args.monitoring_namespace,
                     regions=store.regions,
                     fenced=plan.region(scope.region).fenced,
+                    peer_cidrs=others,
                 ),
                 pulumi.ResourceOptions(parent=self),
             )
@@ -211,6 +216,17 @@ class KubernetesTopology(pulumi.ComponentResource):
                         f"kubernetes.io/basic-auth; username app; uri postgresql://app:<password>@"
                         f"{rw}.{scope.namespace}.svc:5432/app)",
                     )
+                    if store.writes == "primary-region" and scope.region != store.primary_region:
+                        from components.kubernetes.state_store import postgres_cluster_name
+
+                        primary_ca = f"{postgres_cluster_name(plan.system, store.name, store.primary_region, True)}-ca"
+                        secrets[primary_ca] = RequiredSecret(
+                            primary_ca,
+                            ("ca.crt",),
+                            f"a copy of {store.primary_region}'s CloudNativePG CA Secret {primary_ca} (ca.crt only): "
+                            f"agents here verify the primary region's server certificate when they write store "
+                            f"{store.name}",
+                        )
             else:
                 auth = f"{component.name}-auth"
                 secrets[auth] = RequiredSecret(auth, ("password",), f"Redis password of store {store.name}")
@@ -223,6 +239,65 @@ class KubernetesTopology(pulumi.ComponentResource):
                     "clients verify the CA, not the name: Sentinel hands out pod IPs)",
                 )
         return out
+
+    def _cockroachdb(
+        self,
+        scope: RegionScope,
+        store: Any,
+        users: tuple[str, ...],
+        others: tuple[str, ...],
+        secrets: dict[str, RequiredSecret],
+    ) -> str:
+        from components.kubernetes.crdb_cluster import (
+            CockroachCluster,
+            CockroachClusterArgs,
+            app_credentials_secret,
+            ca_secret,
+            client_tls_secret,
+            node_tls_secret,
+            public_host,
+        )
+
+        args, plan = self._args, self._args.plan
+        component = CockroachCluster(
+            scope.resource_name(store.name, "crdb"),
+            CockroachClusterArgs(
+                scope=scope,
+                store=store,
+                user_instances=users,
+                peer_cidrs=others,
+                storage_class=args.storage_class,
+                monitoring_namespace=args.monitoring_namespace,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
+        one_ca = "signed by ONE CA shared by every region (the same ca.crt everywhere)"
+        node = node_tls_secret(plan.system, store.name)
+        secrets[node] = RequiredSecret(
+            node,
+            ("ca.crt", "tls.crt", "tls.key"),
+            f"in namespace {component.namespace}: CockroachDB node certificate of store {store.name}, {one_ca}; "
+            f"SANs: localhost, 127.0.0.1, {component.name}-public, every node's "
+            f"{component.name}-<i>.{component.name}.{component.namespace}(.svc.cluster.local) and "
+            f"*.{component.name}.{component.namespace}.svc.cluster.local (cockroach cert create-node)",
+        )
+        root = client_tls_secret(plan.system, store.name)
+        secrets[root] = RequiredSecret(
+            root,
+            ("ca.crt", "tls.crt", "tls.key"),
+            f"in namespace {component.namespace}: client certificate of user root for store {store.name}, {one_ca}",
+        )
+        app = app_credentials_secret(plan.system, store.name)
+        secrets[app] = RequiredSecret(
+            app,
+            ("uri",),
+            f"the agents' SQL user of store {store.name} (create it and its grants in SQL once): uri "
+            f"postgresql://<user>:<password>@{public_host(plan.system, store.name, scope.region, scope.namespace)}"
+            f":26257/<database>",
+        )
+        ca = ca_secret(plan.system, store.name)
+        secrets[ca] = RequiredSecret(ca, ("ca.crt",), f"the CA certificate of store {store.name}'s nodes ({one_ca})")
+        return component.name
 
     def _queues(self, scope: RegionScope, secrets: dict[str, RequiredSecret]) -> str | None:
         from components.kubernetes.durable_queue import DurableQueue, DurableQueueArgs, queue_names
@@ -323,8 +398,15 @@ class KubernetesTopology(pulumi.ComponentResource):
                 external_https = args.external_https and direct_dependencies(plan, agent.name)
             for used in agent.uses:
                 store = plan.store(used)
-                if region in store.regions:
-                    wiring = wiring + store_wiring(plan.system, scope.namespace, store, region)
+                if region not in store.regions:
+                    continue
+                if store.engine == "cockroachdb":
+                    from components.kubernetes.crdb_cluster import crdb_wiring
+
+                    wiring = wiring + crdb_wiring(plan.system, scope.namespace, store, region)
+                else:
+                    primary_cidrs = plan.region(store.primary_region).pod_cidrs
+                    wiring = wiring + store_wiring(plan.system, scope.namespace, store, region, primary_cidrs)
             queues = [plan.queue(q) for q in (*agent.consumes, *agent.produces)]
             in_region = [q for q in queues if region in q.regions]
             if in_region:

@@ -33,10 +33,15 @@ class CaFile:
 
 @dataclass(frozen=True)
 class Peer:
-    """Pods in the system's namespace an agent may open connections to, and on which ports."""
+    """Pods an agent may open connections to (in the system's namespace unless `namespace` says another, or
+    address ranges of another region's cluster), and on which ports."""
 
     match_labels: tuple[tuple[str, str], ...]
     ports: tuple[int, ...]
+    namespace: str | None = None
+    """Another namespace of the same cluster (None: the system's own)."""
+    cidrs: tuple[str, ...] = ()
+    """Address ranges instead of pods: another region's cluster reached over the cross-region network."""
 
 
 @dataclass(frozen=True)

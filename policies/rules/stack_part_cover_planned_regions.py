@@ -22,6 +22,7 @@ STORE_TYPES = (
     "aws:elasticache/replicationGroup:ReplicationGroup",
     "kubernetes:postgresql.cnpg.io/v1:Cluster",
     "kubernetes:redis.redis.opstreelabs.in/v1beta2:RedisReplication",
+    "kubernetes:crdb.cockroachlabs.com/v1alpha1:CrdbCluster",
     "kubernetes:apps/v1:StatefulSet",
 )
 QUEUE_TYPES = ("aws:sqs/queue:Queue", "kubernetes:rabbitmq.com/v1beta1:Queue")

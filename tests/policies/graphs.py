@@ -86,6 +86,7 @@ BASES: dict[str, tuple[str, str | None]] = {
     "claims-aws": ("examples/claims-aws/spec.yaml", None),
     "research-prod": ("examples/research-agent/spec.yaml", "prod"),
     "research-dev": ("examples/research-agent/spec.yaml", "dev"),
+    "claims-kube": ("examples/claims-kubernetes/spec.yaml", "prod"),
     "engines": ("tests/policies/fixtures/aws-all-engines.yaml", None),
     "kube-multi": ("tests/policies/fixtures/kubernetes-active-passive.yaml", "prod"),
     "single-zone": ("tests/policies/fixtures/aws-single-zone.yaml", None),

@@ -12,27 +12,32 @@ from blueprints.spec.rules import RuleContext, rule
 from blueprints.units import format_duration as fmt
 
 MULTI_REGION = ("active-passive", "active-active")
-MULTI_WRITER_ENGINES: dict[str, tuple[str, ...]] = {"aws": ("aurora-dsql", "dynamodb"), "kubernetes": ()}
+MULTI_WRITER_ENGINES: dict[str, tuple[str, ...]] = {"aws": ("aurora-dsql", "dynamodb"), "kubernetes": ("cockroachdb",)}
 """Engines that take writes for the same data in every region, per target (what `writes: multi-region`
-needs). Kubernetes has none built: the public CockroachDB operator runs one cluster inside one
-Kubernetes cluster (spanning regions means hand-built join addresses), and two regions cannot keep a
-quorum through the loss of either (docs/kubernetes.md)."""
-PRIMARY_REGION_ENGINES: dict[str, tuple[str, ...]] = {"aws": ("aurora-postgresql",), "kubernetes": ()}
+needs). On kubernetes: one CockroachDB cluster whose nodes run in every region's Kubernetes cluster,
+joined over a flat pod network (docs/kubernetes.md: what is built, what the user provides)."""
+PRIMARY_REGION_ENGINES: dict[str, tuple[str, ...]] = {"aws": ("aurora-postgresql",), "kubernetes": ("postgres",)}
 """Engines with one writer region whose other regions read a replica and send writes to the primary
-(what `writes: primary-region` needs): on aws an Aurora global database with write forwarding. On
-kubernetes, CloudNativePG replica clusters with the agents writing to the primary region's service
-would do it, but the components do not wire that path yet (cross-cluster service, latency), so it is
-refused rather than planned and not built (docs/kubernetes.md)."""
-NOT_BUILT = {
-    "kubernetes": "active-active on kubernetes holds no store yet: no multi-writer engine is built "
-    "(docs/kubernetes.md says why), and agents writing to another region's PostgreSQL are not wired"
-}
-ALWAYS_SYNC_ENGINES = ("aurora-dsql",)
+(what `writes: primary-region` needs): on aws an Aurora global database with write forwarding; on
+kubernetes CloudNativePG replica clusters, the agents of every region writing to the primary region's
+PostgreSQL over the cross-region pod network and reading their own region's replica."""
+NOT_BUILT: dict[str, str] = {}
+"""Targets on which active-active holds no store at all (none today)."""
+CROSS_REGION_NETWORK_ENGINES = ("cockroachdb", "postgres")
+"""kubernetes engines whose pods or clients talk across regions' clusters in active-active."""
+CRDB_MIN_REGIONS = 3
+"""CockroachDB keeps a range while a majority of its replicas is up: with 2 regions one of them holds the
+majority of each range's replicas, so losing it stops reads and writes of those ranges (the docs: "at
+least three database regions are required to survive region failures")."""
+CRDB_MIN_NODES = 3
+"""Nodes per region: three, one per zone, so a region keeps serving (and re-replicating) after a zone loss."""
+ALWAYS_SYNC_ENGINES = ("aurora-dsql", "cockroachdb")
 """Engines that replicate across their regions synchronously whatever `replication` says."""
 SYNC_ENGINES = ("dynamodb", *ALWAYS_SYNC_ENGINES)
 """Engines that replicate across regions synchronously: DynamoDB global tables with multi-region
 strong consistency (three regions, or two and a witness) and Aurora DSQL multi-Region clusters (two
-regions and a witness). Aurora global database, ElastiCache global datastore, CloudNativePG replica
+regions and a witness), CockroachDB (raft: a write commits on a majority of its replicas, one per region).
+Aurora global database, ElastiCache global datastore, CloudNativePG replica
 clusters and Redis replication are asynchronous across regions."""
 
 
@@ -168,17 +173,17 @@ def sync_replication(ctx: RuleContext) -> Iterator[Problem]:
         elif store.engine in ALWAYS_SYNC_ENGINES:
             continue
         elif store.engine not in SYNC_ENGINES:
-            sync_here = [e for e in SYNC_ENGINES if e in (AWS_ENGINES if ctx.spec.target == "aws" else ())]
+            if ctx.spec.target == "aws":
+                sync_here = [e for e in SYNC_ENGINES if e in AWS_ENGINES]
+                how = ""
+            else:  # CockroachDB is one cluster over every region: active-active only
+                sync_here = ["cockroachdb"]
+                how = " (pattern active-active, 3 or more regions)"
             yield ctx.problem(
                 path,
                 f"{store.engine} replicates across regions asynchronously only",
-                "use replication: async"
-                + (
-                    f", or engine {' or '.join(sync_here)} for synchronous (strongly consistent) multi-region "
-                    "replication"
-                    if sync_here
-                    else f" (no engine on {ctx.spec.target} replicates across regions synchronously)"
-                ),
+                f"use replication: async, or engine {' or '.join(sync_here)}{how} for synchronous (strongly "
+                "consistent) multi-region replication",
                 value="sync",
                 allowed="async",
             )
@@ -210,7 +215,10 @@ def region_rpo_replication(ctx: RuleContext) -> Iterator[Problem]:
                     "(relational) or dynamodb with replication: sync"
                 )
             else:
-                could = f"no engine on {ctx.spec.target} replicates across regions synchronously"
+                could = (
+                    f"{store.engine} cannot replicate across regions synchronously: move this state to cockroachdb "
+                    "(active-active, 3 or more regions)"
+                )
             yield ctx.problem(
                 ("stores", i, "replication"),
                 f"objectives.disruptions.region.rpo is 0s, but store '{store.name}' replicates across "
@@ -301,6 +309,16 @@ def engine_fields(ctx: RuleContext) -> Iterator[Problem]:
                 value=True,
                 severity="warning",
             )
+        if store.engine == "cockroachdb" and store.backup.point_in_time_recovery:
+            yield ctx.problem(
+                ("stores", i, "backup", "point_in_time_recovery"),
+                "CockroachDB backups are SQL schedules (CREATE SCHEDULE ... FOR BACKUP), not a field of the "
+                "operator's CrdbCluster: the blueprint does not build them, so this store is not backed up",
+                "set backup.point_in_time_recovery: false to acknowledge it, and create a backup schedule with "
+                "revision_history in SQL (docs/kubernetes.md shows one)",
+                value=True,
+                severity="warning",
+            )
         if store.engine in ("dynamodb", "aurora-dsql"):
             for field in ("instance_class", "instances", "storage"):
                 if field in written:
@@ -359,4 +377,88 @@ def dsql_regions(ctx: RuleContext) -> Iterator[Problem]:
                 "(or leave no third region for the witness)",
                 f"pick two regions of one set ({sets})",
                 value=", ".join(regions),
+            )
+
+
+@rule(
+    "cockroachdb-topology",
+    "A cockroachdb store runs in one region or active-active over 3 or more, with 3 or more nodes in each.",
+)
+def cockroachdb_topology(ctx: RuleContext) -> Iterator[Problem]:
+    if ctx.spec.target != "kubernetes":
+        return
+    pattern = ctx.spec.topology.pattern
+    regions = len(ctx.spec.topology.regions)
+    for i, store in enumerate(ctx.spec.stores):
+        if store.engine != "cockroachdb":
+            continue
+        if pattern == "active-passive":
+            yield ctx.problem(
+                ("stores", i, "engine"),
+                "cockroachdb is one cluster over every region (every region writes), which has no standby region "
+                "to promote: it is built for active-active (3 or more regions) and for one region",
+                "use engine postgres (CloudNativePG replica clusters) on active-passive, or pattern active-active "
+                "over 3 or more regions",
+                value=store.engine,
+                allowed="postgres, redis",
+            )
+        elif pattern == "active-active" and regions < CRDB_MIN_REGIONS:
+            yield ctx.problem(
+                ("stores", i, "engine"),
+                f"store '{store.name}': CockroachDB keeps a range available while a majority of its replicas is "
+                f"up, and with {regions} region(s) one region holds that majority: losing it stops reads and writes "
+                f"in every region until it returns. It survives a region loss from {CRDB_MIN_REGIONS} regions on",
+                "add a region (3 or more), or use `writes: primary-region` with engine postgres (writes stop "
+                "until a replica region is promoted, reads go on)",
+                value=regions,
+                allowed=f"{CRDB_MIN_REGIONS} or more regions",
+            )
+        if store.instances is not None and store.instances < CRDB_MIN_NODES:
+            yield ctx.problem(
+                ("stores", i, "instances"),
+                f"a CockroachDB region needs {CRDB_MIN_NODES} nodes or more (one per zone) to keep serving and "
+                f"re-replicate after a zone loss, found {store.instances}",
+                f"set instances to {CRDB_MIN_NODES} or more, or leave it out",
+                value=store.instances,
+                allowed=f"{CRDB_MIN_NODES}-15",
+            )
+
+
+@rule(
+    "cross-region-network",
+    "On kubernetes, a store reached across regions (cockroachdb, postgres with writes: primary-region) needs "
+    "every region's pod_cidrs.",
+)
+def cross_region_network(ctx: RuleContext) -> Iterator[Problem]:
+    regions = ctx.spec.topology.regions
+    if ctx.spec.target != "kubernetes":
+        for j, region in enumerate(regions):
+            if region.pod_cidrs:
+                yield ctx.problem(
+                    ("topology", "regions", j, "pod_cidrs"),
+                    "`pod_cidrs` applies to target kubernetes only",
+                    "remove `pod_cidrs`",
+                    value=", ".join(region.pod_cidrs),
+                    severity="warning",
+                )
+        return
+    if ctx.spec.topology.pattern != "active-active":
+        return
+    crossing = [
+        s.name
+        for s in ctx.spec.stores
+        if s.engine == "cockroachdb" or (s.engine == "postgres" and store_writes(s, "kubernetes") == "primary-region")
+    ]
+    if not crossing:
+        return
+    for j, region in enumerate(regions):
+        if not region.pod_cidrs:
+            yield ctx.problem(
+                ("topology", "regions", j),
+                f"region {region.name}: store(s) {', '.join(crossing)} connect pods across regions' clusters, and "
+                "their NetworkPolicies admit the other regions by address: this region's pod address ranges are "
+                "not given",
+                "set `pod_cidrs` to the pod CIDRs of this region's cluster (routable from the other regions' "
+                "clusters: see docs/kubernetes.md, cross-region network)",
+                value=region.name,
             )

@@ -13,6 +13,8 @@ BASE = "research-prod"
 PLANNER = f"{RA}-planner-rollout-{R}"
 WORKER = f"{RA}-worker-rollout-{R}"
 MAIN = "spec.template.spec.containers.0"
+CLAIMS = "claims-kube"
+CRDB = "claims-claims-crdb-cluster-us-east-2"
 
 
 def _plain_secret_env(inputs: dict[str, Any]) -> None:
@@ -241,5 +243,53 @@ DEFECTS: list[Defect] = [
         "no dead-letter alert",
         "queue 'research-tasks' in europe-west4 has no QueueDeadLetters alert",
         change(f"{RA}-observability-rules-{R}", _without_alert("QueueDeadLetters")),
+    ),
+    Defect(
+        "agentha-kubernetes-crdb-cluster-require-tls",
+        CLAIMS,
+        "CockroachDB without TLS",
+        "runs without TLS",
+        change(CRDB, setting("spec.tlsEnabled", False)),
+    ),
+    Defect(
+        "agentha-kubernetes-crdb-cluster-require-tls",
+        CLAIMS,
+        "operator-generated certificates across regions",
+        "each cluster gets its own CA",
+        change(CRDB, setting("spec.nodeTLSSecret", DELETE)),
+    ),
+    Defect(
+        "agentha-kubernetes-crdb-cluster-hold-zone-floor",
+        CLAIMS,
+        "two nodes in a region",
+        "runs 2 node(s) in its region",
+        change(CRDB, setting("spec.nodes", 2)),
+    ),
+    Defect(
+        "agentha-kubernetes-crdb-cluster-hold-zone-floor",
+        CLAIMS,
+        "nodes not forced apart by zone",
+        "does not keep its nodes in different zones",
+        change(CRDB, setting("spec.topologySpreadConstraints", DELETE)),
+    ),
+    Defect(
+        "agentha-kubernetes-crdb-cluster-join-planned-regions",
+        CLAIMS,
+        "no region locality",
+        "its nodes do not say region us-east-2",
+        change(CRDB, setting("spec.additionalArgs.0", "--locality=zone=a")),
+    ),
+    Defect(
+        "agentha-kubernetes-crdb-cluster-join-planned-regions",
+        CLAIMS,
+        "joins its own region only",
+        "joins the nodes of 1 CrdbCluster(s) but the plan places the store in 3 regions",
+        change(
+            CRDB,
+            setting(
+                "spec.additionalArgs.1",
+                "--join=claims-claims-us-east-2-0.claims-claims-us-east-2.claims-crdb:26258",
+            ),
+        ),
     ),
 ]

@@ -97,23 +97,84 @@ def _kubernetes_active_active() -> dict:
 
 def test_kubernetes_active_active_postgres_explains_choices_of_this_target_only() -> None:
     spec = _kubernetes_active_active()
-    found = [p for p in run(spec) if p.severity == "error"]
-    assert [p.rule for p in found] == ["active-active-writes"]
-    assert "active-passive" in found[0].fix and "holds no store yet" in found[0].message
-    assert "writes: primary-region" not in found[0].fix  # not offered where it is not built
+    found = [p for p in run(spec) if p.severity == "error" and p.rule == "active-active-writes"]
+    assert len(found) == 1
+    assert "writes: primary-region` with engine postgres" in found[0].fix
+    assert "cockroachdb" in found[0].fix and "active-passive" in found[0].fix
     # Never an engine of the other target.
     for engine in ("dynamodb", "aurora", "dsql"):
         assert engine not in found[0].fix and engine not in found[0].message
 
 
-@pytest.mark.parametrize("writes", ["multi-region", "primary-region"])
-def test_kubernetes_active_active_refuses_both_shapes_saying_why(writes: str) -> None:
+def _with_pod_cidrs(spec: dict) -> dict:
+    for i, region in enumerate(spec["topology"]["regions"]):
+        region["pod_cidrs"] = [f"10.{70 + i}.0.0/16"]
+    return spec
+
+
+def test_kubernetes_active_active_accepts_postgres_writing_in_the_primary_region() -> None:
+    spec = _with_pod_cidrs(_kubernetes_active_active())
+    spec["stores"][0]["writes"] = "primary-region"
+    assert [p for p in run(spec) if p.severity == "error"] == []
+
+
+def test_kubernetes_active_active_accepts_cockroachdb_over_three_regions() -> None:
+    spec = _with_pod_cidrs(three_regions_kubernetes(_kubernetes_active_active()))
+    spec["stores"][0] = {"name": "findings", "engine": "cockroachdb", "backup": {"point_in_time_recovery": False}}
+    assert [p for p in run(spec) if p.severity == "error"] == []
+
+
+def test_cockroachdb_over_two_regions_is_refused_for_its_quorum() -> None:
+    spec = _with_pod_cidrs(_kubernetes_active_active())
+    spec["stores"][0] = {"name": "findings", "engine": "cockroachdb", "backup": {"point_in_time_recovery": False}}
+    p = only(spec, "cockroachdb-topology")
+    assert p.path == "stores[0].engine" and "majority" in p.message and "3 regions" in p.message
+    assert "postgres" in p.fix and "dynamodb" not in p.fix and "dsql" not in p.fix
+
+
+def test_cockroachdb_is_refused_on_active_passive_and_below_three_nodes() -> None:
     spec = _kubernetes_active_active()
-    spec["stores"][0]["writes"] = writes
-    p = only(spec, "active-active-writes")
-    assert p.path == "stores[0].writes"
-    assert "no multi-writer engine is built" in p.message
-    assert "dynamodb" not in p.fix
+    spec["topology"].update(pattern="active-passive", standby="warm")
+    spec["topology"]["regions"][0]["role"] = "primary"
+    spec["topology"]["regions"][1]["role"] = "standby"
+    spec["stores"][0] = {"name": "findings", "engine": "cockroachdb", "instances": 2}
+    found = {p.path: p for p in run(spec) if p.rule == "cockroachdb-topology"}
+    assert "no standby region" in found["stores[0].engine"].message
+    assert "3 nodes or more" in found["stores[0].instances"].message
+
+
+def test_cockroachdb_backups_are_a_warning_until_acknowledged() -> None:
+    spec = kubernetes()
+    spec["stores"][0] = {"name": "findings", "engine": "cockroachdb"}
+    p = only(spec, "engine-fields")
+    assert p.severity == "warning" and "SQL schedules" in p.message
+
+
+@pytest.mark.parametrize("writes", ["multi-region", "primary-region"])
+def test_cross_region_stores_need_every_regions_pod_cidrs(writes: str) -> None:
+    spec = three_regions_kubernetes(_kubernetes_active_active())
+    if writes == "multi-region":
+        spec["stores"][0] = {"name": "findings", "engine": "cockroachdb", "backup": {"point_in_time_recovery": False}}
+    else:
+        spec["stores"][0]["writes"] = "primary-region"
+    spec["topology"]["regions"][0]["pod_cidrs"] = ["10.70.0.0/16"]
+    found = [p for p in run(spec) if p.rule == "cross-region-network"]
+    assert [p.path for p in found] == ["topology.regions[1]", "topology.regions[2]"]
+    assert "pod_cidrs" in found[0].fix
+
+
+def test_pod_cidrs_on_aws_is_a_warning() -> None:
+    spec = aws()
+    spec["topology"]["regions"][0]["pod_cidrs"] = ["10.70.0.0/16"]
+    p = only(spec, "cross-region-network")
+    assert p.severity == "warning"
+
+
+def three_regions_kubernetes(spec: dict) -> dict:
+    spec["topology"]["regions"].append(
+        {"name": "europe-north1", "role": "active", "zones": ["europe-north1-a", "europe-north1-b", "europe-north1-c"]}
+    )
+    return spec
 
 
 def test_a_wrong_target_engine_in_active_active_gets_one_message_not_two() -> None:
