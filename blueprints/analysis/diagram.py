@@ -24,6 +24,7 @@ ENGINES = {
     "valkey": "ElastiCache Valkey",
     "postgres": "CloudNativePG",
     "redis": "Redis + Sentinel",
+    "cockroachdb": "CockroachDB",
 }
 
 

@@ -602,6 +602,9 @@ def _store(spec: HASpec, store: Store, regions: tuple[RegionPlan, ...]) -> Store
     placed = regions if multi else regions[:1]
     primary = _primary_region_name(regions)
     serverless = store.engine in ("dynamodb", "aurora-dsql")
+    current = spec.topology.failover.current_primary
+    if spec.topology.pattern == "active-active" and store_writes(store, spec.target) == "primary-region" and current:
+        primary = current  # kubernetes: promoted after the first region's loss (spec failover.current_primary)
     # Sized per region from its own zones: one instance per zone, 2 to 3 (a synchronous store with 3
     # instances over 3 zones keeps a standby through any zone's loss).
     floor = 3 if store.engine == "cockroachdb" else 2  # CockroachDB: one node per zone, three at least

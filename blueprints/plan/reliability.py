@@ -412,7 +412,7 @@ def build(spec: HASpec, plan: TopologyPlan, figs: Figures, timing: TimingPlan | 
     zone_cost = max((s.seconds for s in zone_steps), default=0.0)
     zone_label = max(zone_steps, key=lambda s: s.seconds).label if zone_steps else "nothing to recover"
     single_writer = [s for s in plan.stores if s.writes == "primary-region" and len(s.regions) > 1]
-    writer_region = plan.primary_region.name if multi and single_writer else None
+    writer_region = single_writer[0].primary_region if multi and single_writer else None
     writer_engines = frozenset(s.engine for s in single_writer)
     regions: list[Region] = []
     for r in plan.regions:

@@ -125,7 +125,9 @@ class Failover(Model):
     """kubernetes, active-passive: the region whose database takes writes NOW, when a failover moved it away
     from the region with `role: primary` (set it in the environment that failed over). Every region's
     manifests then name it as the CloudNativePG primary and the k8gb primary geo tag; render all regions
-    again after changing it. Leave unset while the `role: primary` region is the primary."""
+    again after changing it. Leave unset while the `role: primary` region is the primary. kubernetes,
+    active-active: the region whose PostgreSQL takes the writes of `writes: primary-region` stores after a
+    promotion (default: the first region); every region's agents then write there."""
     fenced: list[str] = Field(default_factory=list)
     """kubernetes, active-passive: regions returning from an outage after a failover. A fenced region runs no
     agents (so it receives no traffic and consumes nothing) and its PostgreSQL instances are fenced (not

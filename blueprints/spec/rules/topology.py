@@ -201,8 +201,9 @@ def drill_pattern(ctx: RuleContext) -> Iterator[Problem]:
 
 @rule(
     "failover-primary",
-    "kubernetes active-passive: `failover.current_primary` and `failover.fenced` name regions of the topology, "
-    "and exactly one unfenced region is the primary.",
+    "kubernetes active-passive (and `current_primary` in active-active with a `writes: primary-region` store): "
+    "`failover.current_primary` and `failover.fenced` name regions of the topology, and exactly one unfenced "
+    "region is the primary.",
 )
 def failover_primary(ctx: RuleContext) -> Iterator[Problem]:
     topo = ctx.spec.topology
@@ -211,6 +212,25 @@ def failover_primary(ctx: RuleContext) -> Iterator[Problem]:
         return
     names = [r.name for r in topo.regions]
     where = ("topology", "failover")
+    single_writer = any(
+        s.engine == "postgres" and s.writes == "primary-region" for s in ctx.spec.stores
+    )  # kubernetes active-active: the region whose PostgreSQL takes every region's writes
+    if (
+        ctx.spec.target == "kubernetes"
+        and topo.pattern == "active-active"
+        and single_writer
+        and not failover.fenced
+        and failover.current_primary is not None
+    ):
+        if failover.current_primary not in names:
+            yield ctx.problem(
+                (*where, "current_primary"),
+                f"current primary '{failover.current_primary}' is not a region of the topology",
+                f"name one of {', '.join(names)}",
+                value=failover.current_primary,
+                allowed=", ".join(names),
+            )
+        return
     if ctx.spec.target != "kubernetes" or topo.pattern != "active-passive":
         key = "current_primary" if failover.current_primary is not None else "fenced"
         yield ctx.problem(

@@ -389,3 +389,59 @@ def test_active_active_stores_say_how_regions_write_them() -> None:
     assert "writes continue in the other region's peered cluster" in claims.on_region_loss
     assert (ledger.writes, ledger.multi_writer, ledger.primary_region) == ("primary-region", False, "us-east-1")
     assert "stops writes in every region until a secondary (us-east-2) is promoted" in ledger.on_region_loss
+
+
+def test_kubernetes_active_active_plans_cockroachdb_and_a_primary_region_postgres() -> None:
+    from blueprints.figures import for_spec
+    from blueprints.plan.reliability import build
+    from tests.conftest import EXAMPLES
+
+    spec = load_spec(EXAMPLES / "claims-kubernetes" / "spec.yaml").spec
+    p = plan(spec)
+    claims, ledger = p.store("claims"), p.store("policy-ledger")
+    assert claims is not None and ledger is not None
+    assert (claims.engine, claims.writes, claims.multi_writer, claims.replication) == (
+        "cockroachdb",
+        "multi-region",
+        True,
+        "sync",
+    )
+    assert claims.regions == ("us-east-1", "us-east-2", "us-west-2") and claims.instances_per_region == 3
+    assert "writes continue in every other region" in claims.on_region_loss
+    assert "3 different regions" in claims.on_region_loss
+    assert (ledger.writes, ledger.primary_region) == ("primary-region", "us-east-1")
+    assert "stops writes in every region until a secondary (us-east-2, us-west-2) is promoted" in ledger.on_region_loss
+    assert p.region("us-east-2").pod_cidrs == ("10.62.0.0/16",)
+    # The network path and the round trip are stated, with the figure they rest on.
+    paths = {f.path: f.message for f in p.findings if f.code == "cross-region-writes"}
+    assert "over the cross-region pod network" in paths["stores.policy-ledger"]
+    assert "70 ms, figure cross-region-rtt" in paths["stores.policy-ledger"]
+    assert "at least one round trip" in paths["stores.claims"]
+    # CockroachDB loses nothing with a region; only the single-writer ledger stops writes on us-east-1's loss.
+    model = build(spec, p, for_spec(spec.assumptions))
+    assert model.writer_region == "us-east-1" and model.write_failover_s > model.failover_s
+    rpo = next(e for e in p.estimates if e.kind == "rpo" and e.disruption == "region")
+    assert any("CockroachDB acknowledges a write once a majority" in a for a in rpo.assumptions)
+
+
+def test_cockroachdb_zone_failover_is_its_lease_expiry() -> None:
+    from tests.conftest import EXAMPLES
+
+    p = plan(load_spec(EXAMPLES / "claims-kubernetes" / "spec.yaml").spec)
+    assert p.timing is not None
+    (step,) = [s for s in p.timing.zone_recovery if s.part == "store:claims"]
+    assert step.seconds == 15 and step.mechanism == "cockroachdb-failover"
+
+
+def test_current_primary_moves_the_single_writer_of_kubernetes_active_active() -> None:
+    from blueprints.figures import for_spec
+    from blueprints.plan.reliability import build
+    from tests.conftest import EXAMPLES
+
+    text = (EXAMPLES / "claims-kubernetes" / "spec.yaml").read_text(encoding="utf-8")
+    text = text.replace("    mode: automatic\n", "    mode: automatic\n    current_primary: us-east-2\n")
+    spec = load_text(text).spec
+    p = plan(spec)
+    assert p.store("policy-ledger").primary_region == "us-east-2"
+    assert p.store("claims").primary_region == "us-east-1"  # one cluster: no primary to move
+    assert build(spec, p, for_spec(spec.assumptions)).writer_region == "us-east-2"

@@ -410,3 +410,17 @@ def test_dsql_point_in_time_recovery_is_a_warning_that_nothing_backs_it_up() -> 
     assert p.severity == "warning" and p.path == "stores[0].backup.point_in_time_recovery"
     spec["stores"][0]["backup"] = {"point_in_time_recovery": False}
     assert of_rule(spec, "engine-fields") == []
+
+
+def test_current_primary_promotes_a_primary_region_store_in_kubernetes_active_active() -> None:
+    spec = _with_pod_cidrs(_kubernetes_active_active())
+    spec["stores"][0]["writes"] = "primary-region"
+    spec["topology"]["failover"] = {"current_primary": "europe-west1"}
+    assert [p for p in run(spec) if p.severity == "error"] == []
+    spec["topology"]["failover"] = {"current_primary": "mars-1"}
+    assert "not a region of the topology" in only(spec, "failover-primary").message
+    # No single-writer store: nothing to promote (CockroachDB has no primary region).
+    spec = _with_pod_cidrs(three_regions_kubernetes(_kubernetes_active_active()))
+    spec["stores"][0] = {"name": "findings", "engine": "cockroachdb", "backup": {"point_in_time_recovery": False}}
+    spec["topology"]["failover"] = {"current_primary": "europe-west1"}
+    assert "active-passive" in only(spec, "failover-primary").message
