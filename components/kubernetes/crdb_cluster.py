@@ -26,9 +26,10 @@ schema checked is operator v2.9.0's CRD, whose fields used here are unchanged up
   pods and from the other regions' pod ranges (`topology.regions[].pod_cidrs`); the admin UI and
   metrics port (8080) from the monitoring namespace; egress open (the other regions, the object store).
 
-Not built (the CRD has no field for them, they are SQL): the cluster's one-time `cockroach init`
-(the operator runs it in the cluster where the CrdbCluster is created first), users and grants,
-table localities and survival goals, and BACKUP schedules (docs/kubernetes.md shows them).
+Not built (the CRD has no field for them, they are SQL): users and grants, table localities and survival
+goals, BACKUP schedules (docs/kubernetes.md shows them). The operator runs `cockroach init` in every
+region's cluster (pkg/actor/initialize.go accepts "already initialized"), so the first region must be
+applied and initialised before the others, or two regions could start two clusters (docs/kubernetes.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Golden manifests of the Kubernetes example (examples/research-agent, environment prod).
+"""Golden manifests of the Kubernetes examples (research-agent and claims-kubernetes, environment prod).
 
 A difference is a change of contract: review it, then regenerate with
     pytest tests/components/kubernetes --regen-golden
@@ -9,14 +9,18 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from stacks.manifests import render
 from tests.components.kubernetes.support import case
 
-GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "kubernetes" / "research-agent"
+GOLDENS = Path(__file__).resolve().parents[2] / "golden" / "kubernetes"
 
 
-def test_manifests_match_the_golden_files(regen_golden):
-    files = render(case("example:research-agent:prod").graph)
+@pytest.mark.parametrize("example", ["research-agent", "claims-kubernetes"])
+def test_manifests_match_the_golden_files(regen_golden, example):
+    GOLDEN = GOLDENS / example
+    files = render(case(f"example:{example}:prod").graph)
     if regen_golden:
         shutil.rmtree(GOLDEN, ignore_errors=True)
         for rel, text in files.items():
