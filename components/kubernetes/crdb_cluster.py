@@ -233,8 +233,9 @@ class CockroachCluster(pulumi.ComponentResource):
                 "resources": RESOURCES,
                 "maxUnavailable": 1,
                 "automountServiceAccountToken": False,
-                "additionalLabels": {k: v for k, v in labels.items() if not k.startswith("app.kubernetes.io/")}
-                | {"agentha.dev/system": system},
+                # No `additionalLabels`: the operator adds them to the StatefulSet's selector
+                # (pkg/labels Selector), which is immutable, so a later change of the spec's tags would
+                # make every update of the StatefulSet fail. The CR itself carries the tags.
                 "additionalArgs": [f"--locality=region={region}", "--join=" + ",".join(self.join)],
                 "topologySpreadConstraints": [
                     {

@@ -140,7 +140,7 @@ def active_active_writes(ctx: RuleContext) -> Iterator[Problem]:
                 else f"use engine {' or '.join(multi)}, "
                 "or `writes: primary-region` with engine " + " or ".join(primary),
                 value=writes,
-                allowed="primary-region" if not multi else "multi-region",
+                allowed="primary-region" if store.engine in primary or not multi else "multi-region",
             )
         elif writes == "primary-region" and store.engine not in primary:
             yield ctx.problem(

@@ -424,3 +424,11 @@ def test_current_primary_promotes_a_primary_region_store_in_kubernetes_active_ac
     spec["stores"][0] = {"name": "findings", "engine": "cockroachdb", "backup": {"point_in_time_recovery": False}}
     spec["topology"]["failover"] = {"current_primary": "europe-west1"}
     assert "active-passive" in only(spec, "failover-primary").message
+
+
+def test_a_single_writer_engine_asked_to_write_everywhere_is_allowed_primary_region() -> None:
+    spec = _kubernetes_active_active()
+    spec["stores"][0]["writes"] = "multi-region"
+    p = only(spec, "active-active-writes")
+    assert p.path == "stores[0].writes" and p.allowed == "primary-region"
+    assert "postgres has one writer region" in p.message and "cockroachdb" in p.fix
