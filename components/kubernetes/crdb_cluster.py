@@ -185,20 +185,21 @@ class CockroachCluster(pulumi.ComponentResource):
                 name=base.name, namespace=self.namespace, labels=base.labels, annotations=base.annotations
             )
 
+        ns_labels = scope.labels(name=self.namespace, instance=self.namespace, component="namespace") | {
+            "pod-security.kubernetes.io/enforce": POD_SECURITY,
+            "pod-security.kubernetes.io/audit": "restricted",
+            "pod-security.kubernetes.io/warn": "restricted",
+        }
         ns = k8s.core.v1.Namespace(
             scope.resource_name(store.name, "crdb-namespace"),
-            metadata=ObjectMetaArgs(
-                name=self.namespace,
-                labels=dict(scope.tag_labels)
-                | {
-                    "app.kubernetes.io/part-of": system,
-                    "app.kubernetes.io/managed-by": labels["app.kubernetes.io/managed-by"],
-                    "pod-security.kubernetes.io/enforce": POD_SECURITY,
-                    "pod-security.kubernetes.io/audit": "restricted",
-                    "pod-security.kubernetes.io/warn": "restricted",
-                },
-                annotations=scope.metadata(self.namespace, labels={}, spec_path=spec_path).annotations,
+            metadata=scope.metadata(
+                self.namespace,
+                labels=ns_labels,
+                spec_path=spec_path,
+                namespaced=False,
+                annotations=dict(STATEFUL_ANNOTATIONS),
             ),
+            # Deleting the namespace deletes the nodes' volumes: `pulumi destroy` must be deliberate.
             opts=pulumi.ResourceOptions(parent=self, provider=scope.provider, protect=True),
         )
         child = pulumi.ResourceOptions(parent=self, provider=scope.provider, depends_on=[ns])

@@ -204,7 +204,8 @@ def test_every_object_is_named_placed_labelled_and_traced_to_the_spec(name):
         if m.object["kind"] in CLUSTER_SCOPED:
             assert "namespace" not in meta, m.path
         else:
-            assert meta["namespace"] == c.plan.system, m.path
+            # A cockroachdb store's objects live in `<namespace>-crdb` (Pod Security baseline, crdb_cluster.py).
+            assert meta["namespace"] in (c.plan.system, f"{c.plan.system}-crdb"), m.path
         labels = meta["labels"]
         for key in REQUIRED_LABELS:
             assert labels.get(key), (m.path, key)
@@ -226,13 +227,13 @@ def test_stateful_objects_are_protected_and_never_pruned(name):
     c = case(name)
     for r in c.graph:
         kind = r.inputs.get("kind") if r.custom else None
-        if kind in ("Cluster", "RabbitmqCluster", "Namespace"):
+        if kind in ("Cluster", "RabbitmqCluster", "Namespace", "CrdbCluster"):
             # `pulumi destroy` stops at them until unprotected on purpose.
             assert r.protect, r.urn
         if kind in ("Vhost", "Queue"):
             # Deleting the object leaves the vhost or queue (and its messages) in RabbitMQ.
             assert r.inputs["spec"]["deletionPolicy"] == "retain", r.urn
-        if kind in ("Cluster", "RabbitmqCluster", "Namespace", "Vhost", "Queue"):
+        if kind in ("Cluster", "RabbitmqCluster", "Namespace", "Vhost", "Queue", "CrdbCluster"):
             annotations = r.inputs["metadata"]["annotations"]
             assert annotations["argocd.argoproj.io/sync-options"] == "Delete=false,Prune=false", r.urn
             assert annotations["kustomize.toolkit.fluxcd.io/prune"] == "disabled", r.urn
@@ -430,8 +431,14 @@ def test_the_namespace_enforces_restricted_and_every_pod_we_shape_meets_it(name)
         obj = m.object
         if obj["kind"] == "Namespace":
             labels = obj["metadata"]["labels"]
-            assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
-            assert labels["pod-security.kubernetes.io/enforce"] == labels["pod-security.kubernetes.io/warn"]
+            # The one exception: a cockroachdb store's namespace, `baseline`, because the operator's pods
+            # cannot meet `restricted` (crdb_cluster.py); it holds nothing but the CrdbCluster and policies.
+            if obj["metadata"]["name"] == f"{c.plan.system}-crdb":
+                assert labels["pod-security.kubernetes.io/enforce"] == "baseline"
+                assert labels["pod-security.kubernetes.io/warn"] == "restricted"
+            else:
+                assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+                assert labels["pod-security.kubernetes.io/enforce"] == labels["pod-security.kubernetes.io/warn"]
         elif obj["kind"] in WORKLOADS:
             pod = obj["spec"]["template"]["spec"]
             problems += [f"{m.path}: {p}" for p in restricted_problems(pod, pod["containers"])]
@@ -455,9 +462,13 @@ def test_the_namespace_denies_by_default_and_every_pod_has_its_own_policy(name):
     for region in {m.region for m in c.objects}:
         policies = [m.object for m in c.objects if m.region == region and m.object["kind"] == "NetworkPolicy"]
         deny = [p for p in policies if p["spec"]["podSelector"] == {}]
-        assert len(deny) == 1, region
-        assert deny[0]["spec"]["policyTypes"] == ["Ingress", "Egress"]
-        assert not deny[0]["spec"].get("ingress") and not deny[0]["spec"].get("egress")
+        namespaces = {
+            m.object["metadata"]["name"] for m in c.objects if m.region == region and m.object["kind"] == "Namespace"
+        }
+        assert sorted(p["metadata"]["namespace"] for p in deny) == sorted(namespaces), region  # one per namespace
+        for d in deny:
+            assert d["spec"]["policyTypes"] == ["Ingress", "Egress"]
+            assert not d["spec"].get("ingress") and not d["spec"].get("egress")
         # Every other policy governs egress too, so the deny never silently cuts a pod's egress off
         # while its own policy looks ingress-only.
         for p in policies:

@@ -432,3 +432,33 @@ def test_a_single_writer_engine_asked_to_write_everywhere_is_allowed_primary_reg
     p = only(spec, "active-active-writes")
     assert p.path == "stores[0].writes" and p.allowed == "primary-region"
     assert "postgres has one writer region" in p.message and "cockroachdb" in p.fix
+
+
+def test_cockroachdb_topology_passes_over_three_regions_and_in_one_region() -> None:
+    spec = _with_pod_cidrs(three_regions_kubernetes(_kubernetes_active_active()))
+    spec["stores"][0] = {"name": "findings", "engine": "cockroachdb", "backup": {"point_in_time_recovery": False}}
+    assert of_rule(spec, "cockroachdb-topology") == []
+    spec = kubernetes()
+    spec["stores"][0] = {"name": "findings", "engine": "cockroachdb", "backup": {"point_in_time_recovery": False}}
+    assert of_rule(spec, "cockroachdb-topology") == []
+
+
+def test_cockroachdb_topology_fails_over_two_regions() -> None:
+    spec = _with_pod_cidrs(_kubernetes_active_active())
+    spec["stores"][0] = {"name": "findings", "engine": "cockroachdb", "backup": {"point_in_time_recovery": False}}
+    assert only(spec, "cockroachdb-topology").allowed == "3 or more regions"
+
+
+def test_cross_region_network_passes_with_every_regions_pod_cidrs() -> None:
+    spec = _with_pod_cidrs(_kubernetes_active_active())
+    spec["stores"][0]["writes"] = "primary-region"
+    assert of_rule(spec, "cross-region-network") == []
+
+
+def test_cross_region_network_fails_without_pod_cidrs() -> None:
+    spec = _kubernetes_active_active()
+    spec["stores"][0]["writes"] = "primary-region"
+    assert [p.path for p in run(spec) if p.rule == "cross-region-network"] == [
+        "topology.regions[0]",
+        "topology.regions[1]",
+    ]
