@@ -80,6 +80,9 @@ class AgentMocks(pmocks.Mocks):
                 out["clusterResourceId"] = f"cluster-{_short_hash(physical).upper()}"
             elif typ == "aws:kms/key:Key":
                 out["keyId"] = rid
+            elif typ == "aws:dsql/cluster:Cluster":
+                # The cluster's own PrivateLink connection service (GetVpcEndpointServiceName's shape).
+                out["vpcEndpointServiceName"] = f"com.amazonaws.{region}.dsql-{_short_hash(physical)[:4]}"
             elif typ == "aws:acm/certificate:Certificate":
                 domain = inputs.get("domainName", "example.com")
                 out["domainValidationOptions"] = [

@@ -22,6 +22,7 @@ LIMITS: dict[str, int] = {
     "k8s-name": 253,  # Kubernetes object names (DNS-1123 subdomain)
     "dynamodb": 255,
     "secret": 512,
+    "backup": 50,  # AWS Backup vault, plan and selection names
 }
 
 KUBERNETES_RESERVED = ("rabbitmq",)

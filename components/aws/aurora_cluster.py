@@ -48,6 +48,8 @@ a downgrade, which it refuses; a changed default minor would likewise ask for an
 planned. Upgrades are a deliberate step (a new version in the spec, removed from ignore_changes for
 that run, or `aws rds modify-global-cluster --engine-version`)."""
 PORT = 5432
+PERFORMANCE_INSIGHTS_DAYS = 7
+"""Performance Insights retention: the free tier (longer retention is billed per vCPU)."""
 MASTER_USERNAME = "agentha_admin"
 MIN_SUBNET_ZONES = 2
 """RDS rejects a DB subnet group whose subnets cover fewer zones (DBSubnetGroupDoesNotCoverEnoughAZs)."""
@@ -298,6 +300,10 @@ class AuroraCluster(pulumi.ComponentResource):
                         publicly_accessible=False,
                         auto_minor_version_upgrade=True,
                         copy_tags_to_snapshot=True,
+                        # Performance Insights: 7 days is the free tier, encrypted with the region's key.
+                        performance_insights_enabled=True,
+                        performance_insights_kms_key_id=p.key_arn,
+                        performance_insights_retention_period=PERFORMANCE_INSIGHTS_DAYS,
                         region=region,
                         tags=args.tags.tags(s.name, "db-instance", region=region, zone=zone, spec_path=path),
                     ),

@@ -94,8 +94,11 @@ def key_policy(region: str, account_id: str, partition: str, dsql: bool = False)
     root = f"arn:{partition}:iam::{account_id}:root"
     extra: list[dict[str, Any]] = []
     if dsql:
-        # Aurora DSQL uses a customer managed key through its service principal, for clusters of this
-        # account only (aws:SourceAccount), as the DSQL user guide's "Authorizing use of your KMS key" shows.
+        # Aurora DSQL uses a customer managed key through its service principal. The DSQL user guide
+        # ("Data encryption", "Key policy for a customer managed key") requires Encrypt, Decrypt,
+        # ReEncrypt*, GenerateDataKey and DescribeKey, and pins its example to the cluster with
+        # aws:SourceArn. The key exists before its cluster, so the pin is every cluster of this
+        # account in this region (the key is regional: only this region's clusters use it).
         extra.append(
             {
                 "Sid": "AuroraDsqlEncryptsThisAccountsClusters",
@@ -103,7 +106,7 @@ def key_policy(region: str, account_id: str, partition: str, dsql: bool = False)
                 "Principal": {"Service": "dsql.amazonaws.com"},
                 "Action": list(DSQL_ACTIONS),
                 "Resource": "*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                "Condition": {"ArnLike": {"aws:SourceArn": f"arn:{partition}:dsql:{region}:{account_id}:cluster/*"}},
             }
         )
     return {

@@ -6,7 +6,8 @@
 - Agent tasks take their port only from their own load balancer. They may leave on 443 (AWS APIs
   through the VPC endpoints, model providers through NAT), to the stores they use, and to the port
   of the load balancer of each agent they call.
-- Aurora and Valkey take their port only from the tasks of the agents that `use` them.
+- Aurora and Valkey take their port only from the tasks of the agents that `use` them; so does an Aurora
+  DSQL store's connection endpoint (components/aws/dsql_cluster.py).
 
 Rules are separate `vpc.SecurityGroupIngressRule` / `EgressRule` resources (the provider's
 recommended form), so one rule changes without replacing the group.
@@ -26,7 +27,7 @@ from components.aws.tags import TagContext, spec_path
 TOKEN = "agentha:aws:RegionSecurityGroups"
 
 LoadBalancerKind = Literal["alb", "nlb-tls", "nlb"]
-STORE_PORTS = {"aurora-postgresql": 5432, "valkey": 6379}
+STORE_PORTS = {"aurora-postgresql": 5432, "aurora-dsql": 5432, "valkey": 6379}
 
 
 @dataclass(frozen=True)

@@ -431,7 +431,7 @@ class AwsTopology(pulumi.ComponentResource):
             self.databases[store.name] = database
             alarms = database.alarms
         elif store.engine == "aurora-dsql":
-            from components.aws.dsql_cluster import DsqlCluster, DsqlClusterArgs
+            from components.aws.dsql_cluster import DsqlCluster, DsqlClusterArgs, DsqlNetwork
 
             self.dsql[store.name] = DsqlCluster(
                 store.resource,
@@ -439,6 +439,18 @@ class AwsTopology(pulumi.ComponentResource):
                     store=store,
                     tags=self.tags,
                     key_arns={r: self.keys[r].key_arn for r in store.regions},
+                    account_id=self.account_id,
+                    partition=self.partition,
+                    # The connection endpoint goes in the VPCs this stack builds (not in an existing one).
+                    networks={
+                        r: DsqlNetwork(
+                            vpc_id=self.networks[r].vpc_id,
+                            subnet_ids=self.networks[r].private_subnet_ids,
+                            security_group_id=self.security[r].store[store.name],
+                        )
+                        for r in store.regions
+                        if not plan.region(r).network.is_existing
+                    },
                     deletion_protection=self.deletion_protection,
                 ),
                 opts=self._child_opts,

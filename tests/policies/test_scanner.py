@@ -15,7 +15,7 @@ from policies.scanner import ByDesign, Finding, find_checkov, load_by_design, sc
 from policies.terraform_plan import translate
 from tests.policies.graphs import base
 
-AWS_EXAMPLES = ["support-prod", "orders-prod"]
+AWS_EXAMPLES = ["support-prod", "orders-prod", "claims-aws"]
 
 # Real gaps checkov finds that are being closed (issue 13); each entry goes when its fix lands, and the
 # stale-entry test below fails if one is left behind after its finding is gone.

@@ -303,9 +303,9 @@ def engine_fields(ctx: RuleContext) -> Iterator[Problem]:
         if store.engine == "aurora-dsql" and store.backup.point_in_time_recovery:
             yield ctx.problem(
                 ("stores", i, "backup", "point_in_time_recovery"),
-                "Aurora DSQL has no point-in-time recovery, and its backups are AWS Backup jobs the blueprint does "
-                "not build: this store is not backed up",
-                "set backup.point_in_time_recovery: false to acknowledge it, and back the cluster up with AWS Backup",
+                "Aurora DSQL has no point-in-time recovery: the blueprint backs each region's cluster up with a "
+                "daily AWS Backup plan kept `backup.retention`, so up to a day of changes can be lost to a restore",
+                "set backup.point_in_time_recovery: false to acknowledge it",
                 value=True,
                 severity="warning",
             )

@@ -140,3 +140,15 @@ def test_active_active_single_writer_secondaries_forward_writes_and_the_primary_
     assert "enableGlobalWriteForwarding" not in clusters["us-east-1"].inputs
     # Global, not local, write forwarding (local forwards readers to the writer inside one cluster).
     assert not any("enableLocalWriteForwarding" in c.inputs for c in clusters.values())
+
+
+def test_every_instance_records_performance_insights_on_its_regions_key_for_the_free_week() -> None:
+    """checkov CKV_AWS_353 on claims-aws: Performance Insights on, 7 days (the free tier), the region's CMK."""
+    g = graph("stores")
+    keys = {k.inputs["region"]: k.urn for k in g.of_type("aws:kms/key:Key")}
+    instances = g.of_type("aws:rds/clusterInstance:ClusterInstance")
+    assert instances
+    for i in instances:
+        assert i.inputs["performanceInsightsEnabled"] is True
+        assert i.inputs["performanceInsightsRetentionPeriod"] == 7
+        assert keys[i.inputs["region"]] in dependencies(i, "performanceInsightsKmsKeyId")

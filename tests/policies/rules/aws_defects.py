@@ -280,6 +280,20 @@ DEFECTS: list[Defect] = [
         change("claims-claims-dsql-us-east-2", setting("deletionProtectionEnabled", False)),
     ),
     Defect(
+        "agentha-aws-dsql-cluster-require-backup-plan",
+        "claims-aws",
+        "DSQL cluster without its AWS Backup selection",
+        "is backed up by no AWS Backup plan",
+        drop("claims-claims-backup-selection-us-east-2"),
+    ),
+    Defect(
+        "agentha-aws-dsql-cluster-require-backup-plan",
+        "claims-aws",
+        "AWS Backup selection that names no cluster",
+        "is backed up by no AWS Backup plan",
+        change("claims-claims-backup-selection-us-east-1", setting("resources", [])),
+    ),
+    Defect(
         "agentha-aws-dsql-cluster-enable-encryption",
         "claims-aws",
         "DSQL cluster on an AWS owned key",
