@@ -185,7 +185,8 @@ class DsqlCluster(pulumi.ComponentResource):
                 name=naming.physical(args.tags.scope, s.name, "backup", "iam-role"),
                 description=f"{system}: AWS Backup backs up the {s.name} Aurora DSQL clusters",
                 assume_role_policy=trust_policy("backup.amazonaws.com", args.account_id),
-                tags=args.tags.tags(s.name, "backup-role", spec_path=path),
+                # IAM is global: the role is tagged with the store's primary region, like the plan's other roles.
+                tags=args.tags.tags(s.name, "backup-role", region=s.primary_region, spec_path=path),
             ),
             opts=child,
         )

@@ -185,8 +185,14 @@ def test_no_policy_allows_a_wildcard_action(case: str) -> None:
                         assert statement["Resource"], r.name
     assert checked > 0
     for attachment in g.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment"):
-        # The one managed policy: AWS's own for ECS blue/green (explicit actions, maintained by AWS).
-        assert attachment.inputs["policyArn"].endswith(":policy/AmazonECSInfrastructureRolePolicyForLoadBalancers")
+        # The only managed policies: AWS's own for ECS blue/green and for the role AWS Backup assumes
+        # (explicit actions, maintained by AWS as services are added).
+        assert attachment.inputs["policyArn"].endswith(
+            (
+                ":policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
+                ":policy/service-role/AWSBackupServiceRolePolicyForBackup",
+            )
+        )
 
 
 @pytest.mark.parametrize("case", ALL)
