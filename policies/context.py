@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from blueprints.spec.loader import LoadedSpec
 
 COLLECTIONS = ("agents", "stores", "queues", "secrets")
+GATEWAY_SECTION = "gateway"
+"""The spec section of the model gateway (blueprints/plan/gateway.py SPEC_PATH)."""
+GATEWAY_WORKLOAD = "model-gateway"
+"""The gateway's workload name among the agents (blueprints/plan/gateway.py GATEWAY)."""
 
 
 class _Named(Protocol):
@@ -98,6 +102,9 @@ class PolicyContext:
         if not spec_path:
             return None
         head, _, rest = spec_path.partition(".")
+        if head == GATEWAY_SECTION:
+            # The spec's `gateway` section is built as a workload, checked like an agent.
+            return "agents", GATEWAY_WORKLOAD
         if head not in COLLECTIONS or not rest:
             return None
         return head, rest.split(".", 1)[0]

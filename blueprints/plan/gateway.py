@@ -48,6 +48,37 @@ agents reach the gateway without a code change. The proxy serves the OpenAI rout
 LIVENESS_PATH = "/health/liveliness"
 READINESS_PATH = "/health/readiness"
 METRICS_PATH = "/metrics"
+SPEC_PATH = "gateway"
+"""Where the gateway is written in the spec (its own section, not an agent): its resources carry this path."""
+OPENAI_API_KEY_ENV = "OPENAI_API_KEY"
+OPENAI_API_KEY_PLACEHOLDER = "not-a-secret-the-model-gateway-holds-the-provider-keys"
+"""What callers get in OPENAI_API_KEY: OpenAI's SDKs refuse to start without a key, and the gateway accepts any
+(it has no master key; only its callers reach it). A plain, non-secret value: the real keys are the gateway's."""
+
+
+THROTTLE_RATIO = 0.01
+"""Alert when more than 1 % of calls to a provider are refused with 429 for ten minutes: sustained
+throttling means the quota (or its split between replicas) is too small for the load."""
+FALLBACK_RATIO = 0.05
+"""Ticket when more than 5 % of requests are answered by a fallback: the primary is failing."""
+QUOTA_SHARE = 0.8
+"""Ticket when tokens per minute pass 80 % of the region's part of the provider's quota."""
+LATENCY_SHARE = 0.8
+"""Ticket when a provider's latency passes 80 % of the dependency's timeout: calls are about to time out.
+The provider SLIs of both targets use these thresholds (components/kubernetes/gateway_rules.py,
+components/aws/gateway_alarms.py)."""
+
+
+def workload_spec_path(name: str) -> str:
+    """The spec path of a workload's resources: `gateway` for the model gateway, `agents.<name>` for an agent."""
+    return SPEC_PATH if name == GATEWAY else f"agents.{name}"
+
+
+def api_key_placeholder(secrets: tuple[str, ...], env: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """A caller's OPENAI_API_KEY placeholder, unless the agent sets that variable itself (a secret or its env)."""
+    if any(env_var(s) == OPENAI_API_KEY_ENV for s in secrets) or any(k == OPENAI_API_KEY_ENV for k, _ in env):
+        return {}
+    return {OPENAI_API_KEY_ENV: OPENAI_API_KEY_PLACEHOLDER}
 
 
 def env_var(name: str) -> str:
@@ -185,10 +216,14 @@ def config(spec: HASpec, region: str) -> dict:
         router["optional_pre_call_checks"] = ["enforce_model_rate_limits"]
     if g.rate_limit_store:
         router["redis_url"] = f"os.environ/{REDIS_URL_ENV}"
+    # `otel`: a span per provider call, in the caller's trace (LiteLLM reads the W3C traceparent header), sent
+    # where OTEL_EXPORTER_OTLP_ENDPOINT/PROTOCOL say (litellm/integrations/opentelemetry.py): the task's
+    # collector on ECS, the monitoring namespace's on Kubernetes.
+    callbacks = ["prometheus", "otel"] if spec.observability.tracing == "otel" else ["prometheus"]
     return {
         "model_list": model_list,
         "router_settings": router,
-        "litellm_settings": {"callbacks": ["prometheus"], "require_auth_for_metrics_endpoint": False},
+        "litellm_settings": {"callbacks": callbacks, "require_auth_for_metrics_endpoint": False},
     }
 
 

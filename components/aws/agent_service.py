@@ -56,13 +56,13 @@ from pulumi_aws.appautoscaling import (
     PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricMetricStatMetricDimensionArgs as BacklogDimension,  # noqa: E501
 )
 
-from blueprints.plan import naming
+from blueprints.plan import collector, gateway, naming
 from blueprints.plan.models import AgentPlan, AlarmPlan, Placement, ProbePlan, RolloutPlan
 from blueprints.plan.timing import STANDBY_ACTIVATION_ALARM
 from components.aws.alarms import AlarmTarget, error_ratio_queries, expression_alarm, metric_alarm, metric_query
 from components.aws.iam import Statement, policy_json, trust_policy
 from components.aws.security_groups import LoadBalancerKind
-from components.aws.tags import TagContext, spec_path
+from components.aws.tags import TagContext
 
 TOKEN = "agentha:aws:AgentService"
 
@@ -151,6 +151,18 @@ class AgentAccess:
 
 
 @dataclass(frozen=True)
+class CollectorSidecar:
+    """An ADOT collector in every task (observability.tracing: otel; blueprints/plan/collector.py): the agent's
+    spans to X-Ray and, with `metrics_path`, the container's own Prometheus endpoint to CloudWatch (EMF)."""
+
+    traces: bool = True
+    """Receive the container's spans (OTLP on 127.0.0.1) and send them to X-Ray (observability.tracing: otel)."""
+    metrics_path: str | None = None
+    """Scrape this path on the agent's port into CloudWatch (the model gateway's /metrics, whatever the tracing:
+    its provider alarms read these metrics)."""
+
+
+@dataclass(frozen=True)
 class AgentServiceArgs:
     agent: AgentPlan
     placement: Placement
@@ -181,6 +193,8 @@ class AgentServiceArgs:
     deletion_protection: bool = True
     """Deletion protection on the load balancer (stack config `agentha:deletionProtection`, default on):
     deleting it by mistake takes the agent off the network and, for the ingress, out of DNS failover."""
+    collector: CollectorSidecar | None = None
+    """The collector sidecar; None builds none (tracing off)."""
     deployment_alarm_names: Sequence[pulumi.Input[str]] = ()
     """Further alarms that fail a deployment. Never a dead-letter alarm: a dead letter outlives the
     deployment that caused it (kept for the queue's retention) and would fail every later one."""
@@ -266,6 +280,8 @@ class AgentService(pulumi.ComponentResource):
     """The web firewall's alarms (public ALB ingress): they notify; not SLI alarms."""
     """Pilot light only: work arrived in this region (they scale the service out)."""
     log_group_name: pulumi.Output[str]
+    metrics_log_group_name: pulumi.Output[str] | None
+    """The collector's EMF log group (its scraped metrics), when it scrapes."""
     strategy: str
 
     def __init__(self, name: str, args: AgentServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -273,7 +289,7 @@ class AgentService(pulumi.ComponentResource):
         self._args = args
         a = args.agent
         self._region = args.placement.region
-        self._path = spec_path("agents", a.name)
+        self._path = gateway.workload_spec_path(a.name)
         self._alarm_to = AlarmTarget(
             region=self._region, tags=args.tags, scope=args.tags.scope, topic_arn=args.topic_arn
         )
@@ -294,6 +310,8 @@ class AgentService(pulumi.ComponentResource):
         )
 
         log_group = self._log_group()
+        self._metrics_log_group = self._emf_log_group()
+        self.metrics_log_group_name = self._metrics_log_group.name if self._metrics_log_group else None
         execution_role, execution_policy = self._execution_role(log_group)
         task_role, task_policy = self._task_role()
         task_definition = self._task_definition(log_group, execution_role, task_role)
@@ -310,6 +328,7 @@ class AgentService(pulumi.ComponentResource):
                 "service_name": self.service_name,
                 "load_balancer_dns": self.load_balancer_dns,
                 "log_group_name": self.log_group_name,
+                "metrics_log_group_name": self.metrics_log_group_name,
                 "strategy": self.strategy,
             }
         )
@@ -342,6 +361,27 @@ class AgentService(pulumi.ComponentResource):
                 kms_key_id=a.key_arn,
                 region=self._region,
                 tags=self._tags("log-group"),
+            ),
+            opts=self._opts(),
+        )
+
+    def _emf_group_name(self) -> str:
+        return f"/agentha/{self._args.tags.scope}/{self._args.agent.name}/metrics"
+
+    def _emf_log_group(self) -> cloudwatch.LogGroup | None:
+        """Where the collector writes the scraped metrics as EMF events (CloudWatch extracts the metrics).
+        Created here, encrypted and expiring, so the exporter never creates one of its own."""
+        a = self._args
+        if a.collector is None or a.collector.metrics_path is None:
+            return None
+        return cloudwatch.LogGroup(
+            self._rname("metrics-logs"),
+            cloudwatch.LogGroupArgs(
+                name=self._emf_group_name(),
+                retention_in_days=LOG_RETENTION_DAYS,
+                kms_key_id=a.key_arn,
+                region=self._region,
+                tags=self._tags("metrics-log-group"),
             ),
             opts=self._opts(),
         )
@@ -471,6 +511,19 @@ class AgentService(pulumi.ComponentResource):
             # IAM authentication to Valkey: this region's replication groups and the agent's own users only.
             resources = [r for c in acc.cache_auth.values() for r in (c.group_arn, c.user_arn)]
             out.append(Statement("ConnectToOwnCachesAsOwnUser", ("elasticache:Connect",), resources))
+        if a.collector is not None and a.collector.traces:
+            # X-Ray's PutTraceSegments names no resource type (Service Authorization Reference): "*" is the
+            # only Resource it takes. Nothing else of X-Ray: the collector's telemetry and sampling calls are off.
+            out.append(Statement("WriteTraces", ("xray:PutTraceSegments",), ["*"]))
+        if self._metrics_log_group is not None:
+            # EMF: CloudWatch Logs only (the metrics are extracted from the events; no cloudwatch:PutMetricData).
+            out.append(
+                Statement(
+                    "WriteOwnMetricEvents",
+                    ("logs:CreateLogStream", "logs:PutLogEvents"),
+                    [self._metrics_log_group.arn.apply(lambda arn: f"{arn}:*")],
+                )
+            )
         return out
 
     def _task_role(self) -> tuple[iam.Role, iam.RolePolicy | None]:
@@ -510,7 +563,62 @@ class AgentService(pulumi.ComponentResource):
         for callee, url in acc.calls.items():
             env[env_name("AGENTHA_AGENT", callee, "URL")] = url
         env.update(acc.env)
+        if a.collector is not None and a.collector.traces and "OTEL_TRACES_EXPORTER" in env:
+            # The collector in the same task (shared network namespace); the spec's env wins if it sets these.
+            env.setdefault("OTEL_EXPORTER_OTLP_ENDPOINT", collector.OTLP_ENDPOINT)
+            env.setdefault("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
         return env
+
+    def _collector_container(self, group: str) -> dict[str, Any]:
+        """The ADOT collector's container definition (blueprints/plan/collector.py says what it runs and why).
+
+        Not essential: a collector that stops costs traces (and the gateway's provider metrics, whose
+        alarms then read missing data), never the agent's task; ECS restarts it in place. Read-only root
+        (it writes no file), every capability dropped, the image's own non-root user, a hard memory limit.
+        """
+        a = self._args
+        assert a.collector is not None
+        scrape = None
+        if a.collector.metrics_path is not None and a.agent.port is not None:
+            scrape = collector.Scrape(
+                port=a.agent.port,
+                path=a.collector.metrics_path,
+                log_group=self._emf_group_name(),
+                system=a.tags.scope,
+            )
+        return {
+            "name": collector.CONTAINER,
+            "image": collector.IMAGE,
+            "essential": False,
+            "cpu": collector.CPU_UNITS,
+            "memory": collector.MEMORY_MIB,
+            "user": collector.USER,
+            "environment": [
+                {
+                    "name": collector.CONFIG_ENV,
+                    "value": collector.render(self._region, scrape, traces=a.collector.traces),
+                },
+                {"name": "GOMEMLIMIT", "value": f"{collector.MEMORY_LIMIT_MIB}MiB"},
+            ],
+            "healthCheck": {
+                "command": list(collector.HEALTH_COMMAND),
+                "interval": 30,
+                "timeout": 5,
+                "retries": 3,
+                "startPeriod": 10,
+            },
+            "restartPolicy": {"enabled": True, "restartAttemptPeriod": 60},
+            "logConfiguration": {
+                "logDriver": "awslogs",
+                "options": {
+                    "awslogs-group": group,
+                    "awslogs-region": self._region,
+                    "awslogs-stream-prefix": collector.CONTAINER,
+                },
+            },
+            "readonlyRootFilesystem": True,
+            "linuxParameters": {"capabilities": {"drop": ["ALL"]}},
+        }
 
     def _task_definition(
         self, log_group: cloudwatch.LogGroup, execution_role: iam.Role, task_role: iam.Role
@@ -520,6 +628,12 @@ class AgentService(pulumi.ComponentResource):
         env = self._environment()
         keys = sorted(env)
         secret_names = sorted(a.access.secrets)
+        # The spec's size is the agent's own: the collector's memory is added on top (collector.task_size).
+        cpu, memory = (
+            collector.task_size(agent.cpu, agent.memory_mib)
+            if a.collector is not None
+            else (int(agent.cpu * 1024), agent.memory_mib)
+        )
 
         def render(values: list[Any]) -> str:
             env_values = values[: len(keys)]
@@ -553,7 +667,14 @@ class AgentService(pulumi.ComponentResource):
                     container["healthCheck"] = container_health_check(agent.liveness, agent.port, agent.startup)
                     if agent.health_command:
                         container["healthCheck"]["command"] = list(agent.health_command)
-            return json.dumps([container], sort_keys=True)
+            containers = [container]
+            if a.collector is not None:
+                # CPU weights: the agent keeps all but the collector's share under contention.
+                container["cpu"] = max(cpu - collector.CPU_UNITS, collector.CPU_UNITS)
+                # Started first, so the spans of the agent's start-up have somewhere to go.
+                container["dependsOn"] = [{"containerName": collector.CONTAINER, "condition": "START"}]
+                containers.append(self._collector_container(group))
+            return json.dumps(containers, sort_keys=True)
 
         definitions = pulumi.Output.all(
             *[env[k] for k in keys], *[a.access.secrets[s] for s in secret_names], log_group.name
@@ -564,8 +685,8 @@ class AgentService(pulumi.ComponentResource):
                 family=naming.fit(naming.join(a.tags.scope, agent.name, self._region), 255),
                 network_mode="awsvpc",
                 requires_compatibilities=["FARGATE"],
-                cpu=str(int(agent.cpu * 1024)),
-                memory=str(agent.memory_mib),
+                cpu=str(cpu),
+                memory=str(memory),
                 execution_role_arn=execution_role.arn,
                 task_role_arn=task_role.arn,
                 runtime_platform=ecs.TaskDefinitionRuntimePlatformArgs(

@@ -7,8 +7,9 @@ all notify the region's alert topic; this component rolls them up:
   children per composite and a rule of 10,240 characters, so larger regions get one composite per
   COMPOSITE_CHILDREN alarms and a top composite over those);
 - a dashboard with the alarm status of the region and one graph per SLI alarm (graphs drawn from
-  the alarms' own metric definitions, so the dashboard always shows what pages), and its console
-  link, which the stack exports per region.
+  the alarms' own metric definitions, so the dashboard always shows what pages), the model providers'
+  alarms among them (drawn, but not region health), and its console link, which the stack exports per
+  region.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ class ObservabilityArgs:
     topic_arn: pulumi.Input[str]
     alarms: Sequence[cloudwatch.MetricAlarm]
     dashboard: bool = True
+    watched: Sequence[cloudwatch.MetricAlarm] = ()
+    """Alarms drawn on the dashboard that are not region health (the model providers' SLIs: the provider is
+    outside the region, so they stay out of the composite that DNS failover reads)."""
 
 
 def alarm_rule(names: Sequence[str]) -> str:
@@ -150,7 +154,7 @@ class Observability(pulumi.ComponentResource):
                 naming.resource(system, "dashboard", None, region),
                 cloudwatch.DashboardArgs(
                     dashboard_name=naming.fit(naming.join(scope, region), 255),
-                    dashboard_body=pulumi.Output.all(*[a.arn for a in args.alarms]).apply(
+                    dashboard_body=pulumi.Output.all(*[a.arn for a in (*args.alarms, *args.watched)]).apply(
                         lambda arns: dashboard_body(region, f"{system} SLI alarms ({region})", arns)
                     ),
                     region=region,

@@ -22,6 +22,7 @@ import pulumi
 from pulumi_aws import ec2, vpc
 
 from blueprints.plan import naming
+from blueprints.plan.gateway import workload_spec_path
 from components.aws.tags import TagContext, spec_path
 
 TOKEN = "agentha:aws:RegionSecurityGroups"
@@ -73,7 +74,7 @@ class RegionSecurityGroups(pulumi.ComponentResource):
         self.task = {}
         self.store = {}
         for agent in args.agents:
-            part = spec_path("agents", agent.name)
+            part = workload_spec_path(agent.name)
             self.task[agent.name] = self._group(agent.name, "task-sg", f"{agent.name} tasks", part)
             if agent.load_balancer is not None and agent.port is not None:
                 self.load_balancer[agent.name] = self._group(agent.name, "lb-sg", f"{agent.name} load balancer", part)
@@ -84,7 +85,7 @@ class RegionSecurityGroups(pulumi.ComponentResource):
 
         anywhere = "0.0.0.0/0"
         for agent in args.agents:
-            part = spec_path("agents", agent.name)
+            part = workload_spec_path(agent.name)
             task = self.task[agent.name]
             lb = self.load_balancer.get(agent.name)
             if lb is not None and agent.port is not None:
@@ -109,7 +110,7 @@ class RegionSecurityGroups(pulumi.ComponentResource):
                             f"to-{agent.name}",
                             self.task[caller],
                             agent.port,
-                            spec_path("agents", caller),
+                            workload_spec_path(caller),
                             peer=lb,
                             why=f"to {agent.name}'s load balancer (calls)",
                         )
@@ -173,7 +174,7 @@ class RegionSecurityGroups(pulumi.ComponentResource):
                     f"to-{store.name}",
                     self.task[user],
                     store.port,
-                    spec_path("agents", user),
+                    workload_spec_path(user),
                     peer=group,
                     why=f"to store {store.name}",
                 )

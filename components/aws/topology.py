@@ -30,7 +30,14 @@ from pulumi_aws import cloudwatch, ecs
 
 from blueprints.plan import gateway, naming
 from blueprints.plan.models import AgentPlan, RegionPlan, StorePlan, TopologyPlan
-from components.aws.agent_service import AgentAccess, AgentService, AgentServiceArgs, CacheAuth, QueueAccess
+from components.aws.agent_service import (
+    AgentAccess,
+    AgentService,
+    AgentServiceArgs,
+    CacheAuth,
+    CollectorSidecar,
+    QueueAccess,
+)
 from components.aws.alerts import AlertTopic, AlertTopicArgs
 from components.aws.certificate import DomainCertificate, DomainCertificateArgs
 from components.aws.chaos_drills import (
@@ -52,6 +59,7 @@ from components.aws.durable_queue import DurableQueue, DurableQueueArgs
 from components.aws.dynamodb_table import DynamoTable, DynamoTableArgs
 from components.aws.encryption import RegionKey, RegionKeyArgs
 from components.aws.failover_routing import FailoverRouting, FailoverRoutingArgs, RegionalEndpoint
+from components.aws.gateway_alarms import GatewayAlarms, GatewayAlarmsArgs, ProviderSli
 from components.aws.network import Network, NetworkArgs
 from components.aws.observability import Observability, ObservabilityArgs
 from components.aws.providers import topology_provider
@@ -228,6 +236,7 @@ class AwsTopology(pulumi.ComponentResource):
         for agent in build_order(plan):
             for placement in agent.placements:
                 self._agent(agent, placement.region)
+        self.gateway_alarms = self._gateway_alarms()
         self.synthetics = self._synthetics()
         self.slo_burn = {r.name: self._slo_burn(r) for r in plan.regions}
         self.observability = {
@@ -239,6 +248,7 @@ class AwsTopology(pulumi.ComponentResource):
                     topic_arn=self.topics[r.name].topic_arn,
                     alarms=self.region_alarms[r.name],
                     dashboard=plan.observability.dashboard,
+                    watched=self.gateway_alarms[r.name].alarms if r.name in self.gateway_alarms else (),
                 ),
                 opts=self._child_opts,
             )
@@ -560,7 +570,8 @@ class AwsTopology(pulumi.ComponentResource):
         if agent.name not in gw.callers or service is None or service.load_balancer_dns is None:
             return {}
         url = service.load_balancer_dns.apply(lambda dns: f"http://{dns}:{gateway.PORT}")
-        return {gateway.URL_ENV: url, gateway.OPENAI_BASE_URL_ENV: url.apply(lambda u: f"{u}/v1")}
+        env = {gateway.URL_ENV: url, gateway.OPENAI_BASE_URL_ENV: url.apply(lambda u: f"{u}/v1")}
+        return env | gateway.api_key_placeholder(agent.secrets, agent.env)
 
     def _call_urls(self, agent: AgentPlan, region: str) -> dict[str, pulumi.Input[str]]:
         """Each called agent's URL in this region: its internal NLB, or the ingress domain (the ALB's
@@ -611,6 +622,7 @@ class AwsTopology(pulumi.ComponentResource):
                 certificate_arn=certificate,
                 activate_count=max(p.desired for p in agent.placements),
                 zonal_autoshift=plan.zonal_autoshift,
+                collector=self._collector(agent),
                 start=self.start_agents,
                 deletion_protection=self.deletion_protection,
                 # No dead-letter alarm among the deployment alarms: a dead letter kept for days (the
@@ -621,6 +633,49 @@ class AwsTopology(pulumi.ComponentResource):
         )
         self.services[(agent.name, region)] = service
         self.region_alarms[region] += service.alarms
+
+    def _collector(self, agent: AgentPlan) -> CollectorSidecar | None:
+        """The ADOT collector of the agent's tasks: its spans to X-Ray when tracing is otel; in the model
+        gateway's tasks always, for the provider metrics its alarms read."""
+        traces = self.plan.observability.tracing == "otel"
+        metrics = gateway.METRICS_PATH if agent.name == gateway.GATEWAY else None
+        if not traces and metrics is None:
+            return None
+        return CollectorSidecar(traces=traces, metrics_path=metrics)
+
+    # --- model providers' SLIs ---------------------------------------------------------------------
+
+    def _gateway_alarms(self) -> dict[str, GatewayAlarms]:
+        """The providers' SLI alarms where the gateway runs, on the metrics its collector publishes."""
+        plan = self.plan
+        gw = plan.gateway
+        if gw is None:
+            return {}
+        tpm = {name: t for name, _, t in gw.rate_limits}
+        threshold = plan.observability.alarms.error_rate_percent
+        providers = tuple(
+            ProviderSli(
+                name=name,
+                timeout_s=gw.timeout(name),
+                tokens_per_minute=(t / gw.limit_regions) if (t := tpm.get(name)) else None,
+            )
+            for name in gw.providers
+        )
+        return {
+            p.region: GatewayAlarms(
+                naming.resource(plan.system, "gateway-alarms", None, p.region),
+                GatewayAlarmsArgs(
+                    region=p.region,
+                    tags=self.tags,
+                    topic_arn=self.topics[p.region].topic_arn,
+                    providers=providers,
+                    error_ratio=(threshold if threshold is not None else 1.0) / 100,
+                ),
+                opts=self._child_opts,
+            )
+            for p in gw.service.placements
+            if (gateway.GATEWAY, p.region) in self.services
+        }
 
     # --- synthetic transaction ----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pulumi
 
+from blueprints.plan import gateway
 from blueprints.plan.models import AgentPlan, AlarmPlan, Placement, ProbePlan, RolloutPlan
 from components.kubernetes.meta import (
     RegionScope,
@@ -149,7 +150,7 @@ class AgentWorkload(pulumi.ComponentResource):
             "app.kubernetes.io/name": self._labels["app.kubernetes.io/name"],
             "app.kubernetes.io/instance": self._labels["app.kubernetes.io/instance"],
         }
-        self._spec_path = f"agents.{agent.name}"
+        self._spec_path = gateway.workload_spec_path(agent.name)
         self.progressive = args.rollout.strategy != "rolling"
         # Blue-green only for agents that serve traffic and consume no queue: a preview pod connects to
         # the broker like any other and would take production messages before its analysis has passed

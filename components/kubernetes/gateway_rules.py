@@ -18,17 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+# The thresholds both targets alarm on (blueprints/plan/gateway.py says why each is what it is).
+from blueprints.plan.gateway import FALLBACK_RATIO, LATENCY_SHARE, QUOTA_SHARE, THROTTLE_RATIO
+
 WINDOW = "5m"
 THROTTLED = 'exception_status="429"'
-THROTTLE_RATIO = 0.01
-"""Alert when more than 1 % of calls to a provider are refused with 429 for ten minutes: sustained
-throttling means the quota (or its split between replicas) is too small for the load."""
-FALLBACK_RATIO = 0.05
-"""Ticket when more than 5 % of requests are answered by a fallback: the primary is failing."""
-QUOTA_SHARE = 0.8
-"""Ticket when tokens per minute pass 80 % of the region's part of the provider's quota."""
-LATENCY_SHARE = 0.8
-"""Ticket when a provider's p99 latency passes 80 % of the dependency's timeout: calls are about to time out."""
 
 
 @dataclass(frozen=True)

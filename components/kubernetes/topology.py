@@ -385,7 +385,11 @@ class KubernetesTopology(pulumi.ComponentResource):
             elif gw is not None and agent.name in gw.callers:
                 url = f"http://{object_name(plan.system, gateway.GATEWAY)}.{scope.namespace}.svc:{gateway.PORT}"
                 wiring = wiring + Wiring(
-                    env=(EnvVar(gateway.URL_ENV, value=url), EnvVar(gateway.OPENAI_BASE_URL_ENV, value=f"{url}/v1")),
+                    env=(
+                        EnvVar(gateway.URL_ENV, value=url),
+                        EnvVar(gateway.OPENAI_BASE_URL_ENV, value=f"{url}/v1"),
+                        *(EnvVar(k, value=v) for k, v in gateway.api_key_placeholder(agent.secrets, agent.env).items()),
+                    ),
                     peers=(
                         Peer(
                             (("app.kubernetes.io/instance", object_name(plan.system, gateway.GATEWAY)),),

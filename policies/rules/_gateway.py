@@ -13,6 +13,15 @@ from policies.rules._shared import container_definitions
 
 CONFIG_ENV = "AGENTHA_GATEWAY_CONFIG"
 URL_ENV = "AGENTHA_MODEL_GATEWAY_URL"
+API_KEY_PLACEHOLDER = ("OPENAI_API_KEY", "not-a-secret-the-model-gateway-holds-the-provider-keys")
+"""The gateway's callers' OPENAI_API_KEY (blueprints/plan/gateway.py OPENAI_API_KEY_PLACEHOLDER): a documented
+non-secret value, the only plain value an API-key variable may hold."""
+
+
+def is_key_placeholder(name: str, value: object) -> bool:
+    return (name, value) == API_KEY_PLACEHOLDER
+
+
 WORKLOAD_TYPES = (
     "aws:ecs/taskDefinition:TaskDefinition",
     "kubernetes:apps/v1:Deployment",

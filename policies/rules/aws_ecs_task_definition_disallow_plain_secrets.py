@@ -8,6 +8,7 @@ from typing import Any
 from policies.context import current
 from policies.model import ResourceRule
 from policies.resources import Subject, violation
+from policies.rules._gateway import is_key_placeholder
 from policies.rules._shared import container_definitions, env_var_name, part_name
 
 SECRET_LIKE = re.compile(r"(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|APIKEY|PRIVATE_KEY|CREDENTIAL)", re.I)
@@ -24,7 +25,7 @@ def validate(args: Any, report_violation: Any) -> None:
             s.get("name") for s in container.get("secrets") or [] if isinstance(s, dict) and s.get("valueFrom")
         }
         for var in sorted(k for k in plain if isinstance(k, str)):
-            if var in spec_secrets or SECRET_LIKE.search(var):
+            if var in spec_secrets or (SECRET_LIKE.search(var) and not is_key_placeholder(var, plain[var])):
                 which = spec_secrets.get(var)
                 violation(
                     report_violation,
@@ -34,6 +35,9 @@ def validate(args: Any, report_violation: Any) -> None:
                     + ": it is readable by anyone who can describe the task definition, and kept in the state",
                     f"pass {var} under secrets with valueFrom: <the Secrets Manager secret ARN>",
                 )
+        # The spec's secrets are the agent's own container's; a sidecar (the trace collector) needs none.
+        if agent is not None and name != agent.name:
+            continue
         for var, secret in sorted(spec_secrets.items()):
             if var not in referenced and var not in plain:
                 violation(

@@ -8,6 +8,7 @@ from typing import Any
 from policies.context import current
 from policies.model import ResourceRule
 from policies.resources import Subject, get, items, violation
+from policies.rules._gateway import is_key_placeholder
 from policies.rules._kubernetes import WORKLOADS, containers
 from policies.rules._shared import part_name
 
@@ -27,7 +28,9 @@ def validate(args: Any, report_violation: Any) -> None:
             name = get(env, "name")
             if not isinstance(name, str) or get(env, "value") is None:
                 continue
-            if name.upper() in spec_secrets or SECRET_LIKE.search(name):
+            if name.upper() in spec_secrets or (
+                SECRET_LIKE.search(name) and not is_key_placeholder(name, get(env, "value"))
+            ):
                 which = spec_secrets.get(name.upper())
                 violation(
                     report_violation,

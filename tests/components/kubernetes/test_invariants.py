@@ -35,9 +35,11 @@ def workloads(c):
 
 def agent_of(c, obj):
     """The workload's plan and its spec part (an agent, or the `gateway` section for the model gateway)."""
-    name = obj["metadata"]["annotations"]["agentha.dev/spec-path"].split(".", 1)[1]
-    if c.plan.gateway is not None and name == c.plan.gateway.service.name:
-        return c.plan.workload(name), c.spec.gateway
+    path = obj["metadata"]["annotations"]["agentha.dev/spec-path"]
+    if path == "gateway":
+        assert c.plan.gateway is not None
+        return c.plan.gateway.service, c.spec.gateway
+    name = path.split(".", 1)[1]
     return c.plan.agent(name), next(a for a in c.spec.agents if a.name == name)
 
 
@@ -216,9 +218,21 @@ def test_every_object_is_named_placed_labelled_and_traced_to_the_spec(name):
             assert labels["agentha.dev/owner"] == c.plan.owner
         path = meta["annotations"]["agentha.dev/spec-path"]
         head = path.split(".")[0]
-        assert head in ("agents", "stores", "queues", "ingress", "observability", "chaos", "topology", "metadata"), path
+        assert head in (
+            "agents",
+            "stores",
+            "queues",
+            "ingress",
+            "observability",
+            "chaos",
+            "topology",
+            "metadata",
+            "gateway",
+        ), path
+        if head == "gateway":
+            assert c.plan.gateway is not None and path == "gateway", path
         if head in ("agents", "stores", "queues") and "." in path:
-            collection = {"agents": c.plan.workloads, "stores": c.plan.stores, "queues": c.plan.queues}[head]
+            collection = {"agents": c.plan.agents, "stores": c.plan.stores, "queues": c.plan.queues}[head]
             assert path.split(".", 1)[1] in {p.name for p in collection}, path
 
 

@@ -28,7 +28,8 @@ def _workload(c, subject: str) -> dict:
 
 
 def _agent(c, obj):
-    return c.plan.agent(obj["metadata"]["annotations"]["agentha.dev/spec-path"].split(".", 1)[1])
+    path = obj["metadata"]["annotations"]["agentha.dev/spec-path"]
+    return c.plan.gateway.service if path == "gateway" else c.plan.agent(path.split(".", 1)[1])
 
 
 def excused(c, finding) -> bool:
