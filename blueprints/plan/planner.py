@@ -467,6 +467,13 @@ def _gateway(spec: HASpec, regions: tuple[RegionPlan, ...], findings: list[Findi
                     "AGENTHA_SYSTEM": spec.metadata.name,
                     "AGENTHA_AGENT": gateway.GATEWAY,
                     "HOME": "/tmp",
+                    # LiteLLM's `otel` callback exports where the components point OTEL_EXPORTER_OTLP_ENDPOINT
+                    # (the task's collector, the monitoring namespace's) when these say tracing is on.
+                    **(
+                        {"OTEL_SERVICE_NAME": f"{spec.metadata.name}-{gateway.GATEWAY}", "OTEL_TRACES_EXPORTER": "otlp"}
+                        if spec.observability.tracing == "otel"
+                        else {}
+                    ),
                 }.items()
             )
         ),

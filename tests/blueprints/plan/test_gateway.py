@@ -64,7 +64,8 @@ def test_the_config_follows_the_spec_fallback_order_and_takes_keys_from_the_envi
     assert east["router_settings"]["fallbacks"] == [{"model-api": ["model-api-backup"]}]
     assert east["router_settings"]["num_retries"] == 1
     assert east["router_settings"]["cooldown_time"] == 60
-    assert east["litellm_settings"]["callbacks"] == ["prometheus"]
+    # metrics for the SLIs; a span per provider call in the caller's trace (tracing: otel is the default)
+    assert east["litellm_settings"]["callbacks"] == ["prometheus", "otel"]
     # no secret value anywhere in the file, only variable names
     assert "sk-" not in p.gateway.config("us-east-1")
 
@@ -159,3 +160,17 @@ def test_the_workload_lets_a_call_finish_every_attempt_on_shutdown(retries: int)
     w = gateway.workload(spec)
     # two models in the chain, (retries + 1) attempts of 60 s on each
     assert w.max_step_duration.total_seconds() == 2 * (retries + 1) * 60
+
+
+def test_without_tracing_the_gateway_sends_no_spans() -> None:
+    spec = with_providers(aws())
+    spec.setdefault("observability", {})["tracing"] = "none"
+    p = planned(spec)
+    assert p.gateway is not None
+    assert yaml.safe_load(p.gateway.config("us-east-1"))["litellm_settings"]["callbacks"] == ["prometheus"]
+
+
+def test_callers_get_a_placeholder_key_unless_they_set_one() -> None:
+    assert gateway.api_key_placeholder((), ()) == {"OPENAI_API_KEY": gateway.OPENAI_API_KEY_PLACEHOLDER}
+    assert gateway.api_key_placeholder(("openai-api-key",), ()) == {}  # a spec secret arrives in that variable
+    assert gateway.api_key_placeholder((), (("OPENAI_API_KEY", "x"),)) == {}

@@ -170,6 +170,11 @@ def _waf_off(spec: Spec) -> Spec:
     return spec
 
 
+def _no_tracing(spec: Spec) -> Spec:
+    spec["observability"]["tracing"] = "none"
+    return spec
+
+
 # case -> (example, environment, transform or None, extra config)
 CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str, str]]] = {
     "support-agent": ("support-agent", None, None, {}),
@@ -196,6 +201,7 @@ CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str,
     "private-synthetic": ("order-routing", None, _private_synthetic, {}),
     "waf-tuned": ("support-agent", "dev", _waf_tuned, {}),
     "waf-off": ("support-agent", "dev", _waf_off, {}),
+    "no-tracing": ("support-agent", "dev", _no_tracing, {}),
 }
 PATTERNS = {
     "multi-zone": "support-agent@dev",

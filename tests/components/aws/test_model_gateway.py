@@ -99,3 +99,13 @@ def test_a_valkey_store_shares_the_limits_over_tls() -> None:
         if r.name == "support-agent-model-gateway-to-limits-us-east-1"
     ]
     assert len(to_store) == 1 and to_store[0].inputs["fromPort"] == 6379
+
+
+def test_callers_get_a_placeholder_openai_key_and_the_gateway_is_tagged_with_its_own_spec_section() -> None:
+    (task,) = of_part("support-agent", "aws:ecs/taskDefinition:TaskDefinition", "conversation", "us-east-1")
+    env = {e["name"]: e["value"] for e in container(task)["environment"]}
+    assert env["OPENAI_API_KEY"] == gateway.OPENAI_API_KEY_PLACEHOLDER
+    assert env[gateway.OPENAI_BASE_URL_ENV].endswith(f":{gateway.PORT}/v1")
+    (gw,) = of_part("support-agent", "aws:ecs/taskDefinition:TaskDefinition", gateway.GATEWAY, "us-east-1")
+    assert tags(gw)["agentha:spec-path"] == "gateway"
+    assert "OPENAI_API_KEY" not in {e["name"] for e in container(gw)["environment"]}

@@ -110,3 +110,24 @@ def test_the_provider_slis_are_alerts_and_panels_on_litellm_metrics() -> None:
     (dashboard,) = [m for name, m in objects("ConfigMap").items() if name.endswith("-dashboard")]
     titles = [p["title"] for p in json.loads(next(iter(dashboard["data"].values())))["panels"]]
     assert "llm: answered by a fallback" in titles and "llm: tokens per minute" in titles
+
+
+def test_callers_get_a_placeholder_openai_key_and_the_gateway_is_annotated_with_its_own_spec_section() -> None:
+    planner = pod_spec("v-model-gateway-planner")["containers"][0]
+    env = {e["name"]: e for e in planner["env"]}
+    # OpenAI's SDK refuses to start without a key; the gateway holds the real ones and accepts any
+    assert env["OPENAI_API_KEY"] == {"name": "OPENAI_API_KEY", "value": gateway.OPENAI_API_KEY_PLACEHOLDER}
+    workloads = objects("Deployment") | objects("Rollout")
+    assert workloads[NAME]["metadata"]["annotations"]["agentha.dev/spec-path"] == "gateway"
+    assert workloads["v-model-gateway-planner"]["metadata"]["annotations"]["agentha.dev/spec-path"] == "agents.planner"
+
+
+def test_the_gateway_sends_its_spans_to_the_collector_the_agents_use() -> None:
+    (c,) = pod_spec(NAME)["containers"]
+    env = {e["name"]: e.get("value") for e in c["env"]}
+    assert yaml.safe_load(env[gateway.CONFIG_ENV])["litellm_settings"]["callbacks"] == ["prometheus", "otel"]
+    planner = {e["name"]: e.get("value") for e in pod_spec("v-model-gateway-planner")["containers"][0]["env"]}
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == planner["OTEL_EXPORTER_OTLP_ENDPOINT"]
+    assert env["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf"
+    egress = objects("NetworkPolicy")[NAME]["spec"]["egress"]
+    assert any({p.get("port") for p in rule.get("ports", [])} == {4317, 4318} for rule in egress)
