@@ -56,6 +56,12 @@ def _without_dependencies(spec: dict) -> dict:
     return spec
 
 
+def _without_tracing(spec: dict) -> dict:
+    spec = dict(spec)
+    spec["observability"] = {**spec["observability"], "tracing": "none"}
+    return spec
+
+
 def _kubernetes_with_gateway() -> dict:
     return with_model_gateway(_kubernetes_without())
 
@@ -85,6 +91,8 @@ def main() -> None:
     cases = [
         ("aws synth, support-agent prod", support, "prod", "synth"),
         ("aws synth, support-agent prod, no model providers", _without_dependencies(support), "prod", "synth"),
+        # The trace collector sidecars in every task (the provider alarms stay: they need no tracing).
+        ("aws synth, support-agent prod, tracing: none", _without_tracing(support), "prod", "synth"),
         ("kubernetes render, research-agent prod + model providers", _kubernetes_with_gateway(), "prod", "render"),
         ("kubernetes render, research-agent prod", _kubernetes_without(), "prod", "render"),
     ]
