@@ -371,6 +371,28 @@ class AlarmPlan:
     """aws pilot light: the alarms that scale the standby from zero when requests or messages reach it."""
 
 
+DEV_ENVIRONMENT = "dev"
+"""The environment in which load balancer access logs and VPC flow logs are off unless the spec turns them on
+(the planner's default and the policy rules that require them read the same name)."""
+
+
+@dataclass(frozen=True)
+class AccessLogPlan:
+    """Access logs of the application load balancers (spec `observability.access_logs`), aws only."""
+
+    retention_days: int
+    """S3 expires a log file this many days after it is written."""
+
+
+@dataclass(frozen=True)
+class FlowLogPlan:
+    """Flow logs of each new VPC (spec `observability.flow_logs`), aws only."""
+
+    retention_days: int
+    """A retention period CloudWatch Logs accepts (the spec's, rounded up)."""
+    traffic: Literal["ALL", "ACCEPT", "REJECT"]
+
+
 @dataclass(frozen=True)
 class ObservabilityPlan:
     topic_resource: str
@@ -379,6 +401,10 @@ class ObservabilityPlan:
     tracing: str
     dashboard: bool
     availability_objective: float
+    access_logs: AccessLogPlan | None = None
+    """None: no load balancer writes access logs (off in the spec, the `dev` environment, or target kubernetes)."""
+    flow_logs: FlowLogPlan | None = None
+    """None: no VPC flow logs (off in the spec, the `dev` environment, or target kubernetes)."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from blueprints.figures import Figures, for_spec
 from blueprints.plan import naming, timing
 from blueprints.plan.aws_findings import aws_findings
 from blueprints.plan.models import (
+    DEV_ENVIRONMENT,
+    AccessLogPlan,
     AgentPlan,
     AlarmPlan,
     BreakerPlan,
@@ -30,6 +32,7 @@ from blueprints.plan.models import (
     DependencyPlan,
     DrillPlan,
     Finding,
+    FlowLogPlan,
     GatewayPlan,
     NetworkPlan,
     ObservabilityPlan,
@@ -50,7 +53,7 @@ from blueprints.plan.models import (
 )
 from blueprints.plan.timing import build_timing
 from blueprints.region_sets import dsql_witness_region, witness_region
-from blueprints.spec.models import Agent, HASpec, Probe, Store
+from blueprints.spec.models import CLOUDWATCH_RETENTION_DAYS, Agent, HASpec, Probe, Store
 from blueprints.spec.rules.stores import ALWAYS_SYNC_ENGINES, store_writes
 from blueprints.units import format_duration
 
@@ -134,6 +137,8 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
         tracing=obs.tracing,
         dashboard=obs.dashboard,
         availability_objective=spec.objectives.availability,
+        access_logs=_access_logs(spec, environment),
+        flow_logs=_flow_logs(spec, environment),
     )
     rollout = RolloutPlan(
         strategy=spec.rollout.strategy,
@@ -169,6 +174,30 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
         dependencies=_dependencies(spec),
         gateway=gateway_plan,
         zonal_autoshift=spec.target == "aws" and topo.zonal_autoshift,
+    )
+
+
+def _logs_on(enabled: bool | None, spec: HASpec, environment: str | None) -> bool:
+    if spec.target != "aws":
+        return False
+    return enabled if enabled is not None else environment != DEV_ENVIRONMENT
+
+
+def _access_logs(spec: HASpec, environment: str | None) -> AccessLogPlan | None:
+    logs = spec.observability.access_logs
+    if not _logs_on(logs.enabled, spec, environment):
+        return None
+    return AccessLogPlan(retention_days=round(logs.retention.total_seconds() / 86400))
+
+
+def _flow_logs(spec: HASpec, environment: str | None) -> FlowLogPlan | None:
+    logs = spec.observability.flow_logs
+    if not _logs_on(logs.enabled, spec, environment):
+        return None
+    days = round(logs.retention.total_seconds() / 86400)
+    return FlowLogPlan(
+        retention_days=next(d for d in CLOUDWATCH_RETENTION_DAYS if d >= days),
+        traffic=logs.traffic,
     )
 
 

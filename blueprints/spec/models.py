@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from blueprints.spec.docstrings import attribute_docstrings
 from blueprints.spec.types import Cpu, DnsName, Duration, MemoryMiB, Percent, SystemName
+from blueprints.units import format_duration
 
 SPEC_API_VERSION = "agentha.dev/v1"
 
@@ -572,6 +573,55 @@ class Notify(Model):
     """Addresses that receive alarm notifications (each must confirm the subscription)."""
 
 
+CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+"""The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days."""
+
+
+def _whole_days(value: timedelta, most: int) -> timedelta:
+    days = value.total_seconds() / 86400
+    if days < 1 or days > most or days != int(days):
+        raise ValueError(
+            f"retention must be whole days from 1d to {most}d, got {format_duration(value)}; write e.g. 90d"
+        )
+    return value
+
+
+class AccessLogs(Model):
+    """aws: access logs of the application load balancers: one line per request (client, path, status,
+    latencies, target), written every 5 minutes to an S3 bucket per region."""
+
+    enabled: bool | None = None
+    """Write them. Unset: on in every environment except one named `dev`."""
+    retention: Duration = timedelta(days=90)
+    """How long a log file is kept before S3 deletes it (whole days, 1d to 3653d)."""
+
+    @field_validator("retention")
+    @classmethod
+    def _retention_days(cls, value: timedelta) -> timedelta:
+        return _whole_days(value, 3653)
+
+
+class FlowLogs(Model):
+    """aws: VPC flow logs: the IP traffic of every network interface in each new VPC (source, destination,
+    ports, bytes, accepted or rejected), sent to a CloudWatch Logs group per VPC encrypted with the region's key."""
+
+    enabled: bool | None = None
+    """Record them. Unset: on in every environment except one named `dev`."""
+    retention: Duration = timedelta(days=30)
+    """How long records are kept; rounded up to the next period CloudWatch Logs offers (1, 3, 5, 7, 14, 30,
+    60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 days)."""
+    traffic: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
+    """Which flows to record: all, only accepted or only rejected ones (REJECT costs least and still shows
+    what security groups and network ACLs refused)."""
+
+    @field_validator("retention")
+    @classmethod
+    def _retention_days(cls, value: timedelta) -> timedelta:
+        return _whole_days(value, CLOUDWATCH_RETENTION_DAYS[-1])
+
+
 class Observability(Model):
     """Alarms, notifications, tracing and dashboards."""
 
@@ -583,6 +633,10 @@ class Observability(Model):
     """Distributed tracing handed to agents (OpenTelemetry)."""
     dashboard: bool = True
     """Build a dashboard of the SLIs."""
+    access_logs: AccessLogs = Field(default_factory=AccessLogs)
+    """aws: access logs of the application load balancers (S3, a bucket per region)."""
+    flow_logs: FlowLogs = Field(default_factory=FlowLogs)
+    """aws: VPC flow logs of each new VPC (CloudWatch Logs, encrypted with the region's key)."""
 
 
 class Rollout(Model):

@@ -163,6 +163,16 @@ class CollectorSidecar:
 
 
 @dataclass(frozen=True)
+class AccessLogTarget:
+    """Where an application load balancer writes its access logs (components/aws/access_logs.py)."""
+
+    bucket: pulumi.Input[str]
+    prefix: str
+    ready: pulumi.Resource
+    """The bucket policy: Elastic Load Balancing checks it may write when logging is turned on."""
+
+
+@dataclass(frozen=True)
 class AgentServiceArgs:
     agent: AgentPlan
     placement: Placement
@@ -195,6 +205,8 @@ class AgentServiceArgs:
     deleting it by mistake takes the agent off the network and, for the ingress, out of DNS failover."""
     collector: CollectorSidecar | None = None
     """The collector sidecar; None builds none (tracing off)."""
+    access_logs: AccessLogTarget | None = None
+    """Access logs of an application load balancer (spec `observability.access_logs`); None: none."""
     deployment_alarm_names: Sequence[pulumi.Input[str]] = ()
     """Further alarms that fail a deployment. Never a dead-letter alarm: a dead letter outlives the
     deployment that caused it (kept for the queue's retention) and would fail every later one."""
@@ -753,6 +765,9 @@ class AgentService(pulumi.ComponentResource):
         assert kind is not None and agent.port is not None
         alb = kind == "alb"
         public = agent.public
+        # Access logs: application load balancers only (an NLB logs TLS handshakes only, none of the TCP
+        # listeners the internal ones carry; docs/policies.md).
+        logs = a.access_logs if alb else None
         balancer = lb.LoadBalancer(
             self._rname(kind),
             lb.LoadBalancerArgs(
@@ -774,10 +789,13 @@ class AgentService(pulumi.ComponentResource):
                 # deploy (by hand, or zonal autoshift below). Needs two zones to shift to.
                 enable_zonal_shift=True if self._zonal_shift else None,
                 enable_deletion_protection=a.deletion_protection,
+                access_logs=lb.LoadBalancerAccessLogsArgs(bucket=logs.bucket, prefix=logs.prefix, enabled=True)
+                if logs is not None
+                else None,
                 region=self._region,
                 tags=self._tags(kind),
             ),
-            opts=self._opts(),
+            opts=self._opts(depends_on=[logs.ready] if logs is not None else None),
         )
         self.load_balancer_dns = balancer.dns_name
         self.load_balancer_zone_id = balancer.zone_id

@@ -78,17 +78,30 @@ def deny_without_tls(action: str, resource: str) -> dict[str, Any]:
     }
 
 
-def trust_policy(service: str, account_id: pulumi.Input[str], *, source_account: bool = True) -> pulumi.Output[str]:
+def trust_policy(
+    service: str,
+    account_id: pulumi.Input[str],
+    *,
+    source_account: bool = True,
+    source_arn: pulumi.Input[str] | None = None,
+) -> pulumi.Output[str]:
     """Who may assume a role: one AWS service principal, on behalf of this account only.
 
     `source_account` adds the confused-deputy guard (aws:SourceAccount); leave it off only for
-    principals whose documented trust policy has none (the ECS infrastructure role).
+    principals whose documented trust policy has none (the ECS infrastructure role). `source_arn`
+    narrows it further to the resources the service acts for (ArnLike aws:SourceArn, may hold `*`).
     """
 
-    def render(account: str) -> str:
+    def render(values: list[Any]) -> str:
+        account, arn = values
         statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+        condition: dict[str, Any] = {}
         if source_account:
-            statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account}}
+            condition["StringEquals"] = {"aws:SourceAccount": account}
+        if arn is not None:
+            condition["ArnLike"] = {"aws:SourceArn": arn}
+        if condition:
+            statement["Condition"] = condition
         return json.dumps({"Version": "2012-10-17", "Statement": [statement]}, sort_keys=True)
 
-    return pulumi.Output.from_input(account_id).apply(render)
+    return pulumi.Output.all(account_id, source_arn).apply(render)

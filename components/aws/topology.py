@@ -31,6 +31,7 @@ from pulumi_aws import cloudwatch, ecs
 from blueprints.plan import gateway, naming
 from blueprints.plan.models import AgentPlan, RegionPlan, StorePlan, TopologyPlan
 from components.aws.agent_service import (
+    AccessLogTarget,
     AgentAccess,
     AgentService,
     AgentServiceArgs,
@@ -77,6 +78,7 @@ from components.aws.store_placement import StorePlacement
 from components.aws.tags import TagContext
 
 if TYPE_CHECKING:
+    from components.aws.access_logs import AccessLogBucket
     from components.aws.aurora_cluster import AuroraCluster
     from components.aws.dsql_cluster import DsqlCluster
     from components.aws.region_switch_plan import RegionSwitch
@@ -186,6 +188,7 @@ class AwsTopology(pulumi.ComponentResource):
         self.networks: dict[str, Network] = {}
         self.clusters: dict[str, ecs.Cluster] = {}
         self.security: dict[str, RegionSecurityGroups] = {}
+        self.access_logs: dict[str, AccessLogBucket] = {}
         for region in plan.regions:
             self._region(region)
         self.certificate = self._certificate()
@@ -303,6 +306,7 @@ class AwsTopology(pulumi.ComponentResource):
             opts=self._child_opts,
         )
         self.networks[name] = network
+        self._network_logs(region, network, kinds)
         self.clusters[name] = ecs.Cluster(
             naming.resource(plan.system, "cluster", None, name),
             ecs.ClusterArgs(
@@ -337,6 +341,51 @@ class AwsTopology(pulumi.ComponentResource):
                     if a.placement(name) is not None
                 ),
                 stores=stores,
+            ),
+            opts=self._child_opts,
+        )
+
+    def _network_logs(self, region: RegionPlan, network: Network, kinds: dict[str, LoadBalancerKind | None]) -> None:
+        """The region's VPC flow log (a new VPC only: an existing one keeps its own) and the bucket its
+        application load balancers write access logs to (spec `observability.flow_logs` / `.access_logs`)."""
+        plan = self.plan
+        name = region.name
+        flow = plan.observability.flow_logs
+        if flow is not None and not region.network.is_existing:
+            from components.aws.flow_logs import VpcFlowLog, VpcFlowLogArgs
+
+            VpcFlowLog(
+                naming.resource(plan.system, "flow-log", None, name),
+                VpcFlowLogArgs(
+                    plan=flow,
+                    region=name,
+                    vpc_id=network.vpc_id,
+                    tags=self.tags,
+                    key_arn=self.keys[name].key_arn,
+                    account_id=self.account_id,
+                    partition=self.partition,
+                ),
+                opts=self._child_opts,
+            )
+        access = plan.observability.access_logs
+        albs = tuple(a.name for a in plan.workloads if a.placement(name) is not None and kinds[a.name] == "alb")
+        if access is None or not albs:
+            return
+        # imported here: pulumi_aws.s3 loads only for a stack with access logs
+        from components.aws.access_logs import AccessLogBucket, AccessLogBucketArgs, supported
+
+        if not supported(name):
+            return
+        self.access_logs[name] = AccessLogBucket(
+            naming.resource(plan.system, "access-logs", None, name),
+            AccessLogBucketArgs(
+                plan=access,
+                region=name,
+                prefixes=albs,
+                tags=self.tags,
+                account_id=self.account_id,
+                partition=self.partition,
+                deletion_protection=self.deletion_protection,
             ),
             opts=self._child_opts,
         )
@@ -625,6 +674,7 @@ class AwsTopology(pulumi.ComponentResource):
                 collector=self._collector(agent),
                 start=self.start_agents,
                 deletion_protection=self.deletion_protection,
+                access_logs=self._access_log_target(agent, region, kind),
                 # No dead-letter alarm among the deployment alarms: a dead letter kept for days (the
                 # queue's retention) would fail or roll back every deployment meanwhile, whatever the
                 # new version does. Dead letters page through the region's alert topic instead.
@@ -676,6 +726,14 @@ class AwsTopology(pulumi.ComponentResource):
             for p in gw.service.placements
             if (gateway.GATEWAY, p.region) in self.services
         }
+
+    def _access_log_target(
+        self, agent: AgentPlan, region: str, kind: LoadBalancerKind | None
+    ) -> AccessLogTarget | None:
+        bucket = self.access_logs.get(region)
+        if bucket is None or kind != "alb":
+            return None
+        return AccessLogTarget(bucket=bucket.bucket_name, prefix=agent.name, ready=bucket.policy)
 
     # --- synthetic transaction ----------------------------------------------------------------------
 

@@ -19,10 +19,7 @@ AWS_EXAMPLES = ["support-prod", "orders-prod", "claims-aws"]
 
 # Real gaps checkov finds that are being closed (issue 13); each entry goes when its fix lands, and the
 # stale-entry test below fails if one is left behind after its finding is gone.
-OPEN: list[ByDesign] = [
-    ByDesign("CKV_AWS_91", "aws_lb.*", "issue 13: load balancers write no access logs yet"),
-    ByDesign("CKV2_AWS_11", "aws_vpc.*", "issue 13: VPCs have no flow logs yet"),
-]
+OPEN: list[ByDesign] = []
 
 
 def _command() -> list[str]:

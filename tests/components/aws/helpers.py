@@ -175,6 +175,22 @@ def _no_tracing(spec: Spec) -> Spec:
     return spec
 
 
+def _logs_off(spec: Spec) -> Spec:
+    spec.setdefault("observability", {}).update({"access_logs": {"enabled": False}, "flow_logs": {"enabled": False}})
+    return spec
+
+
+def _logs_on(spec: Spec) -> Spec:
+    """Access and flow logs turned on (in dev, where they are off by default), tuned."""
+    spec.setdefault("observability", {}).update(
+        {
+            "access_logs": {"enabled": True, "retention": "30d"},
+            "flow_logs": {"enabled": True, "retention": "45d", "traffic": "REJECT"},
+        }
+    )
+    return spec
+
+
 # case -> (example, environment, transform or None, extra config)
 CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str, str]]] = {
     "support-agent": ("support-agent", None, None, {}),
@@ -202,6 +218,9 @@ CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str,
     "waf-tuned": ("support-agent", "dev", _waf_tuned, {}),
     "waf-off": ("support-agent", "dev", _waf_off, {}),
     "no-tracing": ("support-agent", "dev", _no_tracing, {}),
+    "logs-off": ("support-agent", "prod", _logs_off, {}),
+    "logs-on-dev": ("support-agent", "dev", _logs_on, {}),
+    "logs-existing-vpc": ("support-agent", "dev", lambda s: _logs_on(_existing_vpc(s)), {}),
 }
 PATTERNS = {
     "multi-zone": "support-agent@dev",

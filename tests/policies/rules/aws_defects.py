@@ -705,6 +705,20 @@ DEFECTS += [
         ),
     ),
     Defect(
+        "agentha-aws-lb-load-balancer-enable-access-logs",
+        "support-prod",
+        "internet-facing ALB without access logs",
+        "faces the internet but writes no access logs",
+        change(f"{SA}-conversation-alb-{E1}", setting("accessLogs", DELETE)),
+    ),
+    Defect(
+        "agentha-aws-ec2-vpc-enable-flow-logs",
+        "support-prod",
+        "VPC without a flow log",
+        "has no flow log",
+        drop(f"{SA}-flow-log-{W2}"),
+    ),
+    Defect(
         "agentha-aws-cloudwatch-log-group-enable-encryption",
         "support-prod",
         "agent log group without KMS key",
