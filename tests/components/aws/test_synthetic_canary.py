@@ -174,22 +174,19 @@ def test_the_artifact_bucket_is_encrypted_private_tls_only_and_expires_runs() ->
     g = graph("support-agent")
     buckets = [b for b in g.of_type("aws:s3/bucket:Bucket") if "-synthetic-" in b.name]
     assert len(buckets) == 2 and all(b.inputs["forceDestroy"] is False for b in buckets)
-    sse = [
-        r
-        for r in g.of_type("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
-        if "-synthetic-" in r.name
-    ]
+
+    def synthetic(*types: str) -> list:  # the access log buckets are another component's (test_access_logs)
+        return [r for r in g.of_type(*types) if "-synthetic-" in r.name]
+
+    sse = synthetic("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
     assert len(sse) == 2
     assert all(r.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms" for r in sse)
-    blocks = [r for r in g.of_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock") if "-synthetic-" in r.name]
+    blocks = synthetic("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
     assert len(blocks) == 2 and all(all(b.inputs[k] for k in ("blockPublicAcls", "blockPublicPolicy")) for b in blocks)
-    lifecycles = [
-        r
-        for r in g.of_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
-        if "-synthetic-" in r.name
-    ]
+    lifecycles = synthetic("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    assert len(lifecycles) == 2
     assert all(r.inputs["rules"][0]["filter"] == {"prefix": "runs/"} for r in lifecycles)
-    for policy in g.of_type("aws:s3/bucketPolicy:BucketPolicy"):
+    for policy in synthetic("aws:s3/bucketPolicy:BucketPolicy"):
         statement = doc(policy, "policy")["Statement"][0]
         assert statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
