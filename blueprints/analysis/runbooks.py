@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from blueprints.plan.models import DrillPlan, StorePlan, TopologyPlan
+from blueprints.plan.region_switch import RegionSwitchPlan
 from blueprints.spec.models import HASpec
 from blueprints.units import format_duration
 
@@ -402,6 +403,13 @@ class _Writer:
         for note in t.notes:
             lines.append(f"> {note}")
         lines += ["", "## What you do", ""]
+        switch = self.switch_plan(others[0])
+        if self.aws and switch is not None:
+            lines += self.start_switch(switch, failover=True)
+            lines += [
+                "By hand, only if the Region switch plan cannot run (the same steps, in the same order):",
+                "",
+            ]
         if self.aws:
             checks = dict(self.n.health_checks)
             if primary in checks:
@@ -444,11 +452,21 @@ class _Writer:
             + (
                 "Route 53 sends users back as soon as the primary's health check passes again, so first bring "
                 "the stores back, then remove the inversion."
+                if self.aws and switch is None
+                else "run the Region switch plan's failback workflow: it switches the stores back, then "
+                + (
+                    "lets the primary's record answer again (the plan's own health check gates it)."
+                    if switch is not None and switch.routes_traffic
+                    else "Route 53 sends users back once the primary's health check passes."
+                )
                 if self.aws
                 else "move k8gb's primary back (FAILOVER.md, planned switch back)."
             )
         )
         lines.append("")
+        if self.aws and switch is not None:
+            lines += self.start_switch(switch, failover=False)
+            lines += ["By hand, only if the Region switch plan cannot run:", ""]
         if self.aws:
             checks = dict(self.n.health_checks)
             for store in self.plan.stores:
@@ -462,6 +480,44 @@ class _Writer:
         return _Page(
             "region-failover", "Region failover and failback", f"RTO {_d(d.rto_s)}, RPO {_d(d.rpo_s)}", name, lines
         )
+
+    def switch_plan(self, other: str) -> RegionSwitchPlan | None:
+        """The ARC Region switch plan the stack builds for the primary and `other` (aws), if any."""
+        if not self.aws:
+            return None
+        from blueprints.plan.region_switch import region_switch_plans
+
+        return next((p for p in region_switch_plans(self.plan) if other in p.regions), None)
+
+    def start_switch(self, switch: RegionSwitchPlan, failover: bool) -> list[str]:
+        """Start the plan's failover (or failback) workflow with the command the stack exports, and watch it."""
+        primary = self.plan.primary_region.name
+        if switch.approach == "activePassive":
+            standby = next(r for r in switch.regions if r != primary)
+            action, region = "activate", (standby if failover else primary)
+        else:
+            action, region = ("deactivate" if failover else "activate"), primary
+        endpoint = region if action == "activate" else next(r for r in switch.regions if r != region)
+        output = f"pulumi stack output{commands.selector(self.stack)} region_switch --json"
+        start = f'$({output} | jq -r \'.["{switch.name}"]["start"]["{action}-{region}"]\')'
+        arn = f'$({output} | jq -r \'.["{switch.name}"]["plan_arn"]\')'
+        what = "failover" if failover else "failback"
+        lines = [
+            f"Start the {what} workflow of the ARC Region switch plan `{switch.name}` ({action} {region}): it runs "
+            "the steps the plan's region RTO adds up (scale, promote or switch over each store, move traffic)"
+            + (
+                ", waiting for your approval where `failover.mode` is manual"
+                if any(b.kind == "ManualApproval" for b in switch.failover.blocks)
+                else ""
+            )
+            + ". Then follow it:",
+            "",
+        ]
+        lines += _sh(
+            f'eval "{start}"',
+            f'aws arc-region-switch list-plan-executions --region {endpoint} --plan-arn "{arn}"',
+        )
+        return lines
 
     def promote(self, store: StorePlan, primary: str, to: str) -> list[str]:
         if store.primary_region != primary or to not in store.regions:

@@ -130,3 +130,38 @@ def test_output_is_deterministic() -> None:
     first, _ = pages("order-routing")
     second, _ = pages("order-routing")
     assert json.dumps(first) == json.dumps(second)
+
+
+@pytest.mark.parametrize(
+    ("example", "failover", "failback"),
+    [
+        # active/passive: activate the standby, then the primary again
+        ("support-agent", ("activate", "us-west-2"), ("activate", "us-east-1")),
+        # active/active: take the lost primary out, then back in
+        ("claims-aws", ("deactivate", "us-east-1"), ("activate", "us-east-1")),
+    ],
+)
+def test_region_failover_starts_the_generated_region_switch_plan_with_the_command_the_stack_exports(
+    example: str, failover: tuple[str, str], failback: tuple[str, str]
+) -> None:
+    import re
+
+    files, _ = pages(example)
+    region = files["region-failover.md"]
+    exported = synthesized(f"examples/{example}/spec.yaml", "prod").graph.exports["region_switch"]
+    keys = re.findall(r"""region_switch --json \| jq -r '\.\["([^"]+)"\]\["start"\]\["([^"]+)"\]'""", region)
+    assert [k for _, k in keys] == [f"{failover[0]}-{failover[1]}", f"{failback[0]}-{failback[1]}"]
+    for plan_name, key in keys:
+        command = exported[plan_name]["start"][key]  # the key the runbook reads is one the stack exports
+        action, target = key.split("-", 1)
+        assert f"--action {action}" in command and f"--target-region {target}" in command
+    # The plan runs first; the hand steps stay as the fallback, after it.
+    what_you_do = region.split("## What you do", 1)[1].split("## Verify", 1)[0]
+    assert what_you_do.index("Region switch plan `") < what_you_do.index("By hand, only if")
+    assert "gates it" in region.split("## Fail back", 1)[1]
+
+
+def test_a_single_region_or_kubernetes_runbook_names_no_region_switch_plan() -> None:
+    for example in ("research-agent", "claims-kubernetes"):
+        files, _ = pages(example)
+        assert all("Region switch plan `" not in text for text in files.values()), example
