@@ -497,7 +497,6 @@ class _Writer:
             action, region = "activate", (standby if failover else primary)
         else:
             action, region = ("deactivate" if failover else "activate"), primary
-        endpoint = region if action == "activate" else next(r for r in switch.regions if r != region)
         output = f"pulumi stack output{commands.selector(self.stack)} region_switch --json"
         start = f'$({output} | jq -r \'.["{switch.name}"]["start"]["{action}-{region}"]\')'
         arn = f'$({output} | jq -r \'.["{switch.name}"]["plan_arn"]\')'
@@ -515,7 +514,7 @@ class _Writer:
         ]
         lines += _sh(
             f'eval "{start}"',
-            f'aws arc-region-switch list-plan-executions --region {endpoint} --plan-arn "{arn}"',
+            f'aws arc-region-switch list-plan-executions --region {switch.endpoint(action, region)} --plan-arn "{arn}"',
         )
         return lines
 

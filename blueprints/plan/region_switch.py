@@ -136,6 +136,13 @@ class RegionSwitchPlan:
     def workflow(self, action: str, region: str | None) -> SwitchWorkflow:
         return next(w for w in self.workflows if w.action == action and w.region == region)
 
+    def endpoint(self, action: str, region: str) -> str:
+        """Region switch's data plane to call: the region being activated, or, to deactivate a
+        region, the other (healthy) one (StartPlanExecution API reference)."""
+        if action == "activate":
+            return region
+        return next(r for r in self.regions if r != region)
+
     @property
     def failover(self) -> SwitchWorkflow:
         """The workflow a region outage runs: activate the standby, or deactivate the lost active region."""

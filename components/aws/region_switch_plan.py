@@ -293,7 +293,7 @@ class RegionSwitch(pulumi.ComponentResource):
         self.start_commands = {
             f"{action}-{region}": plan.arn.apply(
                 lambda arn, action=action, region=region: (
-                    f"aws arc-region-switch start-plan-execution --region {self._endpoint(action, region)} "
+                    f"aws arc-region-switch start-plan-execution --region {self._args.plan.endpoint(action, region)} "
                     f"--plan-arn {arn} --target-region {region} --action {action}"
                 )
             )
@@ -311,13 +311,6 @@ class RegionSwitch(pulumi.ComponentResource):
         )
 
     # --- pieces ---------------------------------------------------------------------------------
-
-    def _endpoint(self, action: str, region: str) -> str:
-        """Region switch's data plane to call: the region being activated, or, to deactivate a
-        region, the other (healthy) one (StartPlanExecution API reference)."""
-        if action == "activate":
-            return region
-        return next(r for r in self._args.plan.regions if r != region)
 
     def _reports_bucket(self) -> s3.Bucket:
         args = self._args
