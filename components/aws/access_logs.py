@@ -27,7 +27,6 @@ file), so each load balancer depends on the bucket policy (`policy`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -40,13 +39,14 @@ from pulumi_aws import s3
 
 from blueprints.plan import naming
 from blueprints.plan.models import AccessLogPlan
-from components.aws.iam import deny_without_tls
+from components.aws.buckets import private_bucket, tls_only_policy
 from components.aws.tags import TagContext
 
 TOKEN = "agentha:aws:AccessLogBucket"
 SPEC_PATH = "observability.access_logs"
 BUCKET_PREFIX_LIMIT = 37
 """S3's limit on `bucket_prefix` (the provider appends a 26-character unique suffix to reach 63)."""
+EVERYTHING = s3.BucketLifecycleConfigurationRuleFilterArgs(prefix="")
 
 
 @cache
@@ -74,20 +74,14 @@ def log_delivery_principal(region: str, partition: str) -> dict[str, str]:
 
 def bucket_policy(region: str, partition: str, account_id: str, bucket_arn: str, prefixes: Sequence[str]) -> str:
     """The bucket policy (JSON): Elastic Load Balancing writes under each prefix, nothing without TLS."""
-    document = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "ElasticLoadBalancingWritesAccessLogs",
-                "Effect": "Allow",
-                "Principal": log_delivery_principal(region, partition),
-                "Action": "s3:PutObject",
-                "Resource": [f"{bucket_arn}/{p}/AWSLogs/{account_id}/*" for p in sorted(set(prefixes))],
-            },
-            deny_without_tls("s3:*", bucket_arn) | {"Resource": [bucket_arn, f"{bucket_arn}/*"]},
-        ],
+    writes = {
+        "Sid": "ElasticLoadBalancingWritesAccessLogs",
+        "Effect": "Allow",
+        "Principal": log_delivery_principal(region, partition),
+        "Action": "s3:PutObject",
+        "Resource": [f"{bucket_arn}/{p}/AWSLogs/{account_id}/*" for p in sorted(set(prefixes))],
     }
-    return json.dumps(document, sort_keys=True)
+    return tls_only_policy(bucket_arn, allow=[writes])
 
 
 @dataclass(frozen=True)
@@ -117,101 +111,42 @@ class AccessLogBucket(pulumi.ComponentResource):
         system = a.tags.system
         if not supported(region):
             raise ValueError(f"region {region}: load balancer access logs are not supported there by this blueprint")
-        child = pulumi.ResourceOptions(parent=self)
         tags = a.tags.tags("observability", "access-log-bucket", region=region, spec_path=SPEC_PATH)
         prefix = naming.fit(naming.join(a.tags.scope, "lb-logs", naming.region_code(region)), BUCKET_PREFIX_LIMIT - 1)
-        bucket = s3.Bucket(
-            naming.resource(system, "access-logs", None, region),
-            s3.BucketArgs(bucket_prefix=f"{prefix}-", force_destroy=False, region=region, tags=tags),
-            opts=pulumi.ResourceOptions(parent=self, protect=a.deletion_protection),
-        )
-        s3.BucketPublicAccessBlock(
-            naming.resource(system, "access-logs", "public-access", region),
-            s3.BucketPublicAccessBlockArgs(
-                bucket=bucket.id,
-                block_public_acls=True,
-                block_public_policy=True,
-                ignore_public_acls=True,
-                restrict_public_buckets=True,
-                region=region,
-            ),
-            opts=child,
-        )
-        s3.BucketOwnershipControls(
-            naming.resource(system, "access-logs", "ownership", region),
-            s3.BucketOwnershipControlsArgs(
-                bucket=bucket.id,
-                rule=s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-                region=region,
-            ),
-            opts=child,
-        )
-        s3.BucketServerSideEncryptionConfiguration(
-            naming.resource(system, "access-logs", "encryption", region),
-            s3.BucketServerSideEncryptionConfigurationInitArgs(
-                bucket=bucket.id,
-                rules=[
-                    s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                        # SSE-S3: the only server-side encryption ALB access log delivery supports.
-                        apply_server_side_encryption_by_default=s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                            sse_algorithm="AES256"
-                        ),
-                    )
-                ],
-                region=region,
-            ),
-            opts=child,
-        )
-        versioning = s3.BucketVersioning(
-            naming.resource(system, "access-logs", "versioning", region),
-            s3.BucketVersioningInitArgs(
-                bucket=bucket.id,
-                versioning_configuration=s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-                region=region,
-            ),
-            opts=child,
-        )
-        everything = s3.BucketLifecycleConfigurationRuleFilterArgs(prefix="")
-        s3.BucketLifecycleConfiguration(
-            naming.resource(system, "access-logs", "lifecycle", region),
-            s3.BucketLifecycleConfigurationArgs(
-                bucket=bucket.id,
-                rules=[
-                    s3.BucketLifecycleConfigurationRuleArgs(
-                        id="expire-access-logs",
-                        status="Enabled",
-                        filter=everything,
-                        expiration=s3.BucketLifecycleConfigurationRuleExpirationArgs(days=a.plan.retention_days),
-                        noncurrent_version_expiration=s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                            noncurrent_days=1
-                        ),
-                        abort_incomplete_multipart_upload=s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                            days_after_initiation=1
-                        ),
+        made = private_bucket(
+            lambda role: naming.resource(system, "access-logs", role, region),
+            parent=self,
+            region=region,
+            bucket_prefix=f"{prefix}-",
+            tags=tags,
+            kms_key_arn=None,  # SSE-S3: the only server-side encryption ALB access log delivery supports
+            lifecycle=[
+                s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-access-logs",
+                    status="Enabled",
+                    filter=EVERYTHING,
+                    expiration=s3.BucketLifecycleConfigurationRuleExpirationArgs(days=a.plan.retention_days),
+                    noncurrent_version_expiration=s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                        noncurrent_days=1
                     ),
-                    s3.BucketLifecycleConfigurationRuleArgs(
-                        id="clear-expired-delete-markers",
-                        status="Enabled",
-                        filter=everything,
-                        expiration=s3.BucketLifecycleConfigurationRuleExpirationArgs(expired_object_delete_marker=True),
+                    abort_incomplete_multipart_upload=s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                        days_after_initiation=1
                     ),
-                ],
-                region=region,
-            ),
-            # Versioning first, as the provider's lifecycle examples with non-current-version rules do.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
-        )
-        self.policy = s3.BucketPolicy(
-            naming.resource(system, "access-logs", "policy", region),
-            s3.BucketPolicyArgs(
-                bucket=bucket.id,
-                policy=pulumi.Output.all(a.partition, a.account_id, bucket.arn).apply(
-                    lambda v: bucket_policy(region, v[0], v[1], v[2], a.prefixes)
                 ),
-                region=region,
+                s3.BucketLifecycleConfigurationRuleArgs(
+                    id="clear-expired-delete-markers",
+                    status="Enabled",
+                    filter=EVERYTHING,
+                    expiration=s3.BucketLifecycleConfigurationRuleExpirationArgs(expired_object_delete_marker=True),
+                ),
+            ],
+            policy=lambda bucket: pulumi.Output.all(a.partition, a.account_id, bucket.arn).apply(
+                lambda v: bucket_policy(region, v[0], v[1], v[2], a.prefixes)
             ),
-            opts=child,
+            protect=a.deletion_protection,
         )
+        bucket = made.bucket
+        self.policy = made.policy
         self.bucket_name = bucket.id
         self.bucket_arn = bucket.arn
         self.register_outputs({"bucket_name": self.bucket_name, "bucket_arn": self.bucket_arn})

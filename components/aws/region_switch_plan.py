@@ -52,6 +52,7 @@ from blueprints.plan.region_switch import (
     SwitchBlock,
 )
 from components.aws import tags
+from components.aws.buckets import ABORT_INCOMPLETE_UPLOADS, private_bucket
 from components.aws.iam import Statement, policy_json, trust_policy
 from components.aws.tags import TagContext
 
@@ -319,108 +320,16 @@ class RegionSwitch(pulumi.ComponentResource):
         region = reports.region
         name = args.plan.name
         tags = args.tags.tags("region-switch", "reports", region=region, spec_path="topology.failover")
-        child = pulumi.ResourceOptions(parent=self)
-        bucket = s3.Bucket(
-            naming.join(name, "reports"),
-            s3.BucketArgs(
-                bucket_prefix=naming.fit(naming.join(name, "rep"), 36) + "-",
-                force_destroy=False,  # reports are evidence of recoveries: deleting the stack keeps them
-                region=region,
-                tags=tags,
-            ),
-            opts=child,
-        )
-        s3.BucketPublicAccessBlock(
-            naming.join(name, "reports-public-access"),
-            s3.BucketPublicAccessBlockArgs(
-                bucket=bucket.id,
-                block_public_acls=True,
-                block_public_policy=True,
-                ignore_public_acls=True,
-                restrict_public_buckets=True,
-                region=region,
-            ),
-            opts=child,
-        )
-        s3.BucketOwnershipControls(
-            naming.join(name, "reports-ownership"),
-            s3.BucketOwnershipControlsArgs(
-                bucket=bucket.id,
-                rule=s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-                region=region,
-            ),
-            opts=child,
-        )
-        s3.BucketServerSideEncryptionConfiguration(
-            naming.join(name, "reports-encryption"),
-            s3.BucketServerSideEncryptionConfigurationInitArgs(
-                bucket=bucket.id,
-                rules=[
-                    s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                        apply_server_side_encryption_by_default=s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                            sse_algorithm="aws:kms", kms_master_key_id=reports.key_arn
-                        ),
-                        bucket_key_enabled=True,
-                    )
-                ],
-                region=region,
-            ),
-            opts=child,
-        )
-        s3.BucketVersioning(
-            naming.join(name, "reports-versioning"),
-            s3.BucketVersioningInitArgs(
-                bucket=bucket.id,
-                versioning_configuration=s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-                region=region,
-            ),
-            opts=child,
-        )
-        s3.BucketLifecycleConfiguration(
-            naming.join(name, "reports-lifecycle"),
-            s3.BucketLifecycleConfigurationArgs(
-                bucket=bucket.id,
-                rules=[
-                    s3.BucketLifecycleConfigurationRuleArgs(
-                        id="abort-incomplete-uploads",
-                        status="Enabled",
-                        filter=s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                        abort_incomplete_multipart_upload=s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                            days_after_initiation=1
-                        ),
-                    )
-                ],
-                region=region,
-            ),
-            opts=child,
-        )
-        s3.BucketPolicy(
-            naming.join(name, "reports-policy"),
-            s3.BucketPolicyArgs(
-                bucket=bucket.id,
-                policy=bucket.arn.apply(
-                    lambda arn: json.dumps(
-                        {
-                            "Version": "2012-10-17",
-                            "Statement": [
-                                {
-                                    "Sid": "DenyWithoutTls",
-                                    "Effect": "Deny",
-                                    "Principal": "*",
-                                    "Action": "s3:*",
-                                    "Resource": [arn, f"{arn}/*"],
-                                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                                }
-                            ],
-                        },
-                        sort_keys=True,
-                    )
-                ),
-                region=region,
-            ),
-            opts=child,
-        )
-        return bucket
+        # Reports are evidence of recoveries: deleting the stack keeps them (never force-destroyed).
+        return private_bucket(
+            lambda role: naming.join(name, "reports", role),
+            parent=self,
+            region=region,
+            bucket_prefix=naming.fit(naming.join(name, "rep"), 36) + "-",
+            tags=tags,
+            kms_key_arn=reports.key_arn,
+            lifecycle=[ABORT_INCOMPLETE_UPLOADS],
+        ).bucket
 
     def _vended_checks(self, plan: rs.Plan) -> dict[str, pulumi.Output[str]]:
         """The health check Region switch vends for each gated region (ListRoute53HealthChecks on the

@@ -47,6 +47,7 @@ from pulumi_aws import cloudwatch, ec2, iam, s3, synthetics, vpc
 from blueprints.plan import naming
 from blueprints.plan.models import SyntheticPlan
 from components.aws.alarms import AlarmTarget, metric_alarm
+from components.aws.buckets import ABORT_INCOMPLETE_UPLOADS, private_bucket
 from components.aws.iam import Statement, policy_json, trust_policy
 from components.aws.tags import TagContext
 
@@ -172,94 +173,25 @@ class SyntheticCanary(pulumi.ComponentResource):
             raise ValueError(f"region {region}: a private ingress's canary needs the VPC and its private subnets")
 
         # --- artifact bucket ------------------------------------------------------------------------
-        bucket = s3.Bucket(
-            naming.resource(system, "synthetic", "artifacts", region),
-            s3.BucketArgs(
-                bucket_prefix=naming.fit(naming.join(a.tags.scope, "syn", naming.region_code(region)), 30) + "-",
-                force_destroy=False,
-                region=region,
-                tags=tags,
-            ),
-            opts=child,
-        )
-        s3.BucketPublicAccessBlock(
-            naming.resource(system, "synthetic", "artifacts-public-access", region),
-            s3.BucketPublicAccessBlockArgs(
-                bucket=bucket.id,
-                block_public_acls=True,
-                block_public_policy=True,
-                ignore_public_acls=True,
-                restrict_public_buckets=True,
-                region=region,
-            ),
-            opts=child,
-        )
-        s3.BucketServerSideEncryptionConfiguration(
-            naming.resource(system, "synthetic", "artifacts-encryption", region),
-            s3.BucketServerSideEncryptionConfigurationInitArgs(
-                bucket=bucket.id,
-                rules=[
-                    s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                        apply_server_side_encryption_by_default=s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                            sse_algorithm="aws:kms", kms_master_key_id=a.key_arn
-                        ),
-                        bucket_key_enabled=True,
-                    )
-                ],
-                region=region,
-            ),
-            opts=child,
-        )
-        s3.BucketLifecycleConfiguration(
-            naming.resource(system, "synthetic", "artifacts-lifecycle", region),
-            s3.BucketLifecycleConfigurationArgs(
-                bucket=bucket.id,
-                rules=[
-                    s3.BucketLifecycleConfigurationRuleArgs(
-                        id="expire-runs",
-                        status="Enabled",
-                        filter=s3.BucketLifecycleConfigurationRuleFilterArgs(prefix="runs/"),
-                        expiration=s3.BucketLifecycleConfigurationRuleExpirationArgs(days=ARTIFACT_DAYS),
-                    ),
-                    s3.BucketLifecycleConfigurationRuleArgs(
-                        id="abort-incomplete-uploads",
-                        status="Enabled",
-                        filter=s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                        abort_incomplete_multipart_upload=s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                            days_after_initiation=1
-                        ),
-                    ),
-                ],
-                region=region,
-            ),
-            opts=child,
-        )
-        s3.BucketPolicy(
-            naming.resource(system, "synthetic", "artifacts-policy", region),
-            s3.BucketPolicyArgs(
-                bucket=bucket.id,
-                policy=bucket.arn.apply(
-                    lambda arn: json.dumps(
-                        {
-                            "Version": "2012-10-17",
-                            "Statement": [
-                                {
-                                    "Sid": "DenyWithoutTls",
-                                    "Effect": "Deny",
-                                    "Principal": "*",
-                                    "Action": "s3:*",
-                                    "Resource": [arn, f"{arn}/*"],
-                                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                                }
-                            ],
-                        },
-                        sort_keys=True,
-                    )
+        bucket = private_bucket(
+            lambda role: naming.resource(system, "synthetic", naming.join("artifacts", role), region),
+            parent=self,
+            region=region,
+            bucket_prefix=naming.fit(naming.join(a.tags.scope, "syn", naming.region_code(region)), 30) + "-",
+            tags=tags,
+            kms_key_arn=a.key_arn,
+            lifecycle=[
+                s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-runs",
+                    status="Enabled",
+                    filter=s3.BucketLifecycleConfigurationRuleFilterArgs(prefix="runs/"),
+                    expiration=s3.BucketLifecycleConfigurationRuleExpirationArgs(days=ARTIFACT_DAYS),
                 ),
-                region=region,
-            ),
-            opts=child,
-        )
+                ABORT_INCOMPLETE_UPLOADS,
+            ],
+            ownership=False,
+            versioning=False,
+        ).bucket
         script = canary_script(syn, a.domain)
         digest = hashlib.sha256(script.encode()).hexdigest()[:16]
         code = s3.BucketObjectv2(
