@@ -435,8 +435,13 @@ class _Writer:
         else:
             lines.append(
                 "Kubernetes: k8gb moves users by itself when the ingress agent is not ready. For a PostgreSQL store "
-                "in several regions, follow FAILOVER.md (written by `agentha-blueprint render`): demote, promote "
-                "with the demotion token, fence the old primary."
+                "in several regions, follow FAILOVER.md (written by `agentha-blueprint render`): promote, fence the "
+                "old primary when it returns, rebuild it as a replica"
+                + (
+                    "; every region's agents write to the promoted region once its folder is applied."
+                    if self.plan.pattern == "active-active"
+                    else "."
+                )
             )
             lines.append("")
         lines += ["## Verify", ""]
@@ -460,7 +465,12 @@ class _Writer:
                     else "Route 53 sends users back once the primary's health check passes."
                 )
                 if self.aws
-                else "move k8gb's primary back (FAILOVER.md, planned switch back)."
+                else (
+                    "switch the writer back (FAILOVER.md, planned switch back): every region's agents then write "
+                    "there again."
+                    if self.plan.pattern == "active-active"
+                    else "move k8gb's primary back (FAILOVER.md, planned switch back)."
+                )
             )
         )
         lines.append("")

@@ -117,3 +117,18 @@ KUBERNETES_REGION_OUTAGE = (
     "Not covered: k8gb detecting an unannounced outage, and the WAL an unplanned promotion loses.",
 )
 """Kubernetes region-outage drill where a store would be left read-only (components/kubernetes/chaos.py)."""
+
+KUBERNETES_REGION_OUTAGE_SINGLE_WRITER = (
+    (
+        "Not scheduled in Chaos Mesh: a PostgreSQL store takes every region's writes in one region; failing that "
+        "region's ingress moves its users but not the writes, and Chaos Mesh cannot promote a replica cluster."
+    ),
+    (
+        "Rehearse the failover path as the planned switchover and switch-back of the FAILOVER.md runbook that `render` "
+        "writes: demote the writer, promote another region's replica cluster with the demotion token, apply every "
+        "region so that its agents write there."
+    ),
+    "Measure time to the first successful write in the new writer region against the region RTO; then switch back.",
+    "Not covered: the WAL an unplanned promotion loses, and a returning old writer (FAILOVER.md, sections 2 and 3).",
+)
+"""The same for kubernetes active-active with a `writes: primary-region` PostgreSQL store."""

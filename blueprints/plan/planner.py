@@ -225,7 +225,9 @@ def _region(spec: HASpec, index: int, standby: str | None, findings: list[Findin
             role = "primary"
         elif role == "primary":
             role = "standby"
-    fenced = standby is not None and region.name in failover.fenced
+    # Fenced (validated: kubernetes active-passive, or active-active with a single-writer PostgreSQL store):
+    # returning from an outage after a failover, until its database is rebuilt as a replica.
+    fenced = spec.target == "kubernetes" and region.name in failover.fenced
     if fenced:
         compute = "none"  # no agents: no traffic reaches it, nothing is consumed or written there
     elif role == "standby":
@@ -955,7 +957,7 @@ def _readiness_findings(spec: HASpec, findings: list[Finding]) -> None:
 
 
 def _drills(spec: HASpec, core: TopologyPlan, estimates: tuple) -> ChaosPlan:
-    from blueprints.plan.failure_modes import DRILLS, KUBERNETES_REGION_OUTAGE
+    from blueprints.plan.failure_modes import DRILLS, KUBERNETES_REGION_OUTAGE, KUBERNETES_REGION_OUTAGE_SINGLE_WRITER
 
     by_key = {(e.kind, e.disruption): e for e in estimates}
     drills = []
@@ -964,7 +966,9 @@ def _drills(spec: HASpec, core: TopologyPlan, estimates: tuple) -> ChaosPlan:
         drill = DRILLS[name]
         disruption, steps = drill.disruption, drill.steps
         if name == "region-outage" and spec.target == "kubernetes" and replicated:
-            steps = KUBERNETES_REGION_OUTAGE
+            steps = (
+                KUBERNETES_REGION_OUTAGE_SINGLE_WRITER if core.pattern == "active-active" else KUBERNETES_REGION_OUTAGE
+            )
         rto = by_key.get(("rto", disruption))
         rpo = by_key.get(("rpo", disruption))
         drills.append(

@@ -134,7 +134,9 @@ class Failover(Model):
     agents (so it receives no traffic and consumes nothing) and its PostgreSQL instances are fenced (not
     running) while CloudNativePG demotes them to a read-only replica of the current primary: nothing writes
     there. Rebuild its database as a replica, then remove it from this list (see the FAILOVER.md that
-    `render` writes)."""
+    `render` writes). kubernetes, active-active with a `writes: primary-region` PostgreSQL store: the old
+    writer region returning after `current_primary` moved the writes, the same way (it serves again once
+    unfenced)."""
 
 
 class Region(Model):

@@ -40,15 +40,100 @@ def clusters(c: Case) -> dict[str, str]:
     return {m.region: m.object["metadata"]["name"] for m in c.objects if m.object["kind"] == "Cluster"}
 
 
-def test_files_are_written_for_active_passive_only():
+def test_files_are_written_wherever_a_postgresql_store_has_one_writer_over_several_regions():
     _, files = render_of()
     assert sorted(files) == sorted([GUARD, RUNBOOK])
     from tests.components.kubernetes.support import case
 
     single = case("example:research-agent")
     assert failover_files(single.plan, single.objects, None, EU) == {}
-    both = case("variant:active-active")
-    assert failover_files(both.plan, both.objects, None, EU) == {}
+    stateless = case("variant:active-active")  # active-active without PostgreSQL: nothing to promote
+    assert failover_files(stateless.plan, stateless.objects, None, EU) == {}
+    # Active-active with a `writes: primary-region` store: its region-failover runbook sends people to FAILOVER.md.
+    _, files = claims_render()
+    assert sorted(files) == sorted([GUARD, RUNBOOK])
+
+
+# --- active-active with one writer region (claims-kubernetes) ------------------------------------------
+
+E1, E2, W2 = "us-east-1", "us-east-2", "us-west-2"
+
+
+@cache
+def claims_render(current: str | None = None, fenced: tuple[str, ...] = ()) -> tuple[Case, dict[str, str]]:
+    from tests.components.kubernetes.support import EXAMPLES
+
+    spec = yaml.safe_load((EXAMPLES / "claims-kubernetes" / "spec.yaml").read_text(encoding="utf-8"))
+    spec.pop("environments", None)
+    failover = spec["topology"].setdefault("failover", {})
+    if current:
+        failover["current_primary"] = current
+    if fenced:
+        failover["fenced"] = list(fenced)
+    path = spec_file(yaml.safe_dump(spec, sort_keys=False))
+    c = Case(str(("claims", current, fenced)), load_spec(path), synth_path(path))
+    return c, failover_files(c.plan, c.objects, "prod", E1)
+
+
+def test_active_active_failover_promotes_then_points_every_other_region_at_the_new_writer():
+    c, files = claims_render()
+    text = files[RUNBOOK]
+    names = clusters(c)
+    assert "Writer (its PostgreSQL takes every region's writes; it serves users too): **us-east-1**" in text
+    assert "(round robin)" in text and "primaryGeoTag" not in text
+    # The Clusters' namespace, not CockroachDB's (the render holds both).
+    assert "export NS=claims\n" in text
+    assert {m.object["metadata"]["namespace"] for m in c.objects if m.object["kind"] == "Cluster"} == {"claims"}
+    failover = text[text.index("## 1. Failover") : text.index("## 2.")]
+    assert "current_primary: us-east-2" in failover and "fenced: [us-east-1]" in failover
+    applies = [line for line in failover.splitlines() if "apply --server-side" in line]
+    # Every reachable region, the new writer first; never the lost one.
+    assert [line.split()[2] for line in applies] == [E2, W2]
+    # The returning writer is fenced before anything else, then rebuilt from the new writer.
+    order = [
+        text.index(f"annotate clusters.postgresql.cnpg.io {names[E1]} cnpg.io/fencedInstances"),
+        text.index(f"delete pvc -l cnpg.io/cluster={names[E1]}"),
+        text.index("## 4. Switch back"),
+    ]
+    assert order == sorted(order)
+    # A planned switch back applies the third region last, after the token promoted the writer.
+    back = text[text.index("## 4. Switch back") : text.index("## 5.")]
+    assert back.index('\\"promotionToken\\"') < back.index(f"sh check-primary.sh {W2}")
+    assert "k8gb's primary" not in text
+
+
+def test_active_active_fenced_return_runs_no_agents_there_and_fences_its_database():
+    c, files = claims_render(E2, (E1,))
+    assert c.plan.region(E1).fenced and not c.plan.region(E1).serving
+    assert [s.primary_region for s in c.plan.stores if s.name == "policy-ledger"] == [E2]
+    deployments = [
+        m.object
+        for m in c.objects
+        if m.region == E1 and m.object["kind"] in ("Deployment", "Rollout") and "agents." in str(m.object)
+    ]
+    assert deployments and all(d["spec"].get("replicas", 0) == 0 for d in deployments)
+    (ledger,) = [m.object for m in c.objects if m.region == E1 and m.object["kind"] == "Cluster"]
+    assert ledger["metadata"]["annotations"]["cnpg.io/fencedInstances"] == '["*"]'
+    assert ledger["spec"]["replica"]["primary"] == clusters(c)[E2]
+    assert primary_problems(c.objects) == []
+    text = files[RUNBOOK]
+    assert "## 1. Failover: done, us-east-2 took over from us-east-1" in text and "## 5." not in text
+
+
+def test_the_guard_refuses_the_returning_writers_stale_render_in_active_active(kube):
+    c, stale = claims_render()  # rendered before the failover: us-east-1 writes
+    names = clusters(c)
+    kube["env"] |= {context_var(E1): "ctx-e1", context_var(E2): "ctx-e2", context_var(W2): "ctx-w2"}
+    live(kube, "ctx-e2", names[E2])  # us-east-2 was promoted
+    live(kube, "ctx-w2", names[E2])
+    result = guard(kube, stale, E1)
+    assert result.returncode == 1 and "REFUSED" in result.stderr
+    _, now = claims_render(E2, (E1,))
+    live(kube, "ctx-e1", names[E1])  # us-east-1 back, still a writable primary: the new render waits for the fence
+    assert guard(kube, now, W2).returncode == 1
+    live(kube, "ctx-e1", names[E1], fenced=True)
+    assert guard(kube, now, W2).returncode == 0
+    assert guard(kube, now, E1).returncode == 0
 
 
 def test_the_runbook_names_this_renders_objects_and_orders_fence_before_rebuild():

@@ -201,9 +201,9 @@ def drill_pattern(ctx: RuleContext) -> Iterator[Problem]:
 
 @rule(
     "failover-primary",
-    "kubernetes active-passive (and `current_primary` in active-active with a `writes: primary-region` store): "
-    "`failover.current_primary` and `failover.fenced` name regions of the topology, and exactly one unfenced "
-    "region is the primary.",
+    "kubernetes active-passive, and kubernetes active-active with a `writes: primary-region` PostgreSQL store: "
+    "`failover.current_primary` and `failover.fenced` name regions of the topology, and the region that takes "
+    "writes is not fenced.",
 )
 def failover_primary(ctx: RuleContext) -> Iterator[Problem]:
     topo = ctx.spec.topology
@@ -215,29 +215,18 @@ def failover_primary(ctx: RuleContext) -> Iterator[Problem]:
     single_writer = any(
         s.engine == "postgres" and s.writes == "primary-region" for s in ctx.spec.stores
     )  # kubernetes active-active: the region whose PostgreSQL takes every region's writes
-    if (
-        ctx.spec.target == "kubernetes"
-        and topo.pattern == "active-active"
-        and single_writer
-        and not failover.fenced
-        and failover.current_primary is not None
-    ):
-        if failover.current_primary not in names:
-            yield ctx.problem(
-                (*where, "current_primary"),
-                f"current primary '{failover.current_primary}' is not a region of the topology",
-                f"name one of {', '.join(names)}",
-                value=failover.current_primary,
-                allowed=", ".join(names),
-            )
-        return
-    if ctx.spec.target != "kubernetes" or topo.pattern != "active-passive":
+    drives = ctx.spec.target == "kubernetes" and (
+        topo.pattern == "active-passive" or (topo.pattern == "active-active" and single_writer)
+    )
+    if not drives:
         key = "current_primary" if failover.current_primary is not None else "fenced"
         yield ctx.problem(
             (*where, key),
-            f"`failover.{key}` drives the CloudNativePG and k8gb failover of target kubernetes with pattern "
-            f"active-passive, not target {ctx.spec.target} with pattern {topo.pattern}",
-            "remove it (on aws, fail over with the stack's regions as documented in docs/aws.md)",
+            f"`failover.{key}` drives the CloudNativePG failover of target kubernetes with pattern "
+            "active-passive (or active-active with a `writes: primary-region` PostgreSQL store), not target "
+            f"{ctx.spec.target} with pattern {topo.pattern}"
+            + (" and no such store" if ctx.spec.target == "kubernetes" and topo.pattern == "active-active" else ""),
+            "remove it (on aws, fail over with the stack's Region switch plan as documented in docs/aws.md)",
             value=getattr(failover, key),
         )
         return
@@ -251,7 +240,8 @@ def failover_primary(ctx: RuleContext) -> Iterator[Problem]:
             allowed=", ".join(names),
         )
         return
-    primary = current or next((r.name for r in topo.regions if r.role == "primary"), None)
+    # The region that takes writes: the spec's primary (active-passive) or first region (active-active).
+    primary = current or next((r.name for r in topo.regions if r.role in ("primary", "active")), None)
     seen: set[str] = set()
     for i, region in enumerate(failover.fenced):
         path = (*where, "fenced", i)

@@ -227,6 +227,44 @@ def test_failover_primary_refuses_to_fence_the_region_that_takes_writes() -> Non
     assert only(spec, "failover-primary").path == "topology.failover.fenced[0]"
 
 
+def kubernetes_single_writer() -> dict:
+    """Active-active on kubernetes; PostgreSQL takes every region's writes in one region (the first)."""
+    spec = kubernetes()
+    spec["topology"] = {
+        "pattern": "active-active",
+        "regions": [
+            {"name": "eu", "role": "active", "zones": ["eu-a", "eu-b", "eu-c"], "pod_cidrs": ["10.1.0.0/16"]},
+            {"name": "us", "role": "active", "zones": ["us-a", "us-b", "us-c"], "pod_cidrs": ["10.2.0.0/16"]},
+        ],
+    }
+    spec["stores"] = [dict(spec["stores"][0], writes="primary-region")]
+    for a in spec["agents"]:
+        a["uses"] = [u for u in a.get("uses", []) if u != "cache"]
+    return spec
+
+
+def test_failover_primary_lets_an_active_active_single_writer_fence_its_returning_old_writer() -> None:
+    spec = kubernetes_single_writer()
+    spec["topology"]["failover"] = {"current_primary": "us", "fenced": ["eu"]}
+    assert of_rule(spec, "failover-primary") == []
+    # The writer is the first region until a promotion moves it: fencing it leaves nothing to write to.
+    spec["topology"]["failover"] = {"fenced": ["eu"]}
+    p = only(spec, "failover-primary")
+    assert p.path == "topology.failover.fenced[0]" and "current primary" in p.message
+    spec["topology"]["failover"] = {"fenced": ["us"]}
+    assert of_rule(spec, "failover-primary") == []
+
+
+def test_failover_primary_refuses_fencing_in_active_active_without_a_single_writer() -> None:
+    spec = kubernetes_single_writer()
+    spec["stores"][0]["writes"] = "multi-region"
+    spec["stores"][0]["engine"] = "cockroachdb"
+    spec["topology"]["failover"] = {"fenced": ["us"]}
+    problems = [p for p in run(spec) if p.rule == "failover-primary"]
+    assert len(problems) == 1 and problems[0].path == "topology.failover.fenced"
+    assert "no such store" in problems[0].message
+
+
 @pytest.mark.parametrize("target", ["aws", "kubernetes-multi-zone"])
 def test_failover_primary_applies_to_kubernetes_active_passive_only(target: str) -> None:
     spec = aws() if target == "aws" else kubernetes()
