@@ -17,11 +17,14 @@ any mapping that has one); multi-line strings are YAML block scalars.
 
 from __future__ import annotations
 
+import functools
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from stacks.graph import CapturedResource, ResourceGraph, normalise
 
@@ -88,29 +91,45 @@ def is_kubernetes_object(resource: CapturedResource) -> bool:
 
 
 def _ordered(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        keys = sorted(value, key=lambda k: (k != "name", str(k)))
-        return {k: _ordered(value[k]) for k in keys if value[k] is not None}
-    if isinstance(value, list):
+    """`value` in a stable key order (`name` first, then by key), without None values, whole floats as
+    ints: `normalise` and the ordering in one pass over fresh containers (no container is shared, so
+    the YAML never needs an alias)."""
+    kind = type(value)
+    if kind is dict:
+        keys = sorted(value, key=str)
+        if "name" in value:  # `name` first
+            keys.remove("name")
+            keys.insert(0, "name")
+        return {str(k): _ordered(value[k]) for k in keys if value[k] is not None}
+    if kind is list or kind is tuple:
         return [_ordered(v) for v in value]
-    return value
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return int(value) if value.is_integer() else value
+    plain = normalise(value)  # anything else as `normalise` has it: a fresh dict or list, or a scalar
+    return _ordered(plain) if type(plain) is dict or type(plain) is list else plain
 
 
 def manifest_object(resource: CapturedResource) -> dict[str, Any]:
     """The object as the API server would receive it, in a stable key order, with a name."""
-    inputs = normalise(resource.inputs)
+    inputs = resource.inputs
     metadata = dict(inputs.get("metadata") or {})
     # The Kubernetes provider would auto-name an object without one; a manifest cannot, so the
     # logical name stands in (the blueprint's own components always set one).
     metadata.setdefault("name", resource.name)
     ordered_meta = {k: _ordered(metadata[k]) for k in METADATA_FIRST if metadata.get(k) is not None}
     ordered_meta.update(
-        {k: _ordered(v) for k, v in sorted(metadata.items()) if k not in ordered_meta and v is not None}
+        {str(k): _ordered(v) for k, v in sorted(metadata.items()) if k not in ordered_meta and v is not None}
     )
-    out: dict[str, Any] = {"apiVersion": inputs["apiVersion"], "kind": inputs["kind"], "metadata": ordered_meta}
+    out: dict[str, Any] = {
+        "apiVersion": _ordered(inputs["apiVersion"]),
+        "kind": _ordered(inputs["kind"]),
+        "metadata": ordered_meta,
+    }
     for key in sorted(k for k in inputs if k not in TOP_LEVEL):
         if inputs[key] is not None:
-            out[key] = _ordered(inputs[key])
+            out[str(key)] = _ordered(inputs[key])
     return out
 
 
@@ -145,21 +164,96 @@ def collect(graph: ResourceGraph | Iterable[CapturedResource]) -> list[Manifest]
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """Safe YAML, multi-line strings as block scalars (PromQL, dashboards, broker config)."""
+    """Safe YAML, multi-line strings as block scalars (PromQL, dashboards, broker config).
+
+    The emitter asks the resolver, for every scalar, which tag its text would take if written plain
+    (`"true"`, `"3"` and `"null"` must be quoted); the answer depends on the text alone (there are no
+    path resolvers), so it is remembered for the texts that repeat (keys, labels, names)."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # BaseResolver.resolve without path resolvers: a scalar's implicit tag, else the default tags.
+        if kind is ScalarNode:
+            return _implicit_tag(value) if implicit[0] else self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_SEQUENCE_TAG if kind is SequenceNode else self.DEFAULT_MAPPING_TAG
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None  # only path resolvers use it, and there are none
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
+assert not _Dumper.yaml_path_resolvers, "path resolvers would make a scalar's tag depend on its place"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _implicit_tag(value: str) -> str:
+    return _RESOLVER.resolve(ScalarNode, value, (True, False))
+
+
+_RESOLVER = yaml.resolver.Resolver()
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+        return dumper.represent_scalar(STR, value, style="|")
+    return dumper.represent_scalar(STR, value)
 
 
+STR = "tag:yaml.org,2002:str"
 _Dumper.add_representer(str, _str)
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_INT = "tag:yaml.org,2002:int"
+_BOOL = "tag:yaml.org,2002:bool"
+_OPTIONS: dict[str, Any] = {"default_flow_style": False, "sort_keys": False, "allow_unicode": True, "width": 1 << 16}
 
 
 def dump(obj: Any) -> str:
-    """Deterministic YAML text of one object (keys kept in the given order)."""
-    return yaml.dump(obj, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 16)
+    """Deterministic YAML text of one object (keys kept in the given order).
+
+    The nodes `yaml.dump` would represent are built directly (`_node`: the same tags, values and
+    styles as `_Dumper`'s representers give) and handed to the same C emitter: the same bytes,
+    without the representer's per-value dispatch. An object that holds one container twice (which
+    the representer writes as an anchor and an alias; `manifest_object` never makes one) goes
+    through `yaml.dump` itself."""
+    stream = io.StringIO()
+    dumper = _Dumper(stream, **_OPTIONS)
+    try:
+        node = _node(obj, dumper, set())
+    except _SharedContainer:
+        dumper.dispose()
+        return yaml.dump(obj, Dumper=_Dumper, **_OPTIONS)
+    try:
+        dumper.open()
+        dumper.serialize(node)
+        dumper.close()
+    finally:
+        dumper.dispose()
+    return stream.getvalue()
+
+
+class _SharedContainer(Exception):
+    """One dict or list met twice in an object."""
+
+
+def _node(value: Any, dumper: Any, seen: set[int]) -> yaml.Node:
+    kind = type(value)
+    if kind is str:
+        return ScalarNode(STR, value, style="|" if "\n" in value else None)
+    if kind is dict or kind is list:
+        if id(value) in seen:
+            raise _SharedContainer
+        seen.add(id(value))
+        if kind is dict:
+            items = [(_node(k, dumper, seen), _node(v, dumper, seen)) for k, v in value.items()]
+            return MappingNode(_MAP, items, flow_style=False)
+        return SequenceNode(_SEQ, [_node(v, dumper, seen) for v in value], flow_style=False)
+    if kind is bool:
+        return ScalarNode(_BOOL, "true" if value else "false")
+    if kind is int:
+        return ScalarNode(_INT, str(value))
+    return dumper.represent_data(value)  # floats, None, anything else: the representer's own node
 
 
 def kustomization(paths: Iterable[str]) -> str:
@@ -174,7 +268,11 @@ def kustomization(paths: Iterable[str]) -> str:
 
 def render(graph: ResourceGraph | Iterable[CapturedResource]) -> dict[str, str]:
     """{relative path: YAML text} for every object of every region, plus each region's kustomization."""
-    manifests = collect(graph)
+    return render_collected(collect(graph))
+
+
+def render_collected(manifests: Iterable[Manifest]) -> dict[str, str]:
+    """`render` of what `collect` returned (the caller needs the objects too: collected once)."""
     files: dict[str, str] = {}
     by_region: dict[str, list[str]] = {}
     for m in manifests:

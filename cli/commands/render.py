@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,6 +25,9 @@ from blueprints.progress import phase
 from cli.commands.spec_commands import EnvOpt, SpecArg
 from cli.commands.synth import QuietOpt, progress
 from cli.output import console, spec_errors, usage_error
+
+if TYPE_CHECKING:
+    from stacks.manifests import Manifest
 
 MARKER = ".agentha-render.json"
 """Written last into every folder render fills; its presence makes the folder render's own."""
@@ -133,7 +136,7 @@ def render(
 
       kubectl apply --server-side -k deploy/europe-west4/
     """
-    from stacks.manifests import render as render_manifests
+    from stacks.manifests import collect, render_collected
     from stacks.synth import synth as run_synth
 
     if out.exists() and not out.is_dir():
@@ -160,10 +163,11 @@ def render(
         result = run_synth(spec, env)
         phase(f"rendering {len(result.graph):,} resources as manifests")
         try:
-            manifests = render_manifests(result.graph)
+            objects = collect(result.graph)
         except ValueError as err:
             usage_error(str(err), "rename one of the two parts in the spec", path="(manifests)")
-    manifests.update(_failover_files(result, loaded, env))
+        manifests = render_collected(objects)
+    manifests.update(_failover_files(result, loaded, env, objects))
     if previous and not force:
         with spec_errors():
             edited = _edited(out, previous, manifests)
@@ -192,12 +196,10 @@ def render(
     _report(out, written, stale, result.graph.exports)
 
 
-def _failover_files(result: Any, spec: Any, env: str | None) -> dict[str, str]:
+def _failover_files(result: Any, spec: Any, env: str | None, objects: Sequence[Manifest]) -> dict[str, str]:
     """FAILOVER.md and check-primary.sh (active-passive), after checking that the render names one primary."""
     from stacks.failover_runbook import failover_files, primary_problems
-    from stacks.manifests import collect
 
-    objects = collect(result.graph)
     two_primaries = primary_problems(objects)
     if two_primaries:
         usage_error(

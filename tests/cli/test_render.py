@@ -275,3 +275,20 @@ def test_active_passive_gets_the_failover_runbook_and_its_guard_beside_the_regio
     # The single-region example gets neither file.
     assert run(SPEC, "--out", tmp_path / "single").exit_code == 0
     assert "FAILOVER.md" not in tree(tmp_path / "single")
+
+
+def test_the_objects_are_collected_once_for_the_manifests_and_the_failover_runbook(tmp_path, monkeypatch):
+    """Collecting walks and re-orders every object of the graph (a second pass cost ~1.5 s at 8,400 objects)."""
+    import stacks.manifests
+
+    calls = []
+    real = stacks.manifests.collect
+
+    def counted(graph):
+        calls.append(1)
+        return real(graph)
+
+    monkeypatch.setattr(stacks.manifests, "collect", counted)
+    result = run(SPEC, "--env", "prod", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1

@@ -158,3 +158,62 @@ def _whole_floats(value):
     elif isinstance(value, list):
         for v in value:
             yield from _whole_floats(v)
+
+
+TRICKY_SCALARS = [
+    *("", "true", "True", "yes", "no", "on", "off", "null", "~", "3", "-3", "0x1f", "017", "1_000", "1:30"),
+    *("1.5", ".5", "1e3", "1.0e+3", ".inf", ".NaN", "2026-12-04", "=", "<<", "*a", "&a", "!tag", "- x", "a: b"),
+    *("#x", "x #y", " lead", "trail ", "'q'", '"dq"', "é ü 中", "tab\there", "a\nb", "a\nb\n", "a\n\n", "\n"),
+    *(0, 1, -7, 2**63, True, False, 0.5, -1.25, 1e20, float("inf"), float("nan"), None),
+]
+
+
+def test_dump_gives_the_bytes_of_yaml_dump_with_the_representers():
+    """`dump` builds the nodes itself and hands them to the same emitter: the bytes must be what
+    `yaml.dump` gives through the representers, for every kind of value and every text the resolver
+    would read as something else unless quoted."""
+    from stacks.manifests import _Dumper
+
+    def reference(obj):
+        return yaml.dump(
+            obj, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 16
+        )
+
+    obj = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "x", "labels": {}, "annotations": {"a/b": "true"}},
+        "data": {str(i): v for i, v in enumerate(TRICKY_SCALARS)},
+        "list": [*TRICKY_SCALARS, [], {}, [[1, "2"]], [{"name": "n", "k": ["v"]}]],
+        "true": {"null": [None, "", {"3": 3}]},
+        "long": "x" * 300,
+    }
+    assert dump(obj) == reference(obj)
+    shared = {"a": 1}
+    twice = {"x": shared, "y": [shared]}
+    assert dump(twice) == reference(twice) and "&id001" in dump(twice)
+    for value in TRICKY_SCALARS:
+        assert dump({"k": value}) == reference({"k": value}), value
+        assert dump([value]) == reference([value]), value
+
+
+def test_manifest_object_orders_and_normalises_as_normalise_then_ordering_did():
+    from stacks.graph import normalise
+
+    inputs = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "c", "zz": None, "labels": {"b": "1", "a": "2"}, "annotations": None},
+        "data": {"b": 2.0, "a": [1.0, 0.5, (3.0, None)], "name": {"z": None, "name": 1.0}, "c": None},
+        "spec": ({"y": 1, "x": True},),
+    }
+    obj = manifest_object(resource("c", inputs))
+    assert obj == {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "c", "labels": {"a": "2", "b": "1"}},
+        "data": {"a": [1, 0.5, [3, None]], "b": 2, "name": {"name": 1}},
+        "spec": [{"x": True, "y": 1}],
+    }
+    assert list(obj["data"]) == ["name", "a", "b"] and list(obj["data"]["name"]) == ["name"]
+    assert manifest_object(resource("c", normalise(inputs))) == obj
