@@ -42,6 +42,7 @@ file; it vendors opentelemetry-collector-contrib v0.156.0):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import yaml
 
@@ -194,7 +195,14 @@ def config(region: str, scrape: Scrape | None = None, *, traces: bool = True) ->
     }
 
 
+@lru_cache(maxsize=64)
 def render(region: str, scrape: Scrape | None = None, *, traces: bool = True) -> str:
+    """The configuration as YAML text, rendered once per (region, scrape, traces).
+
+    Every agent's task in a region carries the same text: PyYAML's pure-Python emitter took ~6 ms per
+    agent (2.4 s of CPU for the 414 agent services of a 10,000-resource stack); a string is immutable,
+    so sharing it changes nothing but the time.
+    """
     return yaml.safe_dump(config(region, scrape, traces=traces), sort_keys=False, default_flow_style=False)
 
 
