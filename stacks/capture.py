@@ -195,6 +195,9 @@ class CapturingMonitor(pmocks.MockMonitor):
         if request.type != "pulumi:pulumi:Stack":
             inputs = self.agent_mocks.last.inputs
             self.agent_mocks.last.inputs = None
+            # The SDK's mock monitor keeps every resource's mocked state (a dict over the deserialised
+            # inputs) for `exists_resource`, which no program here calls: the capture holds what it needs.
+            self.resources.pop(response.urn, None)
             self.captured[response.urn] = _to_resource(response.urn, request, inputs)
             count = len(self.captured)
             if count % PROGRESS_EVERY == 0 and progress.active():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 import pulumi
 import pytest
@@ -55,3 +56,20 @@ def test_collecting_in_larger_batches_changes_nothing_in_the_graph(monkeypatch: 
     batched = synth(spec, "prod").graph.dumps()
     monkeypatch.setattr(capture, "_fewer_young_collections", contextlib.nullcontext)
     assert synth(spec, "prod").graph.dumps() == batched
+
+
+def test_the_sdk_mock_monitor_keeps_no_state_of_registered_resources() -> None:
+    # MockMonitor.resources held every resource's mocked state (the deserialised inputs) until the end:
+    # a second copy of every input beside the captured graph, at the moment memory peaks.
+    from pulumi.runtime import settings
+
+    def program() -> None:
+        for i in range(3):
+            pulumi.CustomResource("test:index:Thing", f"thing-{i}", {"size": i, "tags": {"a": "b"}})
+
+    graph = capture.synthesize(program, project="p", stack="s")
+    assert [r.inputs for r in graph] == [{"size": i, "tags": {"a": "b"}} for i in range(3)]
+    sdk_settings: Any = settings.SETTINGS
+    monitor = sdk_settings.monitor
+    assert isinstance(monitor, capture.CapturingMonitor)
+    assert monitor.resources == {}
