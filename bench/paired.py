@@ -58,11 +58,14 @@ def run(argv: list[str], out: Path) -> Run:
     """Run one child to completion, stdout to `out`; its CPU time and peak RSS from wait4."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
-    with out.open("wb") as sink:
-        proc = subprocess.Popen(argv, stdout=sink, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+    # stderr goes to a file, not a pipe: a child writing more than a pipe holds would block while
+    # wait4 waits for it to exit.
+    with out.open("wb") as sink, tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(argv, stdout=sink, stderr=errors, cwd=ROOT, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    stderr = proc.stderr.read().decode() if proc.stderr else ""
+        wall = time.perf_counter() - start
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):  # check exits 1 on a mandatory violation: still a full run
         raise SystemExit(f"{' '.join(argv)} exited {code}:\n{stderr[-3000:]}")
