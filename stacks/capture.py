@@ -111,6 +111,9 @@ class AgentMocks(pmocks.Mocks):
                 # Global: arn:<partition>:arc-region-switch::<account>:plan/<name>:<6 chars> (API Plan.arn).
                 out["arn"] = f"arn:aws:arc-region-switch::{ACCOUNT}:plan/{physical}:{_short_hash(physical)[:6]}"
                 self.switch_plans[out["arn"]] = inputs
+            elif typ == "aws:ec2/vpcEndpoint:VpcEndpoint" and inputs.get("vpcEndpointType") == "Gateway":
+                # The service's AWS-managed prefix list (pl-...), what security group rules name.
+                out["prefixListId"] = f"pl-{_short_hash(str(inputs.get('serviceName', rid)))}"
             elif typ == "aws:cloudwatch/logGroup:LogGroup":
                 out["arn"] = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{physical}"
         return rid, out
@@ -130,6 +133,12 @@ class AgentMocks(pmocks.Mocks):
             return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:root", "id": ACCOUNT, "userId": ACCOUNT}, []
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
+        if token == "aws:secretsmanager/getSecret:getSecret":
+            # A secret the user created by name: its ARN ends in -<6 random characters>.
+            name = str(data.get("name", "secret"))
+            region = str(data.get("region", "us-east-1"))
+            arn = f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{name}-{_short_hash(name + region)[:6]}"
+            return {**data, "arn": arn, "id": arn, "name": name}, []
         if token == "aws:ec2/getVpc:getVpc":
             vpc_id = str(data.get("id") or "vpc-mock")
             return {

@@ -106,6 +106,28 @@ class WafPlan:
 
 
 @dataclass(frozen=True)
+class CachedImage:
+    """An image pulled through an ECR pull-through cache: the task names
+    `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<path>` (blueprints/plan/egress.py)."""
+
+    prefix: str
+    path: str
+    """Repository and tag (or digest) after the upstream registry's host, e.g. acme/support-agent:1.8.0."""
+
+
+@dataclass(frozen=True)
+class ImageCachePlan:
+    """One ECR pull-through cache rule, built in every region (spec network.image_cache)."""
+
+    registry: str
+    upstream_url: str
+    """The rule's upstream registry URL (docker.io's is registry-1.docker.io)."""
+    prefix: str
+    credential: str | None
+    """Secrets Manager secret name the user creates in every region; None for anonymous upstreams."""
+
+
+@dataclass(frozen=True)
 class AgentPlan:
     """One agent: image and size, probes, what it touches, and its placements per region."""
 
@@ -148,6 +170,14 @@ class AgentPlan:
     """Replaces the image's entrypoint when set (the model gateway writes its configuration, then starts)."""
     health_command: tuple[str, ...] = ()
     """aws: the container health check's command when the image cannot be assumed to have curl or wget."""
+    image_cache: CachedImage | None = None
+    """aws: the agent's image comes through this ECR pull-through cache instead of its upstream registry."""
+    collector_image_cache: CachedImage | None = None
+    """aws: the trace collector sidecar's image comes through this cache."""
+    narrow_egress: bool = False
+    """aws: its tasks get no HTTPS to the internet, only to the region's VPC endpoints, the S3 (and DynamoDB)
+    prefix lists and what the topology names (the gateway, stores, called agents). Why not, when not: the
+    plan's egress finding for the agent."""
 
     def placement(self, region: str) -> Placement | None:
         return next((p for p in self.placements if p.region == region), None)
@@ -565,6 +595,8 @@ class TopologyPlan:
     """External services the agents call, with the availability figure each rests on."""
     gateway: GatewayPlan | None = None
     """The model gateway in front of the model providers (None when the agents call none)."""
+    image_caches: tuple[ImageCachePlan, ...] = ()
+    """aws: ECR pull-through cache rules built in every region (spec network.image_cache)."""
 
     @property
     def primary_region(self) -> RegionPlan:

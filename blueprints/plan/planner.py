@@ -20,7 +20,7 @@ from blueprints.capacity import (
 )
 from blueprints.engine_versions import AURORA_POSTGRESQL_DEFAULT
 from blueprints.figures import Figures, for_spec
-from blueprints.plan import naming, timing
+from blueprints.plan import egress, naming, timing
 from blueprints.plan.aws_findings import aws_findings
 from blueprints.plan.models import (
     DEV_ENVIRONMENT,
@@ -102,6 +102,7 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
     regions = tuple(_region(spec, i, standby, findings) for i in range(len(topo.regions)))
     agents = tuple(_agent(spec, i, regions, findings) for i in range(len(spec.agents)))
     gateway_plan = _gateway(spec, regions, findings)
+    agents = egress.apply(spec, regions, agents, findings)
     stores = tuple(_store(spec, s, regions) for s in spec.stores)
     queues = tuple(_queue(spec, q.name, regions, environment) for q in spec.queues)
     secrets = tuple(
@@ -173,6 +174,7 @@ def plan_core(spec: HASpec, environment: str | None = None) -> TopologyPlan:
         findings=tuple(findings),
         dependencies=_dependencies(spec),
         gateway=gateway_plan,
+        image_caches=egress.caches(spec),
         zonal_autoshift=spec.target == "aws" and topo.zonal_autoshift,
     )
 
@@ -513,27 +515,6 @@ def _gateway(spec: HASpec, regions: tuple[RegionPlan, ...], findings: list[Findi
         uses=(spec.gateway.rate_limit_store,) if spec.gateway.rate_limit_store else (),
         callers=gateway.callers(spec),
     )
-    everyone = [a.name for a in spec.agents]
-    direct = {c for d in spec.dependencies if d.kind != "model-provider" for c in (d.callers or everyone)}
-    for name in gateway.callers(spec):
-        if name in direct:
-            continue
-        findings.append(
-            Finding(
-                "info",
-                "egress-through-gateway",
-                f"agent '{name}' calls model providers only through the model gateway"
-                + (
-                    ": its pods may open HTTPS to the gateway and nowhere else outside the cluster"
-                    if spec.target == "kubernetes"
-                    else "; on aws its tasks keep HTTPS egress to the internet, which Fargate pulls images through "
-                    "unless they are on ECR"
-                ),
-                "declare every other API or MCP server it calls under `dependencies` (kind http-api or mcp-server, "
-                "with it among the callers) so it keeps a way out to them",
-                f"agents[{everyone.index(name)}]",
-            )
-        )
     providers = gateway.providers(spec)
     return GatewayPlan(
         service=service,

@@ -294,6 +294,30 @@ class RegionNetwork(Model):
     """Existing private subnets, one per zone, in the same order as the region's zones."""
 
 
+ImageRegistry = Literal["ghcr.io", "public.ecr.aws", "docker.io", "quay.io", "registry.k8s.io", "registry.gitlab.com"]
+
+
+class ImageCache(Model):
+    """An ECR pull-through cache for one upstream registry (target aws), built in every region.
+
+    Agent images (and their trace collector's) from `registry` are pulled as
+    `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<path>` through the region's ECR VPC endpoints, so
+    an agent that reaches model providers only through the gateway needs no HTTPS to the internet.
+    ECR's first pull of a new tag over VPC endpoints still needs a route to the internet: pull each tag
+    once through its cache URI before deploying it (docs/aws.md)."""
+
+    registry: ImageRegistry
+    """Upstream registry host as images name it (docker.io also covers images without a host)."""
+    prefix: str = Field(
+        min_length=2, max_length=30, pattern=r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$"
+    )
+    """ECR repository prefix of the cached images (2-30 characters, ECR's repository-name syntax), e.g. ghcr."""
+    credential: str | None = Field(default=None, pattern=r"^ecr-pullthroughcache/[A-Za-z0-9/_+=.@-]+$")
+    """Name of the Secrets Manager secret (`username` and `accessToken`) that ECR signs in to the upstream
+    with; its name must start with `ecr-pullthroughcache/` and you create it in every region before
+    `pulumi up`. Required for ghcr.io, docker.io and registry.gitlab.com; the others take none."""
+
+
 class Network(Model):
     """Networking on target aws: a new VPC per region, or existing ones."""
 
@@ -303,6 +327,10 @@ class Network(Model):
     """NAT gateways: one per zone (default), a single one (a single point of failure), or none."""
     existing: dict[str, RegionNetwork] = Field(default_factory=dict)
     """Bring your own VPC and subnets, keyed by region name; other regions get a new VPC."""
+    image_cache: list[ImageCache] = Field(default_factory=list)
+    """ECR pull-through caches for upstream registries: agents whose images they cover (or whose images
+    are already on ECR in each region) and that call model providers only through the gateway get no
+    HTTPS egress to the internet, only to the region's VPC endpoints."""
 
 
 class Replicas(Model):

@@ -20,7 +20,8 @@
   and target tracking never scales it in again (failback is a deliberate step of the runbook).
 - **IAM**: the task role may touch only the queues, tables, databases and nothing else the agent
   names, with explicit actions; the execution role may read only the agent's secrets (and decrypt
-  them), write its log group, and pull from ECR only when the image is on ECR.
+  them), write its log group, and pull from ECR only when the image is on ECR; through a pull-through
+  cache (import, create the repository) only under that cache's prefix (components/aws/image_cache.py).
 - **Alarms** (to the region's alert topic): 5xx rate (metric math), p99 latency, unhealthy hosts per
   target group, running tasks below the planned minimum.
 - **Container hardening**: read-only root filesystem with a task-scoped scratch volume (Fargate
@@ -57,7 +58,7 @@ from pulumi_aws.appautoscaling import (
 )
 
 from blueprints.plan import collector, gateway, naming
-from blueprints.plan.models import AgentPlan, AlarmPlan, Placement, ProbePlan, RolloutPlan
+from blueprints.plan.models import AgentPlan, AlarmPlan, CachedImage, Placement, ProbePlan, RolloutPlan
 from blueprints.plan.timing import STANDBY_ACTIVATION_ALARM
 from components.aws.alarms import AlarmTarget, error_ratio_queries, expression_alarm, metric_alarm, metric_query
 from components.aws.iam import Statement, policy_json, trust_policy
@@ -210,6 +211,11 @@ class AgentServiceArgs:
     deployment_alarm_names: Sequence[pulumi.Input[str]] = ()
     """Further alarms that fail a deployment. Never a dead-letter alarm: a dead letter outlives the
     deployment that caused it (kept for the queue's retention) and would fail every later one."""
+
+
+def _image(image: str, cache: CachedImage | None, registry: str) -> str:
+    """The reference a task pulls: through this account's pull-through cache when the plan says so."""
+    return image if cache is None else f"{registry}/{cache.prefix}/{cache.path}"
 
 
 def env_name(*parts: str) -> str:
@@ -427,11 +433,37 @@ class AgentService(pulumi.ComponentResource):
             statements.append(Statement("ReadOwnSecrets", ("secretsmanager:GetSecretValue",), secrets))
             statements.append(Statement("DecryptOwnSecrets", ("kms:Decrypt",), [a.key_arn]))
         ecr = ECR_IMAGE.match(a.agent.image)
+        caches = sorted({c.prefix for c in self._cached_images()})
+        if caches:
+            # Pull-through cache (components/aws/image_cache.py): the first pull of a tag imports it
+            # from the upstream into a repository ECR creates under the rule's prefix, with the puller's
+            # rights (ECR user guide, pull-through-cache-iam.html); only those repositories.
+            repos = [
+                pulumi.Output.all(a.partition, a.account_id).apply(
+                    lambda v, prefix=prefix: f"arn:{v[0]}:ecr:{self._region}:{v[1]}:repository/{prefix}/*"
+                )
+                for prefix in caches
+            ]
+            statements.append(Statement("EcrLogin", ("ecr:GetAuthorizationToken",), ["*"]))
+            statements.append(
+                Statement(
+                    "PullThroughCache",
+                    (
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:BatchGetImage",
+                        "ecr:BatchImportUpstreamImage",
+                        "ecr:CreateRepository",
+                        "ecr:GetDownloadUrlForLayer",
+                    ),
+                    repos,
+                )
+            )
         if ecr:
             repo = pulumi.Output.from_input(a.partition).apply(
                 lambda p: f"arn:{p}:ecr:{ecr['region']}:{ecr['account']}:repository/{ecr['repo']}"
             )
-            statements.append(Statement("EcrLogin", ("ecr:GetAuthorizationToken",), ["*"]))
+            if not caches:
+                statements.append(Statement("EcrLogin", ("ecr:GetAuthorizationToken",), ["*"]))
             statements.append(
                 Statement(
                     "PullOwnImage",
@@ -445,6 +477,21 @@ class AgentService(pulumi.ComponentResource):
             opts=self._opts(),
         )
         return role, policy
+
+    def _cached_images(self) -> list[CachedImage]:
+        """The task's images that come through a pull-through cache (the agent's, the collector's)."""
+        a = self._args
+        found = [a.agent.image_cache] if a.agent.image_cache is not None else []
+        if a.collector is not None and a.agent.collector_image_cache is not None:
+            found.append(a.agent.collector_image_cache)
+        return found
+
+    def _registry(self) -> pulumi.Output[str]:
+        """This account's ECR registry in the task's region (the cache references' host)."""
+        a = self._args
+        return pulumi.Output.all(a.account_id, a.partition).apply(
+            lambda v: f"{v[0]}.dkr.ecr.{self._region}.amazonaws.com" + (".cn" if v[1] == "aws-cn" else "")
+        )
 
     def _task_statements(self) -> list[Statement]:
         a = self._args
@@ -581,7 +628,7 @@ class AgentService(pulumi.ComponentResource):
             env.setdefault("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
         return env
 
-    def _collector_container(self, group: str) -> dict[str, Any]:
+    def _collector_container(self, group: str, registry: str) -> dict[str, Any]:
         """The ADOT collector's container definition (blueprints/plan/collector.py says what it runs and why).
 
         Not essential: a collector that stops costs traces (and the gateway's provider metrics, whose
@@ -600,7 +647,7 @@ class AgentService(pulumi.ComponentResource):
             )
         return {
             "name": collector.CONTAINER,
-            "image": collector.IMAGE,
+            "image": _image(collector.IMAGE, a.agent.collector_image_cache, registry),
             "essential": False,
             "cpu": collector.CPU_UNITS,
             "memory": collector.MEMORY_MIB,
@@ -650,10 +697,10 @@ class AgentService(pulumi.ComponentResource):
         def render(values: list[Any]) -> str:
             env_values = values[: len(keys)]
             secret_arns = values[len(keys) : len(keys) + len(secret_names)]
-            group = values[-1]
+            registry, group = values[-2], values[-1]
             container: dict[str, Any] = {
                 "name": agent.name,
-                "image": agent.image,
+                "image": _image(agent.image, agent.image_cache, registry),
                 "essential": True,
                 "environment": [{"name": k, "value": str(v)} for k, v in zip(keys, env_values, strict=True)],
                 "secrets": [
@@ -685,11 +732,11 @@ class AgentService(pulumi.ComponentResource):
                 container["cpu"] = max(cpu - collector.CPU_UNITS, collector.CPU_UNITS)
                 # Started first, so the spans of the agent's start-up have somewhere to go.
                 container["dependsOn"] = [{"containerName": collector.CONTAINER, "condition": "START"}]
-                containers.append(self._collector_container(group))
+                containers.append(self._collector_container(group, registry))
             return json.dumps(containers, sort_keys=True)
 
         definitions = pulumi.Output.all(
-            *[env[k] for k in keys], *[a.access.secrets[s] for s in secret_names], log_group.name
+            *[env[k] for k in keys], *[a.access.secrets[s] for s in secret_names], self._registry(), log_group.name
         ).apply(render)
         return ecs.TaskDefinition(
             self._rname("task"),

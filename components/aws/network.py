@@ -5,9 +5,11 @@ and the NAT gateways. Each zone's private route table sends egress through that 
 gateway (`nat: per-zone`), so losing a zone never cuts egress in the others; `nat: single` shares
 one (the planner reports it as a single point of failure). VPC endpoints for the AWS services the
 agents use keep them working without NAT: gateway endpoints for DynamoDB and S3 (ECR image layers,
-canary artifacts), interface endpoints for SQS, Secrets Manager, CloudWatch Logs, ECR and CloudWatch
-metrics (a private synthetic canary). The default security group is emptied so nothing lands in it
-by accident.
+canary artifacts), interface endpoints for SQS, Secrets Manager, CloudWatch Logs, ECR, X-Ray and
+CloudWatch metrics (a private synthetic canary), all with private DNS so the services' usual names resolve
+to them. The endpoints' security group and the gateway endpoints' managed prefix lists are outputs: an agent
+without internet egress (blueprints/plan/egress.py) may open HTTPS to exactly these. The default
+security group is emptied so nothing lands in it by accident.
 
 Bring-your-own VPC: the plan's existing ids are used as they are; no subnets, routes or endpoints
 are created (an existing VPC usually has its own endpoints, and a second interface endpoint with
@@ -27,7 +29,7 @@ from components.aws.tags import TagContext
 
 TOKEN = "agentha:aws:Network"
 
-INTERFACE_SERVICES = ("sqs", "secretsmanager", "logs", "ecr.api", "ecr.dkr", "monitoring")
+INTERFACE_SERVICES = ("sqs", "secretsmanager", "logs", "ecr.api", "ecr.dkr", "monitoring", "xray")
 GATEWAY_SERVICES = ("dynamodb", "s3")
 
 
@@ -49,12 +51,18 @@ class Network(pulumi.ComponentResource):
     private_subnet_ids: list[pulumi.Output[str]]
     public_subnet_ids: list[pulumi.Output[str]]
     zones: tuple[str, ...]
+    endpoints_security_group_id: pulumi.Output[str] | None
+    """The interface endpoints' security group (None: no interface endpoint, or an existing VPC)."""
+    prefix_list_ids: dict[str, pulumi.Output[str]]
+    """Managed prefix list of each gateway endpoint (s3, dynamodb), from the endpoint's own output."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TOKEN, name, None, opts)
         self._args = args
         net = args.region.network
         self.zones = args.region.zones
+        self.endpoints_security_group_id = None
+        self.prefix_list_ids = {}
         if net.is_existing:
             self._existing()
         else:
@@ -65,6 +73,8 @@ class Network(pulumi.ComponentResource):
                 "cidr": self.cidr,
                 "private_subnet_ids": self.private_subnet_ids,
                 "public_subnet_ids": self.public_subnet_ids,
+                "endpoints_security_group_id": self.endpoints_security_group_id,
+                "prefix_list_ids": self.prefix_list_ids,
             }
         )
 
@@ -225,7 +235,7 @@ class Network(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         wanted = [s for s in args.endpoints if s in GATEWAY_SERVICES + INTERFACE_SERVICES]
         for service in (s for s in wanted if s in GATEWAY_SERVICES):
-            ec2.VpcEndpoint(
+            endpoint = ec2.VpcEndpoint(
                 self._rname(f"{service}-endpoint"),
                 ec2.VpcEndpointArgs(
                     vpc_id=the_vpc.id,
@@ -237,6 +247,7 @@ class Network(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
+            self.prefix_list_ids[service] = endpoint.prefix_list_id
         interface = [s for s in wanted if s in INTERFACE_SERVICES]
         if not interface or not self.private_subnet_ids:
             return
@@ -251,6 +262,7 @@ class Network(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        self.endpoints_security_group_id = sg.id
         vpc.SecurityGroupIngressRule(
             self._rname("endpoints-https-in"),
             vpc.SecurityGroupIngressRuleArgs(

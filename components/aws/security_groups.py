@@ -3,9 +3,16 @@
 - A load balancer takes HTTPS (443, plus 80 to redirect) from the internet only when the ingress is
   public, otherwise from the VPC; an internal NLB (an agent other agents `call`) takes the agent's
   port only from its callers' tasks.
-- Agent tasks take their port only from their own load balancer. They may leave on 443 (AWS APIs
-  through the VPC endpoints, model providers through NAT), to the stores they use, and to the port
-  of the load balancer of each agent they call.
+- Agent tasks take their port only from their own load balancer. They may leave to the stores they
+  use and to the port of the load balancer of each agent they call (the model gateway is one). On 443:
+  - an agent the plan narrows (`narrow_egress`, blueprints/plan/egress.py: it calls model providers
+    only through the gateway, no http-api or mcp-server directly, and Fargate can pull its images from
+    ECR) only to the region's interface VPC endpoints (their security group), the S3 gateway
+    endpoint's managed prefix list (ECR's image layers) and, when it uses a DynamoDB table,
+    DynamoDB's; nothing on the internet;
+  - every other task (the model gateway itself, agents calling APIs directly, images Fargate must pull
+    from a registry on the internet) to 0.0.0.0/0, as before: AWS APIs through the endpoints,
+    everything else through NAT. The plan's `egress-open` finding says why, per agent.
 - Aurora and Valkey take their port only from the tasks of the agents that `use` them; so does an Aurora
   DSQL store's connection endpoint (components/aws/dsql_cluster.py).
 
@@ -41,6 +48,10 @@ class AgentEndpoint:
     public: bool = False
     callers: tuple[str, ...] = ()
     """Agents whose tasks call this one (through its internal NLB)."""
+    narrow_egress: bool = False
+    """HTTPS only to the VPC endpoints and the gateway endpoints' prefix lists, none to the internet."""
+    uses_dynamodb: bool = False
+    """Its tasks call DynamoDB (through the gateway endpoint's prefix list when narrowed)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,10 @@ class RegionSecurityGroupsArgs:
     vpc_cidr: pulumi.Input[str]
     agents: tuple[AgentEndpoint, ...]
     stores: tuple[StoreEndpoint, ...] = field(default=())
+    endpoints_security_group_id: pulumi.Input[str] | None = None
+    """The interface VPC endpoints' security group (components/aws/network.py)."""
+    prefix_list_ids: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Managed prefix lists of the gateway endpoints, by service (s3, dynamodb)."""
 
 
 class RegionSecurityGroups(pulumi.ComponentResource):
@@ -142,16 +157,19 @@ class RegionSecurityGroups(pulumi.ComponentResource):
                     peer=lb,
                     why="from its load balancer only",
                 )
-            self._rule(
-                "egress",
-                agent.name,
-                "task-https-out",
-                task,
-                443,
-                part,
-                cidr=anywhere,
-                why="HTTPS to AWS APIs and models",
-            )
+            if agent.narrow_egress:
+                self._narrow(agent, task, part)
+            else:
+                self._rule(
+                    "egress",
+                    agent.name,
+                    "task-https-out",
+                    task,
+                    443,
+                    part,
+                    cidr=anywhere,
+                    why="HTTPS to AWS APIs and models",
+                )
         for store in args.stores:
             group = self.store[store.name]
             part = spec_path("stores", store.name)
@@ -180,6 +198,48 @@ class RegionSecurityGroups(pulumi.ComponentResource):
                 )
         self.register_outputs({"load_balancer": self.load_balancer, "task": self.task, "store": self.store})
 
+    def _narrow(self, agent: AgentEndpoint, task: pulumi.Output[str], part: str) -> None:
+        """HTTPS to the region's AWS endpoints only: what Fargate needs to start the task (ECR, S3 for the
+        layers, Secrets Manager, CloudWatch Logs) and what the agent and its collector call (SQS, X-Ray,
+        DynamoDB); the gateway, stores and called agents have their own rules."""
+        args = self._args
+        if args.endpoints_security_group_id is None or "s3" not in args.prefix_list_ids:
+            raise ValueError(
+                f"agent {agent.name}: narrowed egress needs the region's interface endpoints and the S3 gateway "
+                "endpoint (the planner narrows only agents in VPCs this blueprint builds)"
+            )
+        self._rule(
+            "egress",
+            agent.name,
+            "task-to-endpoints",
+            task,
+            443,
+            part,
+            peer=pulumi.Output.from_input(args.endpoints_security_group_id),
+            why="HTTPS to the region's interface VPC endpoints",
+        )
+        self._rule(
+            "egress",
+            agent.name,
+            "task-to-s3",
+            task,
+            443,
+            part,
+            prefix_list=args.prefix_list_ids["s3"],
+            why="HTTPS to S3 through its gateway endpoint (ECR image layers)",
+        )
+        if agent.uses_dynamodb and "dynamodb" in args.prefix_list_ids:
+            self._rule(
+                "egress",
+                agent.name,
+                "task-to-dynamodb",
+                task,
+                443,
+                part,
+                prefix_list=args.prefix_list_ids["dynamodb"],
+                why="HTTPS to DynamoDB through its gateway endpoint",
+            )
+
     def _group(self, part: str, role: str, what: str, path: str) -> pulumi.Output[str]:
         args = self._args
         group = ec2.SecurityGroup(
@@ -207,8 +267,10 @@ class RegionSecurityGroups(pulumi.ComponentResource):
         why: str,
         cidr: pulumi.Input[str] | None = None,
         peer: pulumi.Output[str] | None = None,
+        prefix_list: pulumi.Input[str] | None = None,
     ) -> None:
-        """One TCP port into (ingress) or out of (egress) `group_id`, from or to a CIDR or a peer group."""
+        """One TCP port into (ingress) or out of (egress) `group_id`, from or to a CIDR, a peer group or a
+        managed prefix list."""
         args = self._args
         rule = vpc.SecurityGroupIngressRule if direction == "ingress" else vpc.SecurityGroupEgressRule
         rule(
@@ -219,6 +281,7 @@ class RegionSecurityGroups(pulumi.ComponentResource):
             to_port=port,
             cidr_ipv4=cidr,
             referenced_security_group_id=peer,
+            prefix_list_id=prefix_list,
             description=why,
             region=args.region,
             tags=args.tags.tags(part, "sg-rule", region=args.region, spec_path=path),

@@ -141,8 +141,11 @@ def endpoint_services(plan: TopologyPlan) -> tuple[str, ...]:
         services.append("secretsmanager")
     if any(s.engine == "dynamodb" for s in plan.stores):
         services.append("dynamodb")
-    if any(".dkr.ecr." in a.image for a in plan.agents):
+    if any(".dkr.ecr." in a.image or a.image_cache or a.collector_image_cache for a in plan.agents):
         services += ["ecr.api", "ecr.dkr", "s3"]
+    if plan.observability.tracing == "otel" and any(a.narrow_egress for a in plan.agents):
+        # the collector sidecar of a task without internet egress exports its spans to X-Ray through this
+        services.append("xray")
     if plan.routing is not None and plan.routing.synthetic is not None and not plan.routing.public:
         # the canary runs in the private subnets: its metrics and its artifacts (S3)
         services += ["monitoring"] + ([] if "s3" in services else ["s3"])
@@ -336,14 +339,26 @@ class AwsTopology(pulumi.ComponentResource):
                         load_balancer=kinds[a.name],
                         public=a.public,
                         callers=tuple(c for c in a.callers if plan.agent(c).placement(name) is not None),
+                        narrow_egress=a.narrow_egress,
+                        uses_dynamodb=any(s.name in a.uses and s.engine == "dynamodb" for s in plan.stores),
                     )
                     for a in plan.workloads
                     if a.placement(name) is not None
                 ),
                 stores=stores,
+                endpoints_security_group_id=network.endpoints_security_group_id,
+                prefix_list_ids=dict(network.prefix_list_ids),
             ),
             opts=self._child_opts,
         )
+        if plan.image_caches:
+            from components.aws.image_cache import RegionImageCache, RegionImageCacheArgs
+
+            RegionImageCache(
+                naming.resource(plan.system, "image-cache", None, name),
+                RegionImageCacheArgs(system=plan.system, region=name, caches=plan.image_caches),
+                opts=self._child_opts,
+            )
 
     def _network_logs(self, region: RegionPlan, network: Network, kinds: dict[str, LoadBalancerKind | None]) -> None:
         """The region's VPC flow log (a new VPC only: an existing one keeps its own) and the bucket its

@@ -127,3 +127,58 @@ def alarm_recipients(ctx: RuleContext) -> Iterator[Problem]:
                 location=Location(problem.location.file),
             )
         yield problem
+
+
+# Upstream registries ECR pull-through cache signs in to with a Secrets Manager secret, and the ones it
+# reads anonymously (docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html).
+CACHE_NEEDS_CREDENTIAL = ("ghcr.io", "docker.io", "registry.gitlab.com")
+
+
+@rule(
+    "image-cache",
+    "ECR pull-through caches are for target aws, one per registry and prefix, with a credential exactly where "
+    "the upstream needs one.",
+)
+def image_cache(ctx: RuleContext) -> Iterator[Problem]:
+    caches = ctx.spec.network.image_cache
+    if caches and ctx.spec.target != "aws":
+        yield ctx.problem(
+            ("network", "image_cache"),
+            "ECR pull-through caches are built on target aws only",
+            "remove network.image_cache (on kubernetes, point the cluster's container runtime at a registry mirror)",
+        )
+        return
+    registries: set[str] = set()
+    prefixes: set[str] = set()
+    for index, cache in enumerate(caches):
+        path = ("network", "image_cache", index)
+        if cache.registry in registries:
+            yield ctx.problem(
+                (*path, "registry"),
+                f"registry '{cache.registry}' has two caches; an image would have two places to come from",
+                "keep one entry per registry",
+                value=cache.registry,
+            )
+        if cache.prefix in prefixes:
+            yield ctx.problem(
+                (*path, "prefix"),
+                f"prefix '{cache.prefix}' is used by two caches; ECR allows one pull-through rule per prefix",
+                "give each registry its own prefix, e.g. ghcr, ecr-public, docker-hub",
+                value=cache.prefix,
+            )
+        registries.add(cache.registry)
+        prefixes.add(cache.prefix)
+        if cache.registry in CACHE_NEEDS_CREDENTIAL and cache.credential is None:
+            yield ctx.problem(
+                (*path, "credential"),
+                f"ECR signs in to {cache.registry} with a Secrets Manager secret, and none is named",
+                "create a secret named ecr-pullthroughcache/<name> (username, accessToken) in every region and set "
+                "credential: ecr-pullthroughcache/<name>",
+            )
+        if cache.registry not in CACHE_NEEDS_CREDENTIAL and cache.credential is not None:
+            yield ctx.problem(
+                (*path, "credential"),
+                f"ECR reads {cache.registry} anonymously; a pull-through rule for it takes no credential",
+                "remove credential",
+                value=cache.credential,
+            )

@@ -191,6 +191,18 @@ def _logs_on(spec: Spec) -> Spec:
     return spec
 
 
+def _no_image_cache(spec: Spec) -> Spec:
+    """support-agent as it was before its pull-through caches: images straight from ghcr.io."""
+    del spec["network"]["image_cache"]
+    return spec
+
+
+def _direct_api(spec: Spec) -> Spec:
+    """conversation also calls an HTTP API itself, not through the gateway."""
+    spec["dependencies"].append({"name": "crm-api", "kind": "http-api", "callers": ["conversation"]})
+    return spec
+
+
 # case -> (example, environment, transform or None, extra config)
 CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str, str]]] = {
     "support-agent": ("support-agent", None, None, {}),
@@ -221,6 +233,8 @@ CASES: dict[str, tuple[str, str | None, Callable[[Spec], Spec] | None, dict[str,
     "logs-off": ("support-agent", "prod", _logs_off, {}),
     "logs-on-dev": ("support-agent", "dev", _logs_on, {}),
     "logs-existing-vpc": ("support-agent", "dev", lambda s: _logs_on(_existing_vpc(s)), {}),
+    "no-image-cache": ("support-agent", "dev", _no_image_cache, {}),
+    "direct-api": ("support-agent", "dev", _direct_api, {}),
 }
 PATTERNS = {
     "multi-zone": "support-agent@dev",

@@ -41,13 +41,30 @@ def test_endpoints_for_the_services_the_agents_use() -> None:
     kinds = {
         r.inputs["serviceName"].removeprefix("com.amazonaws.us-east-1."): r.inputs["vpcEndpointType"] for r in endpoints
     }
-    assert kinds == {"dynamodb": "Gateway", "sqs": "Interface", "secretsmanager": "Interface", "logs": "Interface"}
+    # support-agent's conversation has no internet egress (pull-through caches): ECR, S3 for the layers,
+    # X-Ray for its collector join what every agent uses
+    assert kinds == {
+        "dynamodb": "Gateway",
+        "s3": "Gateway",
+        "sqs": "Interface",
+        "secretsmanager": "Interface",
+        "logs": "Interface",
+        "ecr.api": "Interface",
+        "ecr.dkr": "Interface",
+        "xray": "Interface",
+    }
     for endpoint in endpoints:
         if endpoint.inputs["vpcEndpointType"] == "Interface":
             assert endpoint.inputs["privateDnsEnabled"] is True
             assert len(endpoint.inputs["subnetIds"]) == 3
         else:
             assert len(endpoint.inputs["routeTableIds"]) == 3  # every zone's private route table
+
+
+def test_without_narrowed_agents_no_ecr_or_xray_endpoint_is_built() -> None:
+    g = graph("no-image-cache")
+    services = {r.inputs["serviceName"].split(".", 3)[-1] for r in g.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")}
+    assert services == {"dynamodb", "sqs", "secretsmanager", "logs"}
 
 
 def test_the_default_security_group_is_emptied() -> None:

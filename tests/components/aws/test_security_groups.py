@@ -84,3 +84,59 @@ def test_a_port_nobody_calls_gets_no_load_balancer_group_or_vpc_wide_rule() -> N
     ]
     task = group(g, "action-executor", "task-sg", "us-east-1")
     assert not rules_of(g, task, "Ingress")
+
+
+def https_out(g: ResourceGraph, part: str, region: str) -> list[CapturedResource]:
+    task = group(g, part, "task-sg", region)
+    return [r for r in rules_of(g, task, "Egress") if r.inputs["fromPort"] == 443]
+
+
+def endpoint(g: ResourceGraph, service: str, region: str) -> CapturedResource:
+    return next(
+        r
+        for r in g.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+        if r.inputs["serviceName"] == f"com.amazonaws.{region}.{service}"
+    )
+
+
+def test_an_agent_reaching_models_only_through_the_gateway_gets_no_https_to_the_internet() -> None:
+    g = graph("support-agent")
+    for region in ("us-east-1", "us-west-2"):
+        out = https_out(g, "conversation", region)
+        assert all("cidrIpv4" not in r.inputs for r in out), "no CIDR at all, let alone 0.0.0.0/0"
+        endpoints_sg = next(
+            r
+            for r in g.of_type("aws:ec2/securityGroup:SecurityGroup")
+            if tags(r)["agentha:role"] == "sg-endpoints" and r.inputs["region"] == region
+        )
+        peers = [r for r in out if endpoints_sg.urn in dependencies(r, "referencedSecurityGroupId")]
+        assert len(peers) == 1
+        # the gateway endpoints' prefix lists, taken from the endpoints' own outputs
+        lists = [r for r in out if "prefixListId" in r.inputs]
+        assert all(r.inputs["prefixListId"].startswith("pl-") for r in lists)
+        from_endpoint = {u for r in lists for u in dependencies(r, "prefixListId")}
+        assert from_endpoint == {endpoint(g, "s3", region).urn, endpoint(g, "dynamodb", region).urn}
+        assert len(out) == 3
+        # the gateway and its stores stay reachable through their own rules
+        gateway_lb = group(g, "model-gateway", "lb-sg", region)
+        task = group(g, "conversation", "task-sg", region)
+        assert any(gateway_lb.urn in dependencies(r, "referencedSecurityGroupId") for r in rules_of(g, task, "Egress"))
+
+
+def test_the_gateway_and_agents_it_does_not_serve_keep_https_to_the_internet() -> None:
+    g = graph("support-agent")
+    for part in ("model-gateway", "action-executor"):
+        (out,) = https_out(g, part, "us-east-1")
+        assert out.inputs["cidrIpv4"] == "0.0.0.0/0"
+
+
+def test_an_agent_calling_an_http_api_directly_keeps_https_to_the_internet() -> None:
+    g = graph("direct-api")
+    (out,) = https_out(g, "conversation", "us-east-1")
+    assert out.inputs["cidrIpv4"] == "0.0.0.0/0"
+
+
+def test_images_fargate_must_pull_from_the_internet_keep_https_to_the_internet() -> None:
+    for case in ("no-image-cache", "existing-vpc"):
+        (out,) = https_out(graph(case), "conversation", "us-east-1")
+        assert out.inputs["cidrIpv4"] == "0.0.0.0/0", case

@@ -130,3 +130,60 @@ def test_alarm_recipients_warns_when_nobody_is_notified() -> None:
     assert "observability: {notify: {email:" in p.fix
     # The section is missing: no line to point at (it pointed at apiVersion, line 1 of the document).
     assert p.location.line is None and "no `observability` section" in p.message
+
+
+GHCR_CACHE = {"registry": "ghcr.io", "prefix": "ghcr", "credential": "ecr-pullthroughcache/ghcr"}
+
+
+def test_image_cache_passes_with_a_credential_where_the_upstream_needs_one() -> None:
+    spec = aws()
+    spec["network"]["image_cache"] = [GHCR_CACHE, {"registry": "public.ecr.aws", "prefix": "ecr-public"}]
+    assert of_rule(spec, "image-cache") == []
+
+
+def test_image_cache_needs_a_credential_for_ghcr() -> None:
+    spec = aws()
+    spec["network"]["image_cache"] = [{"registry": "ghcr.io", "prefix": "ghcr"}]
+    p = only(spec, "image-cache")
+    assert p.path == "network.image_cache[0].credential"
+    assert "ecr-pullthroughcache/" in p.fix and p.location is not None
+
+
+def test_image_cache_refuses_a_credential_an_anonymous_upstream_would_not_use() -> None:
+    spec = aws()
+    spec["network"]["image_cache"] = [
+        {"registry": "public.ecr.aws", "prefix": "ecr-public", "credential": "ecr-pullthroughcache/x"}
+    ]
+    assert only(spec, "image-cache").path == "network.image_cache[0].credential"
+
+
+def test_image_cache_one_entry_per_registry_and_prefix() -> None:
+    spec = aws()
+    spec["network"]["image_cache"] = [GHCR_CACHE, {**GHCR_CACHE}, {"registry": "quay.io", "prefix": "ghcr"}]
+    paths = sorted(p.path for p in of_rule(spec, "image-cache"))
+    assert paths == [
+        "network.image_cache[1].prefix",
+        "network.image_cache[1].registry",
+        "network.image_cache[2].prefix",
+    ]
+
+
+def test_image_cache_is_for_aws_only() -> None:
+    spec = kubernetes()
+    spec["network"] = {"image_cache": [GHCR_CACHE]}
+    assert only(spec, "image-cache").path == "network.image_cache"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("prefix", "G"), ("prefix", "Ghcr"), ("credential", "ghcr-token"), ("registry", "registry.example")],
+)
+def test_image_cache_schema_refuses_bad_values_with_a_position(field: str, value: str) -> None:
+    from blueprints.errors import SpecError
+
+    spec = aws()
+    spec["network"]["image_cache"] = [{**GHCR_CACHE, field: value}]
+    with pytest.raises(SpecError) as err:
+        load_text(dump(spec), "spec.yaml")
+    (problem,) = err.value.problems
+    assert problem.path == f"network.image_cache[0].{field}" and problem.location is not None
