@@ -55,6 +55,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:ec2/subnet:Subnet": "aws_subnet",
     "aws:ec2/vpc:Vpc": "aws_vpc",
     "aws:ec2/vpcEndpoint:VpcEndpoint": "aws_vpc_endpoint",
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": "aws_ecr_pull_through_cache_rule",
     "aws:ecs/cluster:Cluster": "aws_ecs_cluster",
     "aws:ecs/service:Service": "aws_ecs_service",
     "aws:ecs/taskDefinition:TaskDefinition": "aws_ecs_task_definition",

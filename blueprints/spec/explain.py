@@ -98,6 +98,10 @@ PATTERN_WORDS: dict[str, str] = {
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "an email address such as oncall@example.com",
     r"^AWSManagedRules[A-Za-z0-9]+$": "the name of an AWS managed rule group as AWS WAF lists it, such as "
     "AWSManagedRulesCommonRuleSet",
+    r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$": "an ECR repository prefix: lowercase "
+    "letters and digits, separated by '.', '_', '-' or '/', such as ghcr",
+    r"^ecr-pullthroughcache/[A-Za-z0-9/_+=.@-]+$": "a Secrets Manager secret name starting with "
+    "ecr-pullthroughcache/, such as ecr-pullthroughcache/ghcr",
 }
 """What each pattern in the models means, in words (a regex is not an explanation)."""
 

@@ -37,6 +37,11 @@ def _secret_from(region: str):
     return edit
 
 
+def _to_anywhere(rule: dict[str, Any]) -> None:
+    rule.pop("prefixListId", None)
+    rule["cidrIpv4"] = "0.0.0.0/0"
+
+
 def _no_health_check(containers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     containers[0].pop("healthCheck", None)
     return containers
@@ -227,6 +232,13 @@ DEFECTS: list[Defect] = [
         "internal NLB open to the internet",
         "opens port 8090 to 0.0.0.0/0, but the spec asks for no public ingress here",
         change(f"engines-scorer-lb-from-api-{W2}", setting("cidrIpv4", "0.0.0.0/0")),
+    ),
+    Defect(
+        "agentha-aws-ec2-security-group-restrict-gateway-caller-egress",
+        "support-prod",
+        "narrowed agent's tasks opened to the internet",
+        "lets the tasks of agent 'conversation' leave for 0.0.0.0/0",
+        change(f"{SA}-conversation-task-to-s3-{W2}", _to_anywhere),
     ),
     # --- DNS ---------------------------------------------------------------------------------------
     Defect(
