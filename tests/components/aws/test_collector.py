@@ -46,7 +46,13 @@ def test_every_task_runs_the_pinned_collector_beside_its_agent_and_exports_spans
         part, region = tags(task)["agentha:part"], tags(task)["agentha:region"]
         by_name = containers(task)
         agent, sidecar = by_name[part], by_name[collector.CONTAINER]
-        assert sidecar["image"] == "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0"
+        # the agents pull it through the region's ECR pull-through cache of public.ecr.aws (the example's
+        # network.image_cache); the gateway, which keeps internet egress, from ECR Public itself
+        pinned = "aws-observability/aws-otel-collector:v0.49.0"
+        if part == "model-gateway":
+            assert sidecar["image"] == f"public.ecr.aws/{pinned}"
+        else:
+            assert sidecar["image"] == f"123456789012.dkr.ecr.{region}.amazonaws.com/ecr-public/{pinned}"
         config = yaml.safe_load(env(sidecar)["AOT_CONFIG_CONTENT"])
         assert config["exporters"]["awsxray"] == {"region": region}
         # the agent's SDK sends to the collector in its own task, started before it
