@@ -320,7 +320,9 @@ def test_physical_names_fit_the_provider_limits(case: str) -> None:
 
 def test_endpoint_services_follow_what_agents_use() -> None:
     plan = synth_case("support-agent").plan
-    assert endpoint_services(plan) == ("logs", "sqs", "secretsmanager", "dynamodb")
+    # conversation's egress is narrowed: its images through ECR (layers in S3), its spans to X-Ray
+    assert endpoint_services(plan) == ("logs", "sqs", "secretsmanager", "dynamodb", "ecr.api", "ecr.dkr", "s3", "xray")
+    assert endpoint_services(synth_case("no-image-cache").plan) == ("logs", "sqs", "secretsmanager", "dynamodb")
 
 
 def test_load_balancer_kind() -> None:
