@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from blueprints.plan.models import Estimate, TopologyPlan
+from blueprints.plan.models import AgentPlan, Estimate, TopologyPlan
 from blueprints.units import format_duration, format_memory, format_percent
 
 
@@ -44,6 +44,21 @@ def margin(est: Estimate) -> str:
 
 def estimate_name(est: Estimate) -> str:
     return "availability" if est.kind == "availability" else f"{est.kind.upper()} {est.disruption}"
+
+
+def _size(agent: AgentPlan) -> str:
+    """The agent's size, and on aws the Fargate task it runs in when that differs (the collector sidecar's
+    memory on top, rounded to a size Fargate offers): what the task definition states."""
+    own = f"{agent.cpu:g} vCPU / {format_memory(agent.memory_mib)}"
+    t = agent.task
+    if t is None or (t.cpu_units, t.memory_mib) == (int(agent.cpu * 1024), agent.memory_mib):
+        return own
+    return f"{own} (task {t.vcpu:g} vCPU / {format_memory(t.memory_mib)} with the collector)"
+
+
+def _limits(rpm: int | None, tpm: int | None) -> str:
+    parts = [f"{rpm:,} requests" if rpm else "", f"{tpm:,} tokens" if tpm else ""]
+    return ", ".join(p for p in parts if p) or "—"
 
 
 def sections(plan: TopologyPlan) -> list[Section]:
@@ -82,7 +97,7 @@ def sections(plan: TopologyPlan) -> list[Section]:
         )
     )
     rows = []
-    for a in plan.agents:
+    for a in plan.workloads:
         for p in a.placements:
             rows.append(
                 (
@@ -91,7 +106,7 @@ def sections(plan: TopologyPlan) -> list[Section]:
                     " + ".join(str(n) for n in p.per_zone) + f" = {p.desired}",
                     f"{p.min}-{p.max}",
                     str(p.survivors_after_zone_loss),
-                    f"{a.cpu:g} vCPU / {format_memory(a.memory_mib)}",
+                    _size(a),
                 )
             )
     out.append(
@@ -125,6 +140,44 @@ def sections(plan: TopologyPlan) -> list[Section]:
                 ("store", "zone loss", "region loss"),
                 tuple((st.name, st.on_zone_loss, st.on_region_loss) for st in plan.stores),
                 prose=True,
+            )
+        )
+    if plan.dependencies:
+        out.append(
+            Section(
+                "Dependencies",
+                ("dependency", "kind", "availability", "falls back to", "called by"),
+                tuple(
+                    (
+                        d.name,
+                        d.kind,
+                        f"{format_percent(d.availability_percent)} ({d.figure or d.basis})",
+                        " → ".join(d.fallback) or "—",
+                        ", ".join(d.callers) or "—",
+                    )
+                    for d in plan.dependencies
+                ),
+            )
+        )
+    if plan.gateway is not None:
+        gw = plan.gateway
+        limits = {name: (rpm, tpm) for name, rpm, tpm in gw.rate_limits}
+        out.append(
+            Section(
+                "Model gateway (LiteLLM proxy in every region with agents)",
+                ("provider", "fallbacks in order", "timeout", "retries", "cooldown", "limits per minute", "limits held in"),
+                tuple(
+                    (
+                        name,
+                        " → ".join(dict(gw.fallbacks).get(name, ())) or "—",
+                        format_duration(gw.timeout(name)),
+                        str(gw.retries),
+                        f"{format_duration(gw.cooldown_s)} after {gw.allowed_fails} fails",
+                        _limits(*limits.get(name, (None, None))),
+                        gw.rate_limit_store or "each replica (its share)",
+                    )
+                    for name in gw.providers
+                ),
             )
         )
     if plan.queues:

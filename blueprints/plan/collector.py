@@ -47,6 +47,7 @@ from functools import lru_cache
 import yaml
 
 from blueprints.capacity import fargate_memory_options
+from blueprints.plan.models import TaskSize
 
 VERSION = "v0.49.0"
 IMAGE = f"public.ecr.aws/aws-observability/aws-otel-collector:{VERSION}"
@@ -63,9 +64,10 @@ Kubernetes). An address, not `localhost`, so no SDK tries ::1 first where nothin
 HEALTH_PORT = 13133
 HEALTH_COMMAND = ("CMD", "/healthcheck")
 
+FARGATE_VCPUS = (0.25, 0.5, 1, 2, 4, 8, 16)
 CPU_UNITS = 128
 """The collector's CPU weight within the task (1/8 vCPU under contention): enough for the spans of one task
-and a 60 s scrape. See task_size for why it is not added to the task's CPU."""
+and a 60 s scrape. See `task` for why it is not added to the task's CPU."""
 MEMORY_MIB = 256
 """The collector's hard memory limit: a runaway collector is stopped (and restarted) instead of starving the
 agent. The memory_limiter processor refuses data above MEMORY_LIMIT_MIB first, and GOMEMLIMIT keeps Go's
@@ -206,21 +208,40 @@ def render(region: str, scrape: Scrape | None = None, *, traces: bool = True) ->
     return yaml.safe_dump(config(region, scrape, traces=traces), sort_keys=False, default_flow_style=False)
 
 
-def task_size(cpu: float, memory_mib: int) -> tuple[int, int]:
-    """The Fargate task size (CPU units, MiB) of an agent of `cpu` vCPU and `memory_mib` with the collector.
+def runs_sidecar(tracing: str | None, *, gateway: bool) -> bool:
+    """Whether a task carries the collector: every task when the spec traces with OpenTelemetry
+    (`observability.tracing: otel`), and the model gateway's always (its provider metrics reach CloudWatch
+    through it)."""
+    return tracing == "otel" or gateway
+
+
+def task(cpu: float, memory_mib: int, *, sidecar: bool) -> TaskSize:
+    """The Fargate task (CPU units, MiB) of an agent of `cpu` vCPU and `memory_mib`, with the collector when
+    `sidecar`: the one place the size is decided, which the plan shows and the task definition states.
 
     Memory: the collector's hard limit is added on top of the agent's, at the smallest memory Fargate pairs
     with the agent's vCPU (a larger vCPU only when the agent's vCPU offers no such memory). CPU: the task keeps
     the agent's vCPU and the collector gets a CPU_UNITS weight of it. Fargate's CPU sizes double (0.25, 0.5,
     1, 2, 4 ...), so reserving 1/8 vCPU on top would double the task's price; the collector idles between
     batches and scrapes, and under full contention the agent keeps (cpu - CPU_UNITS/1024) vCPU.
+
+    Beyond Fargate's sizes (the agent's own size is not one, or its memory plus the collector's is more than
+    the largest vCPU takes) the unrounded size comes back and `offered` says no: the spec rule `fargate-size`
+    reports it before anything is planned.
     """
     units = int(cpu * 1024)
+    if not sidecar:
+        return TaskSize(units, memory_mib, collector=False)
     need_memory = memory_mib + MEMORY_MIB
-    for vcpu in (0.25, 0.5, 1, 2, 4, 8, 16):
+    for vcpu in FARGATE_VCPUS:
         if vcpu * 1024 < units:
             continue
         fits = [m for m in fargate_memory_options(vcpu) if m >= need_memory]
         if fits:
-            return int(vcpu * 1024), fits[0]
-    return units, need_memory  # beyond Fargate's sizes: the spec rule reports the agent's own size
+            return TaskSize(int(vcpu * 1024), fits[0], collector=True)
+    return TaskSize(units, need_memory, collector=True)
+
+
+def offered(size: TaskSize) -> bool:
+    """Whether Fargate offers this task size."""
+    return size.memory_mib in fargate_memory_options(size.vcpu)

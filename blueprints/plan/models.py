@@ -128,6 +128,24 @@ class ImageCachePlan:
 
 
 @dataclass(frozen=True)
+class TaskSize:
+    """aws: the Fargate task an agent (or the gateway) runs in, as the task definition states it
+    (blueprints/plan/collector.py `task`): the spec's size is the agent container's own, and the ADOT collector
+    sidecar's memory comes on top, rounded up to a size Fargate offers."""
+
+    cpu_units: int
+    """The task's CPU (1024 = 1 vCPU)."""
+    memory_mib: int
+    """The task's memory."""
+    collector: bool
+    """Whether an ADOT collector sidecar shares the task (tracing otel; the gateway's metrics always)."""
+
+    @property
+    def vcpu(self) -> float:
+        return self.cpu_units / 1024
+
+
+@dataclass(frozen=True)
 class AgentPlan:
     """One agent: image and size, probes, what it touches, and its placements per region."""
 
@@ -174,6 +192,9 @@ class AgentPlan:
     """aws: the agent's image comes through this ECR pull-through cache instead of its upstream registry."""
     collector_image_cache: CachedImage | None = None
     """aws: the trace collector sidecar's image comes through this cache."""
+    task: TaskSize | None = None
+    """aws: the Fargate task size the task definition states (the agent's size plus the collector sidecar's);
+    None on kubernetes, where the collector is not in the pod."""
     narrow_egress: bool = False
     """aws: its tasks get no HTTPS to the internet, only to the region's VPC endpoints, the S3 (and DynamoDB)
     prefix lists and what the topology names (the gateway, stores, called agents). Why not, when not: the

@@ -20,9 +20,10 @@ from blueprints.capacity import (
 )
 from blueprints.engine_versions import AURORA_POSTGRESQL_DEFAULT
 from blueprints.figures import Figures, for_spec
-from blueprints.plan import egress, naming, timing
+from blueprints.plan import collector, egress, naming, timing
 from blueprints.plan.aws_findings import aws_findings
 from blueprints.plan.models import (
+    TaskSize,
     DEV_ENVIRONMENT,
     AccessLogPlan,
     AgentPlan,
@@ -466,7 +467,18 @@ def _workload(
         readiness_covers=_covers(agent),
         calls=tuple(agent.calls),
         callers=tuple(a.name for a in spec.agents if agent.name in a.calls and a.name != agent.name),
+        task=_task(spec, agent),
     )
+
+
+def _task(spec: HASpec, agent: Agent) -> TaskSize | None:
+    """aws: the Fargate task the agent runs in, its collector sidecar included (blueprints/plan/collector.py)."""
+    if spec.target != "aws":
+        return None
+    from blueprints.plan.gateway import GATEWAY
+
+    sidecar = collector.runs_sidecar(spec.observability.tracing, gateway=agent.name == GATEWAY)
+    return collector.task(agent.cpu, agent.memory, sidecar=sidecar)
 
 
 def _providers(spec: HASpec) -> list:

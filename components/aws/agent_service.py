@@ -687,12 +687,15 @@ class AgentService(pulumi.ComponentResource):
         env = self._environment()
         keys = sorted(env)
         secret_names = sorted(a.access.secrets)
-        # The spec's size is the agent's own: the collector's memory is added on top (collector.task_size).
-        cpu, memory = (
-            collector.task_size(agent.cpu, agent.memory_mib)
-            if a.collector is not None
-            else (int(agent.cpu * 1024), agent.memory_mib)
-        )
+        # The spec's size is the agent's own: the collector's memory is added on top. The plan decided the task's
+        # size (blueprints/plan/collector.py `task`) and shows it; an agent planned without one gets the same.
+        task = agent.task or collector.task(agent.cpu, agent.memory_mib, sidecar=a.collector is not None)
+        if task.collector != (a.collector is not None):
+            raise ValueError(
+                f"agent '{agent.name}': the plan's task size {'counts' if task.collector else 'leaves out'} a collector "
+                f"sidecar the component {'does not build' if task.collector else 'builds'}"
+            )
+        cpu, memory = task.cpu_units, task.memory_mib
 
         def render(values: list[Any]) -> str:
             env_values = values[: len(keys)]

@@ -28,7 +28,7 @@ import pulumi
 import pulumi_aws as aws
 from pulumi_aws import cloudwatch, ecs
 
-from blueprints.plan import gateway, naming
+from blueprints.plan import collector, gateway, naming
 from blueprints.plan.models import AgentPlan, RegionPlan, StorePlan, TopologyPlan
 from components.aws.agent_service import (
     AccessLogTarget,
@@ -704,7 +704,7 @@ class AwsTopology(pulumi.ComponentResource):
         gateway's tasks always, for the provider metrics its alarms read."""
         traces = self.plan.observability.tracing == "otel"
         metrics = gateway.METRICS_PATH if agent.name == gateway.GATEWAY else None
-        if not traces and metrics is None:
+        if not collector.runs_sidecar(self.plan.observability.tracing, gateway=agent.name == gateway.GATEWAY):
             return None
         return CollectorSidecar(traces=traces, metrics_path=metrics)
 

@@ -158,3 +158,21 @@ def test_routing_names_the_mechanism_the_region_fails_over_on() -> None:
     assert "5m15s" in private.stdout  # detect + switch
     public = plan(str(SUPPORT), "--env", "prod")
     assert "Route 53 HTTPS /readyz every 10s, 3 failures" in public.stdout
+
+
+def test_text_shows_the_fargate_task_the_task_definition_asks_for_and_the_gateway() -> None:
+    # the spec's 1 vCPU / 2 GiB is the agent container's; its task carries the collector's 256 MiB on top,
+    # rounded to the next size Fargate offers: `plan` says the size `pulumi up` will ask for
+    out = plan(str(SUPPORT), "--env", "prod").stdout
+    assert "1 vCPU / 2Gi (task 1 vCPU / 3Gi with the collector)" in out
+    assert "model-gateway" in out and "Model gateway" in out
+    assert "Dependencies" in out and "model-api-backup" in out
+    data = json.loads(plan(str(SUPPORT), "--env", "prod", "--output", "json").stdout)
+    conversation = next(a for a in data["agents"] if a["name"] == "conversation")
+    assert conversation["task"] == {"cpu_units": 1024, "memory_mib": 3072, "collector": True}
+    assert data["gateway"]["service"]["task"]["collector"] is True
+
+
+def test_kubernetes_plans_no_fargate_task() -> None:
+    data = json.loads(plan(str(EXAMPLES / "claims-kubernetes" / "spec.yaml"), "--output", "json").stdout)
+    assert data["agents"] and all(a["task"] is None for a in data["agents"])

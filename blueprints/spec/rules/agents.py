@@ -23,31 +23,58 @@ def probes_need_port(ctx: RuleContext) -> Iterator[Problem]:
             )
 
 
-@rule("fargate-size", "On aws, cpu and memory form a Fargate task size.")
+@rule("fargate-size", "On aws, cpu and memory form a Fargate task size, with the collector sidecar's memory on top.")
 def fargate_size(ctx: RuleContext) -> Iterator[Problem]:
     if ctx.spec.target != "aws":
         return
-    for i, agent in enumerate(ctx.spec.agents):
-        options = fargate_memory_options(agent.cpu)
+    # The task sizes the plan shows and the task definitions state (one function: blueprints/plan/collector.py).
+    from blueprints.plan import collector, gateway
+
+    tracing = ctx.spec.observability.tracing
+    sized: list[tuple[tuple[str | int, ...], str, float, int, bool]] = [
+        (("agents", i), f"agent '{a.name}'", a.cpu, a.memory, collector.runs_sidecar(tracing, gateway=False))
+        for i, a in enumerate(ctx.spec.agents)
+    ]
+    if gateway.needed(ctx.spec):
+        g = ctx.spec.gateway
+        sized.append((("gateway",), "the model gateway", g.cpu, g.memory, True))
+    for path, what, cpu, memory, sidecar in sized:
+        options = fargate_memory_options(cpu)
         if not options:
             yield ctx.problem(
-                ("agents", i, "cpu"),
-                f"Fargate offers no task with {agent.cpu:g} vCPU",
+                (*path, "cpu"),
+                f"Fargate offers no task with {cpu:g} vCPU ({what})",
                 "use 0.25, 0.5, 1, 2, 4, 8 or 16",
-                value=agent.cpu,
+                value=cpu,
                 allowed="0.25, 0.5, 1, 2, 4, 8, 16",
             )
-        elif agent.memory not in options:
+        elif memory not in options:
             shown = ", ".join(
                 format_memory(m) for m in (options if len(options) <= 6 else [options[0], options[1], options[-1]])
             )
             span = f"{format_memory(options[0])}-{format_memory(options[-1])}"
             yield ctx.problem(
-                ("agents", i, "memory"),
-                f"Fargate does not pair {agent.cpu:g} vCPU with {format_memory(agent.memory)}",
-                f"with {agent.cpu:g} vCPU use memory {span} ({shown}...), or change cpu",
-                value=format_memory(agent.memory),
+                (*path, "memory"),
+                f"Fargate does not pair {cpu:g} vCPU with {format_memory(memory)} ({what})",
+                f"with {cpu:g} vCPU use memory {span} ({shown}...), or change cpu",
+                value=format_memory(memory),
                 allowed=span,
+            )
+        elif sidecar and not collector.offered(collector.task(cpu, memory, sidecar=True)):
+            largest = max(
+                (m for v in collector.FARGATE_VCPUS if v >= cpu for m in fargate_memory_options(v)), default=0
+            )
+            room = largest - collector.MEMORY_MIB
+            fits = [m for m in options if m <= room]
+            yield ctx.problem(
+                (*path, "memory"),
+                f"{what}'s tasks also run the OpenTelemetry collector ({format_memory(collector.MEMORY_MIB)}), and "
+                f"{format_memory(memory)} + {format_memory(collector.MEMORY_MIB)} is more than any Fargate task of "
+                f"{cpu:g} vCPU or more holds ({format_memory(largest)})",
+                (f"use memory {format_memory(fits[-1])} or less" if fits else "use less memory")
+                + ("" if path == ("gateway",) else ", or set observability.tracing: none"),
+                value=format_memory(memory),
+                allowed=f"≤ {format_memory(room)}",
             )
 
 

@@ -85,10 +85,29 @@ def test_without_tracing_the_gateway_collector_only_scrapes() -> None:
     ],
 )
 def test_the_task_keeps_the_agents_vcpu_and_adds_the_collectors_memory(cpu, memory, size) -> None:
-    units, mib = collector.task_size(cpu, memory)
-    assert (units, mib) == size
-    assert mib in fargate_memory_options(units / 1024)  # a size Fargate offers
-    assert mib >= memory + collector.MEMORY_MIB and units >= cpu * 1024
+    task = collector.task(cpu, memory, sidecar=True)
+    assert (task.cpu_units, task.memory_mib) == size and task.collector
+    assert task.memory_mib in fargate_memory_options(task.vcpu) and collector.offered(task)  # Fargate offers it
+    assert task.memory_mib >= memory + collector.MEMORY_MIB and task.cpu_units >= cpu * 1024
+
+
+def test_without_the_sidecar_the_task_is_the_agents_own_size() -> None:
+    task = collector.task(0.5, 1024, sidecar=False)
+    assert (task.cpu_units, task.memory_mib, task.collector) == (512, 1024, False)
+
+
+def test_a_task_beyond_fargates_largest_is_not_offered() -> None:
+    # 16 vCPU / 120 GiB is the largest task: the collector's memory on top fits nowhere
+    task = collector.task(16, 120 * 1024, sidecar=True)
+    assert not collector.offered(task)
+    assert task.memory_mib == 120 * 1024 + collector.MEMORY_MIB
+
+
+@pytest.mark.parametrize(
+    ("tracing", "gateway", "runs"), [("otel", False, True), ("none", False, False), ("none", True, True)]
+)
+def test_the_sidecar_runs_with_tracing_and_always_beside_the_gateway(tracing, gateway, runs) -> None:
+    assert collector.runs_sidecar(tracing, gateway=gateway) is runs
 
 
 def test_the_configuration_text_is_rendered_once_per_region_and_scrape(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -152,12 +152,18 @@ def test_the_gateway_spans_join_the_callers_trace_through_the_same_collector() -
     assert gw["OTEL_SERVICE_NAME"] == "support-agent-model-gateway"
 
 
-def test_the_task_size_adds_the_collectors_memory_to_the_agents() -> None:
+def test_the_task_definition_states_the_size_the_plan_shows() -> None:
+    # one model: the plan's task size (what `plan` prints) is what every task definition asks Fargate for
     s = synth_case("support-agent")
+    seen = set()
     for task in tasks("support-agent"):
         agent = s.plan.workload(tags(task)["agentha:part"])
-        assert (int(task.inputs["cpu"]), int(task.inputs["memory"])) == collector.task_size(agent.cpu, agent.memory_mib)
+        assert agent.task is not None and agent.task.collector
+        assert (int(task.inputs["cpu"]), int(task.inputs["memory"])) == (agent.task.cpu_units, agent.task.memory_mib)
         assert int(task.inputs["memory"]) >= agent.memory_mib + collector.MEMORY_MIB
+        assert collector.offered(agent.task)
+        seen.add(agent.name)
+    assert gateway.GATEWAY in seen and len(seen) >= 3
 
 
 def test_without_tracing_only_the_gateway_runs_a_collector_and_only_for_its_metrics() -> None:
@@ -169,6 +175,8 @@ def test_without_tracing_only_the_gateway_runs_a_collector_and_only_for_its_metr
         if part != gateway.GATEWAY:
             assert list(by_name) == [part]
             assert (int(task.inputs["cpu"]), int(task.inputs["memory"])) == (int(agent.cpu * 1024), agent.memory_mib)
+            assert agent.task is not None and not agent.task.collector
+            assert (agent.task.cpu_units, agent.task.memory_mib) == (int(agent.cpu * 1024), agent.memory_mib)
             assert "OTEL_EXPORTER_OTLP_ENDPOINT" not in env(by_name[part])
             continue
         config = yaml.safe_load(env(by_name[collector.CONTAINER])["AOT_CONFIG_CONTENT"])

@@ -20,11 +20,50 @@ def test_probes_need_port_fails_for_probes_without_a_port() -> None:
     assert "set `port:`" in p.fix
 
 
-@pytest.mark.parametrize(("cpu", "memory"), [(0.25, "512Mi"), (0.5, "1Gi"), (1, "8Gi"), (4, "30Gi"), (16, "120Gi")])
+@pytest.mark.parametrize(("cpu", "memory"), [(0.25, "512Mi"), (0.5, "1Gi"), (1, "8Gi"), (4, "30Gi"), (16, "112Gi")])
 def test_fargate_size_passes_for_offered_sizes(cpu: float, memory: str) -> None:
     spec = aws()
     agent(spec, "conversation").update(cpu=cpu, memory=memory)
     assert of_rule(spec, "fargate-size") == []
+
+
+def test_fargate_size_fails_when_the_collector_does_not_fit_in_the_largest_task() -> None:
+    # 16 vCPU with 120 GiB is Fargate's largest task: the collector's 256 MiB on top fits nowhere, and the
+    # task definition would ask for a size AWS rejects at deploy
+    spec = aws()
+    agent(spec, "conversation").update(cpu=16, memory="120Gi")
+    p = only(spec, "fargate-size")
+    assert p.path == "agents[0].memory"
+    assert "collector" in p.message and "120Gi" in p.message
+    assert "use memory 112Gi or less" in p.fix and "observability.tracing: none" in p.fix
+    # without tracing there is no sidecar, and the agent's own size is offered
+    spec["observability"]["tracing"] = "none"
+    assert of_rule(spec, "fargate-size") == []
+
+
+def test_fargate_size_checks_the_model_gateway_too() -> None:
+    spec = aws()
+    spec["agents"][0]["secrets"] = []
+    spec["dependencies"] = [
+        {
+            "name": "llm",
+            "kind": "model-provider",
+            "model": "openai/gpt-4o",
+            "callers": ["conversation"],
+            "fallback": ["llm-backup"],
+            "secrets": ["llm-api-key"],
+        },
+        {"name": "llm-backup", "kind": "model-provider", "model": "anthropic/claude-sonnet-4-5"},
+    ]
+    assert of_rule(spec, "fargate-size") == []
+    spec["gateway"] = {"cpu": 0.5, "memory": "512Mi"}  # 0.5 vCPU takes 1-4 GiB
+    p = only(spec, "fargate-size")
+    assert p.path == "gateway.memory" and "model gateway" in p.message
+    spec["gateway"] = {"cpu": 16, "memory": "120Gi"}  # its collector runs with or without tracing
+    spec["observability"]["tracing"] = "none"
+    p = only(spec, "fargate-size")
+    assert p.path == "gateway.memory" and "collector" in p.message
+    assert "tracing" not in p.fix
 
 
 def test_fargate_size_fails_for_a_cpu_fargate_does_not_offer() -> None:
