@@ -13,11 +13,19 @@ scope), over 5-minute periods like the rules' `rate(...[5m])`:
   export of a Prometheus histogram carries count and sum, not buckets: no p99 on this target);
 - tokens per minute above 80 % of the region's part of the provider's quota, ten minutes.
 
+- metrics silent: no gateway task of the region scraped LiteLLM's /metrics and delivered it (the collector's
+  `up`, maximum over the tasks below 1, or no datapoint at all) for ten minutes. The alarms above treat missing
+  data as not breaching, so without this one a stopped collector, an EMF delivery that fails or a LiteLLM
+  without its Prometheus callback would leave every provider alarm OK and blind. Missing data breaches here,
+  except where no gateway task is meant to run (a pilot-light standby, `agentha:startAgents` false): there it
+  does not, and the alarm only sees scrapes that fail once tasks run.
+
 Every alarm notifies the region's alert topic. None joins the region-health composite (and so none steers DNS
 failover or a Region switch): the provider is outside the region. A provider outage that the fallback absorbs
 costs no request, and one it does not absorb fails the same provider from every region, so failing over would
 move traffic without helping; the agents' own 5xx and latency alarms, which are in the composite, already see
-what users see. Missing data is not breaching: no traffic, no datapoint.
+what users see. Missing data is not breaching for the SLIs (no traffic, no datapoint), which is why the
+metrics-silent alarm exists.
 """
 
 from __future__ import annotations
@@ -42,6 +50,9 @@ from components.aws.tags import TagContext
 TOKEN = "agentha:aws:GatewayAlarms"
 PERIOD_S = 300
 """The window of every SLI (the Kubernetes rules' `rate(...[5m])`)."""
+SILENT_PERIODS = 2
+"""Periods without a successful scrape before the metrics-silent alarm (ten minutes, the Kubernetes rules'
+`for: 10m` on ModelGatewayMetricsMissing)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,9 @@ class GatewayAlarmsArgs:
     providers: tuple[ProviderSli, ...]
     error_ratio: float
     """Provider error rate that alarms (the spec's error-rate alarm, as a ratio)."""
+    metrics_expected: bool = True
+    """Gateway tasks run in this region (not a pilot-light standby, not `startAgents` false): silence is an
+    outage of the metrics pipeline, and the metrics-silent alarm treats missing data as breaching."""
 
 
 def _ratio(
@@ -80,6 +94,8 @@ class GatewayAlarms(pulumi.ComponentResource):
     """The model providers' SLI alarms of one region (they notify; they are not region health)."""
 
     alarms: list[cloudwatch.MetricAlarm]
+    metrics_silent: cloudwatch.MetricAlarm
+    """Fires when the metrics every other alarm reads stop arriving (see the module's docstring)."""
 
     def __init__(self, name: str, args: GatewayAlarmsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TOKEN, name, None, opts)
@@ -193,4 +209,24 @@ class GatewayAlarms(pulumi.ComponentResource):
                         **common,
                     )
                 )
-        self.register_outputs({"alarms": [a.arn for a in self.alarms]})
+        self.metrics_silent = metric_alarm(
+            to,
+            part=GATEWAY,
+            sli="metrics-silent",
+            spec_path=SPEC_PATH,
+            description=f"model gateway ({args.region}): no task delivered LiteLLM's metrics for "
+            f"{SILENT_PERIODS * PERIOD_S // 60} minutes (collector stopped, EMF not delivered, or /metrics not "
+            "answering): the provider alarms of this region cannot see",
+            namespace=collector.NAMESPACE,
+            metric=collector.UP,
+            dimensions=system,
+            statistic="Maximum",
+            threshold=1,
+            comparison="LessThanThreshold",
+            period=PERIOD_S,
+            evaluation_periods=SILENT_PERIODS,
+            missing="breaching" if args.metrics_expected else "notBreaching",
+            parent=self,
+        )
+        self.alarms.append(self.metrics_silent)
+        self.register_outputs({"alarms": [a.arn for a in self.alarms], "metrics_silent": self.metrics_silent.arn})

@@ -735,6 +735,7 @@ class AwsTopology(pulumi.ComponentResource):
                     topic_arn=self.topics[p.region].topic_arn,
                     providers=providers,
                     error_ratio=(threshold if threshold is not None else 1.0) / 100,
+                    metrics_expected=self.start_agents and p.desired > 0,
                 ),
                 opts=self._child_opts,
             )

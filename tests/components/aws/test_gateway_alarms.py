@@ -11,7 +11,7 @@ import yaml
 from blueprints.plan import collector, gateway
 from components.kubernetes.gateway_rules import FALLBACK_RATIO, LATENCY_SHARE, QUOTA_SHARE, THROTTLE_RATIO
 from stacks.graph import CapturedResource
-from tests.components.aws.helpers import doc, graph, synth_case, tags
+from tests.components.aws.helpers import doc, graph, spec_path, synth_case, tags
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
@@ -69,9 +69,10 @@ def test_each_provider_has_the_kubernetes_slis_as_alarms_in_every_gateway_region
         }
         # the backup has no rate limit in the spec: no quota alarm
         assert "model-api-backup-near-quota" not in primary and "model-api-backup-error-rate" in primary
-        for alarm in primary.values():
+        for sli, alarm in primary.items():
             assert alarm.inputs["alarmActions"] and alarm.inputs["okActions"]  # the region's alert topic
-            assert alarm.inputs["treatMissingData"] == "notBreaching"
+            if sli != "metrics-silent":
+                assert alarm.inputs["treatMissingData"] == "notBreaching"  # no traffic, no datapoint
 
 
 def test_the_alarms_read_only_metrics_and_dimensions_the_collector_publishes() -> None:
@@ -142,3 +143,46 @@ def test_provider_alarms_are_drawn_but_are_not_region_health() -> None:
         arns = {a.outputs.get("arn") or a.inputs["name"] for a in provider_alarms("support-agent", region).values()}
         assert len(drawn) >= len(arns)
         assert all(any(n in a for a in drawn) for n in names), (names, drawn)
+
+
+def test_a_silent_metrics_pipeline_is_an_alarm_not_six_blind_ones() -> None:
+    # every SLI alarm treats missing data as OK: a stopped collector, an EMF delivery that fails or a LiteLLM
+    # without its Prometheus callback would leave them all OK. The collector's own `up` (1 per successful
+    # scrape) is published, and its absence breaches where gateway tasks run
+    for region in ("us-east-1", "us-west-2"):  # warm standby: the gateway runs in both
+        silent = provider_alarms("support-agent", region)["metrics-silent"]
+        assert (silent.inputs["namespace"], silent.inputs["metricName"]) == ("AgentHA/ModelGateway", collector.UP)
+        assert silent.inputs["dimensions"] == {"system": "support-agent"}
+        assert silent.inputs["statistic"] == "Maximum"  # no task scraped: one healthy task keeps it OK
+        assert (silent.inputs["comparisonOperator"], silent.inputs["threshold"]) == ("LessThanThreshold", 1)
+        assert (silent.inputs["period"], silent.inputs["evaluationPeriods"]) == (300, 2)
+        assert silent.inputs["treatMissingData"] == "breaching"
+        assert silent.inputs["alarmActions"]
+        assert [["system"]] == published("support-agent", region)[collector.UP]
+    # the scrape's own `up` is not a scraped series: the keep filter need not (and does not) name it
+    task = next(
+        t
+        for t in graph("support-agent").of_type("aws:ecs/taskDefinition:TaskDefinition")
+        if tags(t)["agentha:part"] == gateway.GATEWAY
+    )
+    sidecar = next(c for c in doc(task, "containerDefinitions") if c["name"] == collector.CONTAINER)
+    config = yaml.safe_load(next(e["value"] for e in sidecar["environment"] if e["name"] == "AOT_CONFIG_CONTENT"))
+    (scrape,) = config["receivers"]["prometheus"]["config"]["scrape_configs"]
+    keep = scrape["metric_relabel_configs"][0]["regex"]
+    assert "up" not in keep.split("|")
+
+
+def test_silence_is_not_an_outage_where_no_gateway_task_is_meant_to_run() -> None:
+    from stacks.synth import synth
+
+    # pilot light: the standby runs no task until it is activated; the primary's silence still breaches
+    staging = {
+        tags(r)["agentha:region"]: r.inputs["treatMissingData"]
+        for r in graph("support-agent@staging").of_type(ALARM)
+        if tags(r).get("agentha:role") == "alarm-metrics-silent"
+    }
+    assert staging == {"us-east-1": "breaching", "us-west-2": "notBreaching"}
+    # a first deploy with agentha:startAgents false runs no task anywhere
+    held = synth(spec_path("support-agent"), None, config={"agentha:startAgents": "false"}).graph
+    silent = [r for r in held.of_type(ALARM) if tags(r).get("agentha:role") == "alarm-metrics-silent"]
+    assert len(silent) == 2 and {r.inputs["treatMissingData"] for r in silent} == {"notBreaching"}
