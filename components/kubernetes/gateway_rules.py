@@ -41,6 +41,8 @@ class WatchedGateway:
     providers: tuple[WatchedProvider, ...]
     error_ratio: float
     """Provider error rate that pages (the spec's error-rate alarm, as a ratio)."""
+    running: bool = True
+    """Gateway pods are meant to run in this cluster (replicas > 0): their metrics' absence is an outage."""
 
 
 def _sel(namespace: str, gw: WatchedGateway, extra: str = "") -> str:
@@ -81,9 +83,46 @@ def tokens_per_minute(namespace: str, gw: WatchedGateway, provider: str) -> str:
     return f"sum(rate(litellm_total_tokens_metric_total{{{_sel(namespace, gw, wanted)}}}[{WINDOW}])) * 60"
 
 
+def scrape_up(namespace: str, gw: WatchedGateway) -> str:
+    """Prometheus's own `up` of each gateway pod's /metrics (1 answered, 0 did not)."""
+    return f"up{{{_sel(namespace, gw)}}}"
+
+
 def rules(namespace: str, gw: WatchedGateway, alert: Any) -> list[dict[str, Any]]:
-    """The alerts, built with `alert(name, expr, for, severity, summary, labels)`."""
+    """The alerts, built with `alert(name, expr, for, severity, summary, labels)`.
+
+    The provider alerts read LiteLLM's counters and see nothing when those stop arriving (`rate` of nothing
+    is nothing, and `> 0` of the calls drops the ratio): two alerts watch the metrics themselves.
+    ModelGatewayMetricsMissing pages when no gateway pod has answered a scrape for ten minutes, whether the
+    pods are gone, all failing, or never discovered (a Service label the monitor does not select); it is
+    left out where the gateway runs no replica. ModelGatewayScrapeFailing opens a ticket for a pod whose
+    /metrics does not answer: its share of the calls is not watched.
+    """
     out: list[dict[str, Any]] = []
+    up = scrape_up(namespace, gw)
+    if gw.running:
+        out.append(
+            alert(
+                "ModelGatewayMetricsMissing",
+                f"absent({up} == 1)",
+                "10m",
+                "page",
+                "no model gateway pod has answered a scrape of its /metrics for 10 minutes: the gateway is down "
+                "or its metrics are gone, and the model provider alerts cannot fire",
+                None,
+            )
+        )
+    out.append(
+        alert(
+            "ModelGatewayScrapeFailing",
+            f"{up} == 0",
+            "10m",
+            "ticket",
+            "a model gateway pod does not answer Prometheus's scrape of /metrics: its calls to the providers are "
+            "not watched",
+            None,
+        )
+    )
     for p in gw.providers:
         labels = {"dependency": p.name}
         out.append(
@@ -152,8 +191,10 @@ def rules(namespace: str, gw: WatchedGateway, alert: Any) -> list[dict[str, Any]
 
 
 def panels(namespace: str, gw: WatchedGateway) -> list[tuple[str, str, str]]:
-    """(title, PromQL, unit) per provider."""
-    out: list[tuple[str, str, str]] = []
+    """(title, PromQL, unit): the gateway pods answering scrapes, then per provider."""
+    out: list[tuple[str, str, str]] = [
+        ("model gateway: pods answering /metrics", f"sum({scrape_up(namespace, gw)})", "short")
+    ]
     for p in gw.providers:
         out += [
             (f"{p.name}: provider error rate", provider_error_ratio(namespace, gw, p.name), "percentunit"),

@@ -563,8 +563,9 @@ class KubernetesTopology(pulumi.ComponentResource):
 
         plan = self._args.plan
         gw = plan.gateway
-        service = next((w.service_name for a, w in agents if a.name == gateway.GATEWAY), None)
-        if gw is None or service is None:
+        workload = next((w for a, w in agents if a.name == gateway.GATEWAY), None)
+        service = workload.service_name if workload is not None else None
+        if gw is None or workload is None or service is None:
             return None
         tpm = {name: t for name, _, t in gw.rate_limits}
         threshold = plan.observability.alarms.error_rate_percent
@@ -579,6 +580,7 @@ class KubernetesTopology(pulumi.ComponentResource):
                 for name in gw.providers
             ),
             error_ratio=(threshold if threshold is not None else 1.0) / 100,
+            running=workload.replicas > 0,
         )
 
     def _synthetic_probe(self, scope: RegionScope, agents: list[tuple[Any, AgentWorkload]]) -> Any:

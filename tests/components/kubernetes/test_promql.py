@@ -34,6 +34,8 @@ EXPORTERS: dict[str, tuple[str, set[str]]] = {
         {"http_response_status_code", "rollouts_pod_template_hash", "app_kubernetes_io_name", "le"},
     ),
     "kube_pod_status_ready": ("kube-state-metrics", {"condition", "uid"}),
+    # Prometheus itself, for every target it scrapes: 1 when the scrape answered, 0 when it did not
+    "up": ("Prometheus (the scrape's own series)", set()),
     "rabbitmq_detailed_queue_messages": ("RabbitMQ /metrics/detailed, family queue_coarse_metrics", {"vhost", "queue"}),
     "rabbitmq_detailed_queue_messages_ready": (
         "RabbitMQ /metrics/detailed, family queue_coarse_metrics",
