@@ -165,7 +165,15 @@ def sections(plan: TopologyPlan) -> list[Section]:
         out.append(
             Section(
                 "Model gateway (LiteLLM proxy in every region with agents)",
-                ("provider", "fallbacks in order", "timeout", "retries", "cooldown", "limits per minute", "limits held in"),
+                (
+                    "provider",
+                    "fallbacks in order",
+                    "timeout",
+                    "retries",
+                    "cooldown",
+                    "limits per minute",
+                    "limits held in",
+                ),
                 tuple(
                     (
                         name,

@@ -23,7 +23,6 @@ from blueprints.figures import Figures, for_spec
 from blueprints.plan import collector, egress, naming, timing
 from blueprints.plan.aws_findings import aws_findings
 from blueprints.plan.models import (
-    TaskSize,
     DEV_ENVIRONMENT,
     AccessLogPlan,
     AgentPlan,
@@ -49,6 +48,7 @@ from blueprints.plan.models import (
     StorePlan,
     Subnet,
     SyntheticPlan,
+    TaskSize,
     TopologyPlan,
     WafPlan,
 )

@@ -691,9 +691,10 @@ class AgentService(pulumi.ComponentResource):
         # size (blueprints/plan/collector.py `task`) and shows it; an agent planned without one gets the same.
         task = agent.task or collector.task(agent.cpu, agent.memory_mib, sidecar=a.collector is not None)
         if task.collector != (a.collector is not None):
+            counts = "counts" if task.collector else "leaves out"
+            builds = "does not build" if task.collector else "builds"
             raise ValueError(
-                f"agent '{agent.name}': the plan's task size {'counts' if task.collector else 'leaves out'} a collector "
-                f"sidecar the component {'does not build' if task.collector else 'builds'}"
+                f"agent '{agent.name}': the plan's task size {counts} a collector sidecar the component {builds}"
             )
         cpu, memory = task.cpu_units, task.memory_mib
 

@@ -158,7 +158,7 @@ def test_a_silent_metrics_pipeline_is_an_alarm_not_six_blind_ones() -> None:
         assert (silent.inputs["period"], silent.inputs["evaluationPeriods"]) == (300, 2)
         assert silent.inputs["treatMissingData"] == "breaching"
         assert silent.inputs["alarmActions"]
-        assert [["system"]] == published("support-agent", region)[collector.UP]
+        assert published("support-agent", region)[collector.UP] == [["system"]]
     # the scrape's own `up` is not a scraped series: the keep filter need not (and does not) name it
     task = next(
         t

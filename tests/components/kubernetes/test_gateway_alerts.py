@@ -21,7 +21,9 @@ from components.kubernetes.gateway_rules import WatchedGateway, WatchedProvider,
 from tests.components.kubernetes.support import case, load_spec, spec_file, specgen, synth_path, variant
 
 PROMTOOL = shutil.which("promtool")
-pytestmark = pytest.mark.skipif(PROMTOOL is None, reason="promtool is not installed (Debian: apt-get install prometheus)")
+pytestmark = pytest.mark.skipif(
+    PROMTOOL is None, reason="promtool is not installed (Debian: apt-get install prometheus)"
+)
 
 NS = "v-model-gateway"
 SERVICE = "v-model-gateway-model-gateway"
@@ -122,7 +124,8 @@ def test_the_provider_error_rate_pages_on_failures_and_not_on_silence(tmp_path: 
     g = group(case("variant:model-gateway").objects)
     page = expected(g, "ModelProviderErrorRate", "llm")
     calls = f'litellm_deployment_total_requests_total{{{SEL},model_group="llm",pod="gw-a"}}'
-    failures = f'litellm_deployment_failure_responses_total{{{SEL},model_group="llm",exception_status="500",pod="gw-a"}}'
+    failed = 'model_group="llm",exception_status="500",pod="gw-a"'
+    failures = f"litellm_deployment_failure_responses_total{{{SEL},{failed}}}"
     tests = [
         {  # 100 calls a minute, 10 of them failing (10 % > the spec's 2 %): pages after 5m
             "interval": "1m",
