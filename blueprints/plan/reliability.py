@@ -496,6 +496,14 @@ def build(spec: HASpec, plan: TopologyPlan, figs: Figures, timing: TimingPlan | 
             f"({write_failover_s:.0f} s), counted against all traffic (every request is assumed to write); "
             f"losing another region costs its share for {failover_label} ({failover_s:.0f} s)."
         )
+        if plan.target != "aws":
+            notes.append(
+                f"On kubernetes nothing in the model takes {writer_region}'s PostgreSQL or its whole cluster down "
+                "but more of its zones than it tolerates: no published figure exists for a self-managed database "
+                "or a cluster. So the availability counts that stop only through zone losses, and `simulate` rarely "
+                f"or never draws it; the region RTO (the loss of {writer_region}: detection + promotion) is the "
+                "plan's closed form, not a simulated figure."
+            )
     detection_path = None
     if multi and timing.region_detection.mechanism == "route53-alarm" and "aws-cloudwatch" in figs.table:
         detection_path = _part(figs, "aws-cloudwatch", "CloudWatch (detection path)", _outage_s(spec, "service", figs))
