@@ -841,9 +841,23 @@ def _dependency(ctx: _Context, name: str) -> Disruption:
     dep = next(d for d in plan.dependencies if d.name == name)
     effects: list[Effect] = []
     fallback = ", ".join(dep.fallback)
+    gw = plan.gateway if dep.switch_s is not None else None
     for a in plan.agents:
         key = f"agent:{a.name}"
-        if a.name in dep.callers:
+        if a.name in dep.callers and gw is not None and dep.switch_s is not None:
+            # The model gateway falls back, not the agent: its calls wait, then are answered by the fallback.
+            effects.append(
+                Effect(
+                    key,
+                    "degraded",
+                    f"falls back to {fallback}",
+                    f"{a.name}: calls to {name} go unanswered for up to {format_duration(dep.switch_s)} "
+                    f"({dep.switch_label}), then the gateway answers them from {fallback}; after "
+                    f"{gw.allowed_fails} failures in a minute it sends them straight there for "
+                    f"{format_duration(gw.cooldown_s)} at a time",
+                )
+            )
+        elif a.name in dep.callers:
             breaker = (
                 f"its circuit breaker opens at {a.circuit_breaker.failure_rate_percent:g} % failures over "
                 f"{format_duration(a.circuit_breaker.window_s)}"
@@ -878,10 +892,12 @@ def _dependency(ctx: _Context, name: str) -> Disruption:
         f"dependency:{name}",
         "dependency",
         f"external dependency {name} down",
-        None,
+        dep.switch_s,
         0.0,
         (
-            f"callers fall back to {fallback} (the plan does not time the switch)"
+            f"{dep.switch_label}; then it answers from {fallback}"
+            if dep.switch_s is not None
+            else f"callers fall back to {fallback} (the agents' own fallback: nothing built times it)"
             if dep.fallback
             else "in series: the callers fail for as long as the provider's outage lasts"
         ),

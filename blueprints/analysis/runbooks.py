@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from blueprints.plan.gateway import GATEWAY, METRICS_SILENT, PROVIDER_SLIS
 from blueprints.plan.models import DrillPlan, StorePlan, TopologyPlan
 from blueprints.plan.region_switch import RegionSwitchPlan
 from blueprints.spec.models import HASpec
@@ -40,6 +41,8 @@ class Alarm:
     part: str
     name: str
     check: str
+    role: str = ""
+    """aws: the alarm's `agentha:role` tag (`alarm-<sli>`), e.g. `alarm-model-api-error-rate`."""
 
 
 @dataclass(frozen=True)
@@ -106,14 +109,14 @@ def names(graph: Iterable[Any], target: str, exports: dict[str, Any] | None = No
                     f"--alarm-types {'CompositeAlarm' if 'composite' in r.type else 'MetricAlarm'} "
                     f"--query '{'CompositeAlarms' if 'composite' in r.type else 'MetricAlarms'}[].StateValue'"
                 )
-                alarms.append(Alarm(region, part, explicit, check))
+                alarms.append(Alarm(region, part, explicit, check, tags.get("agentha:role", "")))
             else:
                 # Pulumi names it `<logical>-<7 hex>`: the logical name is an exact prefix.
                 check = (
                     f"aws cloudwatch describe-alarms --region {region} --alarm-name-prefix {r.name}- "
                     f"--query '{'CompositeAlarms' if kind == 'composite-alarms' else 'MetricAlarms'}[].[AlarmName,StateValue]'"
                 )
-                alarms.append(Alarm(region, part, f"{r.name}-*", check))
+                alarms.append(Alarm(region, part, f"{r.name}-*", check, tags.get("agentha:role", "")))
         elif r.type == "aws:cloudwatch/dashboard:Dashboard" and region:
             dashboards.append((region, inputs.get("dashboardName") or r.name))
         elif r.type == "aws:route53/healthCheck:HealthCheck":
@@ -790,13 +793,42 @@ class _Writer:
         lines += drill
         return _Page("bad-deploy", "Bad deploy: roll back", f"RTO {_d(rto.value)}", name, lines)
 
+    def _provider_alarms(self, name: str) -> list[str]:
+        """The model gateway's alarms that watch this provider, and the one that says they can see (aws); on
+        kubernetes they are the `ModelProvider*` and `ModelGateway*` alerts listed with the others."""
+        wanted = {f"alarm-{name}-{sli}" for sli in PROVIDER_SLIS} | {f"alarm-{METRICS_SILENT}"}
+        out = [
+            f"- Alarm{f' ({a.region})' if a.region else ''}: `{a.name}` — state: `{a.check}`"
+            for r in self.serving
+            for a in self.n.alarms_for([GATEWAY], r.name)
+            if a.role in wanted
+        ]
+        return [*dict.fromkeys(out), ""]
+
     def dependency(self, name: str) -> _Page:
         dep = next(x for x in self.plan.dependencies if x.name == name)
         d = next((x for x in self.br.disruptions if x.id == f"dependency:{name}"), None)
+        gw = self.plan.gateway if dep.kind == "model-provider" else None
         lines = self.header(f"Dependency {name} ({dep.kind}) outage", f"`{name}` stops answering.")
         lines += self.detect(list(dep.callers))
+        if gw is not None:
+            lines.pop()  # the blank line closing the list: the gateway's alarms join it
+            lines += self._provider_alarms(name)
         lines += self.breaks(d)
         lines += ["## What the system does by itself", ""]
+        fallback = ", ".join(dep.fallback)
+        if gw is not None:
+            attempts = f"{gw.retries + 1} attempt(s) of up to {_d(gw.timeout(name))} each"
+            lines.append(
+                f"- The model gateway ({GATEWAY}, every region) gives each call {attempts} on `{name}`"
+                + (
+                    f", then answers it from {fallback} ({_d(dep.switch_s)} at the most); after "
+                    f"{gw.allowed_fails} failures in a minute it takes `{name}` out of rotation for "
+                    f"{_d(gw.cooldown_s)} and sends calls straight to {fallback}, then tries `{name}` again."
+                    if dep.switch_s is not None
+                    else "; with no fallback the call fails after them, for as long as the outage lasts."
+                )
+            )
         for agent in self.plan.agents:
             if agent.name not in dep.callers:
                 continue
@@ -809,7 +841,8 @@ class _Writer:
                     if b
                     else "; no circuit breaker"
                 )
-                + (f"; falls back to {', '.join(dep.fallback)}" if dep.fallback else "")
+                + (f"; falls back to {fallback}" if dep.fallback and gw is None else "")
+                + (" (through the gateway, which does the falling back)" if gw is not None else "")
                 + "."
             )
         lines += ["", "## What you do", ""]
@@ -822,7 +855,13 @@ class _Writer:
                 "shed load or switch the callers to another provider (spec `dependencies[].fallback`)."
             )
         )
-        lines += ["", "## Verify", "", "- The callers' error-rate alarms are OK; the breaker closed again.", ""]
+        verify = ["- The callers' error-rate alarms are OK; the breaker closed again."]
+        if gw is not None:
+            verify.append(
+                f"- The gateway's alarms for `{name}` (error rate, falling back) are OK again, and its "
+                "metrics-silent alarm (or `ModelGatewayMetricsMissing`) is OK: the gateway's metrics still arrive."
+            )
+        lines += ["", "## Verify", "", *verify, ""]
         lines += [
             "## Fail back",
             "",

@@ -69,6 +69,22 @@ The provider SLIs of both targets use these thresholds (components/kubernetes/ga
 components/aws/gateway_alarms.py)."""
 
 
+PROVIDER_SLIS = ("error-rate", "throttled", "falling-back", "fallback-failing", "slow", "near-quota")
+"""The SLIs each region alarms on per model provider (aws: `<provider>-<sli>` alarms; kubernetes: the
+`ModelProvider*` alerts), named here so the runbooks find what the components build."""
+METRICS_SILENT = "metrics-silent"
+"""The alarm on the gateway's metrics themselves (aws; `ModelGatewayMetricsMissing` on kubernetes)."""
+
+
+def fallback_switch(retries: int, timeout_s: float, provider: str) -> tuple[float, str]:
+    """How long calls to a failed model provider go unanswered before the gateway answers from its fallback,
+    and what that rests on: the gateway moves on only once its attempts on the provider are spent, and a
+    provider that does not answer at all (the slowest failure) holds each attempt for its whole timeout. The
+    one figure the availability estimate, the blast radius and the runbooks use."""
+    attempts = retries + 1
+    return attempts * timeout_s, f"the gateway's {attempts} attempt(s) × {timeout_s:g} s timeout on '{provider}'"
+
+
 def workload_spec_path(name: str) -> str:
     """The spec path of a workload's resources: `gateway` for the model gateway, `agents.<name>` for an agent."""
     return SPEC_PATH if name == GATEWAY else f"agents.{name}"

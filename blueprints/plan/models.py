@@ -317,6 +317,11 @@ class DependencyPlan:
     session: Literal["stateful", "stateless", "sticky"] = "stateful"
     """mcp-server: whether any instance may answer any request (stateless), the load balancer keeps a session
     on one instance (sticky), or neither is stated (stateful)."""
+    switch_s: float | None = None
+    """model-provider with a fallback, behind the model gateway: how long its calls go unanswered when it fails
+    before the gateway answers from the fallback (blueprints/plan/gateway.py `fallback_switch`). None: nothing
+    the blueprint builds times the switch (an agent's own fallback to an http-api or mcp-server)."""
+    switch_label: str = ""
 
 
 @dataclass(frozen=True)

@@ -884,10 +884,17 @@ def _covers(agent: Agent) -> tuple[str, ...] | None:
 
 
 def _dependencies(spec: HASpec) -> tuple[DependencyPlan, ...]:
+    from blueprints.plan.gateway import fallback_switch
+
     figs = for_spec(spec.assumptions)
     out = []
     for dep in spec.dependencies:
         fid = None if dep.availability is not None else f"dependency-{dep.kind}"
+        switch = (
+            fallback_switch(spec.gateway.retries, dep.timeout.total_seconds(), dep.name)
+            if dep.kind == "model-provider" and dep.fallback
+            else (None, "")
+        )
         out.append(
             DependencyPlan(
                 name=dep.name,
@@ -900,6 +907,8 @@ def _dependencies(spec: HASpec) -> tuple[DependencyPlan, ...]:
                 callers=tuple(dep.callers) or tuple(a.name for a in spec.agents),
                 replicas=dep.replicas,
                 session="stateless" if dep.stateless else ("sticky" if dep.sticky else "stateful"),
+                switch_s=switch[0],
+                switch_label=switch[1],
             )
         )
     return tuple(out)

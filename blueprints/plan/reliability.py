@@ -584,9 +584,9 @@ def _dependency_group(d, spec: HASpec, figs: Figures) -> Group:
         # The gateway answers a call from the fallback only once its retries on the failed provider are spent;
         # a provider that does not answer at all (the slowest failure) holds each call for every attempt's
         # timeout. Calls that arrive in that window are counted as failed.
-        retries = spec.gateway.retries
-        switch_s = (retries + 1) * d.timeout.total_seconds()
-        label = f"the gateway's {retries + 1} attempt(s) × {d.timeout.total_seconds():g} s timeout on '{d.name}'"
+        from blueprints.plan.gateway import fallback_switch
+
+        switch_s, label = fallback_switch(spec.gateway.retries, d.timeout.total_seconds(), d.name)
     return Group(d.name, tuple(alternatives), 1, "dependency", switch_s, label)
 
 

@@ -40,6 +40,7 @@ from blueprints.plan.gateway import (
     FALLBACK_RATIO,
     GATEWAY,
     LATENCY_SHARE,
+    METRICS_SILENT,
     QUOTA_SHARE,
     SPEC_PATH,
     THROTTLE_RATIO,
@@ -212,7 +213,7 @@ class GatewayAlarms(pulumi.ComponentResource):
         self.metrics_silent = metric_alarm(
             to,
             part=GATEWAY,
-            sli="metrics-silent",
+            sli=METRICS_SILENT,
             spec_path=SPEC_PATH,
             description=f"model gateway ({args.region}): no task delivered LiteLLM's metrics for "
             f"{SILENT_PERIODS * PERIOD_S // 60} minutes (collector stopped, EMF not delivered, or /metrics not "

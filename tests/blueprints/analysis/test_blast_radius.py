@@ -87,6 +87,24 @@ def test_support_agent_model_provider_outage_falls_back_and_the_fallback_alone_b
     assert "dependency:model-api-backup" not in {d.id for d in br.disruptions}
 
 
+def test_the_provider_outage_lasts_the_gateways_switch_the_availability_estimate_counts() -> None:
+    # One model of time: the gateway answers from the fallback after its attempts on model-api (support-agent:
+    # gateway.retries 0, model-api's timeout 30 s: 1 × 30 s). The blast radius said "unbounded, the plan does
+    # not time the switch" while the availability estimate counted 30 s per outage.
+    from blueprints.figures import figures
+    from blueprints.plan.reliability import build
+
+    spec = load_spec(SUPPORT, "prod").spec
+    planned = plan(spec, "prod")
+    br = analyse(spec, planned, None)
+    outage = br.disruption("dependency:model-api")
+    (group,) = [g for g in build(spec, planned, figures()).groups if g.name == "model-api"]
+    assert outage.rto_s == group.switch_s == 30.0 and outage.rpo_s == 0.0
+    assert "1 attempt(s) × 30 s timeout" in outage.basis
+    detail = outage.effect("agent:conversation").detail  # type: ignore[union-attr]
+    assert "up to 30s" in detail and "for 5m at a time" in detail  # the gateway's cooldown, from the spec
+
+
 def test_support_agent_dev_has_one_region_and_no_region_objective() -> None:
     br = radius(SUPPORT, "dev")
     region = br.disruption("region:us-east-1")

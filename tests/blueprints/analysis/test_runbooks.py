@@ -165,3 +165,17 @@ def test_a_single_region_or_kubernetes_runbook_names_no_region_switch_plan() -> 
     for example in ("research-agent", "claims-kubernetes"):
         files, _ = pages(example)
         assert all("Region switch plan `" not in text for text in files.values()), example
+
+
+def test_the_model_provider_page_names_the_gateways_alarms_for_that_provider_and_its_fallback_time() -> None:
+    files, _ = pages("support-agent")
+    page = files["dependency-model-api.md"]
+    detect = page.split("## Detect")[1].split("## What it breaks")[0]
+    for sli in ("error-rate", "falling-back", "fallback-failing", "throttled", "slow", "near-quota"):
+        assert f"support-agent-model-gateway-model-api-{sli}-alarm-us-east-1-" in detect, sli
+    assert "support-agent-model-gateway-metrics-silent-alarm-us-east-1-" in detect
+    assert "model-api-backup-error-rate" not in detect  # the fallback's alarms are not this page's
+    assert "RTO 30s, RPO 0s" in page and "RTO unbounded" not in page
+    does = page.split("## What the system does by itself")[1].split("## What you do")[0]
+    assert "The model gateway" in does and "out of rotation for 5m" in does
+    assert "falls back to" not in does  # the agent does not: the gateway does
