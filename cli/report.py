@@ -151,8 +151,11 @@ def sections(plan: TopologyPlan) -> list[Section]:
                     (
                         d.name,
                         d.kind,
-                        f"{format_percent(d.availability_percent)} ({d.figure or d.basis})",
-                        " → ".join(d.fallback) or "—",
+                        f"{format_percent(d.availability_percent)} ({d.basis}"
+                        + (f", figure {d.figure}" if d.figure else "")
+                        + ")",
+                        (" → ".join(d.fallback) or "—")
+                        + (f" (calls wait up to {format_duration(d.switch_s)})" if d.switch_s else ""),
                         ", ".join(d.callers) or "—",
                     )
                     for d in plan.dependencies

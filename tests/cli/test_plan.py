@@ -166,7 +166,8 @@ def test_text_shows_the_fargate_task_the_task_definition_asks_for_and_the_gatewa
     out = plan(str(SUPPORT), "--env", "prod").stdout
     assert "1 vCPU / 2Gi (task 1 vCPU / 3Gi with the collector)" in out
     assert "model-gateway" in out and "Model gateway" in out
-    assert "Dependencies" in out and "model-api-backup" in out
+    assert "Dependencies" in out and "model-api-backup (calls wait up to 30s)" in out
+    assert "99.9000% (assumption, figure dependency-model-provider)" in out  # what the figure rests on
     data = json.loads(plan(str(SUPPORT), "--env", "prod", "--output", "json").stdout)
     conversation = next(a for a in data["agents"] if a["name"] == "conversation")
     assert conversation["task"] == {"cpu_units": 1024, "memory_mib": 3072, "collector": True}
