@@ -62,6 +62,7 @@ from blueprints.plan.models import AgentPlan, AlarmPlan, CachedImage, Placement,
 from blueprints.plan.timing import STANDBY_ACTIVATION_ALARM
 from components.aws.alarms import AlarmTarget, error_ratio_queries, expression_alarm, metric_alarm, metric_query
 from components.aws.iam import Statement, policy_json, trust_policy
+from components.aws.lift import combine, lift
 from components.aws.security_groups import LoadBalancerKind
 from components.aws.tags import TagContext
 
@@ -524,7 +525,7 @@ class AgentService(pulumi.ComponentResource):
             out.append(Statement("UseQueueKey", ("kms:Decrypt", "kms:GenerateDataKey"), [a.key_arn]))
         if acc.tables:
             arns = [arn for _, arn in acc.tables.values()]
-            indexes = [pulumi.Output.from_input(arn).apply(lambda v: f"{v}/index/*") for arn in arns]
+            indexes = [lift(arn, lambda v: f"{v}/index/*") for arn in arns]
             out.append(
                 Statement(
                     "ReadWriteOwnTables",
@@ -739,9 +740,11 @@ class AgentService(pulumi.ComponentResource):
                 containers.append(self._collector_container(group, registry))
             return json.dumps(containers, sort_keys=True)
 
-        definitions = pulumi.Output.all(
-            *[env[k] for k in keys], *[a.access.secrets[s] for s in secret_names], self._registry(), log_group.name
-        ).apply(render)
+        # Most env values are plain: only the Outputs among them go through the SDK (lift.combine).
+        definitions = combine(
+            [*[env[k] for k in keys], *[a.access.secrets[s] for s in secret_names], self._registry(), log_group.name],
+            render,
+        )
         return ecs.TaskDefinition(
             self._rname("task"),
             ecs.TaskDefinitionArgs(

@@ -13,6 +13,8 @@ from typing import Any
 
 import pulumi
 
+from components.aws.lift import combine
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -44,12 +46,15 @@ def _document(statements: Sequence[tuple[Statement, list[str], Mapping[str, Any]
     return json.dumps({"Version": "2012-10-17", "Statement": body}, sort_keys=True)
 
 
-def policy_json(statements: Sequence[Statement]) -> pulumi.Output[str]:
-    """The policy document as JSON, resolved once every resource ARN (and condition value) is known."""
+def policy_json(statements: Sequence[Statement]) -> pulumi.Input[str]:
+    """The policy document as JSON, resolved once every resource ARN (and condition value) is known.
+
+    Only the Outputs among resources and conditions go through the SDK (`lift.combine`); a
+    document without any is plain text."""
     flat: list[pulumi.Input[str]] = [r for s in statements for r in s.resources]
     counts = [len(s.resources) for s in statements]
     # Condition values may be Outputs too (an ARN a condition key is compared with).
-    conditions: list[Any] = [pulumi.Output.from_input(dict(s.condition)) for s in statements]
+    conditions: list[Any] = [dict(s.condition) for s in statements]
 
     def render(values: list[Any]) -> str:
         out: list[tuple[Statement, list[str], Mapping[str, Any]]] = []
@@ -60,7 +65,7 @@ def policy_json(statements: Sequence[Statement]) -> pulumi.Output[str]:
             i += n
         return _document(out)
 
-    return pulumi.Output.all(*flat, *conditions).apply(render)
+    return combine([*flat, *conditions], render)
 
 
 def deny_without_tls(action: str, resource: str) -> dict[str, Any]:
@@ -84,7 +89,7 @@ def trust_policy(
     *,
     source_account: bool = True,
     source_arn: pulumi.Input[str] | None = None,
-) -> pulumi.Output[str]:
+) -> pulumi.Input[str]:
     """Who may assume a role: one AWS service principal, on behalf of this account only.
 
     `source_account` adds the confused-deputy guard (aws:SourceAccount); leave it off only for
@@ -104,4 +109,4 @@ def trust_policy(
             statement["Condition"] = condition
         return json.dumps({"Version": "2012-10-17", "Statement": [statement]}, sort_keys=True)
 
-    return pulumi.Output.all(account_id, source_arn).apply(render)
+    return combine([account_id, source_arn], render)
