@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 from pulumi_aws import cloudwatch, dynamodb
@@ -99,6 +100,8 @@ class DynamoTable(pulumi.ComponentResource):
         )
         self.table_name = table.name
         self.table_arn = table.arn
+        # arn_in's Outputs; the key objects are held so that their ids stay theirs.
+        self._arns: dict[tuple[str, int, int], tuple[Any, Any, pulumi.Output[str]]] = {}
         self.alarms = {r: [] for r in s.regions}
         lag = args.alarms.replication_lag_s
         if lag is not None and s.replication == "async":
@@ -127,7 +130,17 @@ class DynamoTable(pulumi.ComponentResource):
         self.register_outputs({"table_name": self.table_name, "table_arn": self.table_arn})
 
     def arn_in(self, region: str, account_id: pulumi.Input[str], partition: pulumi.Input[str]) -> pulumi.Output[str]:
-        """The table's ARN in `region` (the replica there has the same name)."""
-        return pulumi.Output.all(self.table_name, account_id, partition).apply(
-            lambda v: f"arn:{v[2]}:dynamodb:{region}:{v[1]}:table/{v[0]}"
-        )
+        """The table's ARN in `region` (the replica there has the same name).
+
+        One Output per region and account/partition pair, shared by every agent that uses the table
+        there (an Output.all of three is seven Outputs; the same value, the same dependencies)."""
+        key = (region, id(account_id), id(partition))
+        if key not in self._arns:
+            self._arns[key] = (
+                account_id,
+                partition,
+                pulumi.Output.all(self.table_name, account_id, partition).apply(
+                    lambda v: f"arn:{v[2]}:dynamodb:{region}:{v[1]}:table/{v[0]}"
+                ),
+            )
+        return self._arns[key][2]

@@ -39,7 +39,7 @@ def combine(values: Sequence[Any], render: Callable[[list[Any]], T]) -> pulumi.I
     slots: list[int] = []
     lifted: list[Any] = []
     seen: dict[int, int] = {}
-    for i, v in enumerate(values):
+    for v in values:
         if isinstance(v, pulumi.Output):
             if id(v) not in seen:
                 seen[id(v)] = len(lifted)
