@@ -460,9 +460,7 @@ class AgentService(pulumi.ComponentResource):
                 )
             )
         if ecr:
-            repo = pulumi.Output.from_input(a.partition).apply(
-                lambda p: f"arn:{p}:ecr:{ecr['region']}:{ecr['account']}:repository/{ecr['repo']}"
-            )
+            repo = lift(a.partition, lambda p: f"arn:{p}:ecr:{ecr['region']}:{ecr['account']}:repository/{ecr['repo']}")
             if not caches:
                 statements.append(Statement("EcrLogin", ("ecr:GetAuthorizationToken",), ["*"]))
             statements.append(
@@ -1118,9 +1116,7 @@ class AgentService(pulumi.ComponentResource):
                     self._rname("ecs-infrastructure-policy"),
                     iam.RolePolicyAttachmentArgs(
                         role=infra.name,
-                        policy_arn=pulumi.Output.from_input(a.partition).apply(
-                            lambda p: f"arn:{p}:iam::aws:policy/{INFRASTRUCTURE_POLICY}"
-                        ),
+                        policy_arn=lift(a.partition, lambda p: f"arn:{p}:iam::aws:policy/{INFRASTRUCTURE_POLICY}"),
                     ),
                     opts=self._opts(),
                 )

@@ -47,6 +47,7 @@ from pulumi_aws import backup, dsql, ec2, iam
 from blueprints.plan import naming
 from blueprints.plan.models import StorePlan
 from components.aws.iam import trust_policy
+from components.aws.lift import lift
 from components.aws.tags import TagContext, spec_path
 
 TOKEN = "agentha:aws:DsqlCluster"
@@ -194,9 +195,7 @@ class DsqlCluster(pulumi.ComponentResource):
             naming.resource(system, s.name, "backup-policy"),
             iam.RolePolicyAttachmentArgs(
                 role=role.name,
-                policy_arn=pulumi.Output.from_input(args.partition).apply(
-                    lambda p: f"arn:{p}:iam::aws:policy/{BACKUP_POLICY}"
-                ),
+                policy_arn=lift(args.partition, lambda p: f"arn:{p}:iam::aws:policy/{BACKUP_POLICY}"),
             ),
             opts=child,
         )

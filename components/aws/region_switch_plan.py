@@ -54,6 +54,7 @@ from blueprints.plan.region_switch import (
 from components.aws import tags
 from components.aws.buckets import ABORT_INCOMPLETE_UPLOADS, private_bucket
 from components.aws.iam import Statement, policy_json, trust_policy
+from components.aws.lift import lift
 from components.aws.tags import TagContext
 
 TOKEN = "agentha:aws:RegionSwitch"
@@ -418,7 +419,8 @@ class RegionSwitch(pulumi.ComponentResource):
             description: pulumi.Input[str] = "Approve to fail over (topology.failover.mode: manual)"
             if block.purpose == "promote-manually":
                 cache = args.caches[block.target]
-                description = pulumi.Output.from_input(cache.global_group_id).apply(
+                description = lift(
+                    cache.global_group_id,
                     lambda gid, c=cache, b=block: (
                         "Region switch has no ElastiCache block: run "
                         + " | ".join(
@@ -426,7 +428,7 @@ class RegionSwitch(pulumi.ComponentResource):
                             for r in ([target] if target is not None else regions)
                         )
                         + " - then approve."
-                    )
+                    ),
                 )
             return rs.PlanWorkflowStepArgs(
                 name=block.name,

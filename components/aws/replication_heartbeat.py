@@ -47,6 +47,7 @@ from blueprints.plan import naming
 from blueprints.plan.models import StorePlan
 from components.aws.alarms import AlarmTarget, metric_alarm
 from components.aws.iam import Statement, policy_json, trust_policy
+from components.aws.lift import lift
 from components.aws.tags import TagContext, spec_path
 
 TOKEN = "agentha:aws:ReplicationHeartbeat"
@@ -281,10 +282,11 @@ class ReplicationHeartbeat(pulumi.ComponentResource):
                 flexible_time_window=scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
                 target=scheduler.ScheduleTargetArgs(
                     # EventBridge Scheduler's universal target: the DynamoDB PutItem API, no code.
-                    arn=pulumi.Output.concat("arn:", a.partition, ":scheduler:::aws-sdk:dynamodb:putItem"),
+                    arn=lift(a.partition, lambda p: f"arn:{p}:scheduler:::aws-sdk:dynamodb:putItem"),
                     role_arn=schedule_role.arn,
-                    input=pulumi.Output.from_input(a.table_name).apply(
-                        lambda table, item=item: json.dumps({"TableName": table, "Item": item}, sort_keys=True)
+                    input=lift(
+                        a.table_name,
+                        lambda table, item=item: json.dumps({"TableName": table, "Item": item}, sort_keys=True),
                     ),
                     retry_policy=once,
                 ),
@@ -302,7 +304,8 @@ class ReplicationHeartbeat(pulumi.ComponentResource):
                 target=scheduler.ScheduleTargetArgs(
                     arn=function.arn,
                     role_arn=schedule_role.arn,
-                    input=pulumi.Output.from_input(a.table_name).apply(
+                    input=lift(
+                        a.table_name,
                         lambda table, sources=sources, keys=keys: json.dumps(
                             {
                                 "table": table,
@@ -313,7 +316,7 @@ class ReplicationHeartbeat(pulumi.ComponentResource):
                                 "metric": METRIC,
                             },
                             sort_keys=True,
-                        )
+                        ),
                     ),
                     retry_policy=once,
                 ),

@@ -61,6 +61,7 @@ from components.aws.dynamodb_table import DynamoTable, DynamoTableArgs
 from components.aws.encryption import RegionKey, RegionKeyArgs
 from components.aws.failover_routing import FailoverRouting, FailoverRoutingArgs, RegionalEndpoint
 from components.aws.gateway_alarms import GatewayAlarms, GatewayAlarmsArgs, ProviderSli
+from components.aws.lift import lift
 from components.aws.network import Network, NetworkArgs
 from components.aws.observability import Observability, ObservabilityArgs
 from components.aws.providers import topology_provider
@@ -613,9 +614,7 @@ class AwsTopology(pulumi.ComponentResource):
             if gw.rate_limit_store is not None and gw.rate_limit_store in caches:
                 # In-transit encryption is required on the Valkey groups: TLS (rediss), port 6379.
                 endpoint = caches[gw.rate_limit_store]
-                env[gateway.REDIS_URL_ENV] = pulumi.Output.from_input(endpoint).apply(
-                    lambda host: f"rediss://{host}:6379"
-                )
+                env[gateway.REDIS_URL_ENV] = lift(endpoint, lambda host: f"rediss://{host}:6379")
                 auth = (cache_auth or {}).get(gw.rate_limit_store)
                 if auth is not None:
                     # LiteLLM (1.110.2, litellm/_redis.py) reads REDIS_<kwarg> from the environment and
