@@ -16,6 +16,8 @@ FARGATE_SIZES: dict[float, tuple[float, float, float]] = {
     16: (32, 120, 8),
 }
 FARGATE_QUARTER = (512, 1024, 2048)
+FARGATE_VCPUS = (0.25, *FARGATE_SIZES)
+"""Every vCPU count Fargate offers, smallest first."""
 
 
 def fargate_memory_options(cpu: float) -> list[int]:

@@ -198,7 +198,11 @@ class _Writer:
             "",
         ]
 
-    def detect(self, parts: Sequence[str], regions: Sequence[str] | None = None) -> list[str]:
+    def detect(
+        self, parts: Sequence[str], regions: Sequence[str] | None = None, roles: frozenset[str] = frozenset()
+    ) -> list[str]:
+        """The dashboards and alarms of `parts` (and of observability) per region; `roles` adds the model
+        gateway's alarms with those `agentha:role` tags (one provider's SLIs, not every provider's)."""
         lines = ["## Detect", ""]
         regions = list(regions) if regions is not None else [r.name for r in self.serving]
         for region in regions:
@@ -208,6 +212,7 @@ class _Writer:
         shown = []
         for region in regions:
             shown += [a for a in self.n.alarms_for([*parts, "observability"], region) if a not in shown]
+            shown += [a for a in self.n.alarms_for([GATEWAY], region) if a.role in roles and a not in shown]
         for a in shown:
             lines.append(f"- Alarm{f' ({a.region})' if a.region else ''}: `{a.name}` — state: `{a.check}`")
         if not shown:
@@ -793,27 +798,19 @@ class _Writer:
         lines += drill
         return _Page("bad-deploy", "Bad deploy: roll back", f"RTO {_d(rto.value)}", name, lines)
 
-    def _provider_alarms(self, name: str) -> list[str]:
-        """The model gateway's alarms that watch this provider, and the one that says they can see (aws); on
-        kubernetes they are the `ModelProvider*` and `ModelGateway*` alerts listed with the others."""
-        wanted = {f"alarm-{name}-{sli}" for sli in PROVIDER_SLIS} | {f"alarm-{METRICS_SILENT}"}
-        out = [
-            f"- Alarm{f' ({a.region})' if a.region else ''}: `{a.name}` — state: `{a.check}`"
-            for r in self.serving
-            for a in self.n.alarms_for([GATEWAY], r.name)
-            if a.role in wanted
-        ]
-        return [*dict.fromkeys(out), ""]
-
     def dependency(self, name: str) -> _Page:
         dep = next(x for x in self.plan.dependencies if x.name == name)
         d = next((x for x in self.br.disruptions if x.id == f"dependency:{name}"), None)
         gw = self.plan.gateway if dep.kind == "model-provider" else None
         lines = self.header(f"Dependency {name} ({dep.kind}) outage", f"`{name}` stops answering.")
-        lines += self.detect(list(dep.callers))
-        if gw is not None:
-            lines.pop()  # the blank line closing the list: the gateway's alarms join it
-            lines += self._provider_alarms(name)
+        # aws: the gateway's alarms on this provider, and the one that says they can see; on kubernetes the
+        # `ModelProvider*` and `ModelGateway*` alerts are listed with the other observability alerts.
+        roles = (
+            frozenset(f"alarm-{name}-{sli}" for sli in PROVIDER_SLIS) | {f"alarm-{METRICS_SILENT}"}
+            if gw is not None
+            else frozenset()
+        )
+        lines += self.detect(list(dep.callers), roles=roles)
         lines += self.breaks(d)
         lines += ["## What the system does by itself", ""]
         fallback = ", ".join(dep.fallback)

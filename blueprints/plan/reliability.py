@@ -453,7 +453,7 @@ def build(spec: HASpec, plan: TopologyPlan, figs: Figures, timing: TimingPlan | 
     for d in deps:
         if d.name in fallbacks and not d.callers:
             continue
-        groups.append(_dependency_group(d, spec, figs))
+        groups.append(_dependency_group(d, spec, figs, plan))
     if deps:
         notes.append(
             "External dependencies are in series for every request (each with its fallbacks in parallel), "
@@ -567,7 +567,7 @@ def _detection_period(plan: TopologyPlan, timing: TimingPlan) -> float:
     return float(routing.reconcile_s or 0.0)
 
 
-def _dependency_group(d, spec: HASpec, figs: Figures) -> Group:
+def _dependency_group(d, spec: HASpec, figs: Figures, plan: TopologyPlan) -> Group:
     """A dependency and its fallbacks (spec `dependencies[].fallback`, by name): the call fails only
     when it and every fallback are down. Availability: the spec's figure, else `dependency-<kind>`."""
     m = _outage_s(spec, "dependency", figs)
@@ -579,15 +579,12 @@ def _dependency_group(d, spec: HASpec, figs: Figures) -> Group:
         return Part(dep.name, figs.value(fid) / 100.0, m, fid, True, figs[fid].basis)
 
     alternatives = [part(d)] + [part(fb) for name in d.fallback if (fb := spec.dependency(name)) is not None]
-    switch_s, label = 0.0, ""
-    if d.kind == "model-provider" and len(alternatives) > 1:
-        # The gateway answers a call from the fallback only once its retries on the failed provider are spent;
-        # a provider that does not answer at all (the slowest failure) holds each call for every attempt's
-        # timeout. Calls that arrive in that window are counted as failed.
-        from blueprints.plan.gateway import fallback_switch
-
-        switch_s, label = fallback_switch(spec.gateway.retries, d.timeout.total_seconds(), d.name)
-    return Group(d.name, tuple(alternatives), 1, "dependency", switch_s, label)
+    # The gateway answers a call from the fallback only once its attempts on the failed provider are spent
+    # (the plan's switch time, blueprints/plan/gateway.py `fallback_switch`): calls in that window are counted
+    # as failed. None for an agent's own fallback, which nothing built times.
+    planned = next(x for x in plan.dependencies if x.name == d.name)
+    switch_s = planned.switch_s if planned.switch_s is not None and len(alternatives) > 1 else 0.0
+    return Group(d.name, tuple(alternatives), 1, "dependency", switch_s, planned.switch_label if switch_s else "")
 
 
 REPLICA_LAG = {

@@ -564,13 +564,12 @@ class KubernetesTopology(pulumi.ComponentResource):
         plan = self._args.plan
         gw = plan.gateway
         workload = next((w for a, w in agents if a.name == gateway.GATEWAY), None)
-        service = workload.service_name if workload is not None else None
-        if gw is None or workload is None or service is None:
+        if gw is None or workload is None or workload.service_name is None:
             return None
         tpm = {name: t for name, _, t in gw.rate_limits}
         threshold = plan.observability.alarms.error_rate_percent
         return WatchedGateway(
-            service=service,
+            service=workload.service_name,
             providers=tuple(
                 WatchedProvider(
                     name=name,

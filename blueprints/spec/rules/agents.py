@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from blueprints.capacity import fargate_memory_options, replicas_for_zone_loss
+from blueprints.capacity import FARGATE_VCPUS, fargate_memory_options, replicas_for_zone_loss
 from blueprints.errors import Problem
 from blueprints.spec.rules import RuleContext, rule
 from blueprints.units import format_duration as fmt
@@ -61,9 +61,7 @@ def fargate_size(ctx: RuleContext) -> Iterator[Problem]:
                 allowed=span,
             )
         elif sidecar and not collector.offered(collector.task(cpu, memory, sidecar=True)):
-            largest = max(
-                (m for v in collector.FARGATE_VCPUS if v >= cpu for m in fargate_memory_options(v)), default=0
-            )
+            largest = fargate_memory_options(FARGATE_VCPUS[-1])[-1]  # Fargate's largest task holds the most
             room = largest - collector.MEMORY_MIB
             fits = [m for m in options if m <= room]
             yield ctx.problem(
