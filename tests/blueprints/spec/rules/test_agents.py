@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.blueprints.spec.rules.helpers import agent, aws, kubernetes, of_rule, only
+from tests.blueprints.spec.rules.test_dependencies import with_providers
 
 
 def test_probes_need_port_passes_for_a_served_agent_or_a_worker_without_probes() -> None:
@@ -42,19 +43,7 @@ def test_fargate_size_fails_when_the_collector_does_not_fit_in_the_largest_task(
 
 
 def test_fargate_size_checks_the_model_gateway_too() -> None:
-    spec = aws()
-    spec["agents"][0]["secrets"] = []
-    spec["dependencies"] = [
-        {
-            "name": "llm",
-            "kind": "model-provider",
-            "model": "openai/gpt-4o",
-            "callers": ["conversation"],
-            "fallback": ["llm-backup"],
-            "secrets": ["llm-api-key"],
-        },
-        {"name": "llm-backup", "kind": "model-provider", "model": "anthropic/claude-sonnet-4-5"},
-    ]
+    spec = with_providers(aws())  # a model provider with a fallback: the gateway is built
     assert of_rule(spec, "fargate-size") == []
     spec["gateway"] = {"cpu": 0.5, "memory": "512Mi"}  # 0.5 vCPU takes 1-4 GiB
     p = only(spec, "fargate-size")
