@@ -64,15 +64,16 @@ def fargate_size(ctx: RuleContext) -> Iterator[Problem]:
             largest = fargate_memory_options(FARGATE_VCPUS[-1])[-1]  # Fargate's largest task holds the most
             room = largest - collector.MEMORY_MIB
             fits = [m for m in options if m <= room]
+            most = format_memory(fits[-1]) if fits else None
             yield ctx.problem(
                 (*path, "memory"),
-                f"{what}'s tasks also run the OpenTelemetry collector ({format_memory(collector.MEMORY_MIB)}), and "
-                f"{format_memory(memory)} + {format_memory(collector.MEMORY_MIB)} is more than any Fargate task of "
-                f"{cpu:g} vCPU or more holds ({format_memory(largest)})",
-                (f"use memory {format_memory(fits[-1])} or less" if fits else "use less memory")
+                f"the tasks of {what} also run the OpenTelemetry collector ({format_memory(collector.MEMORY_MIB)}), "
+                f"and {format_memory(memory)} + {format_memory(collector.MEMORY_MIB)} is more than any Fargate task "
+                f"of {cpu:g} vCPU or more holds ({format_memory(largest)})",
+                (f"use memory {most} or less" if most else "use less memory")
                 + ("" if path == ("gateway",) else ", or set observability.tracing: none"),
                 value=format_memory(memory),
-                allowed=f"≤ {format_memory(room)}",
+                allowed=f"≤ {most}" if most else f"≤ {format_memory(room)}",
             )
 
 

@@ -37,6 +37,7 @@ def test_fargate_size_fails_when_the_collector_does_not_fit_in_the_largest_task(
     assert p.path == "agents[0].memory"
     assert "collector" in p.message and "120Gi" in p.message
     assert "use memory 112Gi or less" in p.fix and "observability.tracing: none" in p.fix
+    assert p.allowed == "≤ 112Gi" and "the tasks of agent 'conversation'" in p.message
     # without tracing there is no sidecar, and the agent's own size is offered
     spec["observability"]["tracing"] = "none"
     assert of_rule(spec, "fargate-size") == []
