@@ -1,20 +1,26 @@
 """The Pulumi program: spec → plan → components, for `pulumi up` and for the offline `synth`.
 
 `pulumi up` runs `stacks/__main__.py`, which calls `main()`; `agentha-blueprint synth` calls the same
-`main()` in-process under the SDK's mocks. There is no second copy of this program.
+`main()` in-process under the SDK's mocks, with a pace between its stages (see `main`). There is no
+second copy of this program.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 
 from blueprints.errors import SpecError
 from blueprints.plan.models import TopologyPlan
 from stacks.settings import StackSettings
+
+if TYPE_CHECKING:
+    from components.aws.topology import AwsTopology
+    from components.kubernetes.topology import KubernetesTopology
 
 
 def plan_spec(spec_path: str | Path, environment: str | None) -> TopologyPlan:
@@ -54,8 +60,9 @@ def load_plan(settings: StackSettings) -> TopologyPlan:
         raise pulumi.RunError("the HA spec is invalid:\n" + "\n".join(lines)) from None
 
 
-def build(plan: TopologyPlan, settings: StackSettings) -> dict[str, Any]:
-    """Create the topology's resources; return the values worth exporting."""
+def build(plan: TopologyPlan, settings: StackSettings) -> AwsTopology | KubernetesTopology:
+    """Start the topology's component; its `stages()` build the resources, its `exports()` then say
+    what is worth exporting."""
     if plan.target == "aws":
         from components.aws.topology import AwsTopology, AwsTopologyArgs
 
@@ -64,8 +71,9 @@ def build(plan: TopologyPlan, settings: StackSettings) -> dict[str, Any]:
             AwsTopologyArgs(
                 plan=plan, assume_role_arn=settings.assume_role_arn, allowed_account_ids=settings.allowed_account_ids
             ),
+            staged=True,
         )
-        return aws.exports()
+        return aws
     from components.kubernetes.topology import (
         DEFAULT_INGRESS_CLASS,
         DEFAULT_PRIVATE_INGRESS_CLASS,
@@ -84,8 +92,9 @@ def build(plan: TopologyPlan, settings: StackSettings) -> dict[str, Any]:
             private_ingress_class_name=settings.private_ingress_class or DEFAULT_PRIVATE_INGRESS_CLASS,
             otlp_endpoint=settings.otlp_endpoint,
         ),
+        staged=True,
     )
-    return kube.exports()
+    return kube
 
 
 def estimates(plan: TopologyPlan) -> dict[str, Any]:
@@ -97,10 +106,40 @@ def estimates(plan: TopologyPlan) -> dict[str, Any]:
     return out
 
 
-def main() -> None:
+Pace = Callable[[], Awaitable[None]]
+"""What the program awaits between two stages of the topology."""
+
+
+def main(pace: Pace | None = None) -> Coroutine[Any, Any, None] | None:
+    """The program. `pulumi up` calls it without a pace: every stage is built at once, as Pulumi
+    programs are, and the engine receives every registration as early as it can.
+
+    The offline capture passes a pace that lets the SDK finish the registrations of one stage (an
+    agent in a region, a store, a queue) before the next is built; the program then returns a
+    coroutine, which the SDK awaits. The resources, their inputs and options are the same either way
+    (tests/stacks/test_program.py compares the graphs); only the schedule of the SDK's event loop
+    differs. It matters for memory: a registration still waiting holds all its pending Outputs, so
+    building 10,000 resources before registering any peaked near 1 GB, where registering stage by
+    stage keeps what is pending to one stage.
+    """
     settings = StackSettings.from_config()
     plan = load_plan(settings)
-    outputs = build(plan, settings)
-    for key, value in sorted(outputs.items()):
+    topology = build(plan, settings)
+    if pace is None:
+        for _ in topology.stages():
+            pass
+        _export(topology, plan)
+        return None
+
+    async def paced() -> None:
+        for _ in topology.stages():
+            await pace()
+        _export(topology, plan)
+
+    return paced()
+
+
+def _export(topology: AwsTopology | KubernetesTopology, plan: TopologyPlan) -> None:
+    for key, value in sorted(topology.exports().items()):
         pulumi.export(key, value)
     pulumi.export("estimates", estimates(plan))

@@ -32,7 +32,7 @@ def synth(
 ) -> Synthesis:
     """Validate and plan the spec (SpecError on bad input), then capture the program's resource graph."""
     from stacks import program
-    from stacks.capture import synthesize
+    from stacks.capture import let_registrations_finish, synthesize
 
     the_plan = program.plan_spec(spec_path, environment)  # the program below reuses this load and plan
     full_config = {
@@ -48,5 +48,10 @@ def synth(
         # A real stack sets this secret (`pulumi config set --secret`); offline a stand-in does. It
         # reaches no cloud and the capture shows it only as [secret].
         full_config.setdefault("agentha:auroraMasterPassword", OFFLINE_AURORA_PASSWORD)
-    graph = synthesize(program.main, project=project, stack=stack or environment or "base", config=full_config)
+    graph = synthesize(
+        lambda: program.main(pace=let_registrations_finish),
+        project=project,
+        stack=stack or environment or "base",
+        config=full_config,
+    )
     return Synthesis(plan=the_plan, graph=graph)

@@ -20,7 +20,7 @@ Stack config read here (namespace `agentha`):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -156,8 +156,28 @@ def endpoint_services(plan: TopologyPlan) -> tuple[str, ...]:
 class AwsTopology(pulumi.ComponentResource):
     """Every AWS resource of a topology plan."""
 
-    def __init__(self, name: str, args: AwsTopologyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: AwsTopologyArgs, opts: pulumi.ResourceOptions | None = None, *, staged: bool = False
+    ) -> None:
+        """Build the whole topology; with `staged=True`, only start it: the caller runs `stages()`."""
         super().__init__(TOKEN, name, None, opts)
+        self._stages: Iterator[str] | None = self._build(args)
+        self._built = False
+        if not staged:
+            for _ in self.stages():
+                pass
+
+    def stages(self) -> Iterator[str]:
+        """The rest of the construction, one stage per region, store, queue and agent placement, then
+        the cross-region parts. Each step builds a stage's resources and yields its label; the stack
+        program may let the SDK finish registering a stage before it asks for the next (see
+        `stacks.program.main`). The resources, their inputs and options do not depend on that pace."""
+        stages, self._stages = self._stages, None
+        if stages is None:
+            raise RuntimeError("the stages of this topology have already been run")
+        return stages
+
+    def _build(self, args: AwsTopologyArgs) -> Iterator[str]:
         plan = args.plan
         if plan.target != "aws":
             raise ValueError(f"AwsTopology builds target aws, the plan targets {plan.target}")
@@ -195,6 +215,7 @@ class AwsTopology(pulumi.ComponentResource):
         self.access_logs: dict[str, AccessLogBucket] = {}
         for region in plan.regions:
             self._region(region)
+            yield f"region {region.name}"
         self.certificate = self._certificate()
         self.secrets = {
             s.name: SpecSecret(
@@ -218,6 +239,7 @@ class AwsTopology(pulumi.ComponentResource):
             master_password = config.get_secret("auroraMasterPassword")
         for store in plan.stores:
             self._store(store, master_password)
+            yield f"store {store.name}"
         self.queues: dict[tuple[str, str], DurableQueue] = {}
         for queue in plan.queues:
             for region in queue.regions:
@@ -235,14 +257,17 @@ class AwsTopology(pulumi.ComponentResource):
                 )
                 self.queues[(queue.name, region)] = built
                 self.region_alarms[region] += built.alarms
+                yield f"queue {queue.name} in {region}"
         self.services: dict[tuple[str, str], AgentService] = {}
         if plan.gateway is not None:
             # First: its callers' environments hold its address.
             for placement in plan.gateway.service.placements:
                 self._agent(plan.gateway.service, placement.region)
+                yield f"agent {plan.gateway.service.name} in {placement.region}"
         for agent in build_order(plan):
             for placement in agent.placements:
                 self._agent(agent, placement.region)
+                yield f"agent {agent.name} in {placement.region}"
         self.gateway_alarms = self._gateway_alarms()
         self.synthetics = self._synthetics()
         self.slo_burn = {r.name: self._slo_burn(r) for r in plan.regions}
@@ -269,6 +294,8 @@ class AwsTopology(pulumi.ComponentResource):
         self.chaos = self._chaos()
         self._exports = self._build_exports()
         self.register_outputs({"exports": self._exports})
+        self._built = True
+        yield "routing, observability and drills"
 
     # --- regions --------------------------------------------------------------------------------
 
@@ -1049,6 +1076,8 @@ class AwsTopology(pulumi.ComponentResource):
 
     def exports(self) -> dict[str, Any]:
         """What the stack exports: endpoints, names and the commands that set secret values."""
+        if not self._built:
+            raise RuntimeError("a staged topology exports nothing until all its stages() have run")
         return dict(self._exports)
 
     def _build_exports(self) -> dict[str, Any]:

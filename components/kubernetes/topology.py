@@ -14,7 +14,7 @@ External Secrets) before the first deploy.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,7 +85,15 @@ class KubernetesTopology(pulumi.ComponentResource):
     regions: dict[str, dict[str, Any]]
     required_secrets: dict[str, list[RequiredSecret]]
 
-    def __init__(self, name: str, args: KubernetesTopologyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        args: KubernetesTopologyArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        staged: bool = False,
+    ) -> None:
+        """Build every region; with `staged=True`, only check the arguments: the caller runs `stages()`."""
         super().__init__("agentha:kubernetes:Topology", name, None, opts)
         plan = args.plan
         missing = [r.name for r in plan.regions if r.name not in args.contexts]
@@ -106,13 +114,31 @@ class KubernetesTopology(pulumi.ComponentResource):
         self.regions = {}
         self.required_secrets = {}
         self._tags = tag_labels(plan.tags, plan.owner)
-        for region in plan.regions:
-            self._region(region.name)
+        self._stages: Iterator[str] | None = self._build()
+        self._built = False
+        if not staged:
+            for _ in self.stages():
+                pass
+
+    def stages(self) -> Iterator[str]:
+        """The construction, per region: its stores and broker, each agent, then its ingress,
+        observability and drills. Each step builds a stage's objects and yields its label; the stack
+        program may let the SDK finish registering a stage before it asks for the next (see
+        `stacks.program.main`). The objects, their inputs and options do not depend on that pace."""
+        stages, self._stages = self._stages, None
+        if stages is None:
+            raise RuntimeError("the stages of this topology have already been run")
+        return stages
+
+    def _build(self) -> Iterator[str]:
+        for region in self._args.plan.regions:
+            yield from self._region(region.name)
         self.register_outputs({"namespace": self.namespace, "regions": self.regions})
+        self._built = True
 
     # --- one region ------------------------------------------------------------------------------
 
-    def _region(self, region: str) -> None:
+    def _region(self, region: str) -> Iterator[str]:
         import pulumi_kubernetes as k8s
 
         from components.kubernetes.namespace import SystemNamespace, SystemNamespaceArgs
@@ -144,7 +170,8 @@ class KubernetesTopology(pulumi.ComponentResource):
         broker = self._queues(scope, secrets)
         if broker:
             summary["broker"] = broker
-        agents = self._agents(scope, secrets)
+        yield f"stores and queues in {region}"
+        agents = yield from self._agents(scope, secrets)
         summary["agents"] = {
             a.name: {"kind": w.kind, "replicas": w.replicas, "minAvailable": w.min_available} for a, w in agents
         }
@@ -156,6 +183,7 @@ class KubernetesTopology(pulumi.ComponentResource):
             self._chaos(scope, agents)
         self.regions[region] = summary
         self.required_secrets[region] = sorted(secrets.values(), key=lambda s: s.name)
+        yield f"ingress, observability and drills in {region}"
 
     def _stores(self, scope: RegionScope, secrets: dict[str, RequiredSecret]) -> dict[str, str]:
         from components.kubernetes.state_store import (
@@ -357,7 +385,10 @@ class KubernetesTopology(pulumi.ComponentResource):
         )
         return broker.name
 
-    def _agents(self, scope: RegionScope, secrets: dict[str, RequiredSecret]) -> list[tuple[Any, AgentWorkload]]:
+    def _agents(
+        self, scope: RegionScope, secrets: dict[str, RequiredSecret]
+    ) -> Generator[str, None, list[tuple[Any, AgentWorkload]]]:
+        """Each agent placed in the region, a stage each; returns the agents with their workloads."""
         from components.kubernetes.durable_queue import queue_names
         from components.kubernetes.message_broker import backlog_source, broker_wiring
         from components.kubernetes.state_store import store_wiring
@@ -465,6 +496,7 @@ class KubernetesTopology(pulumi.ComponentResource):
                 pulumi.ResourceOptions(parent=self),
             )
             out.append((agent, workload))
+            yield f"agent {agent.name} in {region}"
         return out
 
     def _ingress(
@@ -647,6 +679,8 @@ class KubernetesTopology(pulumi.ComponentResource):
 
     def exports(self) -> dict[str, Any]:
         """What the stack exports: per region its context and objects, and the Secrets to create."""
+        if not self._built:
+            raise RuntimeError("a staged topology exports nothing until all its stages() have run")
         return {
             "kubernetes": {
                 "namespace": self.namespace,

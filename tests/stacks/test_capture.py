@@ -73,3 +73,30 @@ def test_the_sdk_mock_monitor_keeps_no_state_of_registered_resources() -> None:
     monitor = sdk_settings.monitor
     assert isinstance(monitor, capture.CapturingMonitor)
     assert monitor.resources == {}
+
+
+def test_the_pace_lets_every_registration_so_far_finish_before_the_program_goes_on() -> None:
+    # Without a turn of the event loop first, the SDK's wait_for_rpcs returned at once (no registration
+    # task had started yet) and nothing was registered until the program ended.
+    from pulumi.runtime import settings
+
+    seen: list[int] = []
+
+    def monitor() -> capture.CapturingMonitor:
+        sdk_settings: Any = settings.SETTINGS
+        return sdk_settings.monitor
+
+    async def program() -> None:
+        for stage in range(3):
+            parent = pulumi.ComponentResource("test:index:Stage", f"stage-{stage}")
+            for i in range(4):
+                pulumi.CustomResource(
+                    "test:index:Thing", f"thing-{stage}-{i}", {"size": i}, pulumi.ResourceOptions(parent=parent)
+                )
+            seen.append(len(monitor().captured))
+            await capture.let_registrations_finish()
+            seen.append(len(monitor().captured))
+
+    graph = capture.synthesize(program, project="p", stack="s")
+    assert len(graph) == 15
+    assert seen == [0, 5, 5, 10, 10, 15]  # each stage's component and things, registered before the next

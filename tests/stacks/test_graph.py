@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import PurePosixPath
 
 from stacks.graph import CapturedResource, ResourceGraph, _resource_json
 
@@ -40,3 +41,12 @@ def test_a_graph_round_trips_through_json() -> None:
     graph = ResourceGraph(project="p", stack="s", resources=[resource()], exports={"x": 1})
     again = ResourceGraph.from_json(json.loads(graph.dumps()))
     assert again == graph
+
+
+def test_the_json_in_pieces_is_the_json_in_one_piece() -> None:
+    graph = ResourceGraph(
+        project="p", stack="s", resources=[resource()], exports={"x": 1, "path": PurePosixPath("a/b")}
+    )
+    pieces = list(graph.iter_json())
+    assert len(pieces) > 10  # written as they are encoded, not joined first
+    assert "".join(pieces) == graph.dumps()
