@@ -96,15 +96,17 @@ def synth(
             errors_fmt,
             path="(arguments)",
         )
-    text = result.graph.dumps() if fmt == "json" else tfplan_text(result.graph) if fmt == "tfplan" else None
     if out is not None:
         from cli.files import write_files
 
+        text = result.graph.dumps() if fmt == "json" else tfplan_text(result.graph) if fmt == "tfplan" else None
         with spec_errors(fmt):
             write_files({out: text if text is not None else tree_text(result.graph)}, force=force)
         console(stderr=True).print(f"wrote {out} ({len(result.graph)} resources)")
-    elif text is not None:
-        write_stdout(text)
+    elif fmt == "json":
+        write_stdout(result.graph.iter_json())
+    elif fmt == "tfplan":
+        write_stdout(tfplan_text(result.graph))
     else:
         render_tree(result.graph)
 

@@ -64,3 +64,39 @@ def test_a_line_is_styled_where_rich_would_style_it(
     say(("valid", "green"), ": a[b].yaml")
     out = capsys.readouterr().out
     assert "\x1b[" in out and "valid" in out and ": a[b].yaml" in out  # forced colour: through rich
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "short",
+        "ends with a newline\n",
+        ["a", "b", "", "c\n"],
+        ["tiny"] * 5000,
+        ["x" * 3_000_000, "tail"],
+        "é" * 2_500_001,
+    ],
+    ids=["empty", "short", "newline", "pieces", "many-pieces", "large-piece", "large-text"],
+)
+def test_write_stdout_writes_text_or_pieces_in_slices_ending_with_one_newline(
+    text: str | list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    from cli import output
+
+    writes: list[int] = []
+
+    class Sink(io.StringIO):
+        def write(self, s: str) -> int:
+            writes.append(len(s))
+            return super().write(s)
+
+    sink = Sink()
+    monkeypatch.setattr(sys, "stdout", sink)
+    output.write_stdout(text)
+    whole = text if isinstance(text, str) else "".join(text)
+    assert sink.getvalue() == (whole if whole.endswith("\n") else whole + "\n")
+    assert max(writes) <= output.WRITE_SIZE  # never one write (and one encoding) of the whole text
