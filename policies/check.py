@@ -6,7 +6,6 @@ raises `SpecError` before anything is synthesized where it can.
 
 from __future__ import annotations
 
-import gc
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ def kube_contexts(system: str, regions: list[str]) -> dict[str, str]:
 def run_check(spec: str | Path, environment: str | None = None, config_file: str | Path | None = None) -> CheckRun:
     from policies.engine import evaluate
     from policies.registry import rules
+    from stacks.capture import frozen_heap
     from stacks.synth import synth
 
     config = load_config(find_config(spec, config_file), rules())
@@ -49,13 +49,10 @@ def run_check(spec: str | Path, environment: str | None = None, config_file: str
     )
     # The synthesized program leaves a large heap; keep the cyclic collector from re-scanning it while
     # the rules allocate their argument objects (it would bill synth's garbage to the rules).
-    gc.freeze()
-    try:
+    with frozen_heap():
         started = time.perf_counter()
         report = evaluate(synthesis.graph, context, config)
         rules_seconds = time.perf_counter() - started
-    finally:
-        gc.unfreeze()
     return CheckRun(
         report=report, context=context, config=config, synth_seconds=synth_seconds, rules_seconds=rules_seconds
     )

@@ -405,6 +405,23 @@ def _fewer_young_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Keep the cyclic collector from re-scanning the heap a captured program leaves (the SDK's
+    resources and Outputs: millions of objects at 10,000 resources) while what follows allocates.
+
+    Building a 10k graph's JSON-ready dicts triggered a full collection over that heap: 1.6 s of a
+    2.3 s output phase. The objects are frozen (`gc.freeze`), not freed, and thawed on the way out.
+    """
+    import gc
+
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 _CLOSE_REGISTERED = False
 _LOOPS: dict[int, Any] = {}
 """Every event loop the SDK made for a thread during a capture (its mock monitor makes one per RPC

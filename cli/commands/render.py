@@ -136,6 +136,7 @@ def render(
 
       kubectl apply --server-side -k deploy/europe-west4/
     """
+    from stacks.capture import frozen_heap
     from stacks.manifests import collect, render_collected
     from stacks.synth import synth as run_synth
 
@@ -162,11 +163,12 @@ def render(
     with spec_errors(), progress("synthesizing under Pulumi mocks…", quiet=quiet):
         result = run_synth(spec, env)
         phase(f"rendering {len(result.graph):,} resources as manifests")
-        try:
-            objects = collect(result.graph)
-        except ValueError as err:
-            usage_error(str(err), "rename one of the two parts in the spec", path="(manifests)")
-        manifests = render_collected(objects)
+        with frozen_heap():
+            try:
+                objects = collect(result.graph)
+            except ValueError as err:
+                usage_error(str(err), "rename one of the two parts in the spec", path="(manifests)")
+            manifests = render_collected(objects)
     manifests.update(_failover_files(result, loaded, env, objects))
     if previous and not force:
         with spec_errors():

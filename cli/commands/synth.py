@@ -80,6 +80,7 @@ def synth(
     from pulumi.errors import RunError
 
     from cli.output import usage_error
+    from stacks.capture import frozen_heap
     from stacks.synth import synth as run_synth
 
     fmt = output.value
@@ -96,19 +97,24 @@ def synth(
             errors_fmt,
             path="(arguments)",
         )
+    with frozen_heap():
+        _write(result.graph, fmt, out, force)
+
+
+def _write(graph: ResourceGraph, fmt: str, out: Path | None, force: bool) -> None:
     if out is not None:
         from cli.files import write_files
 
-        text = result.graph.dumps() if fmt == "json" else tfplan_text(result.graph) if fmt == "tfplan" else None
+        text = graph.dumps() if fmt == "json" else tfplan_text(graph) if fmt == "tfplan" else None
         with spec_errors(fmt):
-            write_files({out: text if text is not None else tree_text(result.graph)}, force=force)
-        console(stderr=True).print(f"wrote {out} ({len(result.graph)} resources)")
+            write_files({out: text if text is not None else tree_text(graph)}, force=force)
+        console(stderr=True).print(f"wrote {out} ({len(graph)} resources)")
     elif fmt == "json":
-        write_stdout(result.graph.iter_json())
+        write_stdout(graph.iter_json())
     elif fmt == "tfplan":
-        write_stdout(tfplan_text(result.graph))
+        write_stdout(tfplan_text(graph))
     else:
-        render_tree(result.graph)
+        render_tree(graph)
 
 
 def tfplan_text(graph: ResourceGraph) -> str:
