@@ -100,3 +100,15 @@ def test_the_pace_lets_every_registration_so_far_finish_before_the_program_goes_
     graph = capture.synthesize(program, project="p", stack="s")
     assert len(graph) == 15
     assert seen == [0, 5, 5, 10, 10, 15]  # each stage's component and things, registered before the next
+
+
+def test_the_heap_is_frozen_only_inside_frozen_heap_even_when_it_raises() -> None:
+    import gc
+
+    before = gc.get_freeze_count()
+    with capture.frozen_heap():
+        assert gc.get_freeze_count() > before
+    assert gc.get_freeze_count() == before
+    with pytest.raises(ValueError), capture.frozen_heap():
+        raise ValueError("boom")
+    assert gc.get_freeze_count() == before
