@@ -77,6 +77,7 @@ from components.aws.security_groups import (
 from components.aws.slo_burn import BurnSource, SloBurn, SloBurnArgs
 from components.aws.store_placement import StorePlacement
 from components.aws.tags import TagContext
+from components.stages import Stages
 
 if TYPE_CHECKING:
     from components.aws.access_logs import AccessLogBucket
@@ -161,21 +162,16 @@ class AwsTopology(pulumi.ComponentResource):
     ) -> None:
         """Build the whole topology; with `staged=True`, only start it: the caller runs `stages()`."""
         super().__init__(TOKEN, name, None, opts)
-        self._stages: Iterator[str] | None = self._build(args)
-        self._built = False
+        self._stages = Stages(self._build(args))
         if not staged:
-            for _ in self.stages():
-                pass
+            self._stages.run()
 
     def stages(self) -> Iterator[str]:
         """The rest of the construction, one stage per region, store, queue and agent placement, then
         the cross-region parts. Each step builds a stage's resources and yields its label; the stack
         program may let the SDK finish registering a stage before it asks for the next (see
         `stacks.program.main`). The resources, their inputs and options do not depend on that pace."""
-        stages, self._stages = self._stages, None
-        if stages is None:
-            raise RuntimeError("the stages of this topology have already been run")
-        return stages
+        return self._stages.take()
 
     def _build(self, args: AwsTopologyArgs) -> Iterator[str]:
         plan = args.plan
@@ -294,7 +290,6 @@ class AwsTopology(pulumi.ComponentResource):
         self.chaos = self._chaos()
         self._exports = self._build_exports()
         self.register_outputs({"exports": self._exports})
-        self._built = True
         yield "routing, observability and drills"
 
     # --- regions --------------------------------------------------------------------------------
@@ -1076,8 +1071,7 @@ class AwsTopology(pulumi.ComponentResource):
 
     def exports(self) -> dict[str, Any]:
         """What the stack exports: endpoints, names and the commands that set secret values."""
-        if not self._built:
-            raise RuntimeError("a staged topology exports nothing until all its stages() have run")
+        self._stages.require_done()
         return dict(self._exports)
 
     def _build_exports(self) -> dict[str, Any]:

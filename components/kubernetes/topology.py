@@ -25,6 +25,7 @@ from blueprints.plan.models import TopologyPlan
 from components.kubernetes.agent_workload import AgentWorkload, AgentWorkloadArgs
 from components.kubernetes.meta import RegionScope, env_name, object_name, tag_labels
 from components.kubernetes.wiring import EnvVar, Peer, Wiring
+from components.stages import Stages
 
 DEFAULT_INGRESS_CLASS = "nginx"
 DEFAULT_PRIVATE_INGRESS_CLASS = "nginx-internal"
@@ -114,27 +115,21 @@ class KubernetesTopology(pulumi.ComponentResource):
         self.regions = {}
         self.required_secrets = {}
         self._tags = tag_labels(plan.tags, plan.owner)
-        self._stages: Iterator[str] | None = self._build()
-        self._built = False
+        self._stages = Stages(self._build())
         if not staged:
-            for _ in self.stages():
-                pass
+            self._stages.run()
 
     def stages(self) -> Iterator[str]:
         """The construction, per region: its stores and broker, each agent, then its ingress,
         observability and drills. Each step builds a stage's objects and yields its label; the stack
         program may let the SDK finish registering a stage before it asks for the next (see
         `stacks.program.main`). The objects, their inputs and options do not depend on that pace."""
-        stages, self._stages = self._stages, None
-        if stages is None:
-            raise RuntimeError("the stages of this topology have already been run")
-        return stages
+        return self._stages.take()
 
     def _build(self) -> Iterator[str]:
         for region in self._args.plan.regions:
             yield from self._region(region.name)
         self.register_outputs({"namespace": self.namespace, "regions": self.regions})
-        self._built = True
 
     # --- one region ------------------------------------------------------------------------------
 
@@ -679,8 +674,7 @@ class KubernetesTopology(pulumi.ComponentResource):
 
     def exports(self) -> dict[str, Any]:
         """What the stack exports: per region its context and objects, and the Secrets to create."""
-        if not self._built:
-            raise RuntimeError("a staged topology exports nothing until all its stages() have run")
+        self._stages.require_done()
         return {
             "kubernetes": {
                 "namespace": self.namespace,
